@@ -1,1 +1,39 @@
-export {};
+export { connectEvents } from './bus';
+export type {
+  ConnectEventsOptions,
+  DecodedEvent,
+  EventBus,
+  EventContext,
+  EventHandler,
+  PublishOptions,
+  PublishResult,
+  WorkHandler,
+} from './bus';
+export type { Codec, CodecMessage } from './codec';
+export type { ConsumeOptions, ConsumerHandle, ConsumerStats, DeliveryContext, StopOptions } from './consumer';
+export { DLQ_HEADERS, DeadLetterError, deadLetterSubject } from './dead-letter';
+export type { DeadLetterReason } from './dead-letter';
+export type { EventsLogger } from './logger';
+export type { DeadLetter, ReadDeadLettersOptions } from './read-dead-letters';
+export {
+  DLQ_SUBJECT_PREFIX,
+  EVENT_CONSUMERS,
+  EVENT_TYPES,
+  STREAMS,
+  WORK_TYPES,
+  defineEventConsumer,
+  defineWorkType,
+} from './topology';
+export type {
+  DeliveryPolicy,
+  EventConsumerDef,
+  EventConsumerEvents,
+  EventConsumerName,
+  EventMessage,
+  EventType,
+  EventTypeDef,
+  StreamDef,
+  WorkItem,
+  WorkType,
+  WorkTypeDef,
+} from './topology';

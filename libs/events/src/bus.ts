@@ -1,0 +1,268 @@
+import {
+  connect,
+  headers as natsHeaders,
+  type JetStreamClient,
+  type JetStreamManager,
+  type NatsConnection,
+} from 'nats';
+import {
+  startPullConsumer,
+  type ConsumeOptions,
+  type ConsumerHandle,
+  type DeliveryContext,
+} from './consumer';
+import { readDeadLetters, type DeadLetter, type ReadDeadLettersOptions } from './read-dead-letters';
+import { ensureConsumer, ensureStream, type ResolvedConsumer } from './ensure-topology';
+import { trackConnection } from './connection-state';
+import { errorText, silentLogger, type EventsLogger } from './logger';
+import {
+  EVENT_CONSUMERS,
+  EVENT_TYPES,
+  STREAMS,
+  WORK_TYPES,
+  type EventConsumerDef,
+  type EventConsumerEvents,
+  type EventConsumerName,
+  type EventMessage,
+  type EventType,
+  type EventTypeDef,
+  type WorkItem,
+  type WorkType,
+  type WorkTypeDef,
+} from './topology';
+import { injectTraceContext, recordFailure, startProducerSpan } from './trace';
+
+export interface ConnectEventsOptions {
+  servers: string | string[];
+  /** Connection name shown by the server (e.g. the service name). */
+  name: string;
+  logger?: EventsLogger;
+  /** Pause between reconnect attempts (reconnects never give up). Default 1000 ms. */
+  reconnectTimeWaitMs?: number;
+  /** Keep trying when the server is not up yet at start instead of failing. Default true. */
+  waitOnFirstConnect?: boolean;
+  /** Default timeout of publishes and JetStream API calls. Default 5000 ms. */
+  timeoutMs?: number;
+}
+
+export interface PublishOptions {
+  /** Dedupe key sent as `Nats-Msg-Id`: a second publish with it inside the window is dropped. */
+  msgId: string;
+  headers?: Record<string, string>;
+  timeoutMs?: number;
+}
+
+export interface PublishResult {
+  stream: string;
+  seq: number;
+  /** True when the server already had a message with this msgId (nothing new was stored). */
+  duplicate: boolean;
+}
+
+/** A decoded event: narrow on `type` to get the matching protobuf message. */
+export type DecodedEvent<K extends EventType> = { [P in K]: { type: P; message: EventMessage<P> } }[K];
+
+export interface EventContext<K extends EventType> extends DeliveryContext {
+  readonly eventType: K;
+}
+
+export type EventHandler<K extends EventType> = (
+  event: DecodedEvent<K>,
+  ctx: EventContext<K>,
+) => Promise<void>;
+export type WorkHandler<T> = (item: T, ctx: DeliveryContext) => Promise<void>;
+
+export interface EventBus {
+  readonly nc: NatsConnection;
+  readonly js: JetStreamClient;
+  readonly jsm: JetStreamManager;
+  /** Creates or updates every stream and durable consumer of the topology (idempotent). */
+  ensureTopology(): Promise<void>;
+  publish<K extends EventType>(
+    eventType: K,
+    message: EventMessage<K>,
+    options: PublishOptions,
+  ): Promise<PublishResult>;
+  /** Starts a durable consumer from the topology (by name) or an ad-hoc definition (created if missing). */
+  consume<N extends EventConsumerName>(
+    consumer: N,
+    handler: EventHandler<EventConsumerEvents<N>>,
+    options?: ConsumeOptions,
+  ): Promise<ConsumerHandle>;
+  consume<K extends EventType>(
+    consumer: EventConsumerDef<K>,
+    handler: EventHandler<K>,
+    options?: ConsumeOptions,
+  ): Promise<ConsumerHandle>;
+  enqueueWork<W extends WorkType>(
+    workType: W,
+    item: WorkItem<W>,
+    options: PublishOptions,
+  ): Promise<PublishResult>;
+  enqueueWork<T>(workType: WorkTypeDef<T>, item: T, options: PublishOptions): Promise<PublishResult>;
+  consumeWork<W extends WorkType>(
+    workType: W,
+    handler: WorkHandler<WorkItem<W>>,
+    options?: ConsumeOptions,
+  ): Promise<ConsumerHandle>;
+  consumeWork<T>(
+    workType: WorkTypeDef<T>,
+    handler: WorkHandler<T>,
+    options?: ConsumeOptions,
+  ): Promise<ConsumerHandle>;
+  /** Dead letters of one consumer, oldest first. */
+  readDeadLetters(consumer: string, options?: ReadDeadLettersOptions): Promise<DeadLetter[]>;
+  /** Stops every consumer started through this bus (draining handlers), then drains the connection. */
+  close(): Promise<void>;
+}
+
+/** nats-server 2.10 added consumers with several filter subjects. */
+function supportsMultiFilter(version: string | undefined): boolean {
+  const [major = 0, minor = 0] = (version ?? '').split('.').map((n) => Number.parseInt(n, 10));
+  return major > 2 || (major === 2 && minor >= 10);
+}
+
+function eventConsumer(def: EventConsumerDef): ResolvedConsumer {
+  return { ...def, stream: STREAMS.events.name, subjects: def.events.map((e) => EVENT_TYPES[e].subject) };
+}
+
+function workConsumer(def: WorkTypeDef<unknown>): ResolvedConsumer {
+  return { ...def.consumer, stream: STREAMS.work.name, subjects: [def.subject] };
+}
+
+/** Connects to NATS (reconnecting forever) and returns the typed event bus over JetStream. */
+export async function connectEvents(options: ConnectEventsOptions): Promise<EventBus> {
+  const logger = options.logger ?? silentLogger;
+  const timeoutMs = options.timeoutMs ?? 5_000;
+  const nc = await connect({
+    servers: options.servers,
+    name: options.name,
+    maxReconnectAttempts: -1,
+    reconnectTimeWait: options.reconnectTimeWaitMs ?? 1_000,
+    waitOnFirstConnect: options.waitOnFirstConnect ?? true,
+  });
+  const connection = trackConnection(nc, logger);
+  const js = nc.jetstream({ timeout: timeoutMs });
+  const jsm = await nc.jetstreamManager({ timeout: timeoutMs });
+  const multiFilter = supportsMultiFilter(nc.info?.version);
+  const consumers = new Set<ConsumerHandle>();
+
+  const publishBytes = async (
+    subject: string,
+    streamName: string,
+    data: Uint8Array,
+    opts: PublishOptions,
+  ): Promise<PublishResult> => {
+    const span = startProducerSpan(subject, { 'messaging.message.id': opts.msgId });
+    const budgetMs = opts.timeoutMs ?? timeoutMs;
+    const deadline = Date.now() + budgetMs;
+    try {
+      await connection.whenConnected(budgetMs);
+      const h = natsHeaders();
+      for (const [key, value] of Object.entries(opts.headers ?? {})) h.set(key, value);
+      injectTraceContext(span, h);
+      const ack = await js.publish(subject, data, {
+        msgID: opts.msgId,
+        headers: h,
+        timeout: Math.max(100, deadline - Date.now()),
+        expect: { streamName },
+      });
+      span.setAttribute('messaging.nats.stream_sequence', ack.seq);
+      span.setAttribute('messaging.nats.duplicate', ack.duplicate);
+      return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
+    } catch (err) {
+      recordFailure(span, err);
+      throw err;
+    } finally {
+      span.end();
+    }
+  };
+
+  const track = (handle: ConsumerHandle): ConsumerHandle => {
+    consumers.add(handle);
+    return handle;
+  };
+  const untrack = (handle: ConsumerHandle): void => void consumers.delete(handle);
+
+  const bus: EventBus = {
+    nc,
+    js,
+    jsm,
+    ensureTopology: async () => {
+      for (const stream of Object.values(STREAMS)) await ensureStream(jsm, stream, logger);
+      for (const def of Object.values(EVENT_CONSUMERS)) {
+        await ensureConsumer(jsm, eventConsumer(def), multiFilter, logger);
+      }
+      for (const def of Object.values(WORK_TYPES)) {
+        await ensureConsumer(jsm, workConsumer(def as WorkTypeDef<unknown>), multiFilter, logger);
+      }
+    },
+    publish: (eventType, message, opts) => {
+      const def = EVENT_TYPES[eventType] as EventTypeDef<unknown>;
+      return publishBytes(def.subject, STREAMS.events.name, def.codec.encode(message).finish(), opts);
+    },
+    consume: async (
+      consumer: EventConsumerName | EventConsumerDef,
+      handler: EventHandler<EventType>,
+      opts = {},
+    ) => {
+      const def: EventConsumerDef = typeof consumer === 'string' ? EVENT_CONSUMERS[consumer] : consumer;
+      const resolved = eventConsumer(def);
+      await ensureConsumer(jsm, resolved, multiFilter, logger);
+      const bySubject = new Map<string, EventType>(def.events.map((e) => [EVENT_TYPES[e].subject, e]));
+      const handle = await startPullConsumer<unknown, EventType>({
+        js,
+        consumer: resolved,
+        logger,
+        options: opts,
+        onStopped: untrack,
+        connection,
+        decode: (msg) => {
+          const eventType = bySubject.get(msg.subject);
+          if (eventType === undefined) return { skip: true };
+          return { skip: false, value: EVENT_TYPES[eventType].codec.decode(msg.data), label: eventType };
+        },
+        handle: (message, eventType, ctx) =>
+          handler({ type: eventType, message } as DecodedEvent<EventType>, { ...ctx, eventType }),
+      });
+      return track(handle);
+    },
+    enqueueWork: (workType: WorkType | WorkTypeDef<unknown>, item: unknown, opts: PublishOptions) => {
+      const def = (typeof workType === 'string' ? WORK_TYPES[workType] : workType) as WorkTypeDef<unknown>;
+      return publishBytes(def.subject, STREAMS.work.name, def.codec.encode(item).finish(), opts);
+    },
+    consumeWork: async (
+      workType: WorkType | WorkTypeDef<unknown>,
+      handler: WorkHandler<unknown>,
+      opts: ConsumeOptions = {},
+    ) => {
+      const def = (typeof workType === 'string' ? WORK_TYPES[workType] : workType) as WorkTypeDef<unknown>;
+      const resolved = workConsumer(def);
+      await ensureConsumer(jsm, resolved, multiFilter, logger);
+      const handle = await startPullConsumer<unknown, null>({
+        js,
+        consumer: resolved,
+        logger,
+        options: opts,
+        onStopped: untrack,
+        connection,
+        decode: (msg) =>
+          msg.subject === def.subject
+            ? { skip: false, value: def.codec.decode(msg.data), label: null }
+            : { skip: true },
+        handle: (item, _label, ctx) => handler(item, ctx),
+      });
+      return track(handle);
+    },
+    readDeadLetters: (consumer, opts) => readDeadLetters(js, jsm, consumer, opts),
+    close: async () => {
+      await Promise.all([...consumers].map((c) => c.stop()));
+      try {
+        await nc.drain();
+      } catch (err) {
+        logger.warn({ err: errorText(err) }, 'NATS drain failed');
+      }
+    },
+  };
+  return bus;
+}

@@ -34,7 +34,7 @@ export function toClientError(err: unknown, context: CallContext): HeadstartErro
     case Code.UNAVAILABLE:
       return new HeadstartError(
         Code.UNAVAILABLE,
-        `the registry at ${context.address} is unavailable (${error.message}): check that it is running ` +
+        `the registry at ${context.address} is unavailable (${tidy(error.message)}): check that it is running ` +
           'and that the address is right',
         options,
       );
@@ -48,6 +48,11 @@ export function toClientError(err: unknown, context: CallContext): HeadstartErro
     default:
       return error;
   }
+}
+
+/** grpc-js appends an empty "Resolution note:" to connection errors; it only adds noise. */
+function tidy(message: string): string {
+  return message.replace(/\.?\s*Resolution note:\s*$/, '');
 }
 
 function isGrpcStatus(err: unknown): boolean {

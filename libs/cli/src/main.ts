@@ -1,0 +1,22 @@
+#!/usr/bin/env node
+import * as os from 'node:os';
+import { runCli } from './program';
+
+/** The only place the CLI reads the environment. */
+function currentUser(): string {
+  try {
+    return process.env['USER'] ?? os.userInfo().username;
+  } catch {
+    return '';
+  }
+}
+
+async function main(): Promise<void> {
+  process.exitCode = await runCli(process.argv.slice(2), {
+    streams: { stdout: process.stdout, stderr: process.stderr, stderrIsTTY: process.stderr.isTTY === true },
+    defaultRegistry: process.env['HEADSTART_REGISTRY_ADDR'] ?? '127.0.0.1:50051',
+    actor: currentUser(),
+  });
+}
+
+void main();

@@ -1,0 +1,204 @@
+import { Command, CommanderError } from 'commander';
+import {
+  createRegistryClient,
+  MODEL_KIND_NAMES,
+  type RegistryClient,
+  type RegistryClientOptions,
+} from '@headstart/registry-client';
+import { collectRepeated } from './args';
+import { aliasHistory, deleteAlias, setAlias } from './commands/alias';
+import { download } from './commands/download';
+import { getVersion } from './commands/get';
+import { showLineage } from './commands/lineage';
+import { listModels } from './commands/models';
+import { removeVersion } from './commands/rm';
+import { changeTags } from './commands/tags';
+import { upload } from './commands/upload';
+import { listVersions } from './commands/versions';
+import { asHeadstartError, describeError, ExitCode, exitCodeFor } from './exit-codes';
+import { createOutput, type CliStreams, type Output } from './output';
+
+export interface CliDependencies {
+  streams: CliStreams;
+  /** Used when --registry is not given; main.ts passes HEADSTART_REGISTRY_ADDR or 127.0.0.1:50051. */
+  defaultRegistry: string;
+  /** Recorded as who moved an alias; main.ts passes the user name. */
+  actor?: string;
+  /** @default createRegistryClient */
+  createClient?: (options: RegistryClientOptions) => RegistryClient;
+}
+
+interface GlobalOptions {
+  registry: string;
+  json?: boolean;
+}
+
+type Action = (client: RegistryClient, out: Output) => Promise<void>;
+
+const REF_HELP = 'NAME (latest), NAME:VERSION or NAME@ALIAS';
+
+function buildProgram(deps: CliDependencies, run: (action: Action) => Promise<void>): Command {
+  const program = new Command('headstart')
+    .description('Headstart model registry: models, versions, aliases, lineage, artifacts.')
+    .option('--registry <host:port>', 'registry address', deps.defaultRegistry)
+    .option('--json', 'print one machine-readable JSON document instead of tables')
+    .exitOverride()
+    .configureOutput({
+      writeOut: (text) => deps.streams.stdout.write(text),
+      writeErr: (text) => deps.streams.stderr.write(text),
+    })
+    .showSuggestionAfterError();
+  const kinds = MODEL_KIND_NAMES.join('|');
+
+  const models = program.command('models').description('models in the registry');
+  models
+    .command('ls')
+    .description('list models')
+    .option('--kind <kind>', kinds)
+    .option('--prefix <prefix>', 'names starting with')
+    .option('--tag <tag>', 'models carrying this tag')
+    .action((options) => run((client, out) => listModels(client, out, options)));
+
+  const versions = program.command('versions').description('versions of models');
+  versions
+    .command('ls [name]')
+    .description('list versions of a model, or of any model matching the filter')
+    .option('--tag <tag>', 'versions carrying this tag')
+    .option('--alias <alias>', 'versions an alias of this name points at')
+    .option('--parent <ref>', `direct children of this version (${REF_HELP})`)
+    .option('--relation <relation>', 'with --parent: only this relation, e.g. finetuned_from')
+    .option('--kind <kind>', kinds)
+    .option('--prefix <prefix>', 'model names starting with')
+    .option('--run-id <id>', 'versions produced by this run')
+    .action((name: string | undefined, options) =>
+      run((client, out) => listVersions(client, out, name, options)),
+    );
+
+  program
+    .command('get <ref>')
+    .description(`show one version (${REF_HELP})`)
+    .action((ref: string) => run((client, out) => getVersion(client, out, ref)));
+
+  program
+    .command('lineage <ref>')
+    .description('ancestors and descendants of a version; --json prints nodes and edges')
+    .option('--ancestors', 'only what it was made from')
+    .option('--descendants', 'only what was made from it')
+    .option('--depth <n>', 'levels to follow (0: all)')
+    .action((ref: string, options) => run((client, out) => showLineage(client, out, ref, options)));
+
+  const alias = program.command('alias').description('aliases such as production or latest-checkpoint');
+  alias
+    .command('set <name> <alias> <version>')
+    .description('point an alias at a version (kept in the alias history)')
+    .option('--protect', 'protect the alias: moving it then needs --force')
+    .option('--unprotect', 'remove protection (needs --force)')
+    .option('--force', 'override the protection of a protected alias')
+    .option('--reason <text>', 'why, kept in the history')
+    .action((name: string, aliasName: string, version: string, options) =>
+      run((client, out) => setAlias(client, out, name, aliasName, version, options)),
+    );
+  alias
+    .command('rm <name> <alias>')
+    .description('delete an alias (kept in the alias history)')
+    .option('--force', 'override the protection of a protected alias')
+    .option('--reason <text>', 'why, kept in the history')
+    .action((name: string, aliasName: string, options) =>
+      run((client, out) => deleteAlias(client, out, name, aliasName, options)),
+    );
+  alias
+    .command('history <name> [alias]')
+    .description('every move of one alias, or of all aliases of a model, newest first')
+    .action((name: string, aliasName: string | undefined) =>
+      run((client, out) => aliasHistory(client, out, name, aliasName)),
+    );
+
+  const tags = program
+    .command('tags')
+    .description('tags of a model (REF = NAME) or a version (NAME:VERSION, NAME@ALIAS)');
+  for (const action of ['add', 'rm'] as const) {
+    tags
+      .command(`${action} <ref> <tags...>`)
+      .description(action === 'add' ? 'add tags' : 'remove tags')
+      .action((ref: string, names: string[]) =>
+        run((client, out) => changeTags(client, out, action, ref, names)),
+      );
+  }
+
+  program
+    .command('download <ref>')
+    .description(`download a verified artifact (${REF_HELP})`)
+    .option('-o, --output <file>', "destination file, '-' for stdout (default: NAME-vVERSION)")
+    .action((ref: string, options) => run((client, out) => download(client, out, ref, options)));
+
+  program
+    .command('upload <name> <file>')
+    .description('upload a file as a new version')
+    .requiredOption('--kind <kind>', kinds)
+    .option(
+      '--parent <ref:relation>',
+      'a parent, e.g. wiki-corpus:2:trained_on (repeatable)',
+      collectRepeated,
+    )
+    .option('--meta <key=value>', 'metadata (repeatable)', collectRepeated)
+    .option('--metric <key=number>', 'metric (repeatable)', collectRepeated)
+    .option('--tag <tag>', 'tag the version (repeatable)', collectRepeated)
+    .option('--alias <alias>', 'point this alias at the new version (repeatable)', collectRepeated)
+    .option('--description <text>', 'description of this version')
+    .option('--model-description <text>', 'description of the model, when this creates it')
+    .option('--run-id <id>', 'the run that produced it')
+    .option('--idempotency-key <key>', 'a retry with the same key returns the version already committed')
+    .action((name: string, file: string, options) =>
+      run((client, out) => upload(client, out, name, file, options)),
+    );
+
+  program
+    .command('rm <ref>')
+    .description('delete a version, NAME:VERSION (refused while another version descends from it)')
+    .action((ref: string) => run((client, out) => removeVersion(client, out, ref)));
+
+  return program;
+}
+
+/** Help and --version end with 0; every other commander error is a usage error. */
+function commanderExitCode(error: CommanderError): number {
+  if (
+    error.exitCode === 0 ||
+    error.code === 'commander.helpDisplayed' ||
+    error.code === 'commander.version'
+  ) {
+    return ExitCode.OK;
+  }
+  return ExitCode.USAGE;
+}
+
+/**
+ * Runs one command line (`argv` without node and script) and returns the exit status. Never calls
+ * process.exit and reads no environment, so tests run it in-process.
+ */
+export async function runCli(argv: readonly string[], deps: CliDependencies): Promise<number> {
+  const createClient = deps.createClient ?? createRegistryClient;
+  let json = argv.includes('--json');
+  const program: Command = buildProgram(deps, async (action) => {
+    const globals = program.opts<GlobalOptions>();
+    json = globals.json === true;
+    const client = createClient({
+      address: globals.registry,
+      ...(deps.actor === undefined ? {} : { actor: deps.actor }),
+    });
+    try {
+      await action(client, createOutput(deps.streams, json));
+    } finally {
+      client.close();
+    }
+  });
+  try {
+    await program.parseAsync(argv, { from: 'user' });
+    return ExitCode.OK;
+  } catch (err) {
+    if (err instanceof CommanderError) return commanderExitCode(err);
+    const error = asHeadstartError(err);
+    deps.streams.stderr.write(describeError(error, json));
+    return exitCodeFor(error);
+  }
+}

@@ -1,1 +1,31 @@
-export {};
+export { createLogger } from './logger';
+export type { Logger, LoggerOptions } from './logger';
+export { CONFIG_TABLE_HEADER, ConfigError, describeConfig, readConfig } from './config';
+export type {
+  AddressVar,
+  BooleanVar,
+  ConfigSpec,
+  ConfigValues,
+  EnumVar,
+  IntVar,
+  NumberVar,
+  PortVar,
+  StringVar,
+  UrlVar,
+  VarSpec,
+} from './config';
+export { bidiStream, clientStream, serverStream, unary } from './handlers';
+export type { BidiStreamHandler, ClientStreamHandler, ServerStreamHandler, UnaryHandler } from './handlers';
+export type { CallContext, ServerStreamContext } from './call-context';
+export {
+  DEFAULT_DRAIN_TIMEOUT_MS,
+  DEFAULT_HANDLER_GRACE_MS,
+  DEFAULT_MAX_MESSAGE_BYTES,
+  createService,
+} from './create-service';
+export type { RunningService, ServiceOptions, ServiceRegistration } from './create-service';
+export { HEALTH_SERVICE_NAME, serviceNameOf } from './introspection';
+export { handleSignals } from './signals';
+export type { SignalOptions } from './signals';
+export { createChannelOptions, defaultDeadline, waitForReady } from './client';
+export type { ChannelOptions } from './client';

@@ -1,0 +1,71 @@
+import { readFileSync } from 'node:fs';
+import type * as grpc from '@grpc/grpc-js';
+import * as protoLoader from '@grpc/proto-loader';
+import { ReflectionService } from '@grpc/reflection';
+import { HealthImplementation, protoPath as healthProtoPath, type ServingStatus } from 'grpc-health-check';
+import { descriptorSetPath } from '@headstart/proto';
+
+export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
+
+/** Fully-qualified name of the service a grpc-js definition describes, taken from its method paths. */
+export function serviceNameOf(definition: grpc.ServiceDefinition): string {
+  const first = Object.values(definition)[0];
+  const match = first === undefined ? null : /^\/([^/]+)\/[^/]+$/.exec(first.path);
+  if (match?.[1] === undefined)
+    throw new Error('service definition has no methods with a /pkg.Service/Method path');
+  return match[1];
+}
+
+export interface Health {
+  health: HealthImplementation;
+  setAll(status: ServingStatus): void;
+  addToServer(server: grpc.Server): void;
+  /** Ends every open Watch stream (after its last status went out), so they do not hold up the drain. */
+  endWatches(): void;
+}
+
+/** `grpc.health.v1.Health` with "" (the whole server) and every named service, all NOT_SERVING at first. */
+export function createHealth(serviceNames: readonly string[]): Health {
+  const names = ['', ...serviceNames];
+  const health = new HealthImplementation(Object.fromEntries(names.map((n) => [n, 'NOT_SERVING'])));
+  const watches = new Set<grpc.ServerWritableStream<unknown, unknown>>();
+  return {
+    health,
+    setAll: (status) => names.forEach((n) => health.setStatus(n, status)),
+    // Watch streams never end by themselves; track them so shutdown can close them.
+    addToServer: (server) =>
+      health.addToServer({
+        addService: (definition, implementation) => {
+          const watch = implementation.watch as grpc.handleServerStreamingCall<unknown, unknown> | undefined;
+          server.addService(
+            definition as grpc.ServiceDefinition,
+            {
+              ...implementation,
+              ...(watch && {
+                watch: (call: grpc.ServerWritableStream<unknown, unknown>) => {
+                  watches.add(call);
+                  call.on('close', () => watches.delete(call));
+                  call.on('error', () => watches.delete(call));
+                  watch(call);
+                },
+              }),
+            } as grpc.UntypedServiceImplementation,
+          );
+        },
+      }),
+    endWatches: () => {
+      for (const call of watches) if (!call.cancelled && !call.writableEnded) call.end();
+      watches.clear();
+    },
+  };
+}
+
+/**
+ * Server reflection (v1 and v1alpha, so both current grpcurl and older tools work) over the Headstart
+ * descriptor set plus the health proto, listing only the services this server runs.
+ */
+export function createReflection(serviceNames: readonly string[]): ReflectionService {
+  const headstart = protoLoader.loadFileDescriptorSetFromBuffer(readFileSync(descriptorSetPath));
+  const health = protoLoader.loadSync(healthProtoPath);
+  return new ReflectionService({ ...headstart, ...health }, { services: [...serviceNames] });
+}

@@ -92,6 +92,12 @@ export interface BufferDownloadOptions extends CallSettings {
   maxBytes?: number;
 }
 
+/** Settings of the methods that walk every page. */
+export interface ListSettings extends CallSettings {
+  /** Items per request; the registry caps it at 1000. @default the registry's (100) */
+  pageSize?: number;
+}
+
 /** A promise-based, typed registry client. Every call has a deadline; every error is a HeadstartError. */
 export interface RegistryClient {
   readonly address: string;
@@ -100,14 +106,14 @@ export interface RegistryClient {
   getVersion(ref: VersionRefInput, settings?: CallSettings): Promise<registry.ModelVersion>;
   getModel(name: string, settings?: CallSettings): Promise<registry.Model>;
   /** Every model matching the filter, across all pages. */
-  listModels(filter?: ModelFilter, settings?: CallSettings): AsyncIterable<registry.Model>;
+  listModels(filter?: ModelFilter, settings?: ListSettings): AsyncIterable<registry.Model>;
   listModelsPage(
     filter?: ModelFilter,
     page?: PageRequest,
     settings?: CallSettings,
   ): Promise<registry.ListModelsResponse>;
   /** Every version matching the filter, across all pages. */
-  searchVersions(filter?: VersionFilterInput, settings?: CallSettings): AsyncIterable<registry.ModelVersion>;
+  searchVersions(filter?: VersionFilterInput, settings?: ListSettings): AsyncIterable<registry.ModelVersion>;
   searchVersionsPage(
     filter?: VersionFilterInput,
     page?: PageRequest,
@@ -116,7 +122,7 @@ export interface RegistryClient {
   setAlias(input: SetAliasInput, settings?: CallSettings): Promise<registry.Alias>;
   deleteAlias(input: DeleteAliasInput, settings?: CallSettings): Promise<void>;
   /** Every move of one alias (or of all aliases of the model), newest first, across all pages. */
-  getAliasHistory(modelName: string, alias?: string, settings?: CallSettings): Promise<registry.AliasEvent[]>;
+  getAliasHistory(modelName: string, alias?: string, settings?: ListSettings): Promise<registry.AliasEvent[]>;
   getAliasHistoryPage(
     modelName: string,
     alias?: string,
@@ -170,6 +176,10 @@ function requireNumbered(ref: common.VersionRef): number {
     );
   }
   return ref.selector.version;
+}
+
+function pageOf(pageToken: string, settings: ListSettings | undefined): PageRequest {
+  return settings?.pageSize === undefined ? { pageToken } : { pageToken, pageSize: settings.pageSize };
 }
 
 function required<T>(value: T | undefined, what: string): T {
@@ -254,7 +264,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
 
     listModels(filter = {}, settings) {
       return allPages(async (pageToken) => {
-        const page = await client.listModelsPage(filter, { pageToken }, settings);
+        const page = await client.listModelsPage(filter, pageOf(pageToken, settings), settings);
         return { items: page.models, nextPageToken: page.nextPageToken };
       });
     },
@@ -265,7 +275,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
 
     searchVersions(filter = {}, settings) {
       return allPages(async (pageToken) => {
-        const page = await client.searchVersionsPage(filter, { pageToken }, settings);
+        const page = await client.searchVersionsPage(filter, pageOf(pageToken, settings), settings);
         return { items: page.versions, nextPageToken: page.nextPageToken };
       });
     },
@@ -307,7 +317,12 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     getAliasHistory(modelName, alias, settings) {
       return collect(
         allPages(async (pageToken) => {
-          const page = await client.getAliasHistoryPage(modelName, alias, { pageToken }, settings);
+          const page = await client.getAliasHistoryPage(
+            modelName,
+            alias,
+            pageOf(pageToken, settings),
+            settings,
+          );
           return { items: page.events, nextPageToken: page.nextPageToken };
         }),
       );

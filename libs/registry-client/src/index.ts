@@ -10,6 +10,7 @@ export type {
   DownloadOptions,
   LineageDirectionInput,
   LineageOptions,
+  ListSettings,
   RegistryClient,
   RegistryClientOptions,
   SetAliasInput,

@@ -1,1 +1,15 @@
-export {};
+// @headstart/compute: one TF.js instance for every package, backend selection, and the native
+// OpenBLAS-backed CPU backend ('headstart-cpu').
+export { tf } from './tf';
+export { selectBackend, countNvidiaGpus } from './select_backend';
+export type {
+  BackendChoice,
+  BackendInfo,
+  BackendKind,
+  ComputeLogger,
+  SelectBackendOptions,
+} from './select_backend';
+export { NATIVE_BACKEND_NAME } from './kernels/util';
+export { registerNativeCpuBackend, nativeKernelConfigs, NativeCpuBackend } from './backend/native_backend';
+export { loadNativeAddon, addonPath } from './native/addon';
+export type { AddonLoad, NativeAddon } from './native/addon';

@@ -1,0 +1,255 @@
+// N-API surface of the native kernels. Every function takes JS-owned typed arrays (zero-copy) plus
+// sizes, checks that each array is long enough for the sizes given (a wrong size from JS must throw,
+// never write out of bounds), and runs synchronously on the calling thread plus the kernel pool.
+#include <napi.h>
+
+#include <string>
+
+#include "kernels.h"
+#include "pool.h"
+
+extern "C" void openblas_set_num_threads(int);
+extern "C" int openblas_get_num_threads(void);
+extern "C" char* openblas_get_config(void);
+
+namespace hs {
+
+ThreadPool& pool() {
+  static ThreadPool instance;
+  return instance;
+}
+
+void setThreads(int n) {
+  // OpenBLAS stays single-threaded: the pool splits matmuls too (see gemm.cc).
+  openblas_set_num_threads(1);
+  pool().resize(n);
+}
+
+int threads() { return pool().size(); }
+
+}  // namespace hs
+
+namespace {
+
+struct Array {
+  void* data = nullptr;
+  size_t length = 0;  // elements
+  napi_typedarray_type type = napi_float32_array;
+};
+
+bool typedArray(const Napi::CallbackInfo& info, size_t i, Array* out) {
+  napi_value ab;
+  size_t offset;
+  if (napi_get_typedarray_info(info.Env(), info[i], &out->type, &out->length, &out->data, &ab, &offset) !=
+      napi_ok) {
+    Napi::TypeError::New(info.Env(), "argument " + std::to_string(i) + " must be a typed array")
+        .ThrowAsJavaScriptException();
+    return false;
+  }
+  return true;
+}
+
+int64_t num(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().Int64Value(); }
+
+bool check(const Napi::CallbackInfo& info, bool ok, const char* what) {
+  if (!ok) Napi::RangeError::New(info.Env(), std::string("headstart-cpu: ") + what).ThrowAsJavaScriptException();
+  return ok;
+}
+
+size_t elemBytes(napi_typedarray_type t) {
+  switch (t) {
+    case napi_int8_array:
+    case napi_uint8_array:
+    case napi_uint8_clamped_array: return 1;
+    case napi_int16_array:
+    case napi_uint16_array: return 2;
+    case napi_float64_array:
+    case napi_bigint64_array:
+    case napi_biguint64_array: return 8;
+    default: return 4;
+  }
+}
+
+Napi::Value SetThreads(const Napi::CallbackInfo& info) {
+  hs::setThreads(static_cast<int>(num(info, 0)));
+  return Napi::Number::New(info.Env(), hs::threads());
+}
+
+Napi::Value Threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), hs::threads()); }
+
+Napi::Value BlasConfig(const Napi::CallbackInfo& info) {
+  return Napi::String::New(info.Env(), openblas_get_config());
+}
+
+// matmul(a, b, c, batch, m, n, k, transA, transB, strideA, strideB)
+Napi::Value MatMul(const Napi::CallbackInfo& info) {
+  Array a, b, c;
+  if (!typedArray(info, 0, &a) || !typedArray(info, 1, &b) || !typedArray(info, 2, &c)) return {};
+  const int64_t batch = num(info, 3), m = num(info, 4), n = num(info, 5), k = num(info, 6);
+  const bool ta = info[7].ToBoolean(), tb = info[8].ToBoolean();
+  const int64_t sa = num(info, 9), sb = num(info, 10);
+  const bool ok = a.type == napi_float32_array && b.type == napi_float32_array && c.type == napi_float32_array &&
+                  batch >= 0 && m >= 0 && n >= 0 && k >= 0 && sa >= 0 && sb >= 0 &&
+                  static_cast<int64_t>(a.length) >= (batch - 1) * sa + m * k &&
+                  static_cast<int64_t>(b.length) >= (batch - 1) * sb + k * n &&
+                  static_cast<int64_t>(c.length) >= batch * m * n;
+  if (!check(info, ok || batch == 0, "matmul: bad sizes")) return {};
+  hs::batchMatMul(static_cast<float*>(a.data), static_cast<float*>(b.data), static_cast<float*>(c.data), batch, m,
+                  n, k, ta, tb, sa, sb);
+  return info.Env().Undefined();
+}
+
+// Largest element offset touched walking `shape` with `stride`.
+int64_t span(int rank, const int64_t* shape, const int64_t* stride) {
+  int64_t s = 0;
+  for (int d = 0; d < rank; ++d) s += (shape[d] - 1) * stride[d];
+  return s + 1;
+}
+
+// binary(op, a, b, out, dims) with dims = Int32Array [rank, shape..., strideA..., strideB...]
+Napi::Value Binary(const Napi::CallbackInfo& info) {
+  Array a, b, o, d;
+  const int op = static_cast<int>(num(info, 0));
+  if (!typedArray(info, 1, &a) || !typedArray(info, 2, &b) || !typedArray(info, 3, &o) ||
+      !typedArray(info, 4, &d))
+    return {};
+  const int32_t* dims = static_cast<int32_t*>(d.data);
+  const int rank = dims[0];
+  if (!check(info, rank >= 1 && rank <= hs::kMaxRank && d.length >= static_cast<size_t>(1 + 3 * rank),
+             "binary: bad rank"))
+    return {};
+  int64_t shape[hs::kMaxRank], sa[hs::kMaxRank], sb[hs::kMaxRank];
+  int64_t size = 1;
+  for (int i = 0; i < rank; ++i) {
+    shape[i] = dims[1 + i];
+    sa[i] = dims[1 + rank + i];
+    sb[i] = dims[1 + 2 * rank + i];
+    size *= shape[i];
+  }
+  if (size == 0) return info.Env().Undefined();
+  const bool ok = a.type == napi_float32_array && b.type == napi_float32_array && o.type == napi_float32_array &&
+                  static_cast<int64_t>(o.length) >= size &&
+                  static_cast<int64_t>(a.length) >= span(rank, shape, sa) &&
+                  static_cast<int64_t>(b.length) >= span(rank, shape, sb);
+  if (!check(info, ok, "binary: bad sizes")) return {};
+  hs::binary(op, static_cast<float*>(a.data), static_cast<float*>(b.data), static_cast<float*>(o.data), rank,
+             shape, sa, sb);
+  return info.Env().Undefined();
+}
+
+// unary(op, x, out, alpha)
+Napi::Value Unary(const Napi::CallbackInfo& info) {
+  Array x, o;
+  const int op = static_cast<int>(num(info, 0));
+  if (!typedArray(info, 1, &x) || !typedArray(info, 2, &o)) return {};
+  const float alpha = info[3].As<Napi::Number>().FloatValue();
+  if (!check(info, x.type == napi_float32_array && o.type == napi_float32_array && o.length >= x.length,
+             "unary: bad sizes"))
+    return {};
+  hs::unary(op, static_cast<float*>(x.data), static_cast<float*>(o.data), static_cast<int64_t>(x.length), alpha);
+  return info.Env().Undefined();
+}
+
+// reduce(op, x, out, outer, mid, inner)
+Napi::Value Reduce(const Napi::CallbackInfo& info) {
+  Array x, o;
+  const int op = static_cast<int>(num(info, 0));
+  if (!typedArray(info, 1, &x) || !typedArray(info, 2, &o)) return {};
+  const int64_t outer = num(info, 3), mid = num(info, 4), inner = num(info, 5);
+  const bool ok = x.type == napi_float32_array && o.type == napi_float32_array && outer >= 0 && mid >= 0 &&
+                  inner >= 0 && static_cast<int64_t>(x.length) >= outer * mid * inner &&
+                  static_cast<int64_t>(o.length) >= outer * inner;
+  if (!check(info, ok, "reduce: bad sizes")) return {};
+  hs::reduce(op, static_cast<float*>(x.data), static_cast<float*>(o.data), outer, mid, inner);
+  return info.Env().Undefined();
+}
+
+// softmax(x, out, rows, cols, log)
+Napi::Value Softmax(const Napi::CallbackInfo& info) {
+  Array x, o;
+  if (!typedArray(info, 0, &x) || !typedArray(info, 1, &o)) return {};
+  const int64_t rows = num(info, 2), cols = num(info, 3);
+  const bool ok = x.type == napi_float32_array && o.type == napi_float32_array && rows >= 0 && cols >= 0 &&
+                  static_cast<int64_t>(x.length) >= rows * cols && static_cast<int64_t>(o.length) >= rows * cols;
+  if (!check(info, ok, "softmax: bad sizes")) return {};
+  hs::softmax(static_cast<float*>(x.data), static_cast<float*>(o.data), rows, cols, info[4].ToBoolean());
+  return info.Env().Undefined();
+}
+
+// transpose(x, out, shape: Int32Array, perm: Int32Array)
+Napi::Value Transpose(const Napi::CallbackInfo& info) {
+  Array x, o, s, p;
+  if (!typedArray(info, 0, &x) || !typedArray(info, 1, &o) || !typedArray(info, 2, &s) || !typedArray(info, 3, &p))
+    return {};
+  const int rank = static_cast<int>(s.length);
+  const int32_t* dims = static_cast<int32_t*>(s.data);
+  const int32_t* perm = static_cast<int32_t*>(p.data);
+  int64_t shape[hs::kMaxRank];
+  int64_t size = 1;
+  bool ok = rank >= 1 && rank <= hs::kMaxRank && p.length == s.length && x.type == o.type &&
+            elemBytes(x.type) == elemBytes(o.type) && (elemBytes(x.type) == 4 || elemBytes(x.type) == 1);
+  unsigned seen = 0;
+  for (int i = 0; ok && i < rank; ++i) {
+    shape[i] = dims[i];
+    size *= shape[i];
+    ok = perm[i] >= 0 && perm[i] < rank && !(seen & (1u << perm[i]));
+    seen |= 1u << perm[i];
+  }
+  ok = ok && static_cast<int64_t>(x.length) >= size && static_cast<int64_t>(o.length) >= size;
+  if (!check(info, ok, "transpose: bad arguments")) return {};
+  if (size == 0) return info.Env().Undefined();
+  hs::transpose(static_cast<float*>(x.data), static_cast<float*>(o.data), rank, shape, perm,
+                static_cast<int>(elemBytes(x.type)));
+  return info.Env().Undefined();
+}
+
+// gather(x, indices, out, outer, axisDim, inner) -> position of the first out-of-range index, or -1
+Napi::Value Gather(const Napi::CallbackInfo& info) {
+  Array x, idx, o;
+  if (!typedArray(info, 0, &x) || !typedArray(info, 1, &idx) || !typedArray(info, 2, &o)) return {};
+  const int64_t outer = num(info, 3), axisDim = num(info, 4), inner = num(info, 5);
+  const int64_t n = static_cast<int64_t>(idx.length);
+  const size_t eb = elemBytes(x.type);
+  const bool ok = idx.type == napi_int32_array && x.type == o.type && outer >= 0 && axisDim >= 0 && inner >= 0 &&
+                  static_cast<int64_t>(x.length) >= outer * axisDim * inner &&
+                  static_cast<int64_t>(o.length) >= outer * n * inner;
+  if (!check(info, ok, "gather: bad sizes")) return {};
+  const int64_t bad = hs::gather(x.data, static_cast<int32_t*>(idx.data), o.data, outer, axisDim, inner, n,
+                                 static_cast<int>(eb));
+  return Napi::Number::New(info.Env(), static_cast<double>(bad));
+}
+
+// segmentSum(x, ids, out, inner, numSegments)
+Napi::Value SegmentSum(const Napi::CallbackInfo& info) {
+  Array x, ids, o;
+  if (!typedArray(info, 0, &x) || !typedArray(info, 1, &ids) || !typedArray(info, 2, &o)) return {};
+  const int64_t inner = num(info, 3), numSegments = num(info, 4);
+  const int64_t n = static_cast<int64_t>(ids.length);
+  const bool ok = x.type == napi_float32_array && ids.type == napi_int32_array && o.type == napi_float32_array &&
+                  inner >= 0 && numSegments >= 0 && static_cast<int64_t>(x.length) >= n * inner &&
+                  static_cast<int64_t>(o.length) >= numSegments * inner;
+  if (!check(info, ok, "segmentSum: bad sizes")) return {};
+  hs::unsortedSegmentSum(static_cast<float*>(x.data), static_cast<int32_t*>(ids.data), static_cast<float*>(o.data),
+                         n, inner, numSegments);
+  return info.Env().Undefined();
+}
+
+Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  hs::setThreads(1);
+  exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("threads", Napi::Function::New(env, Threads));
+  exports.Set("blasConfig", Napi::Function::New(env, BlasConfig));
+  exports.Set("matmul", Napi::Function::New(env, MatMul));
+  exports.Set("binary", Napi::Function::New(env, Binary));
+  exports.Set("unary", Napi::Function::New(env, Unary));
+  exports.Set("reduce", Napi::Function::New(env, Reduce));
+  exports.Set("softmax", Napi::Function::New(env, Softmax));
+  exports.Set("transpose", Napi::Function::New(env, Transpose));
+  exports.Set("gather", Napi::Function::New(env, Gather));
+  exports.Set("segmentSum", Napi::Function::New(env, SegmentSum));
+  return exports;
+}
+
+}  // namespace
+
+NODE_API_MODULE(headstart_compute, Init)

@@ -1,0 +1,45 @@
+// The native kernels behind the 'headstart-cpu' TF.js backend. All tensors are dense row-major float32
+// (int32 for indices) that JS owns; shapes arrive already validated and collapsed by the TypeScript side.
+#pragma once
+
+#include <cstdint>
+
+namespace hs {
+
+constexpr int kMaxRank = 6;
+
+// Op codes shared with src/native/addon.ts (keep the numbers in sync).
+enum BinaryOp { kAdd = 0, kSub, kMul, kDiv, kMaximum, kMinimum, kSquaredDifference, kPow, kRealDiv };
+enum UnaryOp {
+  kExp = 0, kLog, kNeg, kSqrt, kRsqrt, kSquare, kRelu, kErf, kTanh, kSigmoid, kAbs, kReciprocal, kStep,
+  kGeluErf, kGeluErfGrad, kRelu6, kElu, kLeakyRelu
+};
+enum ReduceOp { kSum = 0, kMax, kMin, kMean, kProd };
+
+void setThreads(int threads);
+int threads();
+
+// C[b] = op(A[b]) * op(B[b]) for b in [0, batch); strides are in elements, 0 broadcasts an operand.
+void batchMatMul(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k,
+                 bool transA, bool transB, int64_t strideA, int64_t strideB);
+
+// out[i] = a[.] op b[.] over `shape` with per-operand element strides (0 = broadcast).
+void binary(int op, const float* a, const float* b, float* out, int rank, const int64_t* shape,
+            const int64_t* strideA, const int64_t* strideB);
+void unary(int op, const float* x, float* out, int64_t n, float alpha);
+
+// Reduce the middle axis of x viewed as [outer, mid, inner].
+void reduce(int op, const float* x, float* out, int64_t outer, int64_t mid, int64_t inner);
+void softmax(const float* x, float* out, int64_t rows, int64_t cols, bool log);
+
+// out = transpose(x) where out axis i is x axis perm[i]; shape is x's shape.
+void transpose(const float* x, float* out, int rank, const int64_t* shape, const int32_t* perm,
+               int elemBytes);
+// Gather along the middle axis of x viewed as [outer, axisDim, inner]; returns the first bad index
+// position or -1.
+int64_t gather(const void* x, const int32_t* idx, void* out, int64_t outer, int64_t axisDim, int64_t inner,
+               int64_t nIdx, int elemBytes);
+void unsortedSegmentSum(const float* x, const int32_t* ids, float* out, int64_t n, int64_t inner,
+                        int64_t numSegments);
+
+}  // namespace hs

@@ -1,0 +1,56 @@
+import { expectMatchesCpu, randomFloats } from '../testing/compare';
+import { tf } from '../tf';
+
+const r = (shape: number[], seed: number) => ({
+  values: randomFloats(
+    shape.reduce((a, b) => a * b, 1),
+    seed,
+  ),
+  shape,
+});
+
+describe('BatchMatMul on headstart-cpu matches the cpu backend', () => {
+  const cases: [string, number[], number[], boolean, boolean][] = [
+    ['2-D', [37, 19], [19, 23], false, false],
+    ['2-D transposeA', [19, 37], [19, 23], true, false],
+    ['2-D transposeB', [37, 19], [23, 19], false, true],
+    ['2-D both transposed', [19, 37], [23, 19], true, true],
+    ['batched', [3, 17, 8], [3, 8, 11], false, false],
+    ['batched, attention scores (B)', [4, 2, 16, 8], [4, 2, 16, 8], false, true],
+    ['batched transposeA', [3, 8, 17], [3, 8, 11], true, false],
+    ['batched both transposed', [3, 8, 17], [3, 11, 8], true, true],
+    ['3-D x 2-D (folded into one sgemm)', [4, 33, 16], [16, 24], false, false],
+    ['3-D transposed x 2-D', [4, 16, 33], [16, 24], true, false],
+    ['2-D x 3-D broadcast', [33, 16], [4, 16, 24], false, false],
+    ['large (threads split rows)', [300, 256], [256, 130], false, false],
+    ['wide (threads split columns)', [40, 300], [300, 700], false, false],
+    ['empty inner dimension', [5, 0], [0, 7], false, false],
+  ];
+  it.each(cases)('%s', async (_name, aShape, bShape, ta, tb) => {
+    const a = r(aShape, 1);
+    const b = r(bShape, 2);
+    await expectMatchesCpu((make) => tf.matMul(make(a.values, a.shape), make(b.values, b.shape), ta, tb));
+  });
+
+  it('fused matmul with bias and each supported activation', async () => {
+    const a = r([24, 40], 3);
+    const b = r([40, 18], 4);
+    const bias = r([18], 5);
+    for (const activation of ['linear', 'relu', 'relu6', 'sigmoid', 'elu', 'leakyrelu'] as const) {
+      await expectMatchesCpu((make) =>
+        tf.fused.matMul({
+          a: make(a.values, a.shape),
+          b: make(b.values, b.shape),
+          bias: make(bias.values, bias.shape),
+          activation,
+        }),
+      );
+    }
+  });
+
+  it('rejects mismatched inner dimensions like the cpu backend', async () => {
+    await expectMatchesCpu(() => tf.zeros([1])); // registers the backend
+    await tf.setBackend('headstart-cpu');
+    expect(() => tf.matMul(tf.ones([2, 3]), tf.ones([4, 2]))).toThrow(/inner shapes/);
+  });
+});

@@ -1,0 +1,102 @@
+// Loads the compiled OpenBLAS kernels (build/Release/headstart_compute.node, see binding.gyp). Loading is
+// guarded: a missing or broken build is reported as a reason, never thrown, so callers can fall back to
+// TF.js's pure-JS kernels and say why.
+import path from 'node:path';
+
+// Op codes shared with native/kernels.h (keep the numbers in sync).
+export const BinaryOp = {
+  add: 0,
+  sub: 1,
+  mul: 2,
+  div: 3,
+  maximum: 4,
+  minimum: 5,
+  squaredDifference: 6,
+  pow: 7,
+} as const;
+
+export const UnaryOp = {
+  exp: 0,
+  log: 1,
+  neg: 2,
+  sqrt: 3,
+  rsqrt: 4,
+  square: 5,
+  relu: 6,
+  erf: 7,
+  tanh: 8,
+  sigmoid: 9,
+  abs: 10,
+  reciprocal: 11,
+  step: 12,
+  geluErf: 13,
+  geluErfGrad: 14,
+  relu6: 15,
+  elu: 16,
+  leakyRelu: 17,
+} as const;
+
+export const ReduceOp = { sum: 0, max: 1, min: 2, mean: 3, prod: 4 } as const;
+
+type Floats = Float32Array;
+type Ints = Int32Array;
+
+/** The functions native/addon.cc exports. Sizes are element counts; every call checks them. */
+export interface NativeAddon {
+  setThreads(threads: number): number;
+  threads(): number;
+  blasConfig(): string;
+  matmul(
+    a: Floats,
+    b: Floats,
+    c: Floats,
+    batch: number,
+    m: number,
+    n: number,
+    k: number,
+    transA: boolean,
+    transB: boolean,
+    strideA: number,
+    strideB: number,
+  ): void;
+  /** dims = [rank, ...shape, ...strideA, ...strideB] of the (collapsed) output. */
+  binary(op: number, a: Floats, b: Floats, out: Floats, dims: Ints): void;
+  unary(op: number, x: Floats, out: Floats, alpha: number): void;
+  reduce(op: number, x: Floats, out: Floats, outer: number, mid: number, inner: number): void;
+  softmax(x: Floats, out: Floats, rows: number, cols: number, log: boolean): void;
+  transpose(x: Floats | Ints | Uint8Array, out: Floats | Ints | Uint8Array, shape: Ints, perm: Ints): void;
+  gather(
+    x: Floats | Ints,
+    indices: Ints,
+    out: Floats | Ints,
+    outer: number,
+    axisDim: number,
+    inner: number,
+  ): number;
+  segmentSum(x: Floats, ids: Ints, out: Floats, inner: number, numSegments: number): void;
+}
+
+export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };
+
+/** Where `pnpm build` (scripts/build-native.cjs) puts the addon, relative to src/ and dist/ alike. */
+export const addonPath = path.resolve(__dirname, '..', '..', 'build', 'Release', 'headstart_compute.node');
+
+let cached: AddonLoad | undefined;
+
+export function loadNativeAddon(): AddonLoad {
+  if (cached) return cached;
+  try {
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const addon = require(addonPath) as NativeAddon;
+    cached = { ok: true, addon, path: addonPath };
+  } catch (err) {
+    const message = err instanceof Error ? err.message : String(err);
+    cached = {
+      ok: false,
+      reason:
+        `native kernels not loadable from ${addonPath} (${message.split('\n')[0]}); build them with ` +
+        '`pnpm --filter @headstart/compute run build:native` (needs libopenblas-dev, see .ci/bootstrap.sh)',
+    };
+  }
+  return cached;
+}

@@ -130,7 +130,9 @@ describe('version drafts', () => {
 
   it('refuse an unspecified or unknown kind, bad digests, non-finite metrics and oversize declarations', () => {
     expect(codeOf(() => toVersionDraft(metadata({ kind: 0 }), 100))).toBe(Code.INVALID_ARGUMENT);
-    expect(codeOf(() => toVersionDraft(metadata({ kind: 9 as registry.ModelKind }), 100))).toBe(Code.INVALID_ARGUMENT);
+    expect(codeOf(() => toVersionDraft(metadata({ kind: 9 as registry.ModelKind }), 100))).toBe(
+      Code.INVALID_ARGUMENT,
+    );
     expect(codeOf(() => toVersionDraft(metadata({ expectedSha256: 'abc' }), 100))).toBe(
       Code.INVALID_ARGUMENT,
     );

@@ -22,16 +22,17 @@ export function listOverlays(): string[] {
     .sort();
 }
 
+const MISSING =
+  'kubectl not found on PATH (or $KUBECTL): the deploy tests render the overlays with `kubectl kustomize`. ' +
+  'Install kubectl >= 1.27, which bundles kustomize v5.';
+
 function kubectl(): string {
   const fromEnv = process.env.KUBECTL;
   if (fromEnv) return fromEnv;
   for (const dir of (process.env.PATH ?? '').split(':')) {
     if (dir && existsSync(join(dir, 'kubectl'))) return join(dir, 'kubectl');
   }
-  throw new Error(
-    'kubectl not found on PATH (or $KUBECTL): the deploy tests render the overlays with `kubectl kustomize`. ' +
-      'Install kubectl >= 1.27, which bundles kustomize v5.',
-  );
+  throw new Error(MISSING);
 }
 
 /** `kubectl kustomize deploy/k8s/overlays/<overlay>`, parsed. Throws with kubectl's own message on error. */
@@ -45,6 +46,7 @@ export function renderOverlay(overlay: string): Rendered {
       maxBuffer: 16 * 1024 * 1024,
     });
   } catch (err) {
+    if ((err as NodeJS.ErrnoException).code === 'ENOENT') throw new Error(MISSING);
     const stderr = (err as { stderr?: string }).stderr ?? '';
     throw new Error(`kubectl kustomize ${dir} failed: ${stderr || String(err)}`);
   }

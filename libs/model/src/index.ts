@@ -1,1 +1,33 @@
-export {};
+// @headstart/model: a BERT-style pre-LN encoder in TF.js ops, its MLM and classification heads, AdamW,
+// schedules, and safetensors checkpoints with Hugging Face (Megatron-BERT) names.
+import './register-gradients';
+export type { BertConfig, BertConfigInput, ConfigProblem } from './config';
+export {
+  DEFAULT_BERT_CONFIG,
+  InvalidConfigError,
+  assertValidConfig,
+  resolveConfig,
+  validateConfig,
+} from './config';
+export type { Rng, RngState } from './rng';
+export { createRng } from './rng';
+export type { ParamMap, ParamSpec } from './params';
+export {
+  classificationHeadParamSpecs,
+  countParams,
+  encoderParamSpecs,
+  isLinearWeight,
+  mlmHeadParamSpecs,
+} from './params';
+export type { BertModel, EncoderInput, ForwardOptions } from './encoder';
+export { encode } from './encoder';
+export type { CreateBertModelOptions } from './model';
+export { addClassificationHead, createBertModel, disposeModel, encoderParams, removeMlmHead } from './model';
+export type { Reduction } from './loss';
+export { softmaxCrossEntropy } from './loss';
+export type { MaskPrediction, MaskedInput, MlmBatch, MlmLossOptions } from './mlm';
+export { evaluateMlmLoss, mlmLogits, mlmLoss, predictMasked } from './mlm';
+export type { ClassPrediction, ClassificationBatch, ClassificationLossOptions } from './classification';
+export { classificationLogits, classificationLoss, classify, numLabelsOf } from './classification';
+export type { HfConfigOptions } from './hf-config';
+export { fromHfConfig, toHfConfig } from './hf-config';

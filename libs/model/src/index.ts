@@ -29,5 +29,15 @@ export type { MaskPrediction, MaskedInput, MlmBatch, MlmLossOptions } from './ml
 export { evaluateMlmLoss, mlmLogits, mlmLoss, predictMasked } from './mlm';
 export type { ClassPrediction, ClassificationBatch, ClassificationLossOptions } from './classification';
 export { classificationLogits, classificationLoss, classify, numLabelsOf } from './classification';
+export type { AdamW, AdamWOptions, AdamWState } from './adamw';
+export { createAdamW } from './adamw';
+export type { ClippedGradients } from './clip';
+export { clipByGlobalNorm, disposeGradients, globalNorm } from './clip';
+export type { AccumulatedGradients } from './gradients';
+export { accumulateGradients } from './gradients';
+export type { ModelTrainStepOptions, TrainStepOptions, TrainStepResult } from './train-step';
+export { classificationTrainStep, mlmTrainStep, trainStep } from './train-step';
+export type { LrSchedule } from './schedule';
+export { getLr, validateLrSchedule } from './schedule';
 export type { HfConfigOptions } from './hf-config';
 export { fromHfConfig, toHfConfig } from './hf-config';

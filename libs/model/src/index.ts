@@ -39,5 +39,19 @@ export type { ModelTrainStepOptions, TrainStepOptions, TrainStepResult } from '.
 export { classificationTrainStep, mlmTrainStep, trainStep } from './train-step';
 export type { LrSchedule } from './schedule';
 export { getLr, validateLrSchedule } from './schedule';
+export type { Safetensors, TensorRecord, TensorRecords } from './safetensors';
+export { loadSafetensors, saveSafetensors } from './safetensors';
+export type { ImportReport, ImportWeightsOptions } from './weights';
+export { TOKEN_TYPE_EMBEDDINGS, exportWeights, importWeights } from './weights';
 export type { HfConfigOptions } from './hf-config';
 export { fromHfConfig, toHfConfig } from './hf-config';
+export type { SerializeOptions, SerializedModel } from './model-files';
+export {
+  CONFIG_FILE,
+  WEIGHTS_FILE,
+  deserializeModel,
+  loadModel,
+  saveModel,
+  serializeModel,
+} from './model-files';
+export { deserializeAdamWState, serializeAdamWState } from './optimizer-state';

@@ -53,6 +53,9 @@ export function truncate(
   if (total <= max) return;
   if (params.strategy === 'longest_first') {
     if (b === null) return cut(a, max, params.direction);
+    // n1 is the shorter: it keeps what it has if the longer can take the rest, else both get half.
+    // Known divergence: when even the shorter one exceeds the whole max_length, the tokenizers binding
+    // (0.23) sometimes gives the larger half to the other sequence than this (its documented) rule does.
     let n1 = a.ids.length;
     let n2 = b.ids.length;
     const swap = n1 > n2;

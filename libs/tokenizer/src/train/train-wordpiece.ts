@@ -23,7 +23,7 @@ export interface WordPieceTrainOptions extends TrainControl {
   continuingSubwordPrefix?: string;
   /** Words longer than this (code points) encode as the unknown token. Default 100. */
   maxInputCharsPerWord?: number;
-  /** Unknown token; must be among the special tokens. Default '[UNK]'. */
+  /** Unknown token; keep it among the special tokens, or unknown words cannot be encoded. Default '[UNK]'. */
   unkToken?: string;
   /** Template tokens: `[CLS] $A [SEP]` and `[CLS] $A [SEP] $B:1 [SEP]:1`. Defaults '[CLS]', '[SEP]'. */
   clsToken?: string;
@@ -53,7 +53,6 @@ export async function trainWordPiece(
   const unkToken = options.unkToken ?? '[UNK]';
   const prefix = options.continuingSubwordPrefix ?? '##';
   validate(vocabSize, options.minFrequency, specialTokens);
-  if (!specialTokens.includes(unkToken)) throw new Error(`unkToken ${unkToken} must be a special token`);
   if (prefix === '') throw new Error('continuingSubwordPrefix must not be empty');
   const normalizer =
     options.normalizer !== undefined

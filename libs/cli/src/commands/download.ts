@@ -1,3 +1,4 @@
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { Writable } from 'node:stream';
 import { versionRef, type RegistryClient } from '@headstart/registry-client';
@@ -15,6 +16,13 @@ export function defaultFileName(modelName: string, version: number): string {
   return `${modelName.replace(/[^A-Za-z0-9._-]/g, '_')}-v${version}`;
 }
 
+/** The output path: the default name in the working directory, or inside `output` when it is a directory. */
+async function destinationFor(output: string | undefined, fileName: string): Promise<string> {
+  if (output === undefined) return fileName;
+  const stat = await fs.stat(output).catch(() => undefined);
+  return stat?.isDirectory() === true ? path.join(output, fileName) : output;
+}
+
 /**
  * `headstart download REF`: resolves the reference once, then downloads that exact version, so an
  * alias moved meanwhile cannot mix two versions. The file appears only once its digest is verified.
@@ -29,7 +37,10 @@ export async function download(
   const label = versionLabel(version);
   const pinned = versionRef(version.modelName, version.version);
   const toStdout = options.output === '-';
-  const destination = options.output ?? defaultFileName(version.modelName, version.version);
+  const destination = await destinationFor(
+    options.output,
+    defaultFileName(version.modelName, version.version),
+  );
   const progress = createProgressReporter(out, 'downloading', label);
   const info = await (async () => {
     try {

@@ -9,6 +9,7 @@
 #include <functional>
 #include <mutex>
 #include <thread>
+#include <algorithm>
 #include <vector>
 
 namespace hs {
@@ -32,44 +33,54 @@ class ThreadPool {
     for (auto& t : workers_) t.join();
     workers_.clear();
     stop_ = false;
-    for (int i = 1; i < threads; ++i) workers_.emplace_back([this, i] { loop(i); });
+    for (int i = 1; i < threads; ++i) workers_.emplace_back([this] { loop(); });
   }
 
-  // Runs fn(begin, end) over [0, n) in at most size() contiguous chunks of at least `grain` items.
+  // Runs fn(begin, end) over [0, n) in chunks of at least `grain` items. Chunks are claimed from a shared
+  // counter, so a helper that the OS does not schedule in time (a busy machine) simply claims nothing and
+  // the caller does the work: the caller only waits for chunks a helper has actually claimed.
   void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
     if (n <= 0) return;
-    int64_t parts = static_cast<int64_t>(size());
     if (grain < 1) grain = 1;
-    if (n / grain < parts) parts = n / grain;
-    if (parts <= 1) {
+    const int64_t threads = static_cast<int64_t>(size());
+    const int64_t chunks = std::min<int64_t>(n / grain, threads * kChunksPerThread);
+    if (threads == 1 || chunks <= 1) {
       fn(0, n);
       return;
     }
-    job_ = &fn;
+    fn_ = &fn;
     jobSize_ = n;
-    jobParts_ = parts;
-    pending_.store(static_cast<int>(parts - 1), std::memory_order_relaxed);
+    jobChunks_ = chunks;
+    next_.store(0, std::memory_order_relaxed);
+    active_.store(true, std::memory_order_release);  // publishes the fields above
     {
       std::lock_guard<std::mutex> lock(mutex_);
       generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
-    runPart(0);
-    while (pending_.load(std::memory_order_acquire) > 0) {
-      // The helpers finish within microseconds of us; yielding keeps a busy machine fair.
-      std::this_thread::yield();
-    }
-    job_ = nullptr;
+    runChunks();
+    // No helper may still be claiming when the next job resets the counter: close the job, then wait
+    // for helpers inside it (they hold a claimed chunk or are about to find the counter exhausted).
+    active_.store(false, std::memory_order_seq_cst);
+    while (inside_.load(std::memory_order_seq_cst) > 0) std::this_thread::yield();
   }
 
  private:
-  void runPart(int64_t part) {
-    const int64_t begin = jobSize_ * part / jobParts_;
-    const int64_t end = jobSize_ * (part + 1) / jobParts_;
-    (*job_)(begin, end);
+  void runChunks() {
+    for (;;) {
+      const int64_t c = next_.fetch_add(1, std::memory_order_acq_rel);
+      if (c >= jobChunks_) return;
+      (*fn_)(jobSize_ * c / jobChunks_, jobSize_ * (c + 1) / jobChunks_);
+    }
   }
 
-  void loop(int index) {
+  void helpIfActive() {
+    inside_.fetch_add(1, std::memory_order_seq_cst);
+    if (active_.load(std::memory_order_seq_cst)) runChunks();
+    inside_.fetch_sub(1, std::memory_order_seq_cst);
+  }
+
+  void loop() {
     uint64_t seen = generation_.load(std::memory_order_acquire);
     for (;;) {
       uint64_t current = generation_.load(std::memory_order_acquire);
@@ -84,22 +95,23 @@ class ThreadPool {
       }
       seen = current;
       if (stop_) return;
-      if (job_ != nullptr && index < jobParts_) {
-        runPart(index);
-        pending_.fetch_sub(1, std::memory_order_acq_rel);
-      }
+      helpIfActive();
     }
   }
 
   static constexpr int kSpins = 2000;
+  static constexpr int64_t kChunksPerThread = 4;
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;
   std::atomic<uint64_t> generation_{0};
-  std::atomic<int> pending_{0};
-  const std::function<void(int64_t, int64_t)>* job_ = nullptr;
+  // The current job; written only while no helper is inside it (see parallelFor).
+  const std::function<void(int64_t, int64_t)>* fn_ = nullptr;
   int64_t jobSize_ = 0;
-  int64_t jobParts_ = 0;
+  int64_t jobChunks_ = 0;
+  std::atomic<int64_t> next_{0};
+  std::atomic<bool> active_{false};
+  std::atomic<int> inside_{0};
   bool stop_ = false;
 };
 

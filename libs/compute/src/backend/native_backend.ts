@@ -10,7 +10,8 @@ import {
   registerBackend,
   registerKernel,
 } from '@tensorflow/tfjs-core';
-import type { KernelConfig } from '@tensorflow/tfjs-core';
+import type { BackendValues, DataType, KernelConfig } from '@tensorflow/tfjs-core';
+import { BufferPool } from './buffer_pool';
 import { layoutKernels } from '../kernels/layout';
 import { elementwiseKernels } from '../kernels/elementwise';
 import { matmulKernels } from '../kernels/matmul';
@@ -19,11 +20,48 @@ import type { KernelContext } from '../kernels/util';
 import { NATIVE_BACKEND_NAME } from '../kernels/util';
 import type { NativeAddon } from '../native/addon';
 
+type DataId = object;
+type Values = BackendValues;
+
+/** Default ceiling on recycled-but-unused kernel output memory. */
+const MAX_POOLED_BYTES = 1.5 * 1024 ** 3;
+
 export class NativeCpuBackend extends MathBackendCPU {
+  readonly pool = new BufferPool(MAX_POOLED_BYTES);
+
   constructor() {
     super();
     // MathBackendCPU's first write prints "install tfjs-node to speed things up"; we are the speed-up.
     (this as unknown as { firstUse: boolean }).firstUse = false;
+  }
+
+  override write(values: Values, shape: number[], dtype: DataType): DataId {
+    const dataId = super.write(values, shape, dtype);
+    this.pool.retain(values);
+    return dataId;
+  }
+
+  override move(dataId: DataId, values: Values, shape: number[], dtype: DataType, refCount: number): void {
+    if (this.data.has(dataId)) this.pool.release(this.data.get(dataId).values);
+    super.move(dataId, values, shape, dtype, refCount);
+    this.pool.retain(values);
+  }
+
+  override readSync(dataId: DataId): Values {
+    if (this.data.has(dataId)) this.pool.escape(this.data.get(dataId).values);
+    return super.readSync(dataId);
+  }
+
+  override disposeData(dataId: DataId, force = false): boolean {
+    const values = this.data.has(dataId) ? this.data.get(dataId).values : undefined;
+    const released = super.disposeData(dataId, force);
+    if (values !== undefined && !this.data.has(dataId)) this.pool.release(values);
+    return released;
+  }
+
+  override dispose(): void {
+    this.pool.clear();
+    super.dispose();
   }
 }
 

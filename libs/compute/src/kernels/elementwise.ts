@@ -41,7 +41,7 @@ function binaryKernel(ctx: KernelContext, name: string, op: number): KernelConfi
     const bv = floats(args.backend, b);
     const plan = av && bv ? broadcastPlan(a.shape, b.shape) : null;
     if (!av || !bv || !plan) return fallback(args);
-    const out = allocFloats(sizeOf(plan.outShape));
+    const out = allocFloats(args.backend, sizeOf(plan.outShape));
     ctx.addon.binary(op, av, bv, out, plan.dims);
     return args.backend.makeTensorInfo(plan.outShape, 'float32', out);
   });
@@ -54,7 +54,7 @@ function unaryKernel(ctx: KernelContext, name: string, op: number, alphaAttr?: s
     const xv = floats(args.backend, x);
     if (!xv) return fallback(args);
     const alpha = alphaAttr ? Number(args.attrs[alphaAttr] ?? 0) : 0;
-    const out = allocFloats(xv.length);
+    const out = allocFloats(args.backend, xv.length);
     ctx.addon.unary(op, xv, out, alpha);
     return args.backend.makeTensorInfo(x.shape, 'float32', out);
   });

@@ -49,7 +49,7 @@ function transposeKernel(ctx: KernelContext): KernelConfig {
     const size = sizeOf(x.shape);
     const out =
       values instanceof Float32Array
-        ? allocFloats(size)
+        ? allocFloats(args.backend, size)
         : values instanceof Int32Array
           ? new Int32Array(size)
           : new Uint8Array(size);
@@ -78,7 +78,7 @@ function gatherKernel(ctx: KernelContext): KernelConfig {
     const inner = sizeOf(x.shape.slice(axis + 1));
     const outShape = [...x.shape.slice(0, axis), ...indices.shape, ...x.shape.slice(axis + 1)];
     const size = outer * idx.length * inner;
-    const out = values instanceof Float32Array ? allocFloats(size) : new Int32Array(size);
+    const out = values instanceof Float32Array ? allocFloats(args.backend, size) : new Int32Array(size);
     const bad = ctx.addon.gather(values, idx, out, outer, axisDim, inner);
     if (bad >= 0) {
       throw new Error(`GatherV2: the index value ${idx[bad]} is not in [0, ${axisDim - 1}]`);
@@ -98,7 +98,7 @@ function segmentSumKernel(ctx: KernelContext): KernelConfig {
     const numSegments = Number(args.attrs['numSegments']);
     const innerShape = x.shape.slice(segmentIds.shape.length);
     const inner = sizeOf(innerShape);
-    const out = new Float32Array(numSegments * inner);
+    const out = allocFloats(args.backend, numSegments * inner);
     ctx.addon.segmentSum(xv, ids, out, inner, numSegments);
     return args.backend.makeTensorInfo([numSegments, ...innerShape], 'float32', out);
   });

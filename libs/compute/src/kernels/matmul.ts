@@ -5,7 +5,7 @@ import type { KernelConfig, TensorInfo } from '@tensorflow/tfjs-core';
 import { BinaryOp, UnaryOp } from '../native/addon';
 import { broadcastPlan } from './broadcast';
 import type { KernelArgs, KernelContext } from './util';
-import { allocFloats, floats, input, kernelConfig, reference, sizeOf } from './util';
+import { allocFloats, discardFloats, floats, input, kernelConfig, reference, sizeOf } from './util';
 
 const ACTIVATIONS: Record<string, number | undefined> = {
   relu: UnaryOp.relu,
@@ -46,7 +46,7 @@ function matmul(ctx: KernelContext, args: KernelArgs): Product | null {
   const batchB = sizeOf(b.shape.slice(0, -2));
   // Only whole-operand broadcasting maps to a stride; mixed patterns like [2,1]x[1,3] fall back.
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return null;
-  const values = allocFloats(batch * m * n);
+  const values = allocFloats(args.backend, batch * m * n);
   if (batchB === 1 && !transA && batch > 1) {
     ctx.addon.matmul(av, bv, values, 1, batch * m, n, k, false, transB, 0, 0);
   } else {
@@ -79,7 +79,10 @@ function fusedMatMulKernel(ctx: KernelContext): KernelConfig {
     if (!product) return fallback(args);
     if (bias && biasValues) {
       const plan = broadcastPlan(product.shape, bias.shape);
-      if (!plan || sizeOf(plan.outShape) !== product.values.length) return fallback(args);
+      if (!plan || sizeOf(plan.outShape) !== product.values.length) {
+        discardFloats(args.backend, product.values);
+        return fallback(args);
+      }
       ctx.addon.binary(BinaryOp.add, product.values, biasValues, product.values, plan.dims);
     }
     if (actOp !== undefined) {

@@ -5,7 +5,16 @@ import { Max, Mean, Min, Prod, Softmax, Sum } from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import { ReduceOp } from '../native/addon';
 import type { KernelArgs, KernelContext } from './util';
-import { allocFloats, floats, input, kernelConfig, normalizeAxes, reference, sizeOf } from './util';
+import {
+  allocFloats,
+  discardFloats,
+  floats,
+  input,
+  kernelConfig,
+  normalizeAxes,
+  reference,
+  sizeOf,
+} from './util';
 
 function reduceKernel(ctx: KernelContext, name: string, op: number, axisAttr: string): KernelConfig {
   const fallback = reference(name);
@@ -38,14 +47,15 @@ function reduceKernel(ctx: KernelContext, name: string, op: number, axisAttr: st
     } else {
       const kept = [...x.shape.keys()].filter((i) => !axes.includes(i));
       const perm = [...kept, ...axes];
-      source = allocFloats(xv.length);
+      source = allocFloats(args.backend, xv.length);
       ctx.addon.transpose(xv, source, Int32Array.from(x.shape), Int32Array.from(perm));
       outer = sizeOf(kept.map((i) => x.shape[i] as number));
       mid = sizeOf(axes.map((i) => x.shape[i] as number));
       inner = 1;
     }
-    const out = allocFloats(outer * inner);
+    const out = allocFloats(args.backend, outer * inner);
     ctx.addon.reduce(op, source, out, outer, mid, inner);
+    if (source !== xv) discardFloats(args.backend, source);
     return args.backend.makeTensorInfo(outShape, 'float32', out);
   });
 }
@@ -59,7 +69,7 @@ function softmaxKernel(ctx: KernelContext): KernelConfig {
     const dim = Number(args.attrs['dim'] ?? -1);
     if (!xv || rank === 0 || (dim !== -1 && dim !== rank - 1)) return fallback(args);
     const cols = logits.shape[rank - 1] as number;
-    const out = allocFloats(xv.length);
+    const out = allocFloats(args.backend, xv.length);
     ctx.addon.softmax(xv, out, cols === 0 ? 0 : xv.length / cols, cols, false);
     return args.backend.makeTensorInfo(logits.shape, 'float32', out);
   });

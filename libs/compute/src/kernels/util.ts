@@ -47,13 +47,17 @@ export function ints(backend: MathBackendCPU, t: TensorInfo): Int32Array | null 
 }
 
 /**
- * A float32 buffer for a kernel output that the kernel overwrites completely. Large buffers skip the
- * zero fill (`allocUnsafeSlow` gives a fresh, unpooled, aligned ArrayBuffer of exactly this size).
+ * A float32 buffer for a kernel output that the kernel overwrites completely: recycled from the
+ * backend's pool when it has one (see backend/buffer_pool.ts), else fresh.
  */
-export function allocFloats(size: number): Float32Array {
-  if (size < 4096) return new Float32Array(size);
-  const bytes = Buffer.allocUnsafeSlow(size * 4);
-  return new Float32Array(bytes.buffer, bytes.byteOffset, size);
+export function allocFloats(backend: MathBackendCPU, size: number): Float32Array {
+  const pool = (backend as { pool?: { alloc(size: number): Float32Array } }).pool;
+  return pool ? pool.alloc(size) : new Float32Array(size);
+}
+
+/** Returns a scratch buffer from allocFloats that did not become a kernel output. */
+export function discardFloats(backend: MathBackendCPU, values: Float32Array): void {
+  (backend as { pool?: { discard(values: Float32Array): void } }).pool?.discard(values);
 }
 
 export function sizeOf(shape: readonly number[]): number {

@@ -12,6 +12,7 @@ import { runCli } from './program';
 interface RunResult {
   code: number;
   stdout: string;
+  stdoutBytes: Buffer;
   stderr: string;
 }
 
@@ -21,16 +22,19 @@ let work: TempDir;
 let service: Awaited<ReturnType<typeof createRegistryService>>;
 
 async function cli(...argv: string[]): Promise<RunResult> {
-  const result = { code: 0, stdout: '', stderr: '' };
+  const result = { code: 0, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
+  const chunks: Buffer[] = [];
   result.code = await runCli(argv, {
     streams: {
-      stdout: { write: (text: string) => (result.stdout += text) },
+      stdout: { write: (data: string | Uint8Array) => chunks.push(Buffer.from(data)) },
       stderr: { write: (text: string) => (result.stderr += text) },
       stderrIsTTY: false,
     },
     defaultRegistry: `127.0.0.1:${service.port}`,
     actor: 'cli-test',
   });
+  result.stdoutBytes = Buffer.concat(chunks);
+  result.stdout = result.stdoutBytes.toString('utf8');
   return result;
 }
 
@@ -246,6 +250,9 @@ describe('headstart against a real registry', () => {
     const intoDir = await cliJson<{ path: string }>('download', 'wiki@stable', '-o', work.path);
     expect(intoDir.path).toBe(path.join(work.path, 'wiki-v1'));
     expect(sha256(await fs.readFile(intoDir.path))).toBe(sha256(corpus));
+    const piped = await cli('download', 'wiki:1', '-o', '-');
+    expect(piped.code).toBe(0);
+    expect(sha256(piped.stdoutBytes)).toBe(sha256(corpus));
     const human = await cli('download', 'wordpiece:1', '-o', path.join(work.path, 'vocab-copy.txt'));
     expect(human.stdout).toMatch(
       /^downloaded wordpiece:1 to .*vocab-copy\.txt \(\d+ B, sha256 [0-9a-f]{64}\)\n$/,

@@ -2,7 +2,7 @@ import { formatFields, formatTable, type Column } from './table';
 
 /** Where the CLI writes: stdout for results, stderr for errors and progress. */
 export interface Writer {
-  write(text: string): unknown;
+  write(data: string | Uint8Array): unknown;
 }
 
 export interface CliStreams {

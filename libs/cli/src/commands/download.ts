@@ -1,9 +1,9 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import type { Writable } from 'node:stream';
+import { Writable } from 'node:stream';
 import { versionRef, type RegistryClient } from '@headstart/registry-client';
 import { formatBytes, json, versionLabel } from '../format';
-import type { Output } from '../output';
+import type { Output, Writer } from '../output';
 import { createProgressReporter } from '../progress';
 
 export interface DownloadOptions {
@@ -14,6 +14,17 @@ export interface DownloadOptions {
 /** `NAME-vVERSION`, with anything unsafe in a file name replaced. */
 export function defaultFileName(modelName: string, version: number): string {
   return `${modelName.replace(/[^A-Za-z0-9._-]/g, '_')}-v${version}`;
+}
+
+/** process.stdout is a Writable already; a plain writer (tests) is wrapped so backpressure code applies. */
+function asWritable(writer: Writer): Writable {
+  if (writer instanceof Writable) return writer;
+  return new Writable({
+    write(chunk: Buffer, _encoding, callback) {
+      writer.write(chunk);
+      callback();
+    },
+  });
 }
 
 /** The output path: the default name in the working directory, or inside `output` when it is a directory. */
@@ -45,7 +56,7 @@ export async function download(
   const info = await (async () => {
     try {
       return toStdout
-        ? await client.downloadArtifact(pinned, out.stdout as Writable, {
+        ? await client.downloadArtifact(pinned, asWritable(out.stdout), {
             end: false,
             onProgress: progress.update,
           })

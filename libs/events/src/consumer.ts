@@ -125,7 +125,8 @@ export async function startPullConsumer<V, L>(params: PullConsumerParams<V, L>):
   const deadLetter = async (msg: JsMsg, reason: DeadLetterReason, error: string): Promise<void> => {
     try {
       await publishDeadLetter(js, msg, { consumer: def.name, reason, error, timeoutMs: ackTimeoutMs });
-      msg.term(`dead-lettered: ${reason}`);
+      // No reason text: nats-server before 2.10 ignores a '+TERM <reason>' ack entirely.
+      msg.term();
       stats.deadLettered++;
       logger.warn(
         { ...log, subject: msg.subject, seq: msg.info.streamSequence, reason, error },
@@ -267,6 +268,7 @@ export async function startPullConsumer<V, L>(params: PullConsumerParams<V, L>):
         if (stopping.signal.aborted) break;
         batch = await pull.fetch({ max_messages: 1, expires: pullExpiresMs });
         fetches.add(batch);
+        if (stopping.signal.aborted) batch.stop(); // stop() ran while this fetch was being created
         for await (const msg of batch) await processMessage(msg);
       } catch (err) {
         if (stopping.signal.aborted) break;

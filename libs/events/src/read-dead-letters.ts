@@ -1,4 +1,4 @@
-import type { JetStreamClient, JetStreamManager } from 'nats';
+import { AckPolicy, DeliverPolicy, nanos, type JetStreamClient, type JetStreamManager } from 'nats';
 import { DLQ_HEADERS, deadLetterSubject } from './dead-letter';
 import { STREAMS } from './topology';
 
@@ -37,7 +37,15 @@ export async function readDeadLetters(
   const available = info.state.subjects?.[subject] ?? 0;
   const wanted = Math.min(available, options.limit ?? 100);
   if (wanted === 0) return [];
-  const reader = await js.consumers.get(STREAMS.dlq.name, { filterSubjects: [subject] });
+  // An ephemeral, unacked, in-memory consumer: works on every nats-server 2.9+ and leaves no trace.
+  const ephemeral = await jsm.consumers.add(STREAMS.dlq.name, {
+    filter_subject: subject,
+    ack_policy: AckPolicy.None,
+    deliver_policy: DeliverPolicy.All,
+    mem_storage: true,
+    inactive_threshold: nanos(60_000),
+  });
+  const reader = await js.consumers.get(STREAMS.dlq.name, ephemeral.name);
   const batch = await reader.fetch({ max_messages: wanted, expires: 5_000 });
   const out: DeadLetter[] = [];
   for await (const msg of batch) {
@@ -59,5 +67,6 @@ export async function readDeadLetters(
     });
     if (out.length >= wanted) break;
   }
+  await jsm.consumers.delete(STREAMS.dlq.name, ephemeral.name).catch(() => undefined);
   return out;
 }

@@ -61,3 +61,11 @@ describe('makeTempDir and freePort', () => {
     expect(port).toBeLessThan(65536);
   });
 });
+
+describe('waitFor with a hanging probe', () => {
+  it('still times out', async () => {
+    await expect(
+      waitFor(() => new Promise<boolean>(() => undefined), { timeoutMs: 50, message: 'hang' }),
+    ).rejects.toThrow(/waiting for hang; last error: probe still pending/);
+  });
+});

@@ -9,6 +9,23 @@ export interface WaitForOptions {
   message?: string;
 }
 
+const PENDING = Symbol('pending');
+
+async function withDeadline<T>(value: T | Promise<T>, deadline: number): Promise<T> {
+  if (!(value instanceof Promise)) return value;
+  let timer: NodeJS.Timeout | undefined;
+  const expired = new Promise<typeof PENDING>((resolve) => {
+    timer = setTimeout(() => resolve(PENDING), Math.max(0, deadline - Date.now()));
+  });
+  try {
+    const result = await Promise.race([value, expired]);
+    if (result === PENDING) throw new Error('probe still pending at the deadline');
+    return result;
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /**
  * Polls `probe` until it returns a truthy value (which is returned) or the timeout passes.
  * A probe that throws counts as "not yet"; its last error is attached to the timeout error, so a
@@ -25,7 +42,8 @@ export async function waitFor<T>(
   let lastValue: unknown;
   for (;;) {
     try {
-      const value = await probe();
+      // A probe that hangs must not hang the wait: bound it by the time left.
+      const value = await withDeadline(probe(), deadline);
       if (value) return value as NonNullable<T>;
       lastValue = value;
       lastError = undefined;

@@ -48,13 +48,13 @@ export const registryConfigSpec = {
     type: 'enum',
     values: ['none', 'console', 'otlp'],
     default: 'none',
-    description: 'Where traces go: nowhere, stdout, or OTLP/HTTP.',
+    description: 'Where traces and metrics go: nowhere, stdout, or an OTLP/gRPC collector.',
   },
   otlpEndpoint: {
     env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
     type: 'url',
     required: false,
-    description: 'OTLP endpoint when HEADSTART_OTEL_EXPORTER=otlp (e.g. http://127.0.0.1:4318).',
+    description: 'OTLP/gRPC collector when HEADSTART_OTEL_EXPORTER=otlp (default http://localhost:4317).',
   },
 } as const satisfies ConfigSpec;
 

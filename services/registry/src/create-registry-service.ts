@@ -29,6 +29,8 @@ export interface RegistryServiceOptions {
   port?: number;
   /** NATS servers for the outbox relay. Unset: no relay, events wait in the outbox. */
   natsUrl?: string | string[];
+  /** Timeout of one publish (and JetStream API call) of the relay. @default 5000 */
+  natsTimeoutMs?: number;
   /** Largest artifact accepted (RESOURCE_EXHAUSTED beyond). @default 8 GiB */
   maxArtifactBytes?: number;
   /** Largest gRPC message accepted, i.e. the largest upload chunk. @default the kit's 8 MiB */
@@ -88,7 +90,13 @@ export async function createRegistryService(options: RegistryServiceOptions): Pr
       const publisher = createBusPublisher({
         logger,
         connect: () =>
-          connectEvents({ servers: natsUrl, name: 'registry', logger, waitOnFirstConnect: false }),
+          connectEvents({
+            servers: natsUrl,
+            name: 'registry',
+            logger,
+            waitOnFirstConnect: false,
+            timeoutMs: options.natsTimeoutMs,
+          }),
       });
       cleanups.push({ name: 'events bus', fn: () => publisher.close() });
       const started = createOutboxRelay({

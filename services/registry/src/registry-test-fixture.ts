@@ -32,6 +32,7 @@ export async function startTestRegistry(
     port: 0,
     logger: createLogger({ name: 'registry-test', level: 'fatal' }),
     drainTimeoutMs: 2_000,
+    natsTimeoutMs: 1_500,
     relay: { initialBackoffMs: 50, maxBackoffMs: 400, pollIntervalMs: 2_000 },
     ...options,
   });

@@ -1,4 +1,4 @@
-import { open, readFile, unlink } from 'node:fs/promises';
+import { mkdir, open, readFile, unlink } from 'node:fs/promises';
 import * as path from 'node:path';
 
 import { failedPrecondition } from '@headstart/errors';
@@ -28,6 +28,7 @@ function isAlive(pid: number): boolean {
 export async function lockDataDir(dir: string): Promise<DataDirLock> {
   const file = path.resolve(dir, 'LOCK');
   if (heldHere.has(file)) throw failedPrecondition(`data directory ${dir} is already used by this process`);
+  await mkdir(dir, { recursive: true });
   for (let attempt = 0; attempt < 2; attempt++) {
     try {
       const handle = await open(file, 'wx', 0o644);

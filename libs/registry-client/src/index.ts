@@ -1,9 +1,5 @@
-export {
-  createRegistryClient,
-  DEFAULT_DEADLINE_MS,
-  DEFAULT_MAX_BUFFER_BYTES,
-  DEFAULT_STREAM_DEADLINE_MS,
-} from './client';
+export { createRegistryClient } from './client';
+export { DEFAULT_DEADLINE_MS, DEFAULT_MAX_BUFFER_BYTES, DEFAULT_STREAM_DEADLINE_MS } from './client-types';
 export type {
   BufferDownloadOptions,
   DeleteAliasInput,
@@ -15,7 +11,7 @@ export type {
   RegistryClientOptions,
   SetAliasInput,
   TagTarget,
-} from './client';
+} from './client-types';
 export type { CallSettings } from './call';
 export { formatVersionRef, parseVersionRef, toVersionRef, versionRef } from './version-ref';
 export type { VersionRefInput } from './version-ref';

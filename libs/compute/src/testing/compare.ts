@@ -44,8 +44,8 @@ export async function runOn(
 }
 
 /** Largest |a - e| / (rtol-scaled bound) over all elements: <= 1 means within tolerance. */
-export function closeness(actual: Float32Array, expected: Float32Array, rtol: number): number {
-  let scale = 0;
+export function closeness(actual: Float32Array, expected: Float32Array, rtol: number, minScale = 0): number {
+  let scale = minScale;
   for (const v of expected) if (Number.isFinite(v)) scale = Math.max(scale, Math.abs(v));
   let worst = 0;
   for (let i = 0; i < expected.length; i++) {

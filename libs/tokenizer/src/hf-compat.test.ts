@@ -169,8 +169,8 @@ describe('byte-level BPE tokenizer.json in the Hugging Face binding', () => {
 
 describe('vocabulary against the binding’s own trainer', () => {
   // The binding can train only with the model's default trainer (vocab 30000, min frequency 0, no
-  // special tokens, no alphabet limit), so we train ours the same way. Hugging Face breaks count ties
-  // by token id, and gives "##x" ids in hash-map order, so the two can differ on tied merges only.
+  // special tokens, no alphabet limit), so we train ours the same way. Both break count ties by token
+  // id, but HF numbers "##x" symbols in hash-map order, so tied merges can still differ.
   it('learns nearly the same WordPiece vocabulary', async () => {
     const path = join(dir, 'corpus.txt');
     writeFileSync(path, corpus.join('\n'));
@@ -187,6 +187,6 @@ describe('vocabulary against the binding’s own trainer', () => {
       `vocab ours=${ourTokens.size} theirs=${theirTokens.size} shared=${shared} overlap=${overlap}`,
     );
     expect(Math.abs(ourTokens.size - theirTokens.size)).toBeLessThanOrEqual(ourTokens.size * 0.02);
-    expect(overlap).toBeGreaterThan(0.94);
+    expect(overlap).toBeGreaterThan(0.98);
   });
 });

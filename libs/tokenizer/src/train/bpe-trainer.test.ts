@@ -13,7 +13,7 @@ const FIVE_WORDS = [
 describe('WordPiece training on a 5-word corpus (hand-computed)', () => {
   // Pair counts: (##u,##g)=20 (h,##u)=15 (p,##u)=17 (##u,##n)=16 (##g,##s)=5 (b,##u)=4.
   // 1. ##u ##g (20)  2. ##u ##n (16)  3. h ##ug (15)  4. p ##un (12)
-  // 5. tie at 5 between (hug, ##s) and (p, ##ug): "hug" < "p", so hugs first  6. p ##ug (5)  7. b ##un (4)
+  // 5. tie at 5 between (hug, ##s) and (p, ##ug): p (id 9) < hug (id 18), so pug first  6. hug ##s  7. b ##un
   it('learns the merges in the documented order', async () => {
     const json = await trainWordPiece(FIVE_WORDS, { minFrequency: 0 });
     expect(json.model.vocab).toEqual({
@@ -37,8 +37,8 @@ describe('WordPiece training on a 5-word corpus (hand-computed)', () => {
       '##un': 17,
       hug: 18,
       pun: 19,
-      hugs: 20,
-      pug: 21,
+      pug: 20,
+      hugs: 21,
       bun: 22,
     });
   });

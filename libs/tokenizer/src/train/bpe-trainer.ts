@@ -7,8 +7,10 @@
 // (special tokens; the alphabet sorted by code point; continuation symbols "##x" sorted by code
 // point; then merged tokens in merge order), and the heap pops by a total order:
 //   1. higher pair count first;
-//   2. on equal counts, the pair (left token, right token) that sorts first, comparing the left
-//      tokens and then the right tokens as strings by UTF-16 code units (JavaScript `<`).
+//   2. on equal counts, the pair with the smaller left id, then the smaller right id.
+// That is Hugging Face's own rule (so tokens built from the start of words win ties, and results stay
+// close to HF's); HF differs only in numbering "##x" symbols in hash-map order, which makes its
+// tie-breaks, and so its vocabulary, vary from run to run.
 // Alphabet limiting drops the least frequent characters, higher code points first on equal counts.
 import { Heap } from './heap';
 import { type TrainControl, Yielder } from './progress';
@@ -133,8 +135,8 @@ export async function trainBpe(
   }
   const before = (x: Candidate, y: Candidate): boolean => {
     if (x.count !== y.count) return x.count > y.count;
-    if (x.a !== y.a) return vocab[x.a]! < vocab[y.a]!;
-    return x.b !== y.b && vocab[x.b]! < vocab[y.b]!;
+    if (x.a !== y.a) return x.a < y.a;
+    return x.b < y.b;
   };
   const heap = new Heap<Candidate>(before);
   const enqueue = (map: Map<number, number[]>): void => {

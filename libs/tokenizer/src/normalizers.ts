@@ -38,6 +38,8 @@ const CLEAN_ANY_RE = new RegExp(`${CONTROL_RE.source}|${CLEAN_WHITESPACE_RE.sour
 const CJK_RE = classRegex(CJK_RANGES);
 const NONSPACING_RE = classRegex(NONSPACING_MARK_RANGES);
 const COMBINING_RE = classRegex(COMBINING_MARK_RANGES);
+const HAS_NONSPACING = new RegExp(NONSPACING_RE.source, 'u');
+const HAS_COMBINING = new RegExp(COMBINING_RE.source, 'u');
 const ASCII_ONLY = /^[\u0000-\u007f]*$/; // eslint-disable-line no-control-regex
 const CAPITAL_SIGMA = /\u03a3/g;
 
@@ -66,7 +68,8 @@ function padChinese(text: string): string {
   return text.replace(CJK_RE, ' $& ');
 }
 
-function removeFlagged(ns: NormalizedString, flag: number): NormalizedString {
+function removeFlagged(ns: NormalizedString, flag: number, present: RegExp): NormalizedString {
+  if (!present.test(ns.text)) return ns;
   return mapCodePoints(ns, (cp) => (charFlags(cp) & flag ? '' : undefined));
 }
 
@@ -117,7 +120,7 @@ export function createBertNormalizer(options: BertNormalizerOptions = {}): Norma
       if (clean) ns = cleanTextAligned(ns);
       if (chinese) ns = padChineseAligned(ns);
       if (strip && !ASCII_ONLY.test(ns.text))
-        ns = removeFlagged(normalizeAligned(ns, 'NFD'), NONSPACING_MARK);
+        ns = removeFlagged(normalizeAligned(ns, 'NFD'), NONSPACING_MARK, HAS_NONSPACING);
       if (lower) ns = lowercaseAligned(ns);
       return ns;
     },
@@ -147,7 +150,7 @@ export function createLowercaseNormalizer(): Normalizer {
 /** Removes combining marks (Hugging Face `StripAccents`); put an NFD/NFKD normalizer before it. */
 export function createStripAccentsNormalizer(): Normalizer {
   return {
-    normalize: (ns) => (ASCII_ONLY.test(ns.text) ? ns : removeFlagged(ns, COMBINING_MARK)),
+    normalize: (ns) => (ASCII_ONLY.test(ns.text) ? ns : removeFlagged(ns, COMBINING_MARK, HAS_COMBINING)),
     normalizeText: (text) => (ASCII_ONLY.test(text) ? text : text.replace(COMBINING_RE, '')),
     toJSON: () => ({ type: 'StripAccents' }),
   };

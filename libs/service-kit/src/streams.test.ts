@@ -92,6 +92,51 @@ describe('streaming handlers', () => {
     expect(fromServiceError(await result).code).toBe(Code.CANCELLED);
   });
 
+  it('a client that cancels with chunks still in flight never looks like a finished upload', async () => {
+    for (let round = 0; round < 100; round++) {
+      const name = `burst-${round}`;
+      const outcome = new Promise<string>((resolve) => {
+        const onDone = (e: { name: string }) => e.name === name && resolve('completed');
+        const onAbort = (e: { name: string }) => e.name === name && resolve('aborted');
+        fixture.seen.on('uploadCompleted', onDone);
+        fixture.seen.on('uploadAborted', onAbort);
+      });
+      const { call, result } = upload();
+      call.write({
+        payload: { $case: 'metadata', metadata: registry.VersionMetadata.fromPartial({ modelName: name }) },
+      });
+      for (let i = 0; i < (round % 20) * 5; i++)
+        call.write({ payload: { $case: 'chunk', chunk: Buffer.alloc(4096) } });
+      // Drop once the handler is reading, with chunks still on their way.
+      await new Promise<void>((resolve) => {
+        const onChunk = (_bytes: number, chunkOf: string) => {
+          if (chunkOf !== name) return;
+          fixture.seen.off('chunk', onChunk);
+          resolve();
+        };
+        fixture.seen.on('chunk', onChunk);
+      });
+      call.cancel();
+      expect(fromServiceError(await result).code).toBe(Code.CANCELLED);
+      expect(await outcome).toBe('aborted');
+    }
+    fixture.seen.removeAllListeners('uploadCompleted');
+    fixture.seen.removeAllListeners('uploadAborted');
+  });
+
+  it('serverStream sends a HeadstartError thrown after some messages with its code', async () => {
+    const call = download('fail-midway');
+    const received: string[] = [];
+    call.on('data', (message: registry.DownloadArtifactResponse) =>
+      received.push(message.payload?.$case ?? ''),
+    );
+    const [err] = (await once(call, 'error')) as [unknown];
+    const error = fromServiceError(err);
+    expect(error.code).toBe(Code.NOT_FOUND);
+    expect(error.details).toEqual({ name: 'fail-midway' });
+    expect(received).toEqual(['info']);
+  });
+
   it('a message over maxReceiveMessageBytes is refused with RESOURCE_EXHAUSTED', async () => {
     const { call, result } = upload();
     call.write({

@@ -40,6 +40,7 @@ export function fixtureImplementation(seen: Observations): grpc.UntypedServiceIm
       const name = request.ref?.name ?? '';
       await ctx.send({ payload: { $case: 'info', info: { versionId: name, sha256: '', size: 0 } } });
       try {
+        if (name === 'fail-midway') throw notFound('artifact blob missing', { name });
         if (name === 'hang') {
           seen.emit('hanging');
           await new Promise((_resolve, reject) =>
@@ -63,12 +64,13 @@ export function fixtureImplementation(seen: Observations): grpc.UntypedServiceIm
         for await (const message of requests) {
           if (message.payload?.$case === 'metadata') name = message.payload.metadata.modelName;
           else if (message.payload?.$case === 'chunk') bytes += message.payload.chunk.length;
-          seen.emit('chunk', bytes);
+          seen.emit('chunk', bytes, name);
         }
       } catch (err) {
-        seen.emit('uploadAborted', { err, aborted: ctx.signal.aborted });
+        seen.emit('uploadAborted', { err, aborted: ctx.signal.aborted, name });
         throw err;
       }
+      seen.emit('uploadCompleted', { name, bytes });
       return { version: { ...versionOf(name), artifactSize: bytes }, deduplicated: false };
     }),
   };

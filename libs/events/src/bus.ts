@@ -13,7 +13,9 @@ import {
 } from './consumer';
 import { readDeadLetters, type DeadLetter, type ReadDeadLettersOptions } from './read-dead-letters';
 import { ensureConsumer, ensureStream, type ResolvedConsumer } from './ensure-topology';
+import type { Context } from '@opentelemetry/api';
 import { trackConnection } from './connection-state';
+import { encodeEvent, isEventType } from './event-codec';
 import { errorText, silentLogger, type EventsLogger } from './logger';
 import {
   EVENT_CONSUMERS,
@@ -25,7 +27,6 @@ import {
   type EventConsumerName,
   type EventMessage,
   type EventType,
-  type EventTypeDef,
   type WorkItem,
   type WorkType,
   type WorkTypeDef,
@@ -49,7 +50,13 @@ export interface PublishOptions {
   /** Dedupe key sent as `Nats-Msg-Id`: a second publish with it inside the window is dropped. */
   msgId: string;
   headers?: Record<string, string>;
+  /** Overall time limit, including waiting for a reconnect. Default: the bus's `timeoutMs`. */
   timeoutMs?: number;
+  /**
+   * Parent of the PRODUCER span; default the active context. An outbox relay passes the context
+   * captured when the row was written (`traceContextFromHeaders(captureTraceHeaders())`).
+   */
+  parent?: Context;
 }
 
 export interface PublishResult {
@@ -78,11 +85,18 @@ export interface EventBus {
   readonly jsm: JetStreamManager;
   /** Creates or updates every stream and durable consumer of the topology (idempotent). */
   ensureTopology(): Promise<void>;
+  /**
+   * Publishes an event with `Nats-Msg-Id` = msgId inside a PRODUCER span whose context travels in the
+   * headers. Resolves once JetStream stored it (or recognised a duplicate); rejects on any failure,
+   * including a disconnection that outlasts `timeoutMs`.
+   */
   publish<K extends EventType>(
     eventType: K,
     message: EventMessage<K>,
     options: PublishOptions,
   ): Promise<PublishResult>;
+  /** Publishes bytes already encoded with `encodeEvent` (e.g. from an outbox row), unchanged. */
+  publishEncoded(eventType: EventType, data: Uint8Array, options: PublishOptions): Promise<PublishResult>;
   /** Starts a durable consumer from the topology (by name) or an ad-hoc definition (created if missing). */
   consume<N extends EventConsumerName>(
     consumer: N,
@@ -153,7 +167,11 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
     data: Uint8Array,
     opts: PublishOptions,
   ): Promise<PublishResult> => {
-    const span = startProducerSpan(subject, { 'messaging.message.id': opts.msgId });
+    const span = startProducerSpan(
+      subject,
+      { 'messaging.message.id': opts.msgId, 'messaging.message.body.size': data.byteLength },
+      opts.parent,
+    );
     const budgetMs = opts.timeoutMs ?? timeoutMs;
     const deadline = Date.now() + budgetMs;
     try {
@@ -197,9 +215,17 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
         await ensureConsumer(jsm, workConsumer(def as WorkTypeDef<unknown>), multiFilter, logger);
       }
     },
-    publish: (eventType, message, opts) => {
-      const def = EVENT_TYPES[eventType] as EventTypeDef<unknown>;
-      return publishBytes(def.subject, STREAMS.events.name, def.codec.encode(message).finish(), opts);
+    publish: (eventType, message, opts) =>
+      publishBytes(
+        EVENT_TYPES[eventType].subject,
+        STREAMS.events.name,
+        encodeEvent(eventType, message),
+        opts,
+      ),
+    publishEncoded: (eventType, data, opts) => {
+      if (!isEventType(eventType))
+        return Promise.reject(new Error(`unknown event type ${String(eventType)}`));
+      return publishBytes(EVENT_TYPES[eventType].subject, STREAMS.events.name, data, opts);
     },
     consume: async (
       consumer: EventConsumerName | EventConsumerDef,
@@ -217,6 +243,7 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
         options: opts,
         onStopped: untrack,
         connection,
+        recreate: () => ensureConsumer(jsm, resolved, multiFilter, logger),
         decode: (msg) => {
           const eventType = bySubject.get(msg.subject);
           if (eventType === undefined) return { skip: true };
@@ -246,6 +273,7 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
         options: opts,
         onStopped: untrack,
         connection,
+        recreate: () => ensureConsumer(jsm, resolved, multiFilter, logger),
         decode: (msg) =>
           msg.subject === def.subject
             ? { skip: false, value: def.codec.decode(msg.data), label: null }
@@ -257,6 +285,7 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
     readDeadLetters: (consumer, opts) => readDeadLetters(js, jsm, consumer, opts),
     close: async () => {
       await Promise.all([...consumers].map((c) => c.stop()));
+      if (nc.isClosed()) return;
       try {
         await nc.drain();
       } catch (err) {

@@ -241,3 +241,33 @@ describe('consume', () => {
     expect(consumer.stats).toMatchObject({ inFlight: 0, retried: 1, deadLettered: 0 });
   });
 });
+
+describe('consumer lifecycle', () => {
+  it('recreates its durable consumer when someone deletes it', async () => {
+    await using env = await startTestEnv();
+    const got: string[] = [];
+    await env.bus.consume(
+      defineEventConsumer({
+        name: 'test-deleted',
+        description: 'test',
+        events: ['versionCreated'],
+        ...quickRetries,
+      }),
+      async (event) => {
+        if (event.type === 'versionCreated') got.push(event.message.version?.id ?? '');
+      },
+      { pullExpiresMs: 1_000, retryPauseMs: 50 },
+    );
+    await env.bus.publish('versionCreated', { version: sampleVersion('a') }, { msgId: 'a' });
+    await waitFor(() => got.includes('a'));
+    await env.bus.jsm.consumers.delete(STREAMS.events.name, 'test-deleted');
+    await env.bus.publish('versionCreated', { version: sampleVersion('b') }, { msgId: 'b' });
+    await waitFor(() => got.includes('b'), {
+      timeoutMs: 15_000,
+      message: 'delivery through the recreated consumer',
+    });
+    expect((await env.bus.jsm.consumers.info(STREAMS.events.name, 'test-deleted')).config.durable_name).toBe(
+      'test-deleted',
+    );
+  });
+});

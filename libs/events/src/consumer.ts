@@ -78,6 +78,8 @@ export interface PullConsumerParams<V, L> {
   logger: EventsLogger;
   onStopped(handle: ConsumerHandle): void;
   connection: ConnectionState;
+  /** Creates the durable consumer again (after someone deleted it). */
+  recreate(): Promise<void>;
 }
 
 function headerRecord(msg: JsMsg): Record<string, string> {
@@ -273,7 +275,17 @@ export async function startPullConsumer<V, L>(params: PullConsumerParams<V, L>):
       } catch (err) {
         if (stopping.signal.aborted) break;
         stats.pullErrors++;
-        logger.warn({ ...log, err: errorText(err) }, 'pull failed; retrying');
+        const text = errorText(err);
+        if (/consumer (deleted|not found)/i.test(text)) {
+          // Deleted behind our back (e.g. by an operator): the topology says it exists, so it does.
+          // With deliverPolicy 'all' a recreated consumer replays the stream: handlers are idempotent.
+          logger.error({ ...log, err: text }, 'durable consumer is gone; recreating it');
+          await params
+            .recreate()
+            .catch((e: unknown) => logger.error({ ...log, err: errorText(e) }, 'recreate failed'));
+        } else {
+          logger.warn({ ...log, err: text }, 'pull failed; retrying');
+        }
         await pause(retryPauseMs);
       } finally {
         if (batch) fetches.delete(batch);

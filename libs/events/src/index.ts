@@ -14,6 +14,8 @@ export type { ConsumeOptions, ConsumerHandle, ConsumerStats, DeliveryContext, St
 export { DLQ_HEADERS, DeadLetterError, deadLetterSubject } from './dead-letter';
 export type { DeadLetterReason } from './dead-letter';
 export type { EventsLogger } from './logger';
+export { decodeEvent, encodeEvent, isEventType } from './event-codec';
+export { captureTraceHeaders, traceContextFromHeaders } from './trace';
 export type { DeadLetter, ReadDeadLettersOptions } from './read-dead-letters';
 export {
   DLQ_SUBJECT_PREFIX,

@@ -7,7 +7,9 @@ import {
   SimpleSpanProcessor,
 } from '@opentelemetry/sdk-trace-base';
 import { waitFor } from '@headstart/testing';
+import { encodeEvent } from './event-codec';
 import { defineEventConsumer } from './topology';
+import { captureTraceHeaders, traceContextFromHeaders } from './trace';
 import { sampleVersion, startTestEnv } from './test-support';
 
 const exporter = new InMemorySpanExporter();
@@ -71,5 +73,47 @@ describe('trace context', () => {
     expect(consumerSpan?.attributes['messaging.consumer.group.name']).toBe('test-trace');
     expect(handlerTraceId).toBe(rootTraceId);
     expect(activeIsConsumerSpan).toBe(true);
+  });
+
+  it('lets an outbox relay publish stored bytes later as part of the trace that wrote the row', async () => {
+    exporter.reset();
+    await using env = await startTestEnv();
+    const seen: string[] = [];
+    const consumer = await env.bus.consume(
+      defineEventConsumer({
+        name: 'test-outbox-trace',
+        description: 'test',
+        events: ['versionCreated'],
+        ackWaitMs: 5_000,
+        maxDeliver: 2,
+        backoffMs: [],
+      }),
+      async (event, ctx) => {
+        if (event.type === 'versionCreated')
+          seen.push(`${event.message.version?.id}@${ctx.span.spanContext().traceId}`);
+      },
+    );
+    // The commit: the row holds the encoded event and the trace headers of the request that wrote it.
+    const row = trace.getTracer('test').startActiveSpan('registry.commit', (span) => {
+      const r = {
+        eventType: 'versionCreated' as const,
+        data: encodeEvent('versionCreated', { version: sampleVersion('outboxed') }),
+        trace: captureTraceHeaders(),
+        traceId: span.spanContext().traceId,
+      };
+      span.end();
+      return r;
+    });
+    expect(row.trace['traceparent']).toContain(row.traceId);
+    // The relay, later, outside that context.
+    const ack = await env.bus.publishEncoded(row.eventType, row.data, {
+      msgId: 'outboxed',
+      parent: traceContextFromHeaders(row.trace),
+    });
+    expect(ack.duplicate).toBe(false);
+    await waitFor(() => consumer.stats.acked === 1);
+    expect(seen).toEqual([`outboxed@${row.traceId}`]);
+    const producer = exporter.getFinishedSpans().find((s) => s.kind === SpanKind.PRODUCER);
+    expect(producer?.spanContext().traceId).toBe(row.traceId);
   });
 });

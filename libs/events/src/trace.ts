@@ -31,7 +31,7 @@ const headerGetter: TextMapGetter<MsgHdrs | undefined> = {
   },
 };
 
-export function startProducerSpan(subject: string, attributes: Attributes): Span {
+export function startProducerSpan(subject: string, attributes: Attributes, parent?: Context): Span {
   return trace.getTracer(TRACER_NAME).startSpan(
     `send ${subject}`,
     {
@@ -44,7 +44,7 @@ export function startProducerSpan(subject: string, attributes: Attributes): Span
         ...attributes,
       },
     },
-    context.active(),
+    parent ?? context.active(),
   );
 }
 
@@ -85,4 +85,19 @@ export function startConsumerSpan(
 export function recordFailure(span: Span, err: unknown): void {
   span.recordException(err instanceof Error ? err : new Error(String(err)));
   span.setStatus({ code: SpanStatusCode.ERROR, message: errorText(err) });
+}
+
+/**
+ * The current trace context as W3C headers (`traceparent`, `tracestate`), e.g. to store beside an outbox
+ * row so the relay can publish later as part of the same trace. Empty when no propagator is registered.
+ */
+export function captureTraceHeaders(ctx: Context = context.active()): Record<string, string> {
+  const carrier: Record<string, string> = {};
+  propagation.inject(ctx, carrier);
+  return carrier;
+}
+
+/** The context described by headers from `captureTraceHeaders`, to pass as `PublishOptions.parent`. */
+export function traceContextFromHeaders(headers: Readonly<Record<string, string>>): Context {
+  return propagation.extract(ROOT_CONTEXT, headers);
 }

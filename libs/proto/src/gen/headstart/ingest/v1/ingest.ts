@@ -22,6 +22,7 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Timestamp } from "../../../google/protobuf/timestamp";
 import { JobState, jobStateFromJSON, jobStateToJSON, Progress, VersionRef } from "../../common/v1/common";
 import { ModelVersion } from "../../registry/v1/registry";
 
@@ -29,22 +30,327 @@ export const protobufPackage = "headstart.ingest.v1";
 
 export const protobufFileName = "headstart/ingest/v1/ingest.proto";
 
+/** How the uploaded bytes are split into documents. */
+export enum CorpusFormat {
+  /** CORPUS_FORMAT_UNSPECIFIED - Same as CORPUS_FORMAT_TEXT. */
+  CORPUS_FORMAT_UNSPECIFIED = 0,
+  /** CORPUS_FORMAT_TEXT - Plain text; documents are separated by one or more blank lines. */
+  CORPUS_FORMAT_TEXT = 1,
+  /** CORPUS_FORMAT_LINES - Plain text; every non-blank line is one document. */
+  CORPUS_FORMAT_LINES = 2,
+  /** CORPUS_FORMAT_JSONL - One JSON object per line; the document is the string in `text_field`. */
+  CORPUS_FORMAT_JSONL = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function corpusFormatFromJSON(object: any): CorpusFormat {
+  switch (object) {
+    case 0:
+    case "CORPUS_FORMAT_UNSPECIFIED":
+      return CorpusFormat.CORPUS_FORMAT_UNSPECIFIED;
+    case 1:
+    case "CORPUS_FORMAT_TEXT":
+      return CorpusFormat.CORPUS_FORMAT_TEXT;
+    case 2:
+    case "CORPUS_FORMAT_LINES":
+      return CorpusFormat.CORPUS_FORMAT_LINES;
+    case 3:
+    case "CORPUS_FORMAT_JSONL":
+      return CorpusFormat.CORPUS_FORMAT_JSONL;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return CorpusFormat.UNRECOGNIZED;
+  }
+}
+
+export function corpusFormatToJSON(object: CorpusFormat): string {
+  switch (object) {
+    case CorpusFormat.CORPUS_FORMAT_UNSPECIFIED:
+      return "CORPUS_FORMAT_UNSPECIFIED";
+    case CorpusFormat.CORPUS_FORMAT_TEXT:
+      return "CORPUS_FORMAT_TEXT";
+    case CorpusFormat.CORPUS_FORMAT_LINES:
+      return "CORPUS_FORMAT_LINES";
+    case CorpusFormat.CORPUS_FORMAT_JSONL:
+      return "CORPUS_FORMAT_JSONL";
+    case CorpusFormat.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum Compression {
+  /** COMPRESSION_UNSPECIFIED - Detected from the magic bytes (gzip: 1f 8b). */
+  COMPRESSION_UNSPECIFIED = 0,
+  COMPRESSION_NONE = 1,
+  COMPRESSION_GZIP = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function compressionFromJSON(object: any): Compression {
+  switch (object) {
+    case 0:
+    case "COMPRESSION_UNSPECIFIED":
+      return Compression.COMPRESSION_UNSPECIFIED;
+    case 1:
+    case "COMPRESSION_NONE":
+      return Compression.COMPRESSION_NONE;
+    case 2:
+    case "COMPRESSION_GZIP":
+      return Compression.COMPRESSION_GZIP;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return Compression.UNRECOGNIZED;
+  }
+}
+
+export function compressionToJSON(object: Compression): string {
+  switch (object) {
+    case Compression.COMPRESSION_UNSPECIFIED:
+      return "COMPRESSION_UNSPECIFIED";
+    case Compression.COMPRESSION_NONE:
+      return "COMPRESSION_NONE";
+    case Compression.COMPRESSION_GZIP:
+      return "COMPRESSION_GZIP";
+    case Compression.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum TokenizerType {
+  /** TOKENIZER_TYPE_UNSPECIFIED - Same as TOKENIZER_TYPE_WORDPIECE. */
+  TOKENIZER_TYPE_UNSPECIFIED = 0,
+  /** TOKENIZER_TYPE_WORDPIECE - BERT-style WordPiece with "##" continuation pieces. */
+  TOKENIZER_TYPE_WORDPIECE = 1,
+  /** TOKENIZER_TYPE_BYTE_LEVEL_BPE - GPT-2 style byte-level BPE (never produces an unknown token). */
+  TOKENIZER_TYPE_BYTE_LEVEL_BPE = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function tokenizerTypeFromJSON(object: any): TokenizerType {
+  switch (object) {
+    case 0:
+    case "TOKENIZER_TYPE_UNSPECIFIED":
+      return TokenizerType.TOKENIZER_TYPE_UNSPECIFIED;
+    case 1:
+    case "TOKENIZER_TYPE_WORDPIECE":
+      return TokenizerType.TOKENIZER_TYPE_WORDPIECE;
+    case 2:
+    case "TOKENIZER_TYPE_BYTE_LEVEL_BPE":
+      return TokenizerType.TOKENIZER_TYPE_BYTE_LEVEL_BPE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return TokenizerType.UNRECOGNIZED;
+  }
+}
+
+export function tokenizerTypeToJSON(object: TokenizerType): string {
+  switch (object) {
+    case TokenizerType.TOKENIZER_TYPE_UNSPECIFIED:
+      return "TOKENIZER_TYPE_UNSPECIFIED";
+    case TokenizerType.TOKENIZER_TYPE_WORDPIECE:
+      return "TOKENIZER_TYPE_WORDPIECE";
+    case TokenizerType.TOKENIZER_TYPE_BYTE_LEVEL_BPE:
+      return "TOKENIZER_TYPE_BYTE_LEVEL_BPE";
+    case TokenizerType.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum UnicodeNormalization {
+  /** UNICODE_NORMALIZATION_UNSPECIFIED - No Unicode normalization form. */
+  UNICODE_NORMALIZATION_UNSPECIFIED = 0,
+  UNICODE_NORMALIZATION_NFC = 1,
+  UNICODE_NORMALIZATION_NFD = 2,
+  UNICODE_NORMALIZATION_NFKC = 3,
+  UNICODE_NORMALIZATION_NFKD = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function unicodeNormalizationFromJSON(object: any): UnicodeNormalization {
+  switch (object) {
+    case 0:
+    case "UNICODE_NORMALIZATION_UNSPECIFIED":
+      return UnicodeNormalization.UNICODE_NORMALIZATION_UNSPECIFIED;
+    case 1:
+    case "UNICODE_NORMALIZATION_NFC":
+      return UnicodeNormalization.UNICODE_NORMALIZATION_NFC;
+    case 2:
+    case "UNICODE_NORMALIZATION_NFD":
+      return UnicodeNormalization.UNICODE_NORMALIZATION_NFD;
+    case 3:
+    case "UNICODE_NORMALIZATION_NFKC":
+      return UnicodeNormalization.UNICODE_NORMALIZATION_NFKC;
+    case 4:
+    case "UNICODE_NORMALIZATION_NFKD":
+      return UnicodeNormalization.UNICODE_NORMALIZATION_NFKD;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return UnicodeNormalization.UNRECOGNIZED;
+  }
+}
+
+export function unicodeNormalizationToJSON(object: UnicodeNormalization): string {
+  switch (object) {
+    case UnicodeNormalization.UNICODE_NORMALIZATION_UNSPECIFIED:
+      return "UNICODE_NORMALIZATION_UNSPECIFIED";
+    case UnicodeNormalization.UNICODE_NORMALIZATION_NFC:
+      return "UNICODE_NORMALIZATION_NFC";
+    case UnicodeNormalization.UNICODE_NORMALIZATION_NFD:
+      return "UNICODE_NORMALIZATION_NFD";
+    case UnicodeNormalization.UNICODE_NORMALIZATION_NFKC:
+      return "UNICODE_NORMALIZATION_NFKC";
+    case UnicodeNormalization.UNICODE_NORMALIZATION_NFKD:
+      return "UNICODE_NORMALIZATION_NFKD";
+    case UnicodeNormalization.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum JobKind {
+  JOB_KIND_UNSPECIFIED = 0,
+  JOB_KIND_TRAIN_TOKENIZER = 1,
+  JOB_KIND_TOKENIZE = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function jobKindFromJSON(object: any): JobKind {
+  switch (object) {
+    case 0:
+    case "JOB_KIND_UNSPECIFIED":
+      return JobKind.JOB_KIND_UNSPECIFIED;
+    case 1:
+    case "JOB_KIND_TRAIN_TOKENIZER":
+      return JobKind.JOB_KIND_TRAIN_TOKENIZER;
+    case 2:
+    case "JOB_KIND_TOKENIZE":
+      return JobKind.JOB_KIND_TOKENIZE;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return JobKind.UNRECOGNIZED;
+  }
+}
+
+export function jobKindToJSON(object: JobKind): string {
+  switch (object) {
+    case JobKind.JOB_KIND_UNSPECIFIED:
+      return "JOB_KIND_UNSPECIFIED";
+    case JobKind.JOB_KIND_TRAIN_TOKENIZER:
+      return "JOB_KIND_TRAIN_TOKENIZER";
+    case JobKind.JOB_KIND_TOKENIZE:
+      return "JOB_KIND_TOKENIZE";
+    case JobKind.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 export interface UploadCorpusRequest {
   payload: { $case: "metadata"; metadata: CorpusMetadata } | { $case: "chunk"; chunk: Buffer } | undefined;
 }
 
 export interface CorpusMetadata {
+  /** Name of the DATASET model the corpus is registered under (created on first upload). */
   datasetName: string;
+  format: CorpusFormat;
+  /** JSONL: the field holding the document text. Empty means "text". */
+  textField: string;
+  compression: Compression;
+  /** Fraction of documents (0 <= f < 1) put in the validation split. Unset means 0.05. */
+  validationFraction?:
+    | number
+    | undefined;
+  /** Seed of the validation split: the same corpus and seed give the same split. */
+  seed: number;
+  /** Longest line accepted, in bytes (INVALID_ARGUMENT naming the line beyond). 0 means 4 MiB. */
+  maxLineBytes: number;
+  /**
+   * JSONL: a field holding "train" or "validation" that assigns each document's split instead of the
+   * seeded split (e.g. to keep a split made by source file). Cannot be combined with validation_fraction.
+   */
+  splitField: string;
+  /** Description of the new version, and of the model when this upload creates it. */
+  description: string;
+  tags: string[];
+  /** A retry with the same key returns the version the first attempt registered. */
+  idempotencyKey: string;
+}
+
+/** What an upload found and kept. */
+export interface CorpusStats {
+  /** Documents kept (after dropping duplicates and empty documents). */
+  documents: number;
+  /** UTF-8 bytes of the kept documents' text. */
+  bytes: number;
+  /** Bytes received (compressed, if the upload was). */
+  inputBytes: number;
+  /** Lines read (after decompression). */
+  lines: number;
+  /** Exact duplicates dropped (documents whose text was seen before). */
+  duplicatesDropped: number;
+  /** Documents dropped because they were empty or only whitespace (JSONL). */
+  emptyDropped: number;
+  trainDocuments: number;
+  validationDocuments: number;
+  trainBytes: number;
+  validationBytes: number;
 }
 
 export interface UploadCorpusResponse {
   version: ModelVersion | undefined;
+  stats:
+    | CorpusStats
+    | undefined;
+  /** True when an earlier upload with the same idempotency key had registered this version. */
+  deduplicated: boolean;
+}
+
+export interface NormalizerOptions {
+  /** Unset: true for WordPiece (BERT uncased), false for byte-level BPE. */
+  lowercase?:
+    | boolean
+    | undefined;
+  /** Unset: same as lowercase. */
+  stripAccents?:
+    | boolean
+    | undefined;
+  /** Applied before the other steps. */
+  unicodeNormalization: UnicodeNormalization;
 }
 
 export interface StartTrainTokenizerRequest {
-  dataset: VersionRef | undefined;
+  /** A corpus uploaded with UploadCorpus (resolved to a numbered version when the job starts). */
+  dataset:
+    | VersionRef
+    | undefined;
+  /** Name of the TOKENIZER model the result is registered under. */
   tokenizerName: string;
+  /** Target vocabulary size, special tokens and alphabet included; required (1 or more). */
   vocabSize: number;
+  type: TokenizerType;
+  /** A pair must be seen this many times to be merged (1 or more). Unset means 2. */
+  minFrequency?:
+    | number
+    | undefined;
+  /**
+   * Special tokens, given the first ids in this order. Empty: [PAD] [UNK] [CLS] [SEP] [MASK] for
+   * WordPiece, <s> <pad> </s> <unk> <mask> for byte-level BPE.
+   */
+  specialTokens: string[];
+  normalizer:
+    | NormalizerOptions
+    | undefined;
+  /** Description of the new version, and of the model when this creates it. */
+  description: string;
+  tags: string[];
 }
 
 export interface StartTrainTokenizerResponse {
@@ -52,9 +358,18 @@ export interface StartTrainTokenizerResponse {
 }
 
 export interface StartTokenizeRequest {
-  dataset: VersionRef | undefined;
-  tokenizer: VersionRef | undefined;
+  /** A corpus uploaded with UploadCorpus. */
+  dataset:
+    | VersionRef
+    | undefined;
+  /** A tokenizer trained with StartTrainTokenizer (any TOKENIZER version holding a tokenizer.json). */
+  tokenizer:
+    | VersionRef
+    | undefined;
+  /** Name of the DATASET model the shards are registered under. */
   shardsName: string;
+  description: string;
+  tags: string[];
 }
 
 export interface StartTokenizeResponse {
@@ -64,10 +379,37 @@ export interface StartTokenizeResponse {
 export interface Job {
   id: string;
   state: JobState;
+  /** The current phase's progress (unit: documents, merges or bytes), with an ETA when it can be told. */
   progress: Progress | undefined;
   error: string;
   /** The version the job registered, once it succeeded. */
   result: ModelVersion | undefined;
+  kind: JobKind;
+  /**
+   * The request, with the dataset and tokenizer references pinned to the version numbers they
+   * resolved to when the job was created.
+   */
+  spec:
+    | { $case: "trainTokenizer"; trainTokenizer: StartTrainTokenizerRequest }
+    | { $case: "tokenize"; tokenize: StartTokenizeRequest }
+    | undefined;
+  /** e.g. "queued", "downloading", "counting", "merging", "tokenizing", "registering". */
+  phase: string;
+  documentsDone: number;
+  documentsTotal: number;
+  bytesDone: number;
+  bytesTotal: number;
+  /** Tokens written so far (tokenize jobs). */
+  tokensDone: number;
+  createdAt: Date | undefined;
+  startedAt: Date | undefined;
+  finishedAt:
+    | Date
+    | undefined;
+  /** How many times the job was started (a job interrupted by a restart runs again). */
+  attempts: number;
+  /** gRPC code name of the failure (e.g. "NOT_FOUND"), with `error`. */
+  errorCode: string;
 }
 
 export interface GetJobRequest {
@@ -92,6 +434,19 @@ export interface CancelJobRequest {
 
 export interface CancelJobResponse {
   job: Job | undefined;
+}
+
+export interface ListJobsRequest {
+  /** Only jobs in this state; unspecified means any. */
+  state: JobState;
+  /** At most 1000; 0 means 100. */
+  pageSize: number;
+  pageToken: string;
+}
+
+export interface ListJobsResponse {
+  jobs: Job[];
+  nextPageToken: string;
 }
 
 function createBaseUploadCorpusRequest(): UploadCorpusRequest {
@@ -196,13 +551,55 @@ export const UploadCorpusRequest: MessageFns<UploadCorpusRequest> = {
 };
 
 function createBaseCorpusMetadata(): CorpusMetadata {
-  return { datasetName: "" };
+  return {
+    datasetName: "",
+    format: 0,
+    textField: "",
+    compression: 0,
+    validationFraction: undefined,
+    seed: 0,
+    maxLineBytes: 0,
+    splitField: "",
+    description: "",
+    tags: [],
+    idempotencyKey: "",
+  };
 }
 
 export const CorpusMetadata: MessageFns<CorpusMetadata> = {
   encode(message: CorpusMetadata, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.datasetName !== "") {
       writer.uint32(10).string(message.datasetName);
+    }
+    if (message.format !== 0) {
+      writer.uint32(16).int32(message.format);
+    }
+    if (message.textField !== "") {
+      writer.uint32(26).string(message.textField);
+    }
+    if (message.compression !== 0) {
+      writer.uint32(32).int32(message.compression);
+    }
+    if (message.validationFraction !== undefined) {
+      writer.uint32(41).double(message.validationFraction);
+    }
+    if (message.seed !== 0) {
+      writer.uint32(48).uint64(message.seed);
+    }
+    if (message.maxLineBytes !== 0) {
+      writer.uint32(56).uint32(message.maxLineBytes);
+    }
+    if (message.splitField !== "") {
+      writer.uint32(66).string(message.splitField);
+    }
+    if (message.description !== "") {
+      writer.uint32(74).string(message.description);
+    }
+    for (const v of message.tags) {
+      writer.uint32(82).string(v!);
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(90).string(message.idempotencyKey);
     }
     return writer;
   },
@@ -228,6 +625,86 @@ export const CorpusMetadata: MessageFns<CorpusMetadata> = {
             message.datasetName = reader.string();
             continue;
           }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.format = reader.int32() as any;
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.textField = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.compression = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.validationFraction = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.seed = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.maxLineBytes = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.splitField = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -247,6 +724,38 @@ export const CorpusMetadata: MessageFns<CorpusMetadata> = {
         : isSet(object.dataset_name)
         ? globalThis.String(object.dataset_name)
         : "",
+      format: isSet(object.format) ? corpusFormatFromJSON(object.format) : 0,
+      textField: isSet(object.textField)
+        ? globalThis.String(object.textField)
+        : isSet(object.text_field)
+        ? globalThis.String(object.text_field)
+        : "",
+      compression: isSet(object.compression) ? compressionFromJSON(object.compression) : 0,
+      validationFraction: isSet(object.validationFraction)
+        ? globalThis.Number(object.validationFraction)
+        : isSet(object.validation_fraction)
+        ? globalThis.Number(object.validation_fraction)
+        : undefined,
+      seed: isSet(object.seed) ? globalThis.Number(object.seed) : 0,
+      maxLineBytes: isSet(object.maxLineBytes)
+        ? globalThis.Number(object.maxLineBytes)
+        : isSet(object.max_line_bytes)
+        ? globalThis.Number(object.max_line_bytes)
+        : 0,
+      splitField: isSet(object.splitField)
+        ? globalThis.String(object.splitField)
+        : isSet(object.split_field)
+        ? globalThis.String(object.split_field)
+        : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      tags: globalThis.Array.isArray(object?.tags)
+        ? object.tags.map((e: any) => globalThis.String(e))
+        : [],
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
     };
   },
 
@@ -254,6 +763,36 @@ export const CorpusMetadata: MessageFns<CorpusMetadata> = {
     const obj: any = {};
     if (message.datasetName !== "") {
       obj.datasetName = message.datasetName;
+    }
+    if (message.format !== 0) {
+      obj.format = corpusFormatToJSON(message.format);
+    }
+    if (message.textField !== "") {
+      obj.textField = message.textField;
+    }
+    if (message.compression !== 0) {
+      obj.compression = compressionToJSON(message.compression);
+    }
+    if (message.validationFraction !== undefined) {
+      obj.validationFraction = floatToJson(message.validationFraction);
+    }
+    if (message.seed !== 0) {
+      obj.seed = Math.round(message.seed);
+    }
+    if (message.maxLineBytes !== 0) {
+      obj.maxLineBytes = Math.round(message.maxLineBytes);
+    }
+    if (message.splitField !== "") {
+      obj.splitField = message.splitField;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
     }
     return obj;
   },
@@ -264,18 +803,286 @@ export const CorpusMetadata: MessageFns<CorpusMetadata> = {
   fromPartial<I extends Exact<DeepPartial<CorpusMetadata>, I>>(object: I): CorpusMetadata {
     const message = createBaseCorpusMetadata();
     message.datasetName = object.datasetName ?? "";
+    message.format = object.format ?? 0;
+    message.textField = object.textField ?? "";
+    message.compression = object.compression ?? 0;
+    message.validationFraction = object.validationFraction ?? undefined;
+    message.seed = object.seed ?? 0;
+    message.maxLineBytes = object.maxLineBytes ?? 0;
+    message.splitField = object.splitField ?? "";
+    message.description = object.description ?? "";
+    message.tags = object.tags?.map((e) => e) || [];
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    return message;
+  },
+};
+
+function createBaseCorpusStats(): CorpusStats {
+  return {
+    documents: 0,
+    bytes: 0,
+    inputBytes: 0,
+    lines: 0,
+    duplicatesDropped: 0,
+    emptyDropped: 0,
+    trainDocuments: 0,
+    validationDocuments: 0,
+    trainBytes: 0,
+    validationBytes: 0,
+  };
+}
+
+export const CorpusStats: MessageFns<CorpusStats> = {
+  encode(message: CorpusStats, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.documents !== 0) {
+      writer.uint32(8).uint64(message.documents);
+    }
+    if (message.bytes !== 0) {
+      writer.uint32(16).uint64(message.bytes);
+    }
+    if (message.inputBytes !== 0) {
+      writer.uint32(24).uint64(message.inputBytes);
+    }
+    if (message.lines !== 0) {
+      writer.uint32(32).uint64(message.lines);
+    }
+    if (message.duplicatesDropped !== 0) {
+      writer.uint32(40).uint64(message.duplicatesDropped);
+    }
+    if (message.emptyDropped !== 0) {
+      writer.uint32(48).uint64(message.emptyDropped);
+    }
+    if (message.trainDocuments !== 0) {
+      writer.uint32(56).uint64(message.trainDocuments);
+    }
+    if (message.validationDocuments !== 0) {
+      writer.uint32(64).uint64(message.validationDocuments);
+    }
+    if (message.trainBytes !== 0) {
+      writer.uint32(72).uint64(message.trainBytes);
+    }
+    if (message.validationBytes !== 0) {
+      writer.uint32(80).uint64(message.validationBytes);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CorpusStats {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCorpusStats();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.documents = longToNumber(reader.uint64());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.bytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.inputBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.lines = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.duplicatesDropped = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.emptyDropped = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.trainDocuments = longToNumber(reader.uint64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.validationDocuments = longToNumber(reader.uint64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.trainBytes = longToNumber(reader.uint64());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.validationBytes = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CorpusStats {
+    return {
+      documents: isSet(object.documents) ? globalThis.Number(object.documents) : 0,
+      bytes: isSet(object.bytes) ? globalThis.Number(object.bytes) : 0,
+      inputBytes: isSet(object.inputBytes)
+        ? globalThis.Number(object.inputBytes)
+        : isSet(object.input_bytes)
+        ? globalThis.Number(object.input_bytes)
+        : 0,
+      lines: isSet(object.lines) ? globalThis.Number(object.lines) : 0,
+      duplicatesDropped: isSet(object.duplicatesDropped)
+        ? globalThis.Number(object.duplicatesDropped)
+        : isSet(object.duplicates_dropped)
+        ? globalThis.Number(object.duplicates_dropped)
+        : 0,
+      emptyDropped: isSet(object.emptyDropped)
+        ? globalThis.Number(object.emptyDropped)
+        : isSet(object.empty_dropped)
+        ? globalThis.Number(object.empty_dropped)
+        : 0,
+      trainDocuments: isSet(object.trainDocuments)
+        ? globalThis.Number(object.trainDocuments)
+        : isSet(object.train_documents)
+        ? globalThis.Number(object.train_documents)
+        : 0,
+      validationDocuments: isSet(object.validationDocuments)
+        ? globalThis.Number(object.validationDocuments)
+        : isSet(object.validation_documents)
+        ? globalThis.Number(object.validation_documents)
+        : 0,
+      trainBytes: isSet(object.trainBytes)
+        ? globalThis.Number(object.trainBytes)
+        : isSet(object.train_bytes)
+        ? globalThis.Number(object.train_bytes)
+        : 0,
+      validationBytes: isSet(object.validationBytes)
+        ? globalThis.Number(object.validationBytes)
+        : isSet(object.validation_bytes)
+        ? globalThis.Number(object.validation_bytes)
+        : 0,
+    };
+  },
+
+  toJSON(message: CorpusStats): unknown {
+    const obj: any = {};
+    if (message.documents !== 0) {
+      obj.documents = Math.round(message.documents);
+    }
+    if (message.bytes !== 0) {
+      obj.bytes = Math.round(message.bytes);
+    }
+    if (message.inputBytes !== 0) {
+      obj.inputBytes = Math.round(message.inputBytes);
+    }
+    if (message.lines !== 0) {
+      obj.lines = Math.round(message.lines);
+    }
+    if (message.duplicatesDropped !== 0) {
+      obj.duplicatesDropped = Math.round(message.duplicatesDropped);
+    }
+    if (message.emptyDropped !== 0) {
+      obj.emptyDropped = Math.round(message.emptyDropped);
+    }
+    if (message.trainDocuments !== 0) {
+      obj.trainDocuments = Math.round(message.trainDocuments);
+    }
+    if (message.validationDocuments !== 0) {
+      obj.validationDocuments = Math.round(message.validationDocuments);
+    }
+    if (message.trainBytes !== 0) {
+      obj.trainBytes = Math.round(message.trainBytes);
+    }
+    if (message.validationBytes !== 0) {
+      obj.validationBytes = Math.round(message.validationBytes);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CorpusStats>, I>>(base?: I): CorpusStats {
+    return CorpusStats.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CorpusStats>, I>>(object: I): CorpusStats {
+    const message = createBaseCorpusStats();
+    message.documents = object.documents ?? 0;
+    message.bytes = object.bytes ?? 0;
+    message.inputBytes = object.inputBytes ?? 0;
+    message.lines = object.lines ?? 0;
+    message.duplicatesDropped = object.duplicatesDropped ?? 0;
+    message.emptyDropped = object.emptyDropped ?? 0;
+    message.trainDocuments = object.trainDocuments ?? 0;
+    message.validationDocuments = object.validationDocuments ?? 0;
+    message.trainBytes = object.trainBytes ?? 0;
+    message.validationBytes = object.validationBytes ?? 0;
     return message;
   },
 };
 
 function createBaseUploadCorpusResponse(): UploadCorpusResponse {
-  return { version: undefined };
+  return { version: undefined, stats: undefined, deduplicated: false };
 }
 
 export const UploadCorpusResponse: MessageFns<UploadCorpusResponse> = {
   encode(message: UploadCorpusResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.version !== undefined) {
       ModelVersion.encode(message.version, writer.uint32(10).fork()).join();
+    }
+    if (message.stats !== undefined) {
+      CorpusStats.encode(message.stats, writer.uint32(18).fork()).join();
+    }
+    if (message.deduplicated !== false) {
+      writer.uint32(24).bool(message.deduplicated);
     }
     return writer;
   },
@@ -301,6 +1108,22 @@ export const UploadCorpusResponse: MessageFns<UploadCorpusResponse> = {
             message.version = ModelVersion.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.stats = CorpusStats.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.deduplicated = reader.bool();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -314,13 +1137,23 @@ export const UploadCorpusResponse: MessageFns<UploadCorpusResponse> = {
   },
 
   fromJSON(object: any): UploadCorpusResponse {
-    return { version: isSet(object.version) ? ModelVersion.fromJSON(object.version) : undefined };
+    return {
+      version: isSet(object.version) ? ModelVersion.fromJSON(object.version) : undefined,
+      stats: isSet(object.stats) ? CorpusStats.fromJSON(object.stats) : undefined,
+      deduplicated: isSet(object.deduplicated) ? globalThis.Boolean(object.deduplicated) : false,
+    };
   },
 
   toJSON(message: UploadCorpusResponse): unknown {
     const obj: any = {};
     if (message.version !== undefined) {
       obj.version = ModelVersion.toJSON(message.version);
+    }
+    if (message.stats !== undefined) {
+      obj.stats = CorpusStats.toJSON(message.stats);
+    }
+    if (message.deduplicated !== false) {
+      obj.deduplicated = message.deduplicated;
     }
     return obj;
   },
@@ -333,12 +1166,135 @@ export const UploadCorpusResponse: MessageFns<UploadCorpusResponse> = {
     message.version = (object.version !== undefined && object.version !== null)
       ? ModelVersion.fromPartial(object.version)
       : undefined;
+    message.stats = (object.stats !== undefined && object.stats !== null)
+      ? CorpusStats.fromPartial(object.stats)
+      : undefined;
+    message.deduplicated = object.deduplicated ?? false;
+    return message;
+  },
+};
+
+function createBaseNormalizerOptions(): NormalizerOptions {
+  return { lowercase: undefined, stripAccents: undefined, unicodeNormalization: 0 };
+}
+
+export const NormalizerOptions: MessageFns<NormalizerOptions> = {
+  encode(message: NormalizerOptions, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.lowercase !== undefined) {
+      writer.uint32(8).bool(message.lowercase);
+    }
+    if (message.stripAccents !== undefined) {
+      writer.uint32(16).bool(message.stripAccents);
+    }
+    if (message.unicodeNormalization !== 0) {
+      writer.uint32(24).int32(message.unicodeNormalization);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): NormalizerOptions {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseNormalizerOptions();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.lowercase = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.stripAccents = reader.bool();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.unicodeNormalization = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): NormalizerOptions {
+    return {
+      lowercase: isSet(object.lowercase) ? globalThis.Boolean(object.lowercase) : undefined,
+      stripAccents: isSet(object.stripAccents)
+        ? globalThis.Boolean(object.stripAccents)
+        : isSet(object.strip_accents)
+        ? globalThis.Boolean(object.strip_accents)
+        : undefined,
+      unicodeNormalization: isSet(object.unicodeNormalization)
+        ? unicodeNormalizationFromJSON(object.unicodeNormalization)
+        : isSet(object.unicode_normalization)
+        ? unicodeNormalizationFromJSON(object.unicode_normalization)
+        : 0,
+    };
+  },
+
+  toJSON(message: NormalizerOptions): unknown {
+    const obj: any = {};
+    if (message.lowercase !== undefined) {
+      obj.lowercase = message.lowercase;
+    }
+    if (message.stripAccents !== undefined) {
+      obj.stripAccents = message.stripAccents;
+    }
+    if (message.unicodeNormalization !== 0) {
+      obj.unicodeNormalization = unicodeNormalizationToJSON(message.unicodeNormalization);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<NormalizerOptions>, I>>(base?: I): NormalizerOptions {
+    return NormalizerOptions.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<NormalizerOptions>, I>>(object: I): NormalizerOptions {
+    const message = createBaseNormalizerOptions();
+    message.lowercase = object.lowercase ?? undefined;
+    message.stripAccents = object.stripAccents ?? undefined;
+    message.unicodeNormalization = object.unicodeNormalization ?? 0;
     return message;
   },
 };
 
 function createBaseStartTrainTokenizerRequest(): StartTrainTokenizerRequest {
-  return { dataset: undefined, tokenizerName: "", vocabSize: 0 };
+  return {
+    dataset: undefined,
+    tokenizerName: "",
+    vocabSize: 0,
+    type: 0,
+    minFrequency: undefined,
+    specialTokens: [],
+    normalizer: undefined,
+    description: "",
+    tags: [],
+  };
 }
 
 export const StartTrainTokenizerRequest: MessageFns<StartTrainTokenizerRequest> = {
@@ -351,6 +1307,24 @@ export const StartTrainTokenizerRequest: MessageFns<StartTrainTokenizerRequest> 
     }
     if (message.vocabSize !== 0) {
       writer.uint32(24).uint32(message.vocabSize);
+    }
+    if (message.type !== 0) {
+      writer.uint32(32).int32(message.type);
+    }
+    if (message.minFrequency !== undefined) {
+      writer.uint32(40).uint32(message.minFrequency);
+    }
+    for (const v of message.specialTokens) {
+      writer.uint32(50).string(v!);
+    }
+    if (message.normalizer !== undefined) {
+      NormalizerOptions.encode(message.normalizer, writer.uint32(58).fork()).join();
+    }
+    if (message.description !== "") {
+      writer.uint32(66).string(message.description);
+    }
+    for (const v of message.tags) {
+      writer.uint32(74).string(v!);
     }
     return writer;
   },
@@ -392,6 +1366,54 @@ export const StartTrainTokenizerRequest: MessageFns<StartTrainTokenizerRequest> 
             message.vocabSize = reader.uint32();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.type = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.minFrequency = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.specialTokens.push(reader.string());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.normalizer = NormalizerOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -417,6 +1439,20 @@ export const StartTrainTokenizerRequest: MessageFns<StartTrainTokenizerRequest> 
         : isSet(object.vocab_size)
         ? globalThis.Number(object.vocab_size)
         : 0,
+      type: isSet(object.type) ? tokenizerTypeFromJSON(object.type) : 0,
+      minFrequency: isSet(object.minFrequency)
+        ? globalThis.Number(object.minFrequency)
+        : isSet(object.min_frequency)
+        ? globalThis.Number(object.min_frequency)
+        : undefined,
+      specialTokens: globalThis.Array.isArray(object?.specialTokens)
+        ? object.specialTokens.map((e: any) => globalThis.String(e))
+        : globalThis.Array.isArray(object?.special_tokens)
+        ? object.special_tokens.map((e: any) => globalThis.String(e))
+        : [],
+      normalizer: isSet(object.normalizer) ? NormalizerOptions.fromJSON(object.normalizer) : undefined,
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      tags: globalThis.Array.isArray(object?.tags) ? object.tags.map((e: any) => globalThis.String(e)) : [],
     };
   },
 
@@ -431,6 +1467,24 @@ export const StartTrainTokenizerRequest: MessageFns<StartTrainTokenizerRequest> 
     if (message.vocabSize !== 0) {
       obj.vocabSize = Math.round(message.vocabSize);
     }
+    if (message.type !== 0) {
+      obj.type = tokenizerTypeToJSON(message.type);
+    }
+    if (message.minFrequency !== undefined) {
+      obj.minFrequency = Math.round(message.minFrequency);
+    }
+    if (message.specialTokens?.length) {
+      obj.specialTokens = message.specialTokens;
+    }
+    if (message.normalizer !== undefined) {
+      obj.normalizer = NormalizerOptions.toJSON(message.normalizer);
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
     return obj;
   },
 
@@ -444,6 +1498,14 @@ export const StartTrainTokenizerRequest: MessageFns<StartTrainTokenizerRequest> 
       : undefined;
     message.tokenizerName = object.tokenizerName ?? "";
     message.vocabSize = object.vocabSize ?? 0;
+    message.type = object.type ?? 0;
+    message.minFrequency = object.minFrequency ?? undefined;
+    message.specialTokens = object.specialTokens?.map((e) => e) || [];
+    message.normalizer = (object.normalizer !== undefined && object.normalizer !== null)
+      ? NormalizerOptions.fromPartial(object.normalizer)
+      : undefined;
+    message.description = object.description ?? "";
+    message.tags = object.tags?.map((e) => e) || [];
     return message;
   },
 };
@@ -522,7 +1584,7 @@ export const StartTrainTokenizerResponse: MessageFns<StartTrainTokenizerResponse
 };
 
 function createBaseStartTokenizeRequest(): StartTokenizeRequest {
-  return { dataset: undefined, tokenizer: undefined, shardsName: "" };
+  return { dataset: undefined, tokenizer: undefined, shardsName: "", description: "", tags: [] };
 }
 
 export const StartTokenizeRequest: MessageFns<StartTokenizeRequest> = {
@@ -535,6 +1597,12 @@ export const StartTokenizeRequest: MessageFns<StartTokenizeRequest> = {
     }
     if (message.shardsName !== "") {
       writer.uint32(26).string(message.shardsName);
+    }
+    if (message.description !== "") {
+      writer.uint32(34).string(message.description);
+    }
+    for (const v of message.tags) {
+      writer.uint32(42).string(v!);
     }
     return writer;
   },
@@ -576,6 +1644,22 @@ export const StartTokenizeRequest: MessageFns<StartTokenizeRequest> = {
             message.shardsName = reader.string();
             continue;
           }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -597,6 +1681,8 @@ export const StartTokenizeRequest: MessageFns<StartTokenizeRequest> = {
         : isSet(object.shards_name)
         ? globalThis.String(object.shards_name)
         : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      tags: globalThis.Array.isArray(object?.tags) ? object.tags.map((e: any) => globalThis.String(e)) : [],
     };
   },
 
@@ -610,6 +1696,12 @@ export const StartTokenizeRequest: MessageFns<StartTokenizeRequest> = {
     }
     if (message.shardsName !== "") {
       obj.shardsName = message.shardsName;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
     }
     return obj;
   },
@@ -626,6 +1718,8 @@ export const StartTokenizeRequest: MessageFns<StartTokenizeRequest> = {
       ? VersionRef.fromPartial(object.tokenizer)
       : undefined;
     message.shardsName = object.shardsName ?? "";
+    message.description = object.description ?? "";
+    message.tags = object.tags?.map((e) => e) || [];
     return message;
   },
 };
@@ -704,7 +1798,26 @@ export const StartTokenizeResponse: MessageFns<StartTokenizeResponse> = {
 };
 
 function createBaseJob(): Job {
-  return { id: "", state: 0, progress: undefined, error: "", result: undefined };
+  return {
+    id: "",
+    state: 0,
+    progress: undefined,
+    error: "",
+    result: undefined,
+    kind: 0,
+    spec: undefined,
+    phase: "",
+    documentsDone: 0,
+    documentsTotal: 0,
+    bytesDone: 0,
+    bytesTotal: 0,
+    tokensDone: 0,
+    createdAt: undefined,
+    startedAt: undefined,
+    finishedAt: undefined,
+    attempts: 0,
+    errorCode: "",
+  };
 }
 
 export const Job: MessageFns<Job> = {
@@ -723,6 +1836,50 @@ export const Job: MessageFns<Job> = {
     }
     if (message.result !== undefined) {
       ModelVersion.encode(message.result, writer.uint32(42).fork()).join();
+    }
+    if (message.kind !== 0) {
+      writer.uint32(48).int32(message.kind);
+    }
+    switch (message.spec?.$case) {
+      case "trainTokenizer":
+        StartTrainTokenizerRequest.encode(message.spec.trainTokenizer, writer.uint32(58).fork()).join();
+        break;
+      case "tokenize":
+        StartTokenizeRequest.encode(message.spec.tokenize, writer.uint32(66).fork()).join();
+        break;
+    }
+    if (message.phase !== "") {
+      writer.uint32(74).string(message.phase);
+    }
+    if (message.documentsDone !== 0) {
+      writer.uint32(80).uint64(message.documentsDone);
+    }
+    if (message.documentsTotal !== 0) {
+      writer.uint32(88).uint64(message.documentsTotal);
+    }
+    if (message.bytesDone !== 0) {
+      writer.uint32(96).uint64(message.bytesDone);
+    }
+    if (message.bytesTotal !== 0) {
+      writer.uint32(104).uint64(message.bytesTotal);
+    }
+    if (message.tokensDone !== 0) {
+      writer.uint32(112).uint64(message.tokensDone);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(122).fork()).join();
+    }
+    if (message.startedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.startedAt), writer.uint32(130).fork()).join();
+    }
+    if (message.finishedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.finishedAt), writer.uint32(138).fork()).join();
+    }
+    if (message.attempts !== 0) {
+      writer.uint32(144).uint32(message.attempts);
+    }
+    if (message.errorCode !== "") {
+      writer.uint32(154).string(message.errorCode);
     }
     return writer;
   },
@@ -780,6 +1937,121 @@ export const Job: MessageFns<Job> = {
             message.result = ModelVersion.decode(reader, reader.uint32());
             continue;
           }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.kind = reader.int32() as any;
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.spec = {
+              $case: "trainTokenizer",
+              trainTokenizer: StartTrainTokenizerRequest.decode(reader, reader.uint32()),
+            };
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.spec = { $case: "tokenize", tokenize: StartTokenizeRequest.decode(reader, reader.uint32()) };
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.phase = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.documentsDone = longToNumber(reader.uint64());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.documentsTotal = longToNumber(reader.uint64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.bytesDone = longToNumber(reader.uint64());
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.bytesTotal = longToNumber(reader.uint64());
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.tokensDone = longToNumber(reader.uint64());
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.startedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.finishedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.attempts = reader.uint32();
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.errorCode = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -799,6 +2071,61 @@ export const Job: MessageFns<Job> = {
       progress: isSet(object.progress) ? Progress.fromJSON(object.progress) : undefined,
       error: isSet(object.error) ? globalThis.String(object.error) : "",
       result: isSet(object.result) ? ModelVersion.fromJSON(object.result) : undefined,
+      kind: isSet(object.kind) ? jobKindFromJSON(object.kind) : 0,
+      spec: isSet(object.trainTokenizer)
+        ? { $case: "trainTokenizer", trainTokenizer: StartTrainTokenizerRequest.fromJSON(object.trainTokenizer) }
+        : isSet(object.train_tokenizer)
+        ? { $case: "trainTokenizer", trainTokenizer: StartTrainTokenizerRequest.fromJSON(object.train_tokenizer) }
+        : isSet(object.tokenize)
+        ? { $case: "tokenize", tokenize: StartTokenizeRequest.fromJSON(object.tokenize) }
+        : undefined,
+      phase: isSet(object.phase) ? globalThis.String(object.phase) : "",
+      documentsDone: isSet(object.documentsDone)
+        ? globalThis.Number(object.documentsDone)
+        : isSet(object.documents_done)
+        ? globalThis.Number(object.documents_done)
+        : 0,
+      documentsTotal: isSet(object.documentsTotal)
+        ? globalThis.Number(object.documentsTotal)
+        : isSet(object.documents_total)
+        ? globalThis.Number(object.documents_total)
+        : 0,
+      bytesDone: isSet(object.bytesDone)
+        ? globalThis.Number(object.bytesDone)
+        : isSet(object.bytes_done)
+        ? globalThis.Number(object.bytes_done)
+        : 0,
+      bytesTotal: isSet(object.bytesTotal)
+        ? globalThis.Number(object.bytesTotal)
+        : isSet(object.bytes_total)
+        ? globalThis.Number(object.bytes_total)
+        : 0,
+      tokensDone: isSet(object.tokensDone)
+        ? globalThis.Number(object.tokensDone)
+        : isSet(object.tokens_done)
+        ? globalThis.Number(object.tokens_done)
+        : 0,
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      startedAt: isSet(object.startedAt)
+        ? fromJsonTimestamp(object.startedAt)
+        : isSet(object.started_at)
+        ? fromJsonTimestamp(object.started_at)
+        : undefined,
+      finishedAt: isSet(object.finishedAt)
+        ? fromJsonTimestamp(object.finishedAt)
+        : isSet(object.finished_at)
+        ? fromJsonTimestamp(object.finished_at)
+        : undefined,
+      attempts: isSet(object.attempts) ? globalThis.Number(object.attempts) : 0,
+      errorCode: isSet(object.errorCode)
+        ? globalThis.String(object.errorCode)
+        : isSet(object.error_code)
+        ? globalThis.String(object.error_code)
+        : "",
     };
   },
 
@@ -819,6 +2146,47 @@ export const Job: MessageFns<Job> = {
     if (message.result !== undefined) {
       obj.result = ModelVersion.toJSON(message.result);
     }
+    if (message.kind !== 0) {
+      obj.kind = jobKindToJSON(message.kind);
+    }
+    if (message.spec?.$case === "trainTokenizer") {
+      obj.trainTokenizer = StartTrainTokenizerRequest.toJSON(message.spec.trainTokenizer);
+    } else if (message.spec?.$case === "tokenize") {
+      obj.tokenize = StartTokenizeRequest.toJSON(message.spec.tokenize);
+    }
+    if (message.phase !== "") {
+      obj.phase = message.phase;
+    }
+    if (message.documentsDone !== 0) {
+      obj.documentsDone = Math.round(message.documentsDone);
+    }
+    if (message.documentsTotal !== 0) {
+      obj.documentsTotal = Math.round(message.documentsTotal);
+    }
+    if (message.bytesDone !== 0) {
+      obj.bytesDone = Math.round(message.bytesDone);
+    }
+    if (message.bytesTotal !== 0) {
+      obj.bytesTotal = Math.round(message.bytesTotal);
+    }
+    if (message.tokensDone !== 0) {
+      obj.tokensDone = Math.round(message.tokensDone);
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.startedAt !== undefined) {
+      obj.startedAt = message.startedAt.toISOString();
+    }
+    if (message.finishedAt !== undefined) {
+      obj.finishedAt = message.finishedAt.toISOString();
+    }
+    if (message.attempts !== 0) {
+      obj.attempts = Math.round(message.attempts);
+    }
+    if (message.errorCode !== "") {
+      obj.errorCode = message.errorCode;
+    }
     return obj;
   },
 
@@ -836,6 +2204,35 @@ export const Job: MessageFns<Job> = {
     message.result = (object.result !== undefined && object.result !== null)
       ? ModelVersion.fromPartial(object.result)
       : undefined;
+    message.kind = object.kind ?? 0;
+    switch (object.spec?.$case) {
+      case "trainTokenizer": {
+        if (object.spec?.trainTokenizer !== undefined && object.spec?.trainTokenizer !== null) {
+          message.spec = {
+            $case: "trainTokenizer",
+            trainTokenizer: StartTrainTokenizerRequest.fromPartial(object.spec.trainTokenizer),
+          };
+        }
+        break;
+      }
+      case "tokenize": {
+        if (object.spec?.tokenize !== undefined && object.spec?.tokenize !== null) {
+          message.spec = { $case: "tokenize", tokenize: StartTokenizeRequest.fromPartial(object.spec.tokenize) };
+        }
+        break;
+      }
+    }
+    message.phase = object.phase ?? "";
+    message.documentsDone = object.documentsDone ?? 0;
+    message.documentsTotal = object.documentsTotal ?? 0;
+    message.bytesDone = object.bytesDone ?? 0;
+    message.bytesTotal = object.bytesTotal ?? 0;
+    message.tokensDone = object.tokensDone ?? 0;
+    message.createdAt = object.createdAt ?? undefined;
+    message.startedAt = object.startedAt ?? undefined;
+    message.finishedAt = object.finishedAt ?? undefined;
+    message.attempts = object.attempts ?? 0;
+    message.errorCode = object.errorCode ?? "";
     return message;
   },
 };
@@ -1260,9 +2657,216 @@ export const CancelJobResponse: MessageFns<CancelJobResponse> = {
   },
 };
 
-/** Corpus upload, tokenizer training and tokenization into shards. Filled in by the ingest issue. */
+function createBaseListJobsRequest(): ListJobsRequest {
+  return { state: 0, pageSize: 0, pageToken: "" };
+}
+
+export const ListJobsRequest: MessageFns<ListJobsRequest> = {
+  encode(message: ListJobsRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.state !== 0) {
+      writer.uint32(8).int32(message.state);
+    }
+    if (message.pageSize !== 0) {
+      writer.uint32(16).uint32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(26).string(message.pageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListJobsRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListJobsRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.pageSize = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListJobsRequest {
+    return {
+      state: isSet(object.state) ? jobStateFromJSON(object.state) : 0,
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListJobsRequest): unknown {
+    const obj: any = {};
+    if (message.state !== 0) {
+      obj.state = jobStateToJSON(message.state);
+    }
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListJobsRequest>, I>>(base?: I): ListJobsRequest {
+    return ListJobsRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListJobsRequest>, I>>(object: I): ListJobsRequest {
+    const message = createBaseListJobsRequest();
+    message.state = object.state ?? 0;
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseListJobsResponse(): ListJobsResponse {
+  return { jobs: [], nextPageToken: "" };
+}
+
+export const ListJobsResponse: MessageFns<ListJobsResponse> = {
+  encode(message: ListJobsResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.jobs) {
+      Job.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListJobsResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListJobsResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobs.push(Job.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListJobsResponse {
+    return {
+      jobs: globalThis.Array.isArray(object?.jobs) ? object.jobs.map((e: any) => Job.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListJobsResponse): unknown {
+    const obj: any = {};
+    if (message.jobs?.length) {
+      obj.jobs = message.jobs.map((e) => Job.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListJobsResponse>, I>>(base?: I): ListJobsResponse {
+    return ListJobsResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListJobsResponse>, I>>(object: I): ListJobsResponse {
+    const message = createBaseListJobsResponse();
+    message.jobs = object.jobs?.map((e) => Job.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+/**
+ * Corpus upload, tokenizer training and tokenization into token shards. Everything it produces is a
+ * registry version with lineage: corpus (DATASET) -> tokenizer (TOKENIZER, trained_on the corpus) ->
+ * shards (DATASET, derived_from the corpus and tokenized_with the tokenizer).
+ */
 export type IngestServiceService = typeof IngestServiceService;
 export const IngestServiceService = {
+  /**
+   * Uploads a corpus: the first message carries the metadata, the following ones the file's bytes.
+   * The corpus is validated and normalised while it streams in and registered as a DATASET version only
+   * when all of it is valid; a bad line fails the call with INVALID_ARGUMENT naming the line.
+   */
   uploadCorpus: {
     path: "/headstart.ingest.v1.IngestService/UploadCorpus" as const,
     requestStream: true as const,
@@ -1273,6 +2877,7 @@ export const IngestServiceService = {
       Buffer.from(UploadCorpusResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): UploadCorpusResponse => UploadCorpusResponse.decode(value),
   },
+  /** Starts training a tokenizer on the training split of a corpus; returns a job id at once. */
   startTrainTokenizer: {
     path: "/headstart.ingest.v1.IngestService/StartTrainTokenizer" as const,
     requestStream: false as const,
@@ -1284,6 +2889,7 @@ export const IngestServiceService = {
       Buffer.from(StartTrainTokenizerResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): StartTrainTokenizerResponse => StartTrainTokenizerResponse.decode(value),
   },
+  /** Starts tokenizing a corpus into token shards; returns a job id at once. */
   startTokenize: {
     path: "/headstart.ingest.v1.IngestService/StartTokenize" as const,
     requestStream: false as const,
@@ -1294,6 +2900,7 @@ export const IngestServiceService = {
       Buffer.from(StartTokenizeResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): StartTokenizeResponse => StartTokenizeResponse.decode(value),
   },
+  /** The current state of a job. */
   getJob: {
     path: "/headstart.ingest.v1.IngestService/GetJob" as const,
     requestStream: false as const,
@@ -1303,6 +2910,7 @@ export const IngestServiceService = {
     responseSerialize: (value: GetJobResponse): Buffer => Buffer.from(GetJobResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetJobResponse => GetJobResponse.decode(value),
   },
+  /** Streams a job's state: once at once, then on every change, until it is terminal. */
   watchJob: {
     path: "/headstart.ingest.v1.IngestService/WatchJob" as const,
     requestStream: false as const,
@@ -1312,6 +2920,7 @@ export const IngestServiceService = {
     responseSerialize: (value: WatchJobResponse): Buffer => Buffer.from(WatchJobResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): WatchJobResponse => WatchJobResponse.decode(value),
   },
+  /** Cancels a queued or running job; nothing is registered. A finished job is returned unchanged. */
   cancelJob: {
     path: "/headstart.ingest.v1.IngestService/CancelJob" as const,
     requestStream: false as const,
@@ -1321,18 +2930,45 @@ export const IngestServiceService = {
     responseSerialize: (value: CancelJobResponse): Buffer => Buffer.from(CancelJobResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CancelJobResponse => CancelJobResponse.decode(value),
   },
+  /** Jobs of this ingest instance, newest first. */
+  listJobs: {
+    path: "/headstart.ingest.v1.IngestService/ListJobs" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListJobsRequest): Buffer => Buffer.from(ListJobsRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListJobsRequest => ListJobsRequest.decode(value),
+    responseSerialize: (value: ListJobsResponse): Buffer => Buffer.from(ListJobsResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListJobsResponse => ListJobsResponse.decode(value),
+  },
 } as const;
 
 export interface IngestServiceServer extends UntypedServiceImplementation {
+  /**
+   * Uploads a corpus: the first message carries the metadata, the following ones the file's bytes.
+   * The corpus is validated and normalised while it streams in and registered as a DATASET version only
+   * when all of it is valid; a bad line fails the call with INVALID_ARGUMENT naming the line.
+   */
   uploadCorpus: handleClientStreamingCall<UploadCorpusRequest, UploadCorpusResponse>;
+  /** Starts training a tokenizer on the training split of a corpus; returns a job id at once. */
   startTrainTokenizer: handleUnaryCall<StartTrainTokenizerRequest, StartTrainTokenizerResponse>;
+  /** Starts tokenizing a corpus into token shards; returns a job id at once. */
   startTokenize: handleUnaryCall<StartTokenizeRequest, StartTokenizeResponse>;
+  /** The current state of a job. */
   getJob: handleUnaryCall<GetJobRequest, GetJobResponse>;
+  /** Streams a job's state: once at once, then on every change, until it is terminal. */
   watchJob: handleServerStreamingCall<WatchJobRequest, WatchJobResponse>;
+  /** Cancels a queued or running job; nothing is registered. A finished job is returned unchanged. */
   cancelJob: handleUnaryCall<CancelJobRequest, CancelJobResponse>;
+  /** Jobs of this ingest instance, newest first. */
+  listJobs: handleUnaryCall<ListJobsRequest, ListJobsResponse>;
 }
 
 export interface IngestServiceClient extends Client {
+  /**
+   * Uploads a corpus: the first message carries the metadata, the following ones the file's bytes.
+   * The corpus is validated and normalised while it streams in and registered as a DATASET version only
+   * when all of it is valid; a bad line fails the call with INVALID_ARGUMENT naming the line.
+   */
   uploadCorpus(
     callback: (error: ServiceError | null, response: UploadCorpusResponse) => void,
   ): ClientWritableStream<UploadCorpusRequest>;
@@ -1349,6 +2985,7 @@ export interface IngestServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: UploadCorpusResponse) => void,
   ): ClientWritableStream<UploadCorpusRequest>;
+  /** Starts training a tokenizer on the training split of a corpus; returns a job id at once. */
   startTrainTokenizer(
     request: StartTrainTokenizerRequest,
     callback: (error: ServiceError | null, response: StartTrainTokenizerResponse) => void,
@@ -1364,6 +3001,7 @@ export interface IngestServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: StartTrainTokenizerResponse) => void,
   ): ClientUnaryCall;
+  /** Starts tokenizing a corpus into token shards; returns a job id at once. */
   startTokenize(
     request: StartTokenizeRequest,
     callback: (error: ServiceError | null, response: StartTokenizeResponse) => void,
@@ -1379,6 +3017,7 @@ export interface IngestServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: StartTokenizeResponse) => void,
   ): ClientUnaryCall;
+  /** The current state of a job. */
   getJob(
     request: GetJobRequest,
     callback: (error: ServiceError | null, response: GetJobResponse) => void,
@@ -1394,12 +3033,14 @@ export interface IngestServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetJobResponse) => void,
   ): ClientUnaryCall;
+  /** Streams a job's state: once at once, then on every change, until it is terminal. */
   watchJob(request: WatchJobRequest, options?: Partial<CallOptions>): ClientReadableStream<WatchJobResponse>;
   watchJob(
     request: WatchJobRequest,
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<WatchJobResponse>;
+  /** Cancels a queued or running job; nothing is registered. A finished job is returned unchanged. */
   cancelJob(
     request: CancelJobRequest,
     callback: (error: ServiceError | null, response: CancelJobResponse) => void,
@@ -1414,6 +3055,22 @@ export interface IngestServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CancelJobResponse) => void,
+  ): ClientUnaryCall;
+  /** Jobs of this ingest instance, newest first. */
+  listJobs(
+    request: ListJobsRequest,
+    callback: (error: ServiceError | null, response: ListJobsResponse) => void,
+  ): ClientUnaryCall;
+  listJobs(
+    request: ListJobsRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListJobsResponse) => void,
+  ): ClientUnaryCall;
+  listJobs(
+    request: ListJobsRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListJobsResponse) => void,
   ): ClientUnaryCall;
 }
 
@@ -1434,6 +3091,10 @@ function base64FromBytes(arr: Uint8Array): string {
   return globalThis.Buffer.from(arr).toString("base64");
 }
 
+function floatToJson(value: number | null | undefined): number | string | null | undefined {
+  return typeof value === "number" && !globalThis.Number.isFinite(value) ? globalThis.String(value) : value;
+}
+
 type Builtin = Date | Function | Uint8Array | string | number | boolean | undefined;
 
 export type DeepPartial<T> = T extends Builtin ? T
@@ -1446,6 +3107,39 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 function isSet(value: any): boolean {
   return value !== null && value !== undefined;

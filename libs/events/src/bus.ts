@@ -5,12 +5,8 @@ import {
   type JetStreamManager,
   type NatsConnection,
 } from 'nats';
-import {
-  startPullConsumer,
-  type ConsumeOptions,
-  type ConsumerHandle,
-  type DeliveryContext,
-} from './consumer';
+import { startPullConsumer } from './consumer';
+import type { ConsumeOptions, ConsumerHandle, DeliveryContext, StopOptions } from './consumer-types';
 import { readDeadLetters, type DeadLetter, type ReadDeadLettersOptions } from './read-dead-letters';
 import { ensureConsumer, ensureStream, type ResolvedConsumer } from './ensure-topology';
 import type { Context } from '@opentelemetry/api';
@@ -127,7 +123,7 @@ export interface EventBus {
   /** Dead letters of one consumer, oldest first. */
   readDeadLetters(consumer: string, options?: ReadDeadLettersOptions): Promise<DeadLetter[]>;
   /** Stops every consumer started through this bus (draining handlers), then drains the connection. */
-  close(): Promise<void>;
+  close(options?: StopOptions): Promise<void>;
 }
 
 /** nats-server 2.10 added consumers with several filter subjects. */
@@ -283,8 +279,8 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
       return track(handle);
     },
     readDeadLetters: (consumer, opts) => readDeadLetters(js, jsm, consumer, opts),
-    close: async () => {
-      await Promise.all([...consumers].map((c) => c.stop()));
+    close: async (stopOptions?: StopOptions) => {
+      await Promise.all([...consumers].map((c) => c.stop(stopOptions)));
       if (nc.isClosed()) return;
       try {
         await nc.drain();

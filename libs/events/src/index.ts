@@ -10,7 +10,13 @@ export type {
   WorkHandler,
 } from './bus';
 export type { Codec, CodecMessage } from './codec';
-export type { ConsumeOptions, ConsumerHandle, ConsumerStats, DeliveryContext, StopOptions } from './consumer';
+export type {
+  ConsumeOptions,
+  ConsumerHandle,
+  ConsumerStats,
+  DeliveryContext,
+  StopOptions,
+} from './consumer-types';
 export { DLQ_HEADERS, DeadLetterError, deadLetterSubject } from './dead-letter';
 export type { DeadLetterReason } from './dead-letter';
 export type { EventsLogger } from './logger';

@@ -91,6 +91,18 @@ describe('readConfig', () => {
     for (const problem of problems) expect((error as Error).message).toContain(problem);
   });
 
+  it('accepts a hand-written result type instead of the inferred one', () => {
+    interface PortOnly {
+      port: number;
+      dataDir: string;
+    }
+    const config: PortOnly = readConfig<PortOnly>(
+      { port: spec.port, dataDir: spec.dataDir },
+      { HEADSTART_REGISTRY_DATA_DIR: '/d', HEADSTART_REGISTRY_PORT: '0' },
+    );
+    expect(config).toEqual({ port: 0, dataDir: '/d' });
+  });
+
   it('treats an empty variable as unset and rejects out-of-range ports', () => {
     expect(() => readConfig(spec, { HEADSTART_REGISTRY_DATA_DIR: '' })).toThrow(/DATA_DIR: required/);
     expect(() =>

@@ -56,6 +56,12 @@ describe('createService', () => {
     );
   });
 
+  it('fails to start, naming the address, when the port is taken', async () => {
+    await expect(startFixture({ port: running.service.port })).rejects.toThrow(
+      `cannot listen on 127.0.0.1:${running.service.port}`,
+    );
+  });
+
   it('lists the registry service through server reflection (v1alpha)', async () => {
     const reflectionProto = path.join(
       path.dirname(require.resolve('@grpc/reflection')),

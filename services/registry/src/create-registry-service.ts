@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 
-import { connectEvents } from '@headstart/events';
+import { captureTraceHeaders, connectEvents } from '@headstart/events';
 import { registry as registryProto } from '@headstart/proto';
 import type { Logger, RunningService } from '@headstart/service-kit';
 import { createLogger, createService } from '@headstart/service-kit';
@@ -70,7 +70,10 @@ export async function createRegistryService(options: RegistryServiceOptions): Pr
   try {
     const lock = await lockDataDir(dataDir);
     cleanups.push({ name: 'data directory lock', fn: () => lock.release() });
-    const metadata = SqliteMetadataStore.open({ file: path.join(dataDir, 'registry.db') });
+    const metadata = SqliteMetadataStore.open({
+      file: path.join(dataDir, 'registry.db'),
+      traceHeaders: () => captureTraceHeaders(),
+    });
     cleanups.push({ name: 'metadata store', fn: () => metadata.close() });
     const blobs = await FsBlobStore.open({ root: path.join(dataDir, 'blobs') });
 

@@ -1,5 +1,5 @@
 import type { EventBus, PublishResult } from '@headstart/events';
-import { events } from '@headstart/proto';
+import { traceContextFromHeaders } from '@headstart/events';
 import type { Logger } from '@headstart/service-kit';
 
 import type { OutboxRecord } from '../storage/metadata-store';
@@ -73,17 +73,13 @@ export function createBusPublisher(options: BusPublisherOptions): BusPublisher {
   };
 }
 
-/** Rows hold encoded bytes; the bus takes messages (and encodes them again with the same codec). */
+/**
+ * Rows hold the encoded event, published unchanged, as a child of the trace of the request that
+ * wrote the row (so a consumer's span joins that request's trace, however late the relay runs).
+ */
 function publishRecord(bus: EventBus, record: OutboxRecord): Promise<PublishResult> {
-  const options = { msgId: record.msgId };
-  switch (record.eventType) {
-    case 'versionCreated':
-      return bus.publish('versionCreated', events.VersionCreated.decode(record.payload), options);
-    case 'checkpointRegistered':
-      return bus.publish('checkpointRegistered', events.CheckpointRegistered.decode(record.payload), options);
-    case 'aliasChanged':
-      return bus.publish('aliasChanged', events.AliasChanged.decode(record.payload), options);
-    case 'versionTagsChanged':
-      return bus.publish('versionTagsChanged', events.VersionTagsChanged.decode(record.payload), options);
-  }
+  return bus.publishEncoded(record.eventType, record.payload, {
+    msgId: record.msgId,
+    parent: traceContextFromHeaders(record.trace),
+  });
 }

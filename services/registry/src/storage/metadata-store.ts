@@ -100,6 +100,8 @@ export interface OutboxRecord {
   payload: Uint8Array;
   attempts: number;
   createdAt: Date;
+  /** W3C trace headers of the request that wrote the row (empty without tracing). */
+  trace: Record<string, string>;
 }
 
 /** What the outbox relay needs from storage. */

@@ -106,4 +106,9 @@ export const MIGRATIONS: readonly string[] = [
   );
   CREATE INDEX outbox_pending ON outbox(seq) WHERE published_at IS NULL;
   `,
+  // 2: the trace context of the request that wrote an outbox row (W3C headers as JSON), so the
+  // relay's publish, however much later, belongs to that request's trace.
+  `
+  ALTER TABLE outbox ADD COLUMN trace TEXT NOT NULL DEFAULT '{}';
+  `,
 ];

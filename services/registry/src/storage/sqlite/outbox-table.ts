@@ -5,13 +5,15 @@ import type { Sql } from './sql';
 
 /** Appends events to the outbox; call inside the transaction that makes the change they describe. */
 export function insertOutbox(sql: Sql, messages: readonly OutboxMessage[], at: Date): void {
+  const trace = JSON.stringify(sql.traceHeaders());
   for (const message of messages) {
     sql.run(
-      'INSERT INTO outbox (event_type, msg_id, payload, created_at) VALUES (?, ?, ?, ?)',
+      'INSERT INTO outbox (event_type, msg_id, payload, created_at, trace) VALUES (?, ?, ?, ?, ?)',
       message.eventType,
       message.msgId,
       Buffer.from(message.payload),
       at.getTime(),
+      trace,
     );
   }
 }
@@ -23,11 +25,12 @@ interface OutboxRow {
   payload: Buffer;
   attempts: number;
   created_at: number;
+  trace: string;
 }
 
 export function pendingOutbox(sql: Sql, limit: number, afterSeq: number): OutboxRecord[] {
   const rows = sql.all<OutboxRow>(
-    `SELECT seq, event_type, msg_id, payload, attempts, created_at FROM outbox
+    `SELECT seq, event_type, msg_id, payload, attempts, created_at, trace FROM outbox
      WHERE published_at IS NULL AND seq > ? ORDER BY seq LIMIT ?`,
     afterSeq,
     limit,
@@ -43,6 +46,7 @@ export function pendingOutbox(sql: Sql, limit: number, afterSeq: number): Outbox
       payload: new Uint8Array(row.payload),
       attempts: row.attempts,
       createdAt: new Date(row.created_at),
+      trace: JSON.parse(row.trace) as Record<string, string>,
     };
   });
 }

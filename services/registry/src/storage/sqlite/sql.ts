@@ -7,7 +7,14 @@ import type Database from 'better-sqlite3';
 export class Sql {
   private readonly cache = new Map<string, Database.Statement>();
 
-  constructor(readonly db: Database.Database) {}
+  /**
+   * @param traceHeaders the current trace context as W3C headers, stored with each outbox row
+   *   (see captureTraceHeaders in @headstart/events); none by default.
+   */
+  constructor(
+    readonly db: Database.Database,
+    readonly traceHeaders: () => Record<string, string> = () => ({}),
+  ) {}
 
   statement(sql: string): Database.Statement {
     let stmt = this.cache.get(sql);

@@ -73,6 +73,24 @@ describe('SqliteMetadataStore', () => {
     expect(() => SqliteMetadataStore.open({ file })).toThrow(/newer than this registry/);
   });
 
+  it('upgrades a database written with an older schema and keeps its rows', async () => {
+    const file = path.join(dir.path, 'old.db');
+    const db = new Database(file);
+    db.exec(MIGRATIONS[0]!);
+    db.pragma('user_version = 1');
+    db.prepare(
+      "INSERT INTO outbox (event_type, msg_id, payload, created_at) VALUES ('versionCreated', 'old', x'', 0)",
+    ).run();
+    db.close();
+    const upgraded = SqliteMetadataStore.open({ file });
+    try {
+      expect(upgraded.db.pragma('user_version', { simple: true })).toBe(MIGRATIONS.length);
+      expect((await upgraded.pendingOutbox(10)).map((r) => [r.msgId, r.trace])).toEqual([['old', {}]]);
+    } finally {
+      await upgraded.close();
+    }
+  });
+
   it('numbers versions 1, 2, 3... and never reuses a number after a delete', async () => {
     for (let i = 0; i < 3; i++) await commit(draft('corpus'));
     await store.deleteVersion('corpus', 3, new Date());

@@ -38,6 +38,8 @@ export interface SqliteMetadataStoreOptions {
   file: string;
   /** @default 5000 */
   busyTimeoutMs?: number;
+  /** Trace context to store with outbox rows, e.g. `captureTraceHeaders` of @headstart/events. */
+  traceHeaders?: () => Record<string, string>;
 }
 
 /**
@@ -49,13 +51,17 @@ export interface SqliteMetadataStoreOptions {
 export class SqliteMetadataStore implements MetadataStore {
   private readonly sql: Sql;
 
-  private constructor(readonly db: Database.Database) {
-    this.sql = new Sql(db);
+  private constructor(
+    readonly db: Database.Database,
+    traceHeaders?: () => Record<string, string>,
+  ) {
+    this.sql = new Sql(db, traceHeaders);
   }
 
   static open(options: SqliteMetadataStoreOptions): SqliteMetadataStore {
     return new SqliteMetadataStore(
       openDatabase({ file: options.file, busyTimeoutMs: options.busyTimeoutMs }),
+      options.traceHeaders,
     );
   }
 

@@ -20,40 +20,283 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Timestamp } from "../../../google/protobuf/timestamp";
 import { JobState, jobStateFromJSON, jobStateToJSON, VersionRef } from "../../common/v1/common";
 
 export const protobufPackage = "headstart.pretrain.v1";
 
 export const protobufFileName = "headstart/pretrain/v1/pretrain.proto";
 
+export enum LrDecay {
+  /** LR_DECAY_UNSPECIFIED - Same as LR_DECAY_COSINE. */
+  LR_DECAY_UNSPECIFIED = 0,
+  LR_DECAY_COSINE = 1,
+  LR_DECAY_LINEAR = 2,
+  /** LR_DECAY_CONSTANT - No decay after warmup. */
+  LR_DECAY_CONSTANT = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function lrDecayFromJSON(object: any): LrDecay {
+  switch (object) {
+    case 0:
+    case "LR_DECAY_UNSPECIFIED":
+      return LrDecay.LR_DECAY_UNSPECIFIED;
+    case 1:
+    case "LR_DECAY_COSINE":
+      return LrDecay.LR_DECAY_COSINE;
+    case 2:
+    case "LR_DECAY_LINEAR":
+      return LrDecay.LR_DECAY_LINEAR;
+    case 3:
+    case "LR_DECAY_CONSTANT":
+      return LrDecay.LR_DECAY_CONSTANT;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return LrDecay.UNRECOGNIZED;
+  }
+}
+
+export function lrDecayToJSON(object: LrDecay): string {
+  switch (object) {
+    case LrDecay.LR_DECAY_UNSPECIFIED:
+      return "LR_DECAY_UNSPECIFIED";
+    case LrDecay.LR_DECAY_COSINE:
+      return "LR_DECAY_COSINE";
+    case LrDecay.LR_DECAY_LINEAR:
+      return "LR_DECAY_LINEAR";
+    case LrDecay.LR_DECAY_CONSTANT:
+      return "LR_DECAY_CONSTANT";
+    case LrDecay.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+export enum Backend {
+  /** BACKEND_UNSPECIFIED - The worker's own setting (HEADSTART_BACKEND). */
+  BACKEND_UNSPECIFIED = 0,
+  /** BACKEND_AUTO - tfjs-node-gpu with a GPU, else tfjs-node, else the native CPU kernels. */
+  BACKEND_AUTO = 1,
+  /** BACKEND_TENSORFLOW - tfjs-node-gpu or tfjs-node; the run fails where neither is installed. */
+  BACKEND_TENSORFLOW = 2,
+  BACKEND_WASM = 3,
+  /** BACKEND_CPU - The native OpenBLAS CPU backend (headstart-cpu). */
+  BACKEND_CPU = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function backendFromJSON(object: any): Backend {
+  switch (object) {
+    case 0:
+    case "BACKEND_UNSPECIFIED":
+      return Backend.BACKEND_UNSPECIFIED;
+    case 1:
+    case "BACKEND_AUTO":
+      return Backend.BACKEND_AUTO;
+    case 2:
+    case "BACKEND_TENSORFLOW":
+      return Backend.BACKEND_TENSORFLOW;
+    case 3:
+    case "BACKEND_WASM":
+      return Backend.BACKEND_WASM;
+    case 4:
+    case "BACKEND_CPU":
+      return Backend.BACKEND_CPU;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return Backend.UNRECOGNIZED;
+  }
+}
+
+export function backendToJSON(object: Backend): string {
+  switch (object) {
+    case Backend.BACKEND_UNSPECIFIED:
+      return "BACKEND_UNSPECIFIED";
+    case Backend.BACKEND_AUTO:
+      return "BACKEND_AUTO";
+    case Backend.BACKEND_TENSORFLOW:
+      return "BACKEND_TENSORFLOW";
+    case Backend.BACKEND_WASM:
+      return "BACKEND_WASM";
+    case Backend.BACKEND_CPU:
+      return "BACKEND_CPU";
+    case Backend.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** The encoder's shape. 0 means the default of that field. */
 export interface ModelConfig {
+  /** 0: the shards' vocabulary size. Never smaller than it. */
   vocabSize: number;
+  /** 0: 128. Must be divisible by heads. */
   dModel: number;
+  /** 0: 4. */
   heads: number;
+  /** 0: 2. */
   layers: number;
+  /** Feed-forward inner size. 0: 4 x d_model. */
   ff: number;
+  /** Learned positions. 0: the training sequence length. Never shorter than it. */
   maxLen: number;
+  /** Dropout rate in [0, 1), taken as given (0 = no dropout). */
   dropout: number;
+}
+
+/**
+ * Optimisation, data and bookkeeping of a run. Unset fields take the documented defaults; the run
+ * record returned by the API carries the effective values.
+ */
+export interface TrainingConfig {
+  /** Peak learning rate (after warmup). Unset: 1e-3. */
+  learningRate?:
+    | number
+    | undefined;
+  /** Steps of linear warmup. Unset: 100. */
+  warmupSteps?: number | undefined;
+  decay: LrDecay;
+  /** Floor of the decay. Unset: learning_rate / 10. */
+  minLearningRate?:
+    | number
+    | undefined;
+  /** Decoupled (AdamW) weight decay of matrices and embeddings. Unset: 0.01. */
+  weightDecay?:
+    | number
+    | undefined;
+  /** Unset: 0.9. */
+  beta1?:
+    | number
+    | undefined;
+  /** Unset: 0.98. */
+  beta2?:
+    | number
+    | undefined;
+  /** Unset: 1e-6. */
+  adamEpsilon?:
+    | number
+    | undefined;
+  /** Clip the global gradient norm to this; 0 disables clipping. Unset: 1.0. */
+  clipNorm?:
+    | number
+    | undefined;
+  /** Sequences per micro-batch. Unset: 32. */
+  batchSize?:
+    | number
+    | undefined;
+  /** Tokens per sequence, [CLS] and [SEP]s included. Unset: 128. */
+  seqLen?:
+    | number
+    | undefined;
+  /** Micro-batches per optimizer step. Unset: 1. */
+  gradAccumulation?:
+    | number
+    | undefined;
+  /** Optimizer steps. When both are 0: 2000. With token_budget, whichever ends first. */
+  maxSteps: number;
+  /** Stop once this many tokens were trained on (rounded up to whole steps). 0: no token budget. */
+  tokenBudget: number;
+  /** Evaluate on the validation split every this many steps (and at every checkpoint). Unset: 200. */
+  evalEvery?:
+    | number
+    | undefined;
+  /** Fixed, seeded validation batches per evaluation. Unset: 20. */
+  evalBatches?:
+    | number
+    | undefined;
+  /** Checkpoint (and register) every this many steps; the last step is always checkpointed. Unset: 500. */
+  checkpointEvery?:
+    | number
+    | undefined;
+  /** Local checkpoints kept besides the best one. Unset: 3. */
+  keepLast?:
+    | number
+    | undefined;
+  /** Share of tokens masked (80% [MASK], 10% random, 10% unchanged). Unset: 0.15. */
+  maskProb?: number | undefined;
+  backend: Backend;
 }
 
 export interface RunSpec {
   /** Name of the BASE_MODEL the checkpoints are registered under. */
   modelName: string;
   shards: VersionRef | undefined;
-  model: ModelConfig | undefined;
+  model:
+    | ModelConfig
+    | undefined;
+  /** Seeds initialisation, data order, masks and dropout: the same spec and seed give the same run. */
   seed: number;
+  training:
+    | TrainingConfig
+    | undefined;
+  /** Alias the last checkpoint gets. Empty: "final". */
+  finalAlias: string;
+  /** Description of the checkpoint versions (and of the model when the run creates it). */
+  description: string;
+  /** Tags put on every checkpoint version. */
+  tags: string[];
 }
 
 export interface Run {
   id: string;
+  /** As started, with the defaults filled in and the shards pinned to a version number. */
   spec: RunSpec | undefined;
   state: JobState;
+  /** Optimizer steps done. */
   step: number;
   error: string;
+  /** gRPC code name of the failure (e.g. "FAILED_PRECONDITION"), with `error`. */
+  errorCode: string;
+  createdAt: Date | undefined;
+  startedAt: Date | undefined;
+  finishedAt:
+    | Date
+    | undefined;
+  /** Last written by a worker (progress, heartbeat or state change). */
+  updatedAt:
+    | Date
+    | undefined;
+  /** Steps the run ends at (from max_steps and token_budget). */
+  totalSteps: number;
+  tokensSeen: number;
+  /** Mean training loss of the last step. */
+  loss: number;
+  /** Last evaluation: loss and its step (eval_step 0: not evaluated yet). */
+  evalLoss: number;
+  evalStep: number;
+  /** Lowest evaluation loss so far and its step (best_eval_step 0: none). */
+  bestEvalLoss: number;
+  bestEvalStep: number;
+  /** Registry versions (of spec.model_name) of the last, the best and the final checkpoint (0: none). */
+  lastCheckpointVersion: number;
+  lastCheckpointStep: number;
+  bestCheckpointVersion: number;
+  finalVersion: number;
+  /** True once CancelRun was called on a running run (the worker stops at its next step). */
+  cancelRequested: boolean;
+  /** Times a worker started or resumed the run. */
+  attempts: number;
+  /** The worker training it now (empty when none), and the TF.js backend it uses. */
+  worker: string;
+  backend: string;
+  /** Trainable parameters of the model. */
+  parameters: number;
+  /** Step the current attempt resumed from (0: started from scratch). */
+  resumedFromStep: number;
 }
 
 export interface StartRunRequest {
-  spec: RunSpec | undefined;
+  spec:
+    | RunSpec
+    | undefined;
+  /**
+   * A retried StartRun with the same key returns the run the first call started (and queues it again
+   * if it is still queued) instead of starting a second one.
+   */
+  idempotencyKey: string;
 }
 
 export interface StartRunResponse {
@@ -69,8 +312,13 @@ export interface GetRunResponse {
 }
 
 export interface ListRunsRequest {
+  /** At most 1000; 0 means 100. */
   pageSize: number;
   pageToken: string;
+  /** Only runs in this state; unspecified means any. */
+  state: JobState;
+  /** Only runs registering under this model name. */
+  modelName: string;
 }
 
 export interface ListRunsResponse {
@@ -83,10 +331,25 @@ export interface WatchRunRequest {
 }
 
 export interface WatchRunResponse {
-  run: Run | undefined;
+  run:
+    | Run
+    | undefined;
+  /** Mean training loss of `step`. */
   loss: number;
   learningRate: number;
   tokensPerSecond: number;
+  step: number;
+  totalSteps: number;
+  tokensSeen: number;
+  /** Estimated seconds to the last step at the current speed (0 when unknown). */
+  etaSeconds: number;
+  /** Set when this update carries an evaluation made at `step`. */
+  evalLoss?: number | undefined;
+  perplexity?:
+    | number
+    | undefined;
+  /** Global gradient norm before clipping. */
+  gradNorm: number;
 }
 
 export interface CancelRunRequest {
@@ -95,6 +358,38 @@ export interface CancelRunRequest {
 
 export interface CancelRunResponse {
   run: Run | undefined;
+}
+
+/**
+ * The work-queue item of a run (subject headstart.work.pretrain). Field 1 has the number and type of
+ * Run.id, so items queued with the interim Run codec decode to the same run id.
+ */
+export interface PretrainWork {
+  runId: string;
+  /**
+   * Times a worker handed the run back to the queue on shutdown (such hand-backs do not count as
+   * failed deliveries).
+   */
+  requeues: number;
+}
+
+/**
+ * A worker's progress report, published on core NATS (not JetStream) on
+ * headstart.progress.pretrain.<run_id>; the API turns it into WatchRunResponse messages.
+ */
+export interface RunProgress {
+  runId: string;
+  step: number;
+  totalSteps: number;
+  loss: number;
+  learningRate: number;
+  tokensPerSecond: number;
+  tokensSeen: number;
+  etaSeconds: number;
+  evalLoss?: number | undefined;
+  perplexity?: number | undefined;
+  gradNorm: number;
+  at: Date | undefined;
 }
 
 function createBaseModelConfig(): ModelConfig {
@@ -274,8 +569,475 @@ export const ModelConfig: MessageFns<ModelConfig> = {
   },
 };
 
+function createBaseTrainingConfig(): TrainingConfig {
+  return {
+    learningRate: undefined,
+    warmupSteps: undefined,
+    decay: 0,
+    minLearningRate: undefined,
+    weightDecay: undefined,
+    beta1: undefined,
+    beta2: undefined,
+    adamEpsilon: undefined,
+    clipNorm: undefined,
+    batchSize: undefined,
+    seqLen: undefined,
+    gradAccumulation: undefined,
+    maxSteps: 0,
+    tokenBudget: 0,
+    evalEvery: undefined,
+    evalBatches: undefined,
+    checkpointEvery: undefined,
+    keepLast: undefined,
+    maskProb: undefined,
+    backend: 0,
+  };
+}
+
+export const TrainingConfig: MessageFns<TrainingConfig> = {
+  encode(message: TrainingConfig, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.learningRate !== undefined) {
+      writer.uint32(9).double(message.learningRate);
+    }
+    if (message.warmupSteps !== undefined) {
+      writer.uint32(16).uint32(message.warmupSteps);
+    }
+    if (message.decay !== 0) {
+      writer.uint32(24).int32(message.decay);
+    }
+    if (message.minLearningRate !== undefined) {
+      writer.uint32(33).double(message.minLearningRate);
+    }
+    if (message.weightDecay !== undefined) {
+      writer.uint32(41).double(message.weightDecay);
+    }
+    if (message.beta1 !== undefined) {
+      writer.uint32(49).double(message.beta1);
+    }
+    if (message.beta2 !== undefined) {
+      writer.uint32(57).double(message.beta2);
+    }
+    if (message.adamEpsilon !== undefined) {
+      writer.uint32(65).double(message.adamEpsilon);
+    }
+    if (message.clipNorm !== undefined) {
+      writer.uint32(73).double(message.clipNorm);
+    }
+    if (message.batchSize !== undefined) {
+      writer.uint32(80).uint32(message.batchSize);
+    }
+    if (message.seqLen !== undefined) {
+      writer.uint32(88).uint32(message.seqLen);
+    }
+    if (message.gradAccumulation !== undefined) {
+      writer.uint32(96).uint32(message.gradAccumulation);
+    }
+    if (message.maxSteps !== 0) {
+      writer.uint32(104).uint64(message.maxSteps);
+    }
+    if (message.tokenBudget !== 0) {
+      writer.uint32(112).uint64(message.tokenBudget);
+    }
+    if (message.evalEvery !== undefined) {
+      writer.uint32(120).uint32(message.evalEvery);
+    }
+    if (message.evalBatches !== undefined) {
+      writer.uint32(128).uint32(message.evalBatches);
+    }
+    if (message.checkpointEvery !== undefined) {
+      writer.uint32(136).uint32(message.checkpointEvery);
+    }
+    if (message.keepLast !== undefined) {
+      writer.uint32(144).uint32(message.keepLast);
+    }
+    if (message.maskProb !== undefined) {
+      writer.uint32(153).double(message.maskProb);
+    }
+    if (message.backend !== 0) {
+      writer.uint32(160).int32(message.backend);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): TrainingConfig {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseTrainingConfig();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.learningRate = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.warmupSteps = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.decay = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.minLearningRate = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.weightDecay = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.beta1 = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.beta2 = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.adamEpsilon = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 73) {
+              break;
+            }
+
+            message.clipNorm = reader.double();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.batchSize = reader.uint32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.seqLen = reader.uint32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.gradAccumulation = reader.uint32();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.maxSteps = longToNumber(reader.uint64());
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.tokenBudget = longToNumber(reader.uint64());
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.evalEvery = reader.uint32();
+            continue;
+          }
+          case 16: {
+            if (tag !== 128) {
+              break;
+            }
+
+            message.evalBatches = reader.uint32();
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.checkpointEvery = reader.uint32();
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.keepLast = reader.uint32();
+            continue;
+          }
+          case 19: {
+            if (tag !== 153) {
+              break;
+            }
+
+            message.maskProb = reader.double();
+            continue;
+          }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.backend = reader.int32() as any;
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): TrainingConfig {
+    return {
+      learningRate: isSet(object.learningRate)
+        ? globalThis.Number(object.learningRate)
+        : isSet(object.learning_rate)
+        ? globalThis.Number(object.learning_rate)
+        : undefined,
+      warmupSteps: isSet(object.warmupSteps)
+        ? globalThis.Number(object.warmupSteps)
+        : isSet(object.warmup_steps)
+        ? globalThis.Number(object.warmup_steps)
+        : undefined,
+      decay: isSet(object.decay) ? lrDecayFromJSON(object.decay) : 0,
+      minLearningRate: isSet(object.minLearningRate)
+        ? globalThis.Number(object.minLearningRate)
+        : isSet(object.min_learning_rate)
+        ? globalThis.Number(object.min_learning_rate)
+        : undefined,
+      weightDecay: isSet(object.weightDecay)
+        ? globalThis.Number(object.weightDecay)
+        : isSet(object.weight_decay)
+        ? globalThis.Number(object.weight_decay)
+        : undefined,
+      beta1: isSet(object.beta1) ? globalThis.Number(object.beta1) : undefined,
+      beta2: isSet(object.beta2) ? globalThis.Number(object.beta2) : undefined,
+      adamEpsilon: isSet(object.adamEpsilon)
+        ? globalThis.Number(object.adamEpsilon)
+        : isSet(object.adam_epsilon)
+        ? globalThis.Number(object.adam_epsilon)
+        : undefined,
+      clipNorm: isSet(object.clipNorm)
+        ? globalThis.Number(object.clipNorm)
+        : isSet(object.clip_norm)
+        ? globalThis.Number(object.clip_norm)
+        : undefined,
+      batchSize: isSet(object.batchSize)
+        ? globalThis.Number(object.batchSize)
+        : isSet(object.batch_size)
+        ? globalThis.Number(object.batch_size)
+        : undefined,
+      seqLen: isSet(object.seqLen)
+        ? globalThis.Number(object.seqLen)
+        : isSet(object.seq_len)
+        ? globalThis.Number(object.seq_len)
+        : undefined,
+      gradAccumulation: isSet(object.gradAccumulation)
+        ? globalThis.Number(object.gradAccumulation)
+        : isSet(object.grad_accumulation)
+        ? globalThis.Number(object.grad_accumulation)
+        : undefined,
+      maxSteps: isSet(object.maxSteps)
+        ? globalThis.Number(object.maxSteps)
+        : isSet(object.max_steps)
+        ? globalThis.Number(object.max_steps)
+        : 0,
+      tokenBudget: isSet(object.tokenBudget)
+        ? globalThis.Number(object.tokenBudget)
+        : isSet(object.token_budget)
+        ? globalThis.Number(object.token_budget)
+        : 0,
+      evalEvery: isSet(object.evalEvery)
+        ? globalThis.Number(object.evalEvery)
+        : isSet(object.eval_every)
+        ? globalThis.Number(object.eval_every)
+        : undefined,
+      evalBatches: isSet(object.evalBatches)
+        ? globalThis.Number(object.evalBatches)
+        : isSet(object.eval_batches)
+        ? globalThis.Number(object.eval_batches)
+        : undefined,
+      checkpointEvery: isSet(object.checkpointEvery)
+        ? globalThis.Number(object.checkpointEvery)
+        : isSet(object.checkpoint_every)
+        ? globalThis.Number(object.checkpoint_every)
+        : undefined,
+      keepLast: isSet(object.keepLast)
+        ? globalThis.Number(object.keepLast)
+        : isSet(object.keep_last)
+        ? globalThis.Number(object.keep_last)
+        : undefined,
+      maskProb: isSet(object.maskProb)
+        ? globalThis.Number(object.maskProb)
+        : isSet(object.mask_prob)
+        ? globalThis.Number(object.mask_prob)
+        : undefined,
+      backend: isSet(object.backend) ? backendFromJSON(object.backend) : 0,
+    };
+  },
+
+  toJSON(message: TrainingConfig): unknown {
+    const obj: any = {};
+    if (message.learningRate !== undefined) {
+      obj.learningRate = floatToJson(message.learningRate);
+    }
+    if (message.warmupSteps !== undefined) {
+      obj.warmupSteps = Math.round(message.warmupSteps);
+    }
+    if (message.decay !== 0) {
+      obj.decay = lrDecayToJSON(message.decay);
+    }
+    if (message.minLearningRate !== undefined) {
+      obj.minLearningRate = floatToJson(message.minLearningRate);
+    }
+    if (message.weightDecay !== undefined) {
+      obj.weightDecay = floatToJson(message.weightDecay);
+    }
+    if (message.beta1 !== undefined) {
+      obj.beta1 = floatToJson(message.beta1);
+    }
+    if (message.beta2 !== undefined) {
+      obj.beta2 = floatToJson(message.beta2);
+    }
+    if (message.adamEpsilon !== undefined) {
+      obj.adamEpsilon = floatToJson(message.adamEpsilon);
+    }
+    if (message.clipNorm !== undefined) {
+      obj.clipNorm = floatToJson(message.clipNorm);
+    }
+    if (message.batchSize !== undefined) {
+      obj.batchSize = Math.round(message.batchSize);
+    }
+    if (message.seqLen !== undefined) {
+      obj.seqLen = Math.round(message.seqLen);
+    }
+    if (message.gradAccumulation !== undefined) {
+      obj.gradAccumulation = Math.round(message.gradAccumulation);
+    }
+    if (message.maxSteps !== 0) {
+      obj.maxSteps = Math.round(message.maxSteps);
+    }
+    if (message.tokenBudget !== 0) {
+      obj.tokenBudget = Math.round(message.tokenBudget);
+    }
+    if (message.evalEvery !== undefined) {
+      obj.evalEvery = Math.round(message.evalEvery);
+    }
+    if (message.evalBatches !== undefined) {
+      obj.evalBatches = Math.round(message.evalBatches);
+    }
+    if (message.checkpointEvery !== undefined) {
+      obj.checkpointEvery = Math.round(message.checkpointEvery);
+    }
+    if (message.keepLast !== undefined) {
+      obj.keepLast = Math.round(message.keepLast);
+    }
+    if (message.maskProb !== undefined) {
+      obj.maskProb = floatToJson(message.maskProb);
+    }
+    if (message.backend !== 0) {
+      obj.backend = backendToJSON(message.backend);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<TrainingConfig>, I>>(base?: I): TrainingConfig {
+    return TrainingConfig.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<TrainingConfig>, I>>(object: I): TrainingConfig {
+    const message = createBaseTrainingConfig();
+    message.learningRate = object.learningRate ?? undefined;
+    message.warmupSteps = object.warmupSteps ?? undefined;
+    message.decay = object.decay ?? 0;
+    message.minLearningRate = object.minLearningRate ?? undefined;
+    message.weightDecay = object.weightDecay ?? undefined;
+    message.beta1 = object.beta1 ?? undefined;
+    message.beta2 = object.beta2 ?? undefined;
+    message.adamEpsilon = object.adamEpsilon ?? undefined;
+    message.clipNorm = object.clipNorm ?? undefined;
+    message.batchSize = object.batchSize ?? undefined;
+    message.seqLen = object.seqLen ?? undefined;
+    message.gradAccumulation = object.gradAccumulation ?? undefined;
+    message.maxSteps = object.maxSteps ?? 0;
+    message.tokenBudget = object.tokenBudget ?? 0;
+    message.evalEvery = object.evalEvery ?? undefined;
+    message.evalBatches = object.evalBatches ?? undefined;
+    message.checkpointEvery = object.checkpointEvery ?? undefined;
+    message.keepLast = object.keepLast ?? undefined;
+    message.maskProb = object.maskProb ?? undefined;
+    message.backend = object.backend ?? 0;
+    return message;
+  },
+};
+
 function createBaseRunSpec(): RunSpec {
-  return { modelName: "", shards: undefined, model: undefined, seed: 0 };
+  return {
+    modelName: "",
+    shards: undefined,
+    model: undefined,
+    seed: 0,
+    training: undefined,
+    finalAlias: "",
+    description: "",
+    tags: [],
+  };
 }
 
 export const RunSpec: MessageFns<RunSpec> = {
@@ -291,6 +1053,18 @@ export const RunSpec: MessageFns<RunSpec> = {
     }
     if (message.seed !== 0) {
       writer.uint32(32).uint64(message.seed);
+    }
+    if (message.training !== undefined) {
+      TrainingConfig.encode(message.training, writer.uint32(42).fork()).join();
+    }
+    if (message.finalAlias !== "") {
+      writer.uint32(50).string(message.finalAlias);
+    }
+    if (message.description !== "") {
+      writer.uint32(58).string(message.description);
+    }
+    for (const v of message.tags) {
+      writer.uint32(66).string(v!);
     }
     return writer;
   },
@@ -340,6 +1114,38 @@ export const RunSpec: MessageFns<RunSpec> = {
             message.seed = longToNumber(reader.uint64());
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.training = TrainingConfig.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.finalAlias = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -362,6 +1168,14 @@ export const RunSpec: MessageFns<RunSpec> = {
       shards: isSet(object.shards) ? VersionRef.fromJSON(object.shards) : undefined,
       model: isSet(object.model) ? ModelConfig.fromJSON(object.model) : undefined,
       seed: isSet(object.seed) ? globalThis.Number(object.seed) : 0,
+      training: isSet(object.training) ? TrainingConfig.fromJSON(object.training) : undefined,
+      finalAlias: isSet(object.finalAlias)
+        ? globalThis.String(object.finalAlias)
+        : isSet(object.final_alias)
+        ? globalThis.String(object.final_alias)
+        : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      tags: globalThis.Array.isArray(object?.tags) ? object.tags.map((e: any) => globalThis.String(e)) : [],
     };
   },
 
@@ -379,6 +1193,18 @@ export const RunSpec: MessageFns<RunSpec> = {
     if (message.seed !== 0) {
       obj.seed = Math.round(message.seed);
     }
+    if (message.training !== undefined) {
+      obj.training = TrainingConfig.toJSON(message.training);
+    }
+    if (message.finalAlias !== "") {
+      obj.finalAlias = message.finalAlias;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
     return obj;
   },
 
@@ -395,12 +1221,46 @@ export const RunSpec: MessageFns<RunSpec> = {
       ? ModelConfig.fromPartial(object.model)
       : undefined;
     message.seed = object.seed ?? 0;
+    message.training = (object.training !== undefined && object.training !== null)
+      ? TrainingConfig.fromPartial(object.training)
+      : undefined;
+    message.finalAlias = object.finalAlias ?? "";
+    message.description = object.description ?? "";
+    message.tags = object.tags?.map((e) => e) || [];
     return message;
   },
 };
 
 function createBaseRun(): Run {
-  return { id: "", spec: undefined, state: 0, step: 0, error: "" };
+  return {
+    id: "",
+    spec: undefined,
+    state: 0,
+    step: 0,
+    error: "",
+    errorCode: "",
+    createdAt: undefined,
+    startedAt: undefined,
+    finishedAt: undefined,
+    updatedAt: undefined,
+    totalSteps: 0,
+    tokensSeen: 0,
+    loss: 0,
+    evalLoss: 0,
+    evalStep: 0,
+    bestEvalLoss: 0,
+    bestEvalStep: 0,
+    lastCheckpointVersion: 0,
+    lastCheckpointStep: 0,
+    bestCheckpointVersion: 0,
+    finalVersion: 0,
+    cancelRequested: false,
+    attempts: 0,
+    worker: "",
+    backend: "",
+    parameters: 0,
+    resumedFromStep: 0,
+  };
 }
 
 export const Run: MessageFns<Run> = {
@@ -419,6 +1279,72 @@ export const Run: MessageFns<Run> = {
     }
     if (message.error !== "") {
       writer.uint32(42).string(message.error);
+    }
+    if (message.errorCode !== "") {
+      writer.uint32(50).string(message.errorCode);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(58).fork()).join();
+    }
+    if (message.startedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.startedAt), writer.uint32(66).fork()).join();
+    }
+    if (message.finishedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.finishedAt), writer.uint32(74).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(82).fork()).join();
+    }
+    if (message.totalSteps !== 0) {
+      writer.uint32(88).uint64(message.totalSteps);
+    }
+    if (message.tokensSeen !== 0) {
+      writer.uint32(96).uint64(message.tokensSeen);
+    }
+    if (message.loss !== 0) {
+      writer.uint32(105).double(message.loss);
+    }
+    if (message.evalLoss !== 0) {
+      writer.uint32(113).double(message.evalLoss);
+    }
+    if (message.evalStep !== 0) {
+      writer.uint32(120).uint64(message.evalStep);
+    }
+    if (message.bestEvalLoss !== 0) {
+      writer.uint32(129).double(message.bestEvalLoss);
+    }
+    if (message.bestEvalStep !== 0) {
+      writer.uint32(136).uint64(message.bestEvalStep);
+    }
+    if (message.lastCheckpointVersion !== 0) {
+      writer.uint32(144).uint32(message.lastCheckpointVersion);
+    }
+    if (message.lastCheckpointStep !== 0) {
+      writer.uint32(152).uint64(message.lastCheckpointStep);
+    }
+    if (message.bestCheckpointVersion !== 0) {
+      writer.uint32(160).uint32(message.bestCheckpointVersion);
+    }
+    if (message.finalVersion !== 0) {
+      writer.uint32(168).uint32(message.finalVersion);
+    }
+    if (message.cancelRequested !== false) {
+      writer.uint32(176).bool(message.cancelRequested);
+    }
+    if (message.attempts !== 0) {
+      writer.uint32(184).uint32(message.attempts);
+    }
+    if (message.worker !== "") {
+      writer.uint32(194).string(message.worker);
+    }
+    if (message.backend !== "") {
+      writer.uint32(202).string(message.backend);
+    }
+    if (message.parameters !== 0) {
+      writer.uint32(208).uint64(message.parameters);
+    }
+    if (message.resumedFromStep !== 0) {
+      writer.uint32(216).uint64(message.resumedFromStep);
     }
     return writer;
   },
@@ -476,6 +1402,182 @@ export const Run: MessageFns<Run> = {
             message.error = reader.string();
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.errorCode = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.startedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.finishedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.totalSteps = longToNumber(reader.uint64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.tokensSeen = longToNumber(reader.uint64());
+            continue;
+          }
+          case 13: {
+            if (tag !== 105) {
+              break;
+            }
+
+            message.loss = reader.double();
+            continue;
+          }
+          case 14: {
+            if (tag !== 113) {
+              break;
+            }
+
+            message.evalLoss = reader.double();
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.evalStep = longToNumber(reader.uint64());
+            continue;
+          }
+          case 16: {
+            if (tag !== 129) {
+              break;
+            }
+
+            message.bestEvalLoss = reader.double();
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.bestEvalStep = longToNumber(reader.uint64());
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.lastCheckpointVersion = reader.uint32();
+            continue;
+          }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.lastCheckpointStep = longToNumber(reader.uint64());
+            continue;
+          }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.bestCheckpointVersion = reader.uint32();
+            continue;
+          }
+          case 21: {
+            if (tag !== 168) {
+              break;
+            }
+
+            message.finalVersion = reader.uint32();
+            continue;
+          }
+          case 22: {
+            if (tag !== 176) {
+              break;
+            }
+
+            message.cancelRequested = reader.bool();
+            continue;
+          }
+          case 23: {
+            if (tag !== 184) {
+              break;
+            }
+
+            message.attempts = reader.uint32();
+            continue;
+          }
+          case 24: {
+            if (tag !== 194) {
+              break;
+            }
+
+            message.worker = reader.string();
+            continue;
+          }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.backend = reader.string();
+            continue;
+          }
+          case 26: {
+            if (tag !== 208) {
+              break;
+            }
+
+            message.parameters = longToNumber(reader.uint64());
+            continue;
+          }
+          case 27: {
+            if (tag !== 216) {
+              break;
+            }
+
+            message.resumedFromStep = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -495,6 +1597,96 @@ export const Run: MessageFns<Run> = {
       state: isSet(object.state) ? jobStateFromJSON(object.state) : 0,
       step: isSet(object.step) ? globalThis.Number(object.step) : 0,
       error: isSet(object.error) ? globalThis.String(object.error) : "",
+      errorCode: isSet(object.errorCode)
+        ? globalThis.String(object.errorCode)
+        : isSet(object.error_code)
+        ? globalThis.String(object.error_code)
+        : "",
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      startedAt: isSet(object.startedAt)
+        ? fromJsonTimestamp(object.startedAt)
+        : isSet(object.started_at)
+        ? fromJsonTimestamp(object.started_at)
+        : undefined,
+      finishedAt: isSet(object.finishedAt)
+        ? fromJsonTimestamp(object.finishedAt)
+        : isSet(object.finished_at)
+        ? fromJsonTimestamp(object.finished_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+      totalSteps: isSet(object.totalSteps)
+        ? globalThis.Number(object.totalSteps)
+        : isSet(object.total_steps)
+        ? globalThis.Number(object.total_steps)
+        : 0,
+      tokensSeen: isSet(object.tokensSeen)
+        ? globalThis.Number(object.tokensSeen)
+        : isSet(object.tokens_seen)
+        ? globalThis.Number(object.tokens_seen)
+        : 0,
+      loss: isSet(object.loss) ? globalThis.Number(object.loss) : 0,
+      evalLoss: isSet(object.evalLoss)
+        ? globalThis.Number(object.evalLoss)
+        : isSet(object.eval_loss)
+        ? globalThis.Number(object.eval_loss)
+        : 0,
+      evalStep: isSet(object.evalStep)
+        ? globalThis.Number(object.evalStep)
+        : isSet(object.eval_step)
+        ? globalThis.Number(object.eval_step)
+        : 0,
+      bestEvalLoss: isSet(object.bestEvalLoss)
+        ? globalThis.Number(object.bestEvalLoss)
+        : isSet(object.best_eval_loss)
+        ? globalThis.Number(object.best_eval_loss)
+        : 0,
+      bestEvalStep: isSet(object.bestEvalStep)
+        ? globalThis.Number(object.bestEvalStep)
+        : isSet(object.best_eval_step)
+        ? globalThis.Number(object.best_eval_step)
+        : 0,
+      lastCheckpointVersion: isSet(object.lastCheckpointVersion)
+        ? globalThis.Number(object.lastCheckpointVersion)
+        : isSet(object.last_checkpoint_version)
+        ? globalThis.Number(object.last_checkpoint_version)
+        : 0,
+      lastCheckpointStep: isSet(object.lastCheckpointStep)
+        ? globalThis.Number(object.lastCheckpointStep)
+        : isSet(object.last_checkpoint_step)
+        ? globalThis.Number(object.last_checkpoint_step)
+        : 0,
+      bestCheckpointVersion: isSet(object.bestCheckpointVersion)
+        ? globalThis.Number(object.bestCheckpointVersion)
+        : isSet(object.best_checkpoint_version)
+        ? globalThis.Number(object.best_checkpoint_version)
+        : 0,
+      finalVersion: isSet(object.finalVersion)
+        ? globalThis.Number(object.finalVersion)
+        : isSet(object.final_version)
+        ? globalThis.Number(object.final_version)
+        : 0,
+      cancelRequested: isSet(object.cancelRequested)
+        ? globalThis.Boolean(object.cancelRequested)
+        : isSet(object.cancel_requested)
+        ? globalThis.Boolean(object.cancel_requested)
+        : false,
+      attempts: isSet(object.attempts) ? globalThis.Number(object.attempts) : 0,
+      worker: isSet(object.worker) ? globalThis.String(object.worker) : "",
+      backend: isSet(object.backend) ? globalThis.String(object.backend) : "",
+      parameters: isSet(object.parameters) ? globalThis.Number(object.parameters) : 0,
+      resumedFromStep: isSet(object.resumedFromStep)
+        ? globalThis.Number(object.resumedFromStep)
+        : isSet(object.resumed_from_step)
+        ? globalThis.Number(object.resumed_from_step)
+        : 0,
     };
   },
 
@@ -515,6 +1707,72 @@ export const Run: MessageFns<Run> = {
     if (message.error !== "") {
       obj.error = message.error;
     }
+    if (message.errorCode !== "") {
+      obj.errorCode = message.errorCode;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.startedAt !== undefined) {
+      obj.startedAt = message.startedAt.toISOString();
+    }
+    if (message.finishedAt !== undefined) {
+      obj.finishedAt = message.finishedAt.toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
+    if (message.totalSteps !== 0) {
+      obj.totalSteps = Math.round(message.totalSteps);
+    }
+    if (message.tokensSeen !== 0) {
+      obj.tokensSeen = Math.round(message.tokensSeen);
+    }
+    if (message.loss !== 0) {
+      obj.loss = floatToJson(message.loss);
+    }
+    if (message.evalLoss !== 0) {
+      obj.evalLoss = floatToJson(message.evalLoss);
+    }
+    if (message.evalStep !== 0) {
+      obj.evalStep = Math.round(message.evalStep);
+    }
+    if (message.bestEvalLoss !== 0) {
+      obj.bestEvalLoss = floatToJson(message.bestEvalLoss);
+    }
+    if (message.bestEvalStep !== 0) {
+      obj.bestEvalStep = Math.round(message.bestEvalStep);
+    }
+    if (message.lastCheckpointVersion !== 0) {
+      obj.lastCheckpointVersion = Math.round(message.lastCheckpointVersion);
+    }
+    if (message.lastCheckpointStep !== 0) {
+      obj.lastCheckpointStep = Math.round(message.lastCheckpointStep);
+    }
+    if (message.bestCheckpointVersion !== 0) {
+      obj.bestCheckpointVersion = Math.round(message.bestCheckpointVersion);
+    }
+    if (message.finalVersion !== 0) {
+      obj.finalVersion = Math.round(message.finalVersion);
+    }
+    if (message.cancelRequested !== false) {
+      obj.cancelRequested = message.cancelRequested;
+    }
+    if (message.attempts !== 0) {
+      obj.attempts = Math.round(message.attempts);
+    }
+    if (message.worker !== "") {
+      obj.worker = message.worker;
+    }
+    if (message.backend !== "") {
+      obj.backend = message.backend;
+    }
+    if (message.parameters !== 0) {
+      obj.parameters = Math.round(message.parameters);
+    }
+    if (message.resumedFromStep !== 0) {
+      obj.resumedFromStep = Math.round(message.resumedFromStep);
+    }
     return obj;
   },
 
@@ -528,18 +1786,43 @@ export const Run: MessageFns<Run> = {
     message.state = object.state ?? 0;
     message.step = object.step ?? 0;
     message.error = object.error ?? "";
+    message.errorCode = object.errorCode ?? "";
+    message.createdAt = object.createdAt ?? undefined;
+    message.startedAt = object.startedAt ?? undefined;
+    message.finishedAt = object.finishedAt ?? undefined;
+    message.updatedAt = object.updatedAt ?? undefined;
+    message.totalSteps = object.totalSteps ?? 0;
+    message.tokensSeen = object.tokensSeen ?? 0;
+    message.loss = object.loss ?? 0;
+    message.evalLoss = object.evalLoss ?? 0;
+    message.evalStep = object.evalStep ?? 0;
+    message.bestEvalLoss = object.bestEvalLoss ?? 0;
+    message.bestEvalStep = object.bestEvalStep ?? 0;
+    message.lastCheckpointVersion = object.lastCheckpointVersion ?? 0;
+    message.lastCheckpointStep = object.lastCheckpointStep ?? 0;
+    message.bestCheckpointVersion = object.bestCheckpointVersion ?? 0;
+    message.finalVersion = object.finalVersion ?? 0;
+    message.cancelRequested = object.cancelRequested ?? false;
+    message.attempts = object.attempts ?? 0;
+    message.worker = object.worker ?? "";
+    message.backend = object.backend ?? "";
+    message.parameters = object.parameters ?? 0;
+    message.resumedFromStep = object.resumedFromStep ?? 0;
     return message;
   },
 };
 
 function createBaseStartRunRequest(): StartRunRequest {
-  return { spec: undefined };
+  return { spec: undefined, idempotencyKey: "" };
 }
 
 export const StartRunRequest: MessageFns<StartRunRequest> = {
   encode(message: StartRunRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.spec !== undefined) {
       RunSpec.encode(message.spec, writer.uint32(10).fork()).join();
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(18).string(message.idempotencyKey);
     }
     return writer;
   },
@@ -565,6 +1848,14 @@ export const StartRunRequest: MessageFns<StartRunRequest> = {
             message.spec = RunSpec.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -578,13 +1869,23 @@ export const StartRunRequest: MessageFns<StartRunRequest> = {
   },
 
   fromJSON(object: any): StartRunRequest {
-    return { spec: isSet(object.spec) ? RunSpec.fromJSON(object.spec) : undefined };
+    return {
+      spec: isSet(object.spec) ? RunSpec.fromJSON(object.spec) : undefined,
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+    };
   },
 
   toJSON(message: StartRunRequest): unknown {
     const obj: any = {};
     if (message.spec !== undefined) {
       obj.spec = RunSpec.toJSON(message.spec);
+    }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
     }
     return obj;
   },
@@ -595,6 +1896,7 @@ export const StartRunRequest: MessageFns<StartRunRequest> = {
   fromPartial<I extends Exact<DeepPartial<StartRunRequest>, I>>(object: I): StartRunRequest {
     const message = createBaseStartRunRequest();
     message.spec = (object.spec !== undefined && object.spec !== null) ? RunSpec.fromPartial(object.spec) : undefined;
+    message.idempotencyKey = object.idempotencyKey ?? "";
     return message;
   },
 };
@@ -807,7 +2109,7 @@ export const GetRunResponse: MessageFns<GetRunResponse> = {
 };
 
 function createBaseListRunsRequest(): ListRunsRequest {
-  return { pageSize: 0, pageToken: "" };
+  return { pageSize: 0, pageToken: "", state: 0, modelName: "" };
 }
 
 export const ListRunsRequest: MessageFns<ListRunsRequest> = {
@@ -817,6 +2119,12 @@ export const ListRunsRequest: MessageFns<ListRunsRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(18).string(message.pageToken);
+    }
+    if (message.state !== 0) {
+      writer.uint32(24).int32(message.state);
+    }
+    if (message.modelName !== "") {
+      writer.uint32(34).string(message.modelName);
     }
     return writer;
   },
@@ -850,6 +2158,22 @@ export const ListRunsRequest: MessageFns<ListRunsRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.modelName = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -874,6 +2198,12 @@ export const ListRunsRequest: MessageFns<ListRunsRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      state: isSet(object.state) ? jobStateFromJSON(object.state) : 0,
+      modelName: isSet(object.modelName)
+        ? globalThis.String(object.modelName)
+        : isSet(object.model_name)
+        ? globalThis.String(object.model_name)
+        : "",
     };
   },
 
@@ -885,6 +2215,12 @@ export const ListRunsRequest: MessageFns<ListRunsRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.state !== 0) {
+      obj.state = jobStateToJSON(message.state);
+    }
+    if (message.modelName !== "") {
+      obj.modelName = message.modelName;
+    }
     return obj;
   },
 
@@ -895,6 +2231,8 @@ export const ListRunsRequest: MessageFns<ListRunsRequest> = {
     const message = createBaseListRunsRequest();
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.state = object.state ?? 0;
+    message.modelName = object.modelName ?? "";
     return message;
   },
 };
@@ -1062,7 +2400,19 @@ export const WatchRunRequest: MessageFns<WatchRunRequest> = {
 };
 
 function createBaseWatchRunResponse(): WatchRunResponse {
-  return { run: undefined, loss: 0, learningRate: 0, tokensPerSecond: 0 };
+  return {
+    run: undefined,
+    loss: 0,
+    learningRate: 0,
+    tokensPerSecond: 0,
+    step: 0,
+    totalSteps: 0,
+    tokensSeen: 0,
+    etaSeconds: 0,
+    evalLoss: undefined,
+    perplexity: undefined,
+    gradNorm: 0,
+  };
 }
 
 export const WatchRunResponse: MessageFns<WatchRunResponse> = {
@@ -1078,6 +2428,27 @@ export const WatchRunResponse: MessageFns<WatchRunResponse> = {
     }
     if (message.tokensPerSecond !== 0) {
       writer.uint32(33).double(message.tokensPerSecond);
+    }
+    if (message.step !== 0) {
+      writer.uint32(40).uint64(message.step);
+    }
+    if (message.totalSteps !== 0) {
+      writer.uint32(48).uint64(message.totalSteps);
+    }
+    if (message.tokensSeen !== 0) {
+      writer.uint32(56).uint64(message.tokensSeen);
+    }
+    if (message.etaSeconds !== 0) {
+      writer.uint32(65).double(message.etaSeconds);
+    }
+    if (message.evalLoss !== undefined) {
+      writer.uint32(73).double(message.evalLoss);
+    }
+    if (message.perplexity !== undefined) {
+      writer.uint32(81).double(message.perplexity);
+    }
+    if (message.gradNorm !== 0) {
+      writer.uint32(89).double(message.gradNorm);
     }
     return writer;
   },
@@ -1127,6 +2498,62 @@ export const WatchRunResponse: MessageFns<WatchRunResponse> = {
             message.tokensPerSecond = reader.double();
             continue;
           }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.step = longToNumber(reader.uint64());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.totalSteps = longToNumber(reader.uint64());
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.tokensSeen = longToNumber(reader.uint64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.etaSeconds = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 73) {
+              break;
+            }
+
+            message.evalLoss = reader.double();
+            continue;
+          }
+          case 10: {
+            if (tag !== 81) {
+              break;
+            }
+
+            message.perplexity = reader.double();
+            continue;
+          }
+          case 11: {
+            if (tag !== 89) {
+              break;
+            }
+
+            message.gradNorm = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1153,6 +2580,33 @@ export const WatchRunResponse: MessageFns<WatchRunResponse> = {
         : isSet(object.tokens_per_second)
         ? globalThis.Number(object.tokens_per_second)
         : 0,
+      step: isSet(object.step) ? globalThis.Number(object.step) : 0,
+      totalSteps: isSet(object.totalSteps)
+        ? globalThis.Number(object.totalSteps)
+        : isSet(object.total_steps)
+        ? globalThis.Number(object.total_steps)
+        : 0,
+      tokensSeen: isSet(object.tokensSeen)
+        ? globalThis.Number(object.tokensSeen)
+        : isSet(object.tokens_seen)
+        ? globalThis.Number(object.tokens_seen)
+        : 0,
+      etaSeconds: isSet(object.etaSeconds)
+        ? globalThis.Number(object.etaSeconds)
+        : isSet(object.eta_seconds)
+        ? globalThis.Number(object.eta_seconds)
+        : 0,
+      evalLoss: isSet(object.evalLoss)
+        ? globalThis.Number(object.evalLoss)
+        : isSet(object.eval_loss)
+        ? globalThis.Number(object.eval_loss)
+        : undefined,
+      perplexity: isSet(object.perplexity) ? globalThis.Number(object.perplexity) : undefined,
+      gradNorm: isSet(object.gradNorm)
+        ? globalThis.Number(object.gradNorm)
+        : isSet(object.grad_norm)
+        ? globalThis.Number(object.grad_norm)
+        : 0,
     };
   },
 
@@ -1170,6 +2624,27 @@ export const WatchRunResponse: MessageFns<WatchRunResponse> = {
     if (message.tokensPerSecond !== 0) {
       obj.tokensPerSecond = floatToJson(message.tokensPerSecond);
     }
+    if (message.step !== 0) {
+      obj.step = Math.round(message.step);
+    }
+    if (message.totalSteps !== 0) {
+      obj.totalSteps = Math.round(message.totalSteps);
+    }
+    if (message.tokensSeen !== 0) {
+      obj.tokensSeen = Math.round(message.tokensSeen);
+    }
+    if (message.etaSeconds !== 0) {
+      obj.etaSeconds = floatToJson(message.etaSeconds);
+    }
+    if (message.evalLoss !== undefined) {
+      obj.evalLoss = floatToJson(message.evalLoss);
+    }
+    if (message.perplexity !== undefined) {
+      obj.perplexity = floatToJson(message.perplexity);
+    }
+    if (message.gradNorm !== 0) {
+      obj.gradNorm = floatToJson(message.gradNorm);
+    }
     return obj;
   },
 
@@ -1182,6 +2657,13 @@ export const WatchRunResponse: MessageFns<WatchRunResponse> = {
     message.loss = object.loss ?? 0;
     message.learningRate = object.learningRate ?? 0;
     message.tokensPerSecond = object.tokensPerSecond ?? 0;
+    message.step = object.step ?? 0;
+    message.totalSteps = object.totalSteps ?? 0;
+    message.tokensSeen = object.tokensSeen ?? 0;
+    message.etaSeconds = object.etaSeconds ?? 0;
+    message.evalLoss = object.evalLoss ?? undefined;
+    message.perplexity = object.perplexity ?? undefined;
+    message.gradNorm = object.gradNorm ?? 0;
     return message;
   },
 };
@@ -1326,9 +2808,398 @@ export const CancelRunResponse: MessageFns<CancelRunResponse> = {
   },
 };
 
-/** Masked-LM pre-training runs. Filled in by the pretrain issue. */
+function createBasePretrainWork(): PretrainWork {
+  return { runId: "", requeues: 0 };
+}
+
+export const PretrainWork: MessageFns<PretrainWork> = {
+  encode(message: PretrainWork, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.runId !== "") {
+      writer.uint32(10).string(message.runId);
+    }
+    if (message.requeues !== 0) {
+      writer.uint32(16).uint32(message.requeues);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): PretrainWork {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBasePretrainWork();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.runId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.requeues = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): PretrainWork {
+    return {
+      runId: isSet(object.runId)
+        ? globalThis.String(object.runId)
+        : isSet(object.run_id)
+        ? globalThis.String(object.run_id)
+        : "",
+      requeues: isSet(object.requeues) ? globalThis.Number(object.requeues) : 0,
+    };
+  },
+
+  toJSON(message: PretrainWork): unknown {
+    const obj: any = {};
+    if (message.runId !== "") {
+      obj.runId = message.runId;
+    }
+    if (message.requeues !== 0) {
+      obj.requeues = Math.round(message.requeues);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<PretrainWork>, I>>(base?: I): PretrainWork {
+    return PretrainWork.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<PretrainWork>, I>>(object: I): PretrainWork {
+    const message = createBasePretrainWork();
+    message.runId = object.runId ?? "";
+    message.requeues = object.requeues ?? 0;
+    return message;
+  },
+};
+
+function createBaseRunProgress(): RunProgress {
+  return {
+    runId: "",
+    step: 0,
+    totalSteps: 0,
+    loss: 0,
+    learningRate: 0,
+    tokensPerSecond: 0,
+    tokensSeen: 0,
+    etaSeconds: 0,
+    evalLoss: undefined,
+    perplexity: undefined,
+    gradNorm: 0,
+    at: undefined,
+  };
+}
+
+export const RunProgress: MessageFns<RunProgress> = {
+  encode(message: RunProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.runId !== "") {
+      writer.uint32(10).string(message.runId);
+    }
+    if (message.step !== 0) {
+      writer.uint32(16).uint64(message.step);
+    }
+    if (message.totalSteps !== 0) {
+      writer.uint32(24).uint64(message.totalSteps);
+    }
+    if (message.loss !== 0) {
+      writer.uint32(33).double(message.loss);
+    }
+    if (message.learningRate !== 0) {
+      writer.uint32(41).double(message.learningRate);
+    }
+    if (message.tokensPerSecond !== 0) {
+      writer.uint32(49).double(message.tokensPerSecond);
+    }
+    if (message.tokensSeen !== 0) {
+      writer.uint32(56).uint64(message.tokensSeen);
+    }
+    if (message.etaSeconds !== 0) {
+      writer.uint32(65).double(message.etaSeconds);
+    }
+    if (message.evalLoss !== undefined) {
+      writer.uint32(73).double(message.evalLoss);
+    }
+    if (message.perplexity !== undefined) {
+      writer.uint32(81).double(message.perplexity);
+    }
+    if (message.gradNorm !== 0) {
+      writer.uint32(89).double(message.gradNorm);
+    }
+    if (message.at !== undefined) {
+      Timestamp.encode(toTimestamp(message.at), writer.uint32(98).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): RunProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseRunProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.runId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.step = longToNumber(reader.uint64());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.totalSteps = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.loss = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.learningRate = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.tokensPerSecond = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.tokensSeen = longToNumber(reader.uint64());
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.etaSeconds = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 73) {
+              break;
+            }
+
+            message.evalLoss = reader.double();
+            continue;
+          }
+          case 10: {
+            if (tag !== 81) {
+              break;
+            }
+
+            message.perplexity = reader.double();
+            continue;
+          }
+          case 11: {
+            if (tag !== 89) {
+              break;
+            }
+
+            message.gradNorm = reader.double();
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.at = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): RunProgress {
+    return {
+      runId: isSet(object.runId)
+        ? globalThis.String(object.runId)
+        : isSet(object.run_id)
+        ? globalThis.String(object.run_id)
+        : "",
+      step: isSet(object.step) ? globalThis.Number(object.step) : 0,
+      totalSteps: isSet(object.totalSteps)
+        ? globalThis.Number(object.totalSteps)
+        : isSet(object.total_steps)
+        ? globalThis.Number(object.total_steps)
+        : 0,
+      loss: isSet(object.loss) ? globalThis.Number(object.loss) : 0,
+      learningRate: isSet(object.learningRate)
+        ? globalThis.Number(object.learningRate)
+        : isSet(object.learning_rate)
+        ? globalThis.Number(object.learning_rate)
+        : 0,
+      tokensPerSecond: isSet(object.tokensPerSecond)
+        ? globalThis.Number(object.tokensPerSecond)
+        : isSet(object.tokens_per_second)
+        ? globalThis.Number(object.tokens_per_second)
+        : 0,
+      tokensSeen: isSet(object.tokensSeen)
+        ? globalThis.Number(object.tokensSeen)
+        : isSet(object.tokens_seen)
+        ? globalThis.Number(object.tokens_seen)
+        : 0,
+      etaSeconds: isSet(object.etaSeconds)
+        ? globalThis.Number(object.etaSeconds)
+        : isSet(object.eta_seconds)
+        ? globalThis.Number(object.eta_seconds)
+        : 0,
+      evalLoss: isSet(object.evalLoss)
+        ? globalThis.Number(object.evalLoss)
+        : isSet(object.eval_loss)
+        ? globalThis.Number(object.eval_loss)
+        : undefined,
+      perplexity: isSet(object.perplexity) ? globalThis.Number(object.perplexity) : undefined,
+      gradNorm: isSet(object.gradNorm)
+        ? globalThis.Number(object.gradNorm)
+        : isSet(object.grad_norm)
+        ? globalThis.Number(object.grad_norm)
+        : 0,
+      at: isSet(object.at) ? fromJsonTimestamp(object.at) : undefined,
+    };
+  },
+
+  toJSON(message: RunProgress): unknown {
+    const obj: any = {};
+    if (message.runId !== "") {
+      obj.runId = message.runId;
+    }
+    if (message.step !== 0) {
+      obj.step = Math.round(message.step);
+    }
+    if (message.totalSteps !== 0) {
+      obj.totalSteps = Math.round(message.totalSteps);
+    }
+    if (message.loss !== 0) {
+      obj.loss = floatToJson(message.loss);
+    }
+    if (message.learningRate !== 0) {
+      obj.learningRate = floatToJson(message.learningRate);
+    }
+    if (message.tokensPerSecond !== 0) {
+      obj.tokensPerSecond = floatToJson(message.tokensPerSecond);
+    }
+    if (message.tokensSeen !== 0) {
+      obj.tokensSeen = Math.round(message.tokensSeen);
+    }
+    if (message.etaSeconds !== 0) {
+      obj.etaSeconds = floatToJson(message.etaSeconds);
+    }
+    if (message.evalLoss !== undefined) {
+      obj.evalLoss = floatToJson(message.evalLoss);
+    }
+    if (message.perplexity !== undefined) {
+      obj.perplexity = floatToJson(message.perplexity);
+    }
+    if (message.gradNorm !== 0) {
+      obj.gradNorm = floatToJson(message.gradNorm);
+    }
+    if (message.at !== undefined) {
+      obj.at = message.at.toISOString();
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<RunProgress>, I>>(base?: I): RunProgress {
+    return RunProgress.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<RunProgress>, I>>(object: I): RunProgress {
+    const message = createBaseRunProgress();
+    message.runId = object.runId ?? "";
+    message.step = object.step ?? 0;
+    message.totalSteps = object.totalSteps ?? 0;
+    message.loss = object.loss ?? 0;
+    message.learningRate = object.learningRate ?? 0;
+    message.tokensPerSecond = object.tokensPerSecond ?? 0;
+    message.tokensSeen = object.tokensSeen ?? 0;
+    message.etaSeconds = object.etaSeconds ?? 0;
+    message.evalLoss = object.evalLoss ?? undefined;
+    message.perplexity = object.perplexity ?? undefined;
+    message.gradNorm = object.gradNorm ?? 0;
+    message.at = object.at ?? undefined;
+    return message;
+  },
+};
+
+/**
+ * Masked-LM pre-training runs. A run is validated and queued by the API, trained by any pretrain worker
+ * (pulled from the JetStream work queue), and checkpointed into the registry as BASE_MODEL versions with
+ * lineage to the shards (trained_on) and the tokenizer (tokenized_with). A run whose worker dies is
+ * redelivered to another worker and resumes exactly from its last checkpoint.
+ */
 export type PretrainServiceService = typeof PretrainServiceService;
 export const PretrainServiceService = {
+  /**
+   * Validates the spec (INVALID_ARGUMENT naming the field), resolves the shards (NOT_FOUND when they do
+   * not exist, FAILED_PRECONDITION when the reference is not a token-shards dataset), records the run as
+   * QUEUED and puts it on the work queue.
+   */
   startRun: {
     path: "/headstart.pretrain.v1.PretrainService/StartRun" as const,
     requestStream: false as const,
@@ -1347,6 +3218,7 @@ export const PretrainServiceService = {
     responseSerialize: (value: GetRunResponse): Buffer => Buffer.from(GetRunResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetRunResponse => GetRunResponse.decode(value),
   },
+  /** Runs, newest first, one page at a time. */
   listRuns: {
     path: "/headstart.pretrain.v1.PretrainService/ListRuns" as const,
     requestStream: false as const,
@@ -1356,6 +3228,10 @@ export const PretrainServiceService = {
     responseSerialize: (value: ListRunsResponse): Buffer => Buffer.from(ListRunsResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListRunsResponse => ListRunsResponse.decode(value),
   },
+  /**
+   * Streams the run at once, then training progress (step, loss, learning rate, tokens/s, ETA, eval
+   * results) and every state change, until the run is terminal.
+   */
   watchRun: {
     path: "/headstart.pretrain.v1.PretrainService/WatchRun" as const,
     requestStream: false as const,
@@ -1365,6 +3241,10 @@ export const PretrainServiceService = {
     responseSerialize: (value: WatchRunResponse): Buffer => Buffer.from(WatchRunResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): WatchRunResponse => WatchRunResponse.decode(value),
   },
+  /**
+   * A queued run is cancelled at once; a running one stops at its next step (its registered checkpoints
+   * stay). A terminal run is returned unchanged.
+   */
   cancelRun: {
     path: "/headstart.pretrain.v1.PretrainService/CancelRun" as const,
     requestStream: false as const,
@@ -1377,14 +3257,33 @@ export const PretrainServiceService = {
 } as const;
 
 export interface PretrainServiceServer extends UntypedServiceImplementation {
+  /**
+   * Validates the spec (INVALID_ARGUMENT naming the field), resolves the shards (NOT_FOUND when they do
+   * not exist, FAILED_PRECONDITION when the reference is not a token-shards dataset), records the run as
+   * QUEUED and puts it on the work queue.
+   */
   startRun: handleUnaryCall<StartRunRequest, StartRunResponse>;
   getRun: handleUnaryCall<GetRunRequest, GetRunResponse>;
+  /** Runs, newest first, one page at a time. */
   listRuns: handleUnaryCall<ListRunsRequest, ListRunsResponse>;
+  /**
+   * Streams the run at once, then training progress (step, loss, learning rate, tokens/s, ETA, eval
+   * results) and every state change, until the run is terminal.
+   */
   watchRun: handleServerStreamingCall<WatchRunRequest, WatchRunResponse>;
+  /**
+   * A queued run is cancelled at once; a running one stops at its next step (its registered checkpoints
+   * stay). A terminal run is returned unchanged.
+   */
   cancelRun: handleUnaryCall<CancelRunRequest, CancelRunResponse>;
 }
 
 export interface PretrainServiceClient extends Client {
+  /**
+   * Validates the spec (INVALID_ARGUMENT naming the field), resolves the shards (NOT_FOUND when they do
+   * not exist, FAILED_PRECONDITION when the reference is not a token-shards dataset), records the run as
+   * QUEUED and puts it on the work queue.
+   */
   startRun(
     request: StartRunRequest,
     callback: (error: ServiceError | null, response: StartRunResponse) => void,
@@ -1415,6 +3314,7 @@ export interface PretrainServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetRunResponse) => void,
   ): ClientUnaryCall;
+  /** Runs, newest first, one page at a time. */
   listRuns(
     request: ListRunsRequest,
     callback: (error: ServiceError | null, response: ListRunsResponse) => void,
@@ -1430,12 +3330,20 @@ export interface PretrainServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListRunsResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Streams the run at once, then training progress (step, loss, learning rate, tokens/s, ETA, eval
+   * results) and every state change, until the run is terminal.
+   */
   watchRun(request: WatchRunRequest, options?: Partial<CallOptions>): ClientReadableStream<WatchRunResponse>;
   watchRun(
     request: WatchRunRequest,
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<WatchRunResponse>;
+  /**
+   * A queued run is cancelled at once; a running one stops at its next step (its registered checkpoints
+   * stay). A terminal run is returned unchanged.
+   */
   cancelRun(
     request: CancelRunRequest,
     callback: (error: ServiceError | null, response: CancelRunResponse) => void,
@@ -1478,6 +3386,28 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
 
 function longToNumber(int64: { toString(): string }): number {
   const num = globalThis.Number(int64.toString());

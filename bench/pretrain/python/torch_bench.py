@@ -98,7 +98,15 @@ def main():
     ]
 
     model = Mlm(a.vocab, a.d, a.heads, a.ff, a.layers, a.seq)
-    opt = torch.optim.Adam(model.parameters(), lr=1e-3)
+    # AdamW as the TF.js side: decay on matrices only, the rest undecayed.
+    decay = [p for p in model.parameters() if p.dim() > 1]
+    no_decay = [p for p in model.parameters() if p.dim() <= 1]
+    opt = torch.optim.AdamW(
+        [{"params": decay, "weight_decay": 0.01}, {"params": no_decay, "weight_decay": 0.0}],
+        lr=1e-3,
+        betas=(0.9, 0.999),
+        eps=1e-8,
+    )
     ms, losses = [], []
     for i in range(a.warmup + a.steps):
         ids, positions, labels = batches[i % len(batches)]

@@ -2,7 +2,9 @@
 // token + learned position embeddings, pre-LayerNorm blocks (multi-head self-attention, GELU
 // feed-forward), final LayerNorm, a dense+GELU+LayerNorm head transform and the vocab projection tied
 // to the token embedding, computed at the masked rows only; mean softmax cross-entropy over them.
-import { tf } from '@headstart/compute';
+// LayerNorm, GELU and the cross-entropy are @headstart/compute's fused ops (native kernels on
+// 'headstart-cpu', standard-op compositions elsewhere), as a Headstart model would use them.
+import { gelu, layerNorm as fusedLayerNorm, softmaxCrossEntropy, tf } from '@headstart/compute';
 import type { BenchConfig } from './config';
 import type { MlmBatch } from './data';
 
@@ -100,12 +102,7 @@ export function modelVariables(m: MlmModel): V[] {
 }
 
 function layerNorm(x: tf.Tensor2D, g: V, b: V): tf.Tensor2D {
-  const { mean, variance } = tf.moments(x, -1, true);
-  return tf.add(tf.mul(tf.mul(tf.sub(x, mean), tf.rsqrt(tf.add(variance, 1e-12))), g), b);
-}
-
-function gelu(x: tf.Tensor2D): tf.Tensor2D {
-  return tf.mul(tf.mul(x, 0.5), tf.add(tf.erf(tf.mul(x, Math.SQRT1_2)), 1));
+  return fusedLayerNorm(x, g, b, 1e-12);
 }
 
 function dense(x: tf.Tensor2D, w: V, b: V): tf.Tensor2D {
@@ -129,7 +126,7 @@ export function mlmLoss(
   m: MlmModel,
   ids: tf.Tensor1D,
   positions: tf.Tensor1D,
-  labelIdx: tf.Tensor1D,
+  labels: tf.Tensor1D,
 ): tf.Scalar {
   const c = m.config;
   const tokens = tf.reshape(tf.gather(m.tokEmb, ids), [c.batch, c.seq, c.dModel]);
@@ -146,21 +143,18 @@ export function mlmLoss(
     tf.matMul(transformed, m.tokEmb as tf.Tensor2D, false, true),
     m.outBias,
   ) as tf.Tensor2D;
-  const logProbs = tf.logSoftmax(logits);
-  // labelIdx = row * vocab + label: pick each row's label log-probability from the flat matrix.
-  const picked = tf.gather(tf.reshape(logProbs, [-1]), labelIdx);
-  return tf.neg(tf.mean(picked)) as tf.Scalar;
+  return softmaxCrossEntropy(logits, labels, 1 / labels.shape[0]);
 }
 
-/** Tensors for one batch (int32), including the flat label indices the loss gathers. */
+/** Tensors for one batch (int32). */
 export function batchTensors(
   c: BenchConfig,
   b: MlmBatch,
-): { ids: tf.Tensor1D; positions: tf.Tensor1D; labelIdx: tf.Tensor1D } {
-  const labelIdx = Int32Array.from(b.labels, (label, row) => row * c.vocab + label);
+): { ids: tf.Tensor1D; positions: tf.Tensor1D; labels: tf.Tensor1D } {
+  void c;
   return {
     ids: tf.tensor1d(b.inputIds, 'int32'),
     positions: tf.tensor1d(b.positions, 'int32'),
-    labelIdx: tf.tensor1d(labelIdx, 'int32'),
+    labels: tf.tensor1d(b.labels, 'int32'),
   };
 }

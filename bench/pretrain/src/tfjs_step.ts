@@ -1,9 +1,44 @@
 // Times the TF.js training step: forward, backward (optimizer.minimize) and an Adam update, the loss read
 // back each step (as a trainer must to log it). Batches are made before timing starts.
-import { tf } from '@headstart/compute';
+import { adamwUpdate, tf } from '@headstart/compute';
 import type { BenchConfig } from './config';
 import type { MlmBatch } from './data';
-import { batchTensors, createModel, mlmLoss } from './model';
+import { batchTensors, createModel, mlmLoss, modelVariables } from './model';
+import type { MlmModel } from './model';
+
+export const ADAMW = { lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01 };
+
+/** A training step as a trainer runs it: loss and gradients, AdamW on every parameter, loss read back. */
+export function createTrainer(model: MlmModel): (t: ReturnType<typeof batchTensors>) => number {
+  const vars = modelVariables(model);
+  const moments = vars.map((v) => ({
+    m: tf.variable(tf.zerosLike(v), false),
+    v: tf.variable(tf.zerosLike(v), false),
+  }));
+  let step = 0;
+  return (t) => {
+    step += 1;
+    const { value, grads } = tf.variableGrads(() => mlmLoss(model, t.ids, t.positions, t.labels), vars);
+    vars.forEach((variable, i) => {
+      const slot = moments[i] as { m: tf.Variable; v: tf.Variable };
+      // Decoupled decay on matrices only (biases, LayerNorm and position vectors are 1-D).
+      const weightDecay = variable.rank > 1 ? ADAMW.weightDecay : 0;
+      const next = adamwUpdate(variable, grads[variable.name] as tf.Tensor, slot.m, slot.v, {
+        ...ADAMW,
+        weightDecay,
+        step,
+      });
+      variable.assign(next.param);
+      slot.m.assign(next.m);
+      slot.v.assign(next.v);
+      tf.dispose([next.param, next.m, next.v]);
+    });
+    tf.dispose(Object.values(grads));
+    const loss = (value.dataSync() as Float32Array)[0] as number;
+    value.dispose();
+    return loss;
+  };
+}
 
 export interface StepTimings {
   backend: string;
@@ -24,26 +59,22 @@ export async function timeTfjsSteps(
 ): Promise<StepTimings> {
   await tf.setBackend(backend);
   const model = createModel(c, seed);
-  const optimizer = tf.train.adam(1e-3);
+  const train = createTrainer(model);
   const result: StepTimings = { backend, ms: [], losses: [], numTensors: [] };
   for (let i = 0; i < warmup + steps; i++) {
     const batch = batches[i % batches.length] as MlmBatch;
     const t = batchTensors(c, batch);
     const start = performance.now();
-    const loss = optimizer.minimize(() => mlmLoss(model, t.ids, t.positions, t.labelIdx), true) as tf.Scalar;
-    const value = (loss.dataSync() as Float32Array)[0] as number;
+    const value = train(t);
     const elapsed = performance.now() - start;
-    loss.dispose();
-    tf.dispose([t.ids, t.positions, t.labelIdx]);
+    tf.dispose([t.ids, t.positions, t.labels]);
     if (i >= warmup) {
       result.ms.push(elapsed);
       result.losses.push(value);
       result.numTensors.push(tf.memory().numTensors);
     }
   }
-  optimizer.dispose();
-  tf.dispose(Object.values(model).filter((v): v is tf.Variable => v instanceof tf.Variable));
-  for (const l of model.layers) tf.dispose(Object.values(l));
+  tf.dispose(modelVariables(model));
   return result;
 }
 
@@ -62,12 +93,10 @@ export async function profileStep(
 ): Promise<KernelProfile[]> {
   await tf.setBackend(backend);
   const model = createModel(c, seed);
-  const optimizer = tf.train.adam(1e-3);
+  const train = createTrainer(model);
   const t = batchTensors(c, batch);
   const step = () => {
-    const loss = optimizer.minimize(() => mlmLoss(model, t.ids, t.positions, t.labelIdx), true) as tf.Scalar;
-    loss.dataSync();
-    loss.dispose();
+    train(t);
   };
   step();
   const info = await tf.profile(step);

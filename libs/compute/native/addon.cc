@@ -3,6 +3,7 @@
 // never write out of bounds), and runs synchronously on the calling thread plus the kernel pool.
 #include <napi.h>
 
+#include <initializer_list>
 #include <string>
 
 #include "kernels.h"
@@ -234,6 +235,106 @@ Napi::Value SegmentSum(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+bool floatsOf(const Napi::CallbackInfo& info, std::initializer_list<size_t> idx, Array* out, int64_t need) {
+  size_t k = 0;
+  for (size_t i : idx) {
+    if (!typedArray(info, i, &out[k])) return false;
+    if (!check(info, out[k].type == napi_float32_array && static_cast<int64_t>(out[k].length) >= need,
+               "fused kernel: bad sizes"))
+      return false;
+    ++k;
+  }
+  return true;
+}
+
+float f32(const Napi::CallbackInfo& info, size_t i) { return info[i].As<Napi::Number>().FloatValue(); }
+
+// layerNorm(x, gamma, beta, out, rows, d, eps)
+Napi::Value LayerNorm(const Napi::CallbackInfo& info) {
+  const int64_t rows = num(info, 4), d = num(info, 5);
+  Array x[2], gb[2];
+  if (!floatsOf(info, {0, 3}, x, rows * d) || !floatsOf(info, {1, 2}, gb, d)) return {};
+  hs::layerNorm(static_cast<float*>(x[0].data), static_cast<float*>(gb[0].data), static_cast<float*>(gb[1].data),
+                static_cast<float*>(x[1].data), rows, d, f32(info, 6));
+  return info.Env().Undefined();
+}
+
+// layerNormBackward(dy, x, gamma, dx, dgamma, dbeta, rows, d, eps)
+Napi::Value LayerNormBackward(const Napi::CallbackInfo& info) {
+  const int64_t rows = num(info, 6), d = num(info, 7);
+  Array big[3], small[3];
+  if (!floatsOf(info, {0, 1, 3}, big, rows * d) || !floatsOf(info, {2, 4, 5}, small, d)) return {};
+  hs::layerNormBackward(static_cast<float*>(big[0].data), static_cast<float*>(big[1].data),
+                        static_cast<float*>(small[0].data), static_cast<float*>(big[2].data),
+                        static_cast<float*>(small[1].data), static_cast<float*>(small[2].data), rows, d, f32(info, 8));
+  return info.Env().Undefined();
+}
+
+// geluBackward(dy, x, dx)
+Napi::Value GeluBackward(const Napi::CallbackInfo& info) {
+  Array a[3];
+  Array x;
+  if (!typedArray(info, 1, &x)) return {};
+  const int64_t n = static_cast<int64_t>(x.length);
+  if (!floatsOf(info, {0, 1, 2}, a, n)) return {};
+  hs::geluBackward(static_cast<float*>(a[0].data), static_cast<float*>(a[1].data), static_cast<float*>(a[2].data), n);
+  return info.Env().Undefined();
+}
+
+// softmaxBackward(dy, y, dx, rows, cols)
+Napi::Value SoftmaxBackward(const Napi::CallbackInfo& info) {
+  const int64_t rows = num(info, 3), cols = num(info, 4);
+  Array a[3];
+  if (!floatsOf(info, {0, 1, 2}, a, rows * cols)) return {};
+  hs::softmaxBackward(static_cast<float*>(a[0].data), static_cast<float*>(a[1].data), static_cast<float*>(a[2].data),
+                      rows, cols);
+  return info.Env().Undefined();
+}
+
+bool labelsOf(const Napi::CallbackInfo& info, size_t i, Array* out, int64_t rows, int64_t cols) {
+  if (!typedArray(info, i, out)) return false;
+  bool ok = out->type == napi_int32_array && static_cast<int64_t>(out->length) >= rows;
+  const int32_t* l = static_cast<int32_t*>(out->data);
+  for (int64_t r = 0; ok && r < rows; ++r) ok = l[r] >= 0 && l[r] < cols;
+  return check(info, ok, "softmax cross-entropy: labels must be int32 in [0, classes)");
+}
+
+// softmaxXent(logits, labels, loss, rows, cols)
+Napi::Value SoftmaxXent(const Napi::CallbackInfo& info) {
+  const int64_t rows = num(info, 3), cols = num(info, 4);
+  Array big[1], loss[1], labels;
+  if (!floatsOf(info, {0}, big, rows * cols) || !floatsOf(info, {2}, loss, rows) ||
+      !labelsOf(info, 1, &labels, rows, cols))
+    return {};
+  hs::softmaxXent(static_cast<float*>(big[0].data), static_cast<int32_t*>(labels.data),
+                  static_cast<float*>(loss[0].data), rows, cols);
+  return info.Env().Undefined();
+}
+
+// softmaxXentBackward(logits, labels, out, rows, cols, scale)
+Napi::Value SoftmaxXentBackward(const Napi::CallbackInfo& info) {
+  const int64_t rows = num(info, 3), cols = num(info, 4);
+  Array big[2], labels;
+  if (!floatsOf(info, {0, 2}, big, rows * cols) || !labelsOf(info, 1, &labels, rows, cols)) return {};
+  hs::softmaxXentBackward(static_cast<float*>(big[0].data), static_cast<int32_t*>(labels.data),
+                          static_cast<float*>(big[1].data), rows, cols, f32(info, 5));
+  return info.Env().Undefined();
+}
+
+// adamw(p, g, m, v, pOut, mOut, vOut, beta1, beta2, eps, decay, stepSize, bias2Sqrt)
+Napi::Value AdamW(const Napi::CallbackInfo& info) {
+  Array first;
+  if (!typedArray(info, 0, &first)) return {};
+  const int64_t n = static_cast<int64_t>(first.length);
+  Array a[7];
+  if (!floatsOf(info, {0, 1, 2, 3, 4, 5, 6}, a, n)) return {};
+  const hs::AdamWHyper h{f32(info, 7), f32(info, 8), f32(info, 9), f32(info, 10), f32(info, 11), f32(info, 12)};
+  hs::adamw(static_cast<float*>(a[0].data), static_cast<float*>(a[1].data), static_cast<float*>(a[2].data),
+            static_cast<float*>(a[3].data), static_cast<float*>(a[4].data), static_cast<float*>(a[5].data),
+            static_cast<float*>(a[6].data), n, h);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hs::setThreads(1);
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
@@ -247,6 +348,13 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("transpose", Napi::Function::New(env, Transpose));
   exports.Set("gather", Napi::Function::New(env, Gather));
   exports.Set("segmentSum", Napi::Function::New(env, SegmentSum));
+  exports.Set("layerNorm", Napi::Function::New(env, LayerNorm));
+  exports.Set("layerNormBackward", Napi::Function::New(env, LayerNormBackward));
+  exports.Set("geluBackward", Napi::Function::New(env, GeluBackward));
+  exports.Set("softmaxBackward", Napi::Function::New(env, SoftmaxBackward));
+  exports.Set("adamw", Napi::Function::New(env, AdamW));
+  exports.Set("softmaxXent", Napi::Function::New(env, SoftmaxXent));
+  exports.Set("softmaxXentBackward", Napi::Function::New(env, SoftmaxXentBackward));
   return exports;
 }
 

@@ -42,4 +42,23 @@ int64_t gather(const void* x, const int32_t* idx, void* out, int64_t outer, int6
 void unsortedSegmentSum(const float* x, const int32_t* ids, float* out, int64_t n, int64_t inner,
                         int64_t numSegments);
 
+struct AdamWHyper {
+  float beta1, beta2, eps;
+  float decay;       // 1 - lr * weightDecay (decoupled), or 1
+  float stepSize;    // lr / (1 - beta1^t)
+  float bias2Sqrt;   // sqrt(1 - beta2^t)
+};
+
+void layerNorm(const float* x, const float* gamma, const float* beta, float* out, int64_t rows, int64_t d,
+               float eps);
+void layerNormBackward(const float* dy, const float* x, const float* gamma, float* dx, float* dgamma, float* dbeta,
+                       int64_t rows, int64_t d, float eps);
+void geluBackward(const float* dy, const float* x, float* dx, int64_t n);
+void softmaxBackward(const float* dy, const float* y, float* dx, int64_t rows, int64_t cols);
+void softmaxXent(const float* logits, const int32_t* labels, float* loss, int64_t rows, int64_t cols);
+void softmaxXentBackward(const float* logits, const int32_t* labels, float* out, int64_t rows, int64_t cols,
+                         float scale);
+void adamw(const float* p, const float* g, const float* m, const float* v, float* pOut, float* mOut, float* vOut,
+           int64_t n, const AdamWHyper& h);
+
 }  // namespace hs

@@ -49,6 +49,28 @@ function gyp(args) {
   if (result.status !== 0) fail(`node-gyp ${args[0]} exited with ${result.status ?? result.signal}`);
 }
 
+// pnpm may run the install script while a build is under way (pnpm exec re-verifies the install):
+// two node-gyp runs in one build/ directory corrupt each other, so take a lock directory first.
+fs.mkdirSync(path.join(root, 'build'), { recursive: true });
+const lock = path.join(root, 'build', '.native-build.lock');
+function acquire() {
+  const deadline = Date.now() + 10 * 60 * 1000;
+  for (;;) {
+    try {
+      fs.mkdirSync(lock);
+      return;
+    } catch (err) {
+      if (err.code !== 'EEXIST') throw err;
+      const age = Date.now() - fs.statSync(lock).mtimeMs;
+      if (age > 10 * 60 * 1000) fs.rmSync(lock, { recursive: true, force: true });
+      else if (Date.now() > deadline) fail('timed out waiting for another native build');
+      else Atomics.wait(new Int32Array(new SharedArrayBuffer(4)), 0, 0, 200);
+    }
+  }
+}
+acquire();
+process.on('exit', () => fs.rmSync(lock, { recursive: true, force: true }));
+
 const makefile = path.join(root, 'build', 'Makefile');
 const stale =
   !fs.existsSync(makefile) ||

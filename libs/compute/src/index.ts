@@ -13,3 +13,5 @@ export { NATIVE_BACKEND_NAME } from './kernels/util';
 export { registerNativeCpuBackend, nativeKernelConfigs, NativeCpuBackend } from './backend/native_backend';
 export { loadNativeAddon, addonPath } from './native/addon';
 export type { AddonLoad, NativeAddon } from './native/addon';
+export { adamwUpdate, gelu, layerNorm, softmaxCrossEntropy } from './ops/fused_ops';
+export type { AdamWHyper } from './ops/fused_ops';

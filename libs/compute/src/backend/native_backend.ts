@@ -12,7 +12,9 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { BackendValues, DataType, KernelConfig } from '@tensorflow/tfjs-core';
 import { BufferPool } from './buffer_pool';
+import { fusedKernels } from '../kernels/fused';
 import { layoutKernels } from '../kernels/layout';
+import { registerSoftmaxGradient } from '../ops/fused_ops';
 import { elementwiseKernels } from '../kernels/elementwise';
 import { matmulKernels } from '../kernels/matmul';
 import { reduceKernels } from '../kernels/reduce';
@@ -68,7 +70,13 @@ export class NativeCpuBackend extends MathBackendCPU {
 /** The kernels that run natively on 'headstart-cpu' (everything else is the reference 'cpu' kernel). */
 export function nativeKernelConfigs(addon: NativeAddon): KernelConfig[] {
   const ctx: KernelContext = { addon };
-  return [...matmulKernels(ctx), ...elementwiseKernels(ctx), ...reduceKernels(ctx), ...layoutKernels(ctx)];
+  return [
+    ...matmulKernels(ctx),
+    ...elementwiseKernels(ctx),
+    ...reduceKernels(ctx),
+    ...layoutKernels(ctx),
+    ...fusedKernels(ctx),
+  ];
 }
 
 let registered: { addon: NativeAddon; nativeKernels: string[] } | undefined;
@@ -79,6 +87,8 @@ let registered: { addon: NativeAddon; nativeKernels: string[] } | undefined;
  */
 export function registerNativeCpuBackend(addon: NativeAddon, threads: number): string[] {
   addon.setThreads(threads);
+  // Again on every call: a later import of a TF.js bundle re-registers the stock gradients.
+  registerSoftmaxGradient();
   if (registered) return registered.nativeKernels;
   const native = nativeKernelConfigs(addon);
   const nativeNames = new Set(native.map((k) => k.kernelName));

@@ -136,3 +136,38 @@ describe('UnsortedSegmentSum on headstart-cpu matches the cpu backend', () => {
     tf.dispose([table, idx, g]);
   });
 });
+
+describe('ScatterNd and OneHot on headstart-cpu match the cpu backend', () => {
+  it('row scatter-add with duplicate indices (the embedding gradient as a scatter)', async () => {
+    const updates = rand([30, 12], 81);
+    const idx = randomInts(30, 82, 7);
+    await expectMatchesCpu((make) =>
+      tf.scatterND(make(idx, [30, 1]), make(updates.values, updates.shape), [7, 12]),
+    );
+    await expectMatchesCpu((make) =>
+      tf.scatterND(make(idx, [30, 1]), make(updates.values.slice(0, 30), [30]), [7]),
+    );
+  });
+
+  it('multi-coordinate indices use the reference kernel', async () => {
+    const updates = rand([5], 83);
+    const idx = Int32Array.from([0, 1, 2, 0, 1, 1, 0, 1, 2, 2]);
+    await expectMatchesCpu((make) =>
+      tf.scatterND(make(idx, [5, 2]), make(updates.values, updates.shape), [3, 3]),
+    );
+  });
+
+  it('rejects out-of-range scatter indices', async () => {
+    await nativeReady();
+    await tf.setBackend('headstart-cpu');
+    expect(() => tf.scatterND(tf.tensor2d([[3]], [1, 1], 'int32'), tf.ones([1, 2]), [3, 2])).toThrow(
+      /Invalid indices/,
+    );
+  });
+
+  it('oneHot, including out-of-range ids (all off)', async () => {
+    const ids = Int32Array.from([0, 3, 9, -1, 12, 5]);
+    await expectMatchesCpu((make) => tf.oneHot(make(ids, [6]) as tf.Tensor1D, 10, 1, 0, 'float32'));
+    await expectMatchesCpu((make) => tf.oneHot(make(ids, [2, 3]), 10, 0.9, 0.01, 'float32'));
+  });
+});

@@ -1,6 +1,6 @@
 // Transpose, GatherV2 and UnsortedSegmentSum (the gradient of gather, i.e. of every embedding lookup:
 // the reference kernel makes one masked pass per segment, minutes per step at an 8k vocabulary).
-import { GatherV2, Transpose, UnsortedSegmentSum } from '@tensorflow/tfjs-core';
+import { GatherV2, OneHot, ScatterNd, Transpose, UnsortedSegmentSum } from '@tensorflow/tfjs-core';
 import type { KernelConfig } from '@tensorflow/tfjs-core';
 import type { KernelArgs, KernelContext } from './util';
 import { allocFloats, floats, input, ints, kernelConfig, reference, sizeOf } from './util';
@@ -104,6 +104,53 @@ function segmentSumKernel(ctx: KernelContext): KernelConfig {
   });
 }
 
+// scatterND with one index per row (indices [n, 1]) into [rows, ...]: the embedding gradient written as
+// a scatter-add. Duplicates sum, exactly as unsortedSegmentSum; other index ranks use the reference.
+function scatterNdKernel(ctx: KernelContext): KernelConfig {
+  const fallback = reference(ScatterNd);
+  return kernelConfig(ScatterNd, (args: KernelArgs) => {
+    const indices = input(args, 'indices');
+    const updates = input(args, 'updates');
+    const shape = args.attrs['shape'] as number[];
+    const ids = ints(args.backend, indices);
+    const uv = floats(args.backend, updates);
+    const rowIndexed = indices.shape[indices.shape.length - 1] === 1 && shape.length >= 1;
+    if (!ids || !uv || !rowIndexed) return fallback(args);
+    const rows = shape[0] as number;
+    const inner = sizeOf(shape.slice(1));
+    if (uv.length !== ids.length * inner) return fallback(args);
+    for (const i of ids) {
+      if (i < 0 || i >= rows) throw new Error(`Invalid indices: ${i} does not index into ${shape}`);
+    }
+    const out = allocFloats(args.backend, rows * inner);
+    ctx.addon.segmentSum(uv, ids, out, inner, rows);
+    return args.backend.makeTensorInfo(shape, 'float32', out);
+  });
+}
+
+function oneHotKernel(): KernelConfig {
+  const fallback = reference(OneHot);
+  return kernelConfig(OneHot, (args: KernelArgs) => {
+    const indices = input(args, 'indices');
+    const ids = ints(args.backend, indices);
+    const depth = Number(args.attrs['depth']);
+    if (!ids || args.attrs['dtype'] !== 'float32') return fallback(args);
+    const out = allocFloats(args.backend, ids.length * depth);
+    out.fill(Number(args.attrs['offValue']));
+    const on = Number(args.attrs['onValue']);
+    ids.forEach((id, row) => {
+      if (id >= 0 && id < depth) out[row * depth + id] = on;
+    });
+    return args.backend.makeTensorInfo([...indices.shape, depth], 'float32', out);
+  });
+}
+
 export function layoutKernels(ctx: KernelContext): KernelConfig[] {
-  return [transposeKernel(ctx), gatherKernel(ctx), segmentSumKernel(ctx)];
+  return [
+    transposeKernel(ctx),
+    gatherKernel(ctx),
+    segmentSumKernel(ctx),
+    scatterNdKernel(ctx),
+    oneHotKernel(),
+  ];
 }

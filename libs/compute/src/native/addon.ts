@@ -74,6 +74,44 @@ export interface NativeAddon {
     inner: number,
   ): number;
   segmentSum(x: Floats, ids: Ints, out: Floats, inner: number, numSegments: number): void;
+  layerNorm(x: Floats, gamma: Floats, beta: Floats, out: Floats, rows: number, d: number, eps: number): void;
+  layerNormBackward(
+    dy: Floats,
+    x: Floats,
+    gamma: Floats,
+    dx: Floats,
+    dgamma: Floats,
+    dbeta: Floats,
+    rows: number,
+    d: number,
+    eps: number,
+  ): void;
+  geluBackward(dy: Floats, x: Floats, dx: Floats): void;
+  softmaxBackward(dy: Floats, y: Floats, dx: Floats, rows: number, cols: number): void;
+  softmaxXent(logits: Floats, labels: Ints, loss: Floats, rows: number, cols: number): void;
+  softmaxXentBackward(
+    logits: Floats,
+    labels: Ints,
+    out: Floats,
+    rows: number,
+    cols: number,
+    scale: number,
+  ): void;
+  adamw(
+    p: Floats,
+    g: Floats,
+    m: Floats,
+    v: Floats,
+    pOut: Floats,
+    mOut: Floats,
+    vOut: Floats,
+    beta1: number,
+    beta2: number,
+    eps: number,
+    decay: number,
+    stepSize: number,
+    bias2Sqrt: number,
+  ): void;
 }
 
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };

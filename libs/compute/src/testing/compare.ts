@@ -17,7 +17,7 @@ let ready: Promise<unknown> | undefined;
 
 /** Registers the native backend once per test file (throws if the addon is not built). */
 export async function nativeReady(): Promise<void> {
-  // Silences the reference backend's "install tfjs-node" banner.
+  // IS_TEST makes the engine check every kernel for leaked data ids (and silences the cpu banner).
   tf.env().set('IS_TEST', true);
   ready ??= selectBackend({ backend: 'cpu', threads: 2 }).then((info) => {
     if (info.name !== NATIVE_BACKEND_NAME)

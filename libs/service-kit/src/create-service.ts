@@ -95,7 +95,7 @@ export async function createService(options: ServiceOptions): Promise<RunningSer
   const { health, setAll, addToServer, endWatches } = createHealth(serviceNames);
   addToServer(server);
   if (options.reflection ?? true)
-    (await createReflection([...serviceNames, HEALTH_SERVICE_NAME])).addToServer(server);
+    createReflection([...serviceNames, HEALTH_SERVICE_NAME]).addToServer(server);
 
   let port: number;
   try {

@@ -1,8 +1,19 @@
 import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
 import type * as grpc from '@grpc/grpc-js';
 import * as protoLoader from '@grpc/proto-loader';
 import { ReflectionService } from '@grpc/reflection';
+import type * as ProtoPackage from '@headstart/proto';
 import { HealthImplementation, protoPath as healthProtoPath, type ServingStatus } from 'grpc-health-check';
+
+/*
+ * Loaded on first use, not at the top: @headstart/proto builds its gRPC client classes on load, and those
+ * must be built after telemetry started (main.ts may import the kit's readConfig before that). A plain
+ * require, because TypeScript keeps `import()` as is for Node16 modules and Jest cannot run that.
+ */
+function loadProto(): typeof ProtoPackage {
+  return createRequire(__filename)('@headstart/proto') as typeof ProtoPackage;
+}
 
 export const HEALTH_SERVICE_NAME = 'grpc.health.v1.Health';
 
@@ -63,10 +74,8 @@ export function createHealth(serviceNames: readonly string[]): Health {
  * Server reflection (v1 and v1alpha, so both current grpcurl and older tools work) over the Headstart
  * descriptor set plus the health proto, listing only the services this server runs.
  */
-export async function createReflection(serviceNames: readonly string[]): Promise<ReflectionService> {
-  // Loaded here, not at the top: @headstart/proto builds its gRPC client classes on load, and those must
-  // be built after telemetry started (main.ts may import the kit's readConfig before that).
-  const { descriptorSetPath } = await import('@headstart/proto');
+export function createReflection(serviceNames: readonly string[]): ReflectionService {
+  const { descriptorSetPath } = loadProto();
   const headstart = protoLoader.loadFileDescriptorSetFromBuffer(readFileSync(descriptorSetPath));
   const health = protoLoader.loadSync(healthProtoPath);
   return new ReflectionService({ ...headstart, ...health }, { services: [...serviceNames] });

@@ -9,6 +9,8 @@ export interface BusPublisherOptions {
   /** Opens a bus; called again after a failure until one attempt succeeds. */
   connect: () => Promise<EventBus>;
   logger: Logger;
+  /** How long `close()` waits for the bus to drain before closing the connection. @default 5000 */
+  closeTimeoutMs?: number;
 }
 
 export interface BusPublisher {
@@ -67,8 +69,21 @@ export function createBusPublisher(options: BusPublisherOptions): BusPublisher {
     close: async () => {
       closed = true;
       await connecting?.catch(() => undefined);
-      await bus?.close();
+      const open = bus;
       bus = undefined;
+      if (!open) return;
+      // Draining needs the server; while NATS is down it could wait for a reconnect that never comes.
+      let timer: NodeJS.Timeout | undefined;
+      const drained = await Promise.race([
+        open.close().then(() => true),
+        new Promise<false>(
+          (resolve) => (timer = setTimeout(() => resolve(false), options.closeTimeoutMs ?? 5_000)),
+        ),
+      ]).finally(() => clearTimeout(timer));
+      if (!drained) {
+        options.logger.warn('events bus did not drain in time; closing the NATS connection');
+        await open.nc.close();
+      }
     },
   };
 }

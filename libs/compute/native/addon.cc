@@ -20,11 +20,7 @@ ThreadPool& pool() {
   return instance;
 }
 
-void setThreads(int n) {
-  // OpenBLAS stays single-threaded: the pool splits matmuls too (see gemm.cc).
-  openblas_set_num_threads(1);
-  pool().resize(n);
-}
+void setThreads(int n) { pool().resize(n); }
 
 int threads() { return pool().size(); }
 
@@ -77,6 +73,11 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
 }
 
 Napi::Value Threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), hs::threads()); }
+
+Napi::Value SetBlasThreads(const Napi::CallbackInfo& info) {
+  hs::setBlasThreads(static_cast<int>(num(info, 0)));
+  return Napi::Number::New(info.Env(), hs::blasThreads());
+}
 
 Napi::Value BlasConfig(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), openblas_get_config());
@@ -337,7 +338,9 @@ Napi::Value AdamW(const Napi::CallbackInfo& info) {
 
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hs::setThreads(1);
+  hs::setBlasThreads(1);
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
+  exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
   exports.Set("threads", Napi::Function::New(env, Threads));
   exports.Set("blasConfig", Napi::Function::New(env, BlasConfig));
   exports.Set("matmul", Napi::Function::New(env, MatMul));

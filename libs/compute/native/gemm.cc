@@ -26,7 +26,16 @@ void gemm(const float* a, const float* b, float* c, int64_t m, int64_t n, int64_
 // Below this many multiply-adds per part, splitting costs more than it saves.
 constexpr int64_t kMinWorkPerThread = 1 << 18;
 
+int gBlasThreads = 1;
+
 }  // namespace
+
+void setBlasThreads(int n) {
+  gBlasThreads = n < 1 ? 1 : n;
+  openblas_set_num_threads(gBlasThreads);
+}
+
+int blasThreads() { return gBlasThreads; }
 
 void batchMatMul(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k,
                  bool transA, bool transB, int64_t strideA, int64_t strideB) {
@@ -35,6 +44,13 @@ void batchMatMul(const float* a, const float* b, float* c, int64_t batch, int64_
   const int64_t strideC = m * n;
   if (k == 0) {
     std::fill(c, c + batch * strideC, 0.0f);
+    return;
+  }
+  if (gBlasThreads > 1) {
+    // OpenBLAS splits each product itself.
+    for (int64_t i = 0; i < batch; ++i) {
+      gemm(a + i * strideA, b + i * strideB, c + i * strideC, m, n, k, transA, transB, lda, ldb, n);
+    }
     return;
   }
   const int64_t work = m * n * k;

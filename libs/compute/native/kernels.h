@@ -17,6 +17,9 @@ enum UnaryOp {
 enum ReduceOp { kSum = 0, kMax, kMin, kMean, kProd };
 
 void setThreads(int threads);
+// Threads OpenBLAS uses inside one sgemm; 1 (the default) lets the kernel pool split matmuls instead.
+void setBlasThreads(int threads);
+int blasThreads();
 int threads();
 
 // C[b] = op(A[b]) * op(B[b]) for b in [0, batch); strides are in elements, 0 broadcasts an operand.

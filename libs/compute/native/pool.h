@@ -99,7 +99,7 @@ class ThreadPool {
     }
   }
 
-  static constexpr int kSpins = 2000;
+  static constexpr int kSpins = 100;
   static constexpr int64_t kChunksPerThread = 4;
   std::vector<std::thread> workers_;
   std::mutex mutex_;

@@ -11,6 +11,7 @@ export type {
 } from './select_backend';
 export { NATIVE_BACKEND_NAME } from './kernels/util';
 export { registerNativeCpuBackend, nativeKernelConfigs, NativeCpuBackend } from './backend/native_backend';
+export { installJsCpuFixes } from './backend/js_cpu_fixes';
 export { loadNativeAddon, addonPath } from './native/addon';
 export type { AddonLoad, NativeAddon } from './native/addon';
 export { adamwUpdate, gelu, layerNorm, softmaxCrossEntropy } from './ops/fused_ops';

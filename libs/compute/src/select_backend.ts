@@ -11,6 +11,7 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import { tf } from './tf';
+import { installJsCpuFixes } from './backend/js_cpu_fixes';
 import { registerNativeCpuBackend } from './backend/native_backend';
 import { NATIVE_BACKEND_NAME } from './kernels/util';
 import { loadNativeAddon } from './native/addon';
@@ -126,6 +127,7 @@ async function useNativeCpu(threads: number, log: ComputeLogger, reasons: string
     );
     return { name: NATIVE_BACKEND_NAME, kind: 'native-cpu', threads: loaded.addon.threads(), details };
   }
+  installJsCpuFixes();
   await activate('cpu');
   log.warn(
     { backend: 'cpu', reason: loaded.reason, skipped: reasons },

@@ -45,6 +45,8 @@ type Ints = Int32Array;
 export interface NativeAddon {
   setThreads(threads: number): number;
   threads(): number;
+  /** Threads inside one OpenBLAS sgemm; 1 lets the kernel pool split matmuls (see native/gemm.cc). */
+  setBlasThreads(threads: number): number;
   blasConfig(): string;
   matmul(
     a: Floats,

@@ -1,0 +1,42 @@
+// A checkpoint back into a live session: weights, AdamW moments and update count, every RNG state and
+// the counters. Continuing from it reproduces the uninterrupted run step for step.
+import { disposeModel } from '@headstart/model';
+import { createTrainingRngs, restoreRngs } from '../training/seeds';
+import type { TrainingSession } from '../training/session';
+import { createOptimizer } from '../training/session';
+import type { TrainingConfig } from '../training/training-config';
+import type { Checkpoint } from './bundle';
+
+/**
+ * @param config the run's training config; it must match the checkpoint's on everything that shapes
+ *   the computation (the caller passes the run record's, which is the same spec).
+ */
+export function restoreSession(checkpoint: Checkpoint, config: TrainingConfig): TrainingSession {
+  const { state } = checkpoint;
+  const model = checkpoint.loadModel();
+  try {
+    const optimizer = createOptimizer(model, config);
+    optimizer.importState(checkpoint.loadOptimizerState());
+    if (optimizer.step !== state.step) {
+      throw new Error(`checkpoint at step ${state.step} holds optimizer state of step ${optimizer.step}`);
+    }
+    const rngs = createTrainingRngs(config.seed);
+    restoreRngs(rngs, state.rng);
+    return {
+      config,
+      model,
+      optimizer,
+      rngs,
+      counters: {
+        step: state.step,
+        tokensSeen: state.tokensSeen,
+        loss: state.loss,
+        ...(state.lastEval ? { lastEval: state.lastEval } : {}),
+        ...(state.bestEval ? { bestEval: state.bestEval } : {}),
+      },
+    };
+  } catch (err) {
+    disposeModel(model);
+    throw err;
+  }
+}

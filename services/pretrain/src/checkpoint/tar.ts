@@ -1,0 +1,96 @@
+// The smallest POSIX ustar writer and reader that checkpoints need: regular files with short names. A
+// checkpoint bundle is a plain tar so that `tar -xf checkpoint.tar` (or Python's tarfile) opens it
+// without Headstart.
+const BLOCK = 512;
+
+export interface TarEntry {
+  name: string;
+  data: Uint8Array;
+}
+
+/** The bytes are not a tar this reader understands (bad checksum, truncated, unsupported entry). */
+export class TarFormatError extends Error {
+  override readonly name = 'TarFormatError';
+}
+
+function writeString(header: Buffer, value: string, offset: number, length: number): void {
+  const bytes = Buffer.from(value, 'utf8');
+  if (bytes.length > length) throw new RangeError(`tar field "${value}" is longer than ${length} bytes`);
+  bytes.copy(header, offset);
+}
+
+function writeOctal(header: Buffer, value: number, offset: number, length: number): void {
+  // length − 1 octal digits then NUL, as ustar wants.
+  writeString(header, value.toString(8).padStart(length - 1, '0'), offset, length - 1);
+}
+
+function checksum(header: Uint8Array): number {
+  let sum = 0;
+  for (let i = 0; i < BLOCK; i++) sum += i >= 148 && i < 156 ? 0x20 : (header[i] as number);
+  return sum;
+}
+
+function entryHeader(name: string, size: number, mtimeSeconds: number): Buffer {
+  const header = Buffer.alloc(BLOCK);
+  writeString(header, name, 0, 100);
+  writeOctal(header, 0o644, 100, 8);
+  writeOctal(header, 0, 108, 8);
+  writeOctal(header, 0, 116, 8);
+  writeOctal(header, size, 124, 12);
+  writeOctal(header, mtimeSeconds, 136, 12);
+  header[156] = 0x30; // '0': regular file
+  writeString(header, 'ustar\u0000', 257, 6);
+  writeString(header, '00', 263, 2);
+  writeOctal(header, checksum(header), 148, 7);
+  header[155] = 0x20;
+  return header;
+}
+
+/** A tar of `entries`, in order. `mtime` is fixed by the caller so equal contents give equal bytes. */
+export function packTar(entries: readonly TarEntry[], mtimeSeconds = 0): Buffer {
+  const parts: Buffer[] = [];
+  for (const { name, data } of entries) {
+    if (name.length === 0 || name.includes('\u0000')) throw new RangeError(`bad tar entry name "${name}"`);
+    parts.push(entryHeader(name, data.length, mtimeSeconds));
+    parts.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
+    const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
+    if (pad > 0) parts.push(Buffer.alloc(pad));
+  }
+  parts.push(Buffer.alloc(2 * BLOCK));
+  return Buffer.concat(parts);
+}
+
+function readString(block: Uint8Array, offset: number, length: number): string {
+  const field = Buffer.from(block.buffer, block.byteOffset + offset, length);
+  const end = field.indexOf(0);
+  return field.toString('utf8', 0, end < 0 ? length : end);
+}
+
+function readOctal(block: Uint8Array, offset: number, length: number, what: string): number {
+  const text = readString(block, offset, length).trim();
+  if (!/^[0-7]+$/.test(text)) throw new TarFormatError(`tar header ${what} "${text}" is not octal`);
+  return Number.parseInt(text, 8);
+}
+
+/** The regular files of a tar, as views into `bytes`. Requires the two-block end marker. */
+export function unpackTar(bytes: Uint8Array): TarEntry[] {
+  const entries: TarEntry[] = [];
+  let offset = 0;
+  for (;;) {
+    if (offset + BLOCK > bytes.length)
+      throw new TarFormatError('tar is truncated (no end-of-archive marker)');
+    const header = bytes.subarray(offset, offset + BLOCK);
+    if (header.every((b) => b === 0)) return entries;
+    const expected = readOctal(header, 148, 8, 'checksum');
+    if (checksum(header) !== expected)
+      throw new TarFormatError(`tar header at byte ${offset} has a bad checksum`);
+    const name = readString(header, 0, 100);
+    const size = readOctal(header, 124, 12, 'size');
+    const type = header[156];
+    if (type !== 0x30 && type !== 0) throw new TarFormatError(`tar entry ${name} is not a regular file`);
+    const start = offset + BLOCK;
+    if (start + size > bytes.length) throw new TarFormatError(`tar entry ${name} is truncated`);
+    entries.push({ name, data: bytes.subarray(start, start + size) });
+    offset = start + Math.ceil(size / BLOCK) * BLOCK;
+  }
+}

@@ -1,0 +1,127 @@
+import { pretrain } from '@headstart/proto';
+import { resolveRunSpec } from './resolve-run-spec';
+
+function spec(overrides: Partial<pretrain.RunSpec> = {}): pretrain.RunSpec {
+  return pretrain.RunSpec.fromPartial({
+    modelName: 'bert-tiny',
+    shards: { name: 'wiki-shards', selector: { $case: 'version', version: 1 } },
+    seed: 1,
+    ...overrides,
+  });
+}
+
+const messages = (s: pretrain.RunSpec, vocabSize?: number) =>
+  resolveRunSpec(s, vocabSize === undefined ? undefined : { vocabSize }).problems.map((p) => p.message);
+
+describe('resolveRunSpec', () => {
+  it('fills in the documented defaults and the effective spec', () => {
+    const { problems, resolved } = resolveRunSpec(spec(), { vocabSize: 8192 });
+    expect(problems).toEqual([]);
+    expect(resolved.model).toMatchObject({
+      vocabSize: 8192,
+      dModel: 128,
+      heads: 4,
+      layers: 2,
+      ff: 512,
+      maxLen: 128,
+      dropout: 0,
+    });
+    expect(resolved.training).toMatchObject({
+      learningRate: 1e-3,
+      minLearningRate: 1e-4,
+      warmupSteps: 100,
+      decay: 'cosine',
+      batchSize: 32,
+      seqLen: 128,
+      totalSteps: 2000,
+      maskProb: 0.15,
+      seed: 1,
+    });
+    expect(resolved.spec.finalAlias).toBe('final');
+    expect(resolved.spec.training?.maxSteps).toBe(2000);
+    expect(resolved.spec.model?.ff).toBe(512);
+  });
+
+  it('turns a token budget into whole steps, the smaller of the two limits winning', () => {
+    const t = { batchSize: 8, seqLen: 16, gradAccumulation: 2 };
+    const budget = (tokenBudget: number, maxSteps = 0) =>
+      resolveRunSpec(
+        spec({
+          training: pretrain.TrainingConfig.fromPartial({ ...t, tokenBudget, maxSteps, warmupSteps: 0 }),
+        }),
+      ).resolved.training.totalSteps;
+    expect(budget(2560)).toBe(10);
+    expect(budget(2561)).toBe(11);
+    expect(budget(1e6, 50)).toBe(50);
+  });
+
+  it('names the field of every problem', () => {
+    const bad = spec({
+      modelName: 'Bad Name',
+      seed: -1,
+      finalAlias: 'best',
+      tags: ['ok', ' no'],
+      model: pretrain.ModelConfig.fromPartial({ dModel: 130, heads: 4, dropout: 1.5, maxLen: 64 }),
+      training: pretrain.TrainingConfig.fromPartial({
+        learningRate: NaN,
+        warmupSteps: 5000,
+        batchSize: 0,
+        clipNorm: -1,
+        maskProb: 0,
+        beta2: 1,
+        minLearningRate: 1,
+      }),
+    });
+    expect(messages(bad)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^model_name: "Bad Name" is not valid/),
+        expect.stringMatching(/^seed: -1 is not an integer/),
+        'final_alias: "best" is reserved (latest, latest-checkpoint, best)',
+        expect.stringMatching(/^tags\[1\]: " no" is not valid/),
+        'model.d_model: 130 is not divisible by model.heads 4',
+        'model.dropout: 1.5 is not a finite number ≥ 0 and < 1',
+        'model.max_len: 64 is shorter than training.seq_len 128',
+        'training.learning_rate: NaN is not a finite number > 0 and ≤ 10',
+        "training.warmup_steps: 5000 must be less than the run's 2000 steps",
+        'training.batch_size: 0 is not an integer between 1 and 4096',
+        'training.clip_norm: -1 is not a finite number ≥ 0',
+        'training.mask_prob: 0 is not a finite number > 0 and < 1',
+        'training.beta2: 1 is not a finite number ≥ 0 and < 1',
+      ]),
+    );
+  });
+
+  it('keeps the decay floor under the peak', () => {
+    const t = pretrain.TrainingConfig.fromPartial({ learningRate: 1e-3, minLearningRate: 1e-2 });
+    expect(messages(spec({ training: t }))).toEqual([
+      'training.min_learning_rate: 0.01 exceeds training.learning_rate 0.001',
+    ]);
+  });
+
+  it('checks the vocabulary against the shards and requires the shards', () => {
+    expect(messages(spec({ model: pretrain.ModelConfig.fromPartial({ vocabSize: 100 }) }), 8192)).toEqual([
+      "model.vocab_size: 100 is smaller than the shards' vocabulary (8192)",
+    ]);
+    expect(messages(spec({ shards: undefined }))).toEqual([
+      'shards: is required (a token-shards dataset, e.g. wiki-shards:1)',
+    ]);
+    expect(messages(spec({ model: pretrain.ModelConfig.fromPartial({ vocabSize: 9000 }) }), 8192)).toEqual(
+      [],
+    );
+  });
+
+  it('refuses unknown enum values', () => {
+    const s = spec({
+      training: pretrain.TrainingConfig.fromPartial({
+        decay: 9 as pretrain.LrDecay,
+        backend: 7 as pretrain.Backend,
+      }),
+    });
+    expect(messages(s)).toEqual(
+      expect.arrayContaining([
+        expect.stringMatching(/^training.decay: 9/),
+        expect.stringMatching(/^training.backend: 7/),
+      ]),
+    );
+  });
+});

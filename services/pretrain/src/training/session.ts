@@ -1,0 +1,57 @@
+// Everything a training run holds between steps: model, optimizer, random streams and counters. A
+// checkpoint is exactly this, serialised; restoring it and continuing equals never having stopped.
+import type { AdamW, BertConfig, BertModel } from '@headstart/model';
+import { createAdamW, createBertModel, createRng, disposeModel } from '@headstart/model';
+import type { TrainingRngs } from './seeds';
+import { createTrainingRngs, deriveSeed } from './seeds';
+import type { TrainingConfig } from './training-config';
+
+export interface EvalRecord {
+  step: number;
+  loss: number;
+  perplexity: number;
+}
+
+export interface RunCounters {
+  /** Optimizer steps done. */
+  step: number;
+  tokensSeen: number;
+  /** Mean training loss of the last step (NaN before the first). */
+  loss: number;
+  lastEval?: EvalRecord;
+  bestEval?: EvalRecord;
+}
+
+export interface TrainingSession {
+  readonly config: TrainingConfig;
+  readonly model: BertModel;
+  readonly optimizer: AdamW;
+  readonly rngs: TrainingRngs;
+  counters: RunCounters;
+}
+
+export function createOptimizer(model: BertModel, config: TrainingConfig): AdamW {
+  return createAdamW(model.params, {
+    beta1: config.beta1,
+    beta2: config.beta2,
+    epsilon: config.adamEpsilon,
+    weightDecay: config.weightDecay,
+  });
+}
+
+/** A fresh session: weights initialised from the run seed, moments at zero, step 0. */
+export function createSession(modelConfig: BertConfig, config: TrainingConfig): TrainingSession {
+  const model = createBertModel(modelConfig, { rng: createRng(deriveSeed(config.seed, 'init')) });
+  return {
+    config,
+    model,
+    optimizer: createOptimizer(model, config),
+    rngs: createTrainingRngs(config.seed),
+    counters: { step: 0, tokensSeen: 0, loss: NaN },
+  };
+}
+
+export function disposeSession(session: TrainingSession): void {
+  session.optimizer.dispose();
+  disposeModel(session.model);
+}

@@ -1,0 +1,118 @@
+// The training loop, in one screen: sample, mask, step, evaluate, checkpoint — until the last step or
+// until the caller asks to stop at a step boundary (shutdown, cancellation).
+import type { MlmBatch } from '@headstart/model';
+import { mlmTrainStep } from '@headstart/model';
+import type { Evaluation } from './estimate-loss';
+import { estimateLoss } from './estimate-loss';
+import { getBatch } from './get-batch';
+import { lrAt } from './lr';
+import type { MaskingPolicy } from './mask-tokens';
+import { maskTokens } from './mask-tokens';
+import type { TokenStream } from './pack-documents';
+import type { TrainingSession } from './session';
+import type { SpecialTokenIds } from './special-tokens';
+import { tokensPerStep } from './training-config';
+
+export interface TrainingData {
+  train: TokenStream;
+  evalBatches: readonly MlmBatch[];
+  policy: MaskingPolicy;
+  specials: SpecialTokenIds;
+}
+
+export interface StepReport {
+  /** Steps done, this one included. */
+  step: number;
+  loss: number;
+  lr: number;
+  gradNorm: number;
+  tokensSeen: number;
+  /** Present on steps that evaluated (every evalEvery, every checkpoint, the last). */
+  evaluation?: Evaluation;
+  /** A checkpoint is due after this step. */
+  checkpoint: boolean;
+  /** The run's last step. */
+  final: boolean;
+}
+
+export interface TrainHooks {
+  /** After every step (progress, heartbeats). */
+  onStep?(report: StepReport, session: TrainingSession): void | Promise<void>;
+  /** When `report.checkpoint`: write (and register) the session's state. */
+  onCheckpoint?(report: StepReport, session: TrainingSession): Promise<void>;
+  /** Asked before every step; a reason stops the loop there (the state is then that of a boundary). */
+  shouldStop?(): string | undefined;
+}
+
+export type TrainOutcome = { kind: 'completed' } | { kind: 'stopped'; reason: string };
+
+/** The loss stopped being a number; continuing would only write garbage checkpoints. */
+export class TrainingDivergedError extends Error {
+  override readonly name = 'TrainingDivergedError';
+  constructor(
+    readonly step: number,
+    readonly loss: number,
+  ) {
+    super(`training diverged: the loss of step ${step} is ${loss} (try a lower learning rate or clip_norm)`);
+  }
+}
+
+/** One optimizer step's micro-batches: fresh windows, fresh masks. */
+function sampleStep(session: TrainingSession, data: TrainingData): MlmBatch[] {
+  const { batchSize, seqLen, gradAccumulation } = session.config;
+  const { rngs } = session;
+  return Array.from({ length: gradAccumulation }, () =>
+    maskTokens(
+      getBatch(data.train, rngs.data, { batchSize, seqLen, cls: data.specials.cls, pad: data.specials.pad }),
+      data.policy,
+      rngs.mask,
+    ),
+  );
+}
+
+export async function train(
+  session: TrainingSession,
+  data: TrainingData,
+  hooks: TrainHooks = {},
+): Promise<TrainOutcome> {
+  const { config, model, optimizer, counters } = session;
+  while (counters.step < config.totalSteps) {
+    const reason = hooks.shouldStop?.();
+    if (reason !== undefined) return { kind: 'stopped', reason };
+
+    const lr = lrAt(counters.step, config);
+    const microBatches = sampleStep(session, data);
+    const { loss, gradNorm } = await mlmTrainStep(model, optimizer, microBatches, {
+      lr,
+      maxGradNorm: config.clipNorm,
+      rng: session.rngs.dropout,
+    });
+    if (!Number.isFinite(loss)) throw new TrainingDivergedError(counters.step + 1, loss);
+    counters.step += 1;
+    counters.tokensSeen += tokensPerStep(config);
+    counters.loss = loss;
+
+    const final = counters.step === config.totalSteps;
+    const checkpoint = final || counters.step % config.checkpointEvery === 0;
+    let evaluation: Evaluation | undefined;
+    if (checkpoint || counters.step % config.evalEvery === 0) {
+      evaluation = await estimateLoss(model, data.evalBatches);
+      const record = { step: counters.step, loss: evaluation.loss, perplexity: evaluation.perplexity };
+      counters.lastEval = record;
+      if (!counters.bestEval || evaluation.loss < counters.bestEval.loss) counters.bestEval = record;
+    }
+    const report: StepReport = {
+      step: counters.step,
+      loss,
+      lr,
+      gradNorm,
+      tokensSeen: counters.tokensSeen,
+      ...(evaluation ? { evaluation } : {}),
+      checkpoint,
+      final,
+    };
+    await hooks.onStep?.(report, session);
+    if (checkpoint) await hooks.onCheckpoint?.(report, session);
+  }
+  return { kind: 'completed' };
+}

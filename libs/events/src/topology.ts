@@ -162,7 +162,7 @@ export const WORK_TYPES = {
   }),
   finetune: defineWorkType({
     subject: 'headstart.work.finetune',
-    codec: finetune.Finetune,
+    codec: finetune.FinetuneWork,
     consumer: {
       name: 'finetune-workers',
       description: 'finetune workers: one fine-tune job per item.',

@@ -50,14 +50,14 @@ describe('work queues', () => {
         consumer: { ...WORK_TYPES.finetune.consumer, name: 'test-finetune-workers', backoffMs: [10] },
       },
       async (job, ctx) => {
-        expect(job.id).toBe('ft-1');
+        expect(job.finetuneId).toBe('ft-1');
         attempts.push(ctx.deliveryCount);
         if (ctx.deliveryCount < 2) throw new Error('out of memory');
       },
     );
     await env.bus.enqueueWork(
       { ...WORK_TYPES.finetune, subject: 'headstart.work.test-finetune' },
-      { id: 'ft-1', spec: undefined, state: 0, error: '', metrics: {} },
+      { finetuneId: 'ft-1' },
       { msgId: 'ft-1' },
     );
     await waitFor(() => consumer.stats.acked === 1);

@@ -20,33 +20,397 @@ import {
   type ServiceError,
   type UntypedServiceImplementation,
 } from "@grpc/grpc-js";
+import { Timestamp } from "../../../google/protobuf/timestamp";
 import { JobState, jobStateFromJSON, jobStateToJSON, VersionRef } from "../../common/v1/common";
 
 export const protobufPackage = "headstart.finetune.v1";
 
 export const protobufFileName = "headstart/finetune/v1/finetune.proto";
 
+/** Which metric early stopping and the choice of the best dev evaluation follow. */
+export enum EarlyStoppingMetric {
+  /** EARLY_STOPPING_METRIC_UNSPECIFIED - Same as EARLY_STOPPING_METRIC_LOSS. */
+  EARLY_STOPPING_METRIC_UNSPECIFIED = 0,
+  /** EARLY_STOPPING_METRIC_LOSS - Dev cross-entropy, lower is better. */
+  EARLY_STOPPING_METRIC_LOSS = 1,
+  /** EARLY_STOPPING_METRIC_ACCURACY - Dev accuracy, higher is better. */
+  EARLY_STOPPING_METRIC_ACCURACY = 2,
+  /** EARLY_STOPPING_METRIC_MACRO_F1 - Dev macro-F1, higher is better. */
+  EARLY_STOPPING_METRIC_MACRO_F1 = 3,
+  UNRECOGNIZED = -1,
+}
+
+export function earlyStoppingMetricFromJSON(object: any): EarlyStoppingMetric {
+  switch (object) {
+    case 0:
+    case "EARLY_STOPPING_METRIC_UNSPECIFIED":
+      return EarlyStoppingMetric.EARLY_STOPPING_METRIC_UNSPECIFIED;
+    case 1:
+    case "EARLY_STOPPING_METRIC_LOSS":
+      return EarlyStoppingMetric.EARLY_STOPPING_METRIC_LOSS;
+    case 2:
+    case "EARLY_STOPPING_METRIC_ACCURACY":
+      return EarlyStoppingMetric.EARLY_STOPPING_METRIC_ACCURACY;
+    case 3:
+    case "EARLY_STOPPING_METRIC_MACRO_F1":
+      return EarlyStoppingMetric.EARLY_STOPPING_METRIC_MACRO_F1;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return EarlyStoppingMetric.UNRECOGNIZED;
+  }
+}
+
+export function earlyStoppingMetricToJSON(object: EarlyStoppingMetric): string {
+  switch (object) {
+    case EarlyStoppingMetric.EARLY_STOPPING_METRIC_UNSPECIFIED:
+      return "EARLY_STOPPING_METRIC_UNSPECIFIED";
+    case EarlyStoppingMetric.EARLY_STOPPING_METRIC_LOSS:
+      return "EARLY_STOPPING_METRIC_LOSS";
+    case EarlyStoppingMetric.EARLY_STOPPING_METRIC_ACCURACY:
+      return "EARLY_STOPPING_METRIC_ACCURACY";
+    case EarlyStoppingMetric.EARLY_STOPPING_METRIC_MACRO_F1:
+      return "EARLY_STOPPING_METRIC_MACRO_F1";
+    case EarlyStoppingMetric.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** When a trigger fires. */
+export enum TriggerCondition {
+  /** TRIGGER_CONDITION_UNSPECIFIED - Same as TRIGGER_CONDITION_EVERY_CHECKPOINT. */
+  TRIGGER_CONDITION_UNSPECIFIED = 0,
+  /** TRIGGER_CONDITION_EVERY_CHECKPOINT - Every checkpoint (CheckpointRegistered) of the base model. */
+  TRIGGER_CONDITION_EVERY_CHECKPOINT = 1,
+  /** TRIGGER_CONDITION_FINAL_CHECKPOINT - Only the last checkpoint of a pre-training run (CheckpointRegistered with final set). */
+  TRIGGER_CONDITION_FINAL_CHECKPOINT = 2,
+  /** TRIGGER_CONDITION_ALIAS - A version of the base model gets the alias `alias` (set or moved onto it, also at commit). */
+  TRIGGER_CONDITION_ALIAS = 3,
+  /** TRIGGER_CONDITION_TAG - A version of the base model gets the tag `tag` (at commit or later). */
+  TRIGGER_CONDITION_TAG = 4,
+  UNRECOGNIZED = -1,
+}
+
+export function triggerConditionFromJSON(object: any): TriggerCondition {
+  switch (object) {
+    case 0:
+    case "TRIGGER_CONDITION_UNSPECIFIED":
+      return TriggerCondition.TRIGGER_CONDITION_UNSPECIFIED;
+    case 1:
+    case "TRIGGER_CONDITION_EVERY_CHECKPOINT":
+      return TriggerCondition.TRIGGER_CONDITION_EVERY_CHECKPOINT;
+    case 2:
+    case "TRIGGER_CONDITION_FINAL_CHECKPOINT":
+      return TriggerCondition.TRIGGER_CONDITION_FINAL_CHECKPOINT;
+    case 3:
+    case "TRIGGER_CONDITION_ALIAS":
+      return TriggerCondition.TRIGGER_CONDITION_ALIAS;
+    case 4:
+    case "TRIGGER_CONDITION_TAG":
+      return TriggerCondition.TRIGGER_CONDITION_TAG;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return TriggerCondition.UNRECOGNIZED;
+  }
+}
+
+export function triggerConditionToJSON(object: TriggerCondition): string {
+  switch (object) {
+    case TriggerCondition.TRIGGER_CONDITION_UNSPECIFIED:
+      return "TRIGGER_CONDITION_UNSPECIFIED";
+    case TriggerCondition.TRIGGER_CONDITION_EVERY_CHECKPOINT:
+      return "TRIGGER_CONDITION_EVERY_CHECKPOINT";
+    case TriggerCondition.TRIGGER_CONDITION_FINAL_CHECKPOINT:
+      return "TRIGGER_CONDITION_FINAL_CHECKPOINT";
+    case TriggerCondition.TRIGGER_CONDITION_ALIAS:
+      return "TRIGGER_CONDITION_ALIAS";
+    case TriggerCondition.TRIGGER_CONDITION_TAG:
+      return "TRIGGER_CONDITION_TAG";
+    case TriggerCondition.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/** Where the splits came from. */
+export enum SplitSource {
+  SPLIT_SOURCE_UNSPECIFIED = 0,
+  /** SPLIT_SOURCE_FIELD - The dataset's split field. */
+  SPLIT_SOURCE_FIELD = 1,
+  /** SPLIT_SOURCE_AUTO - A seeded, stratified 80/10/10 split made because the dataset has no split field. */
+  SPLIT_SOURCE_AUTO = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function splitSourceFromJSON(object: any): SplitSource {
+  switch (object) {
+    case 0:
+    case "SPLIT_SOURCE_UNSPECIFIED":
+      return SplitSource.SPLIT_SOURCE_UNSPECIFIED;
+    case 1:
+    case "SPLIT_SOURCE_FIELD":
+      return SplitSource.SPLIT_SOURCE_FIELD;
+    case 2:
+    case "SPLIT_SOURCE_AUTO":
+      return SplitSource.SPLIT_SOURCE_AUTO;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return SplitSource.UNRECOGNIZED;
+  }
+}
+
+export function splitSourceToJSON(object: SplitSource): string {
+  switch (object) {
+    case SplitSource.SPLIT_SOURCE_UNSPECIFIED:
+      return "SPLIT_SOURCE_UNSPECIFIED";
+    case SplitSource.SPLIT_SOURCE_FIELD:
+      return "SPLIT_SOURCE_FIELD";
+    case SplitSource.SPLIT_SOURCE_AUTO:
+      return "SPLIT_SOURCE_AUTO";
+    case SplitSource.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
+/**
+ * Optimisation of a fine-tune. Unset fields take the documented defaults; the job record returned by
+ * the API carries the effective values.
+ */
+export interface FinetuneHyperparameters {
+  /** Peak learning rate (after warmup). Unset: 5e-4 (small models), or 1e-3 with from_scratch. */
+  learningRate?:
+    | number
+    | undefined;
+  /** Passes over the training examples. Unset: 5. */
+  epochs?:
+    | number
+    | undefined;
+  /** Stop after this many optimizer steps, whatever the epochs. 0: no limit. */
+  maxSteps: number;
+  /** Examples per step. Unset: 16. */
+  batchSize?:
+    | number
+    | undefined;
+  /**
+   * Tokens per example, [CLS] and [SEP] included; longer texts are truncated. Unset: the base model's
+   * max length, at most 128. Never longer than the base model's.
+   */
+  maxLength?:
+    | number
+    | undefined;
+  /** Steps of linear warmup (then linear decay to 0). Unset: warmup_ratio of the total steps. */
+  warmupSteps?:
+    | number
+    | undefined;
+  /** Share of the total steps used for warmup when warmup_steps is unset. Unset: 0.1. */
+  warmupRatio?:
+    | number
+    | undefined;
+  /** Decoupled (AdamW) weight decay of matrices and embeddings. Unset: 0.01. */
+  weightDecay?:
+    | number
+    | undefined;
+  /** Evaluate on the dev split every this many steps (and at the end). Unset: once per epoch. */
+  evalEvery?:
+    | number
+    | undefined;
+  /**
+   * Stop when this many evaluations in a row did not improve the metric. 0 disables early stopping
+   * (the best evaluation's weights are still the ones registered). Unset: 3.
+   */
+  earlyStoppingPatience?: number | undefined;
+  earlyStoppingMetric: EarlyStoppingMetric;
+  /** Seeds the head's initialisation (and the weights with from_scratch), data order and dropout. */
+  seed: number;
+  /** Clip the global gradient norm to this; 0 disables clipping. Unset: 1.0. */
+  clipNorm?:
+    | number
+    | undefined;
+  /** Dropout during fine-tuning. Unset: the base model's. */
+  dropout?: number | undefined;
+}
+
+/**
+ * How to read the labelled dataset: a DATASET version whose artifact is JSONL (one object a line) or
+ * CSV (header row), detected from its metadata "format" (jsonl | csv), else its content.
+ */
+export interface DatasetOptions {
+  /** Field holding the text. Empty: "text". */
+  textField: string;
+  /** Field holding the class label (any string or number). Empty: "label". */
+  labelField: string;
+  /**
+   * Field assigning each example to a split. Empty: "split". When the dataset has no such field, a
+   * seeded, stratified 80/10/10 split is made (recorded in the job as split_source "auto").
+   */
+  splitField: string;
+  /** Split names. Empty: "train", "dev", "test". */
+  trainSplit: string;
+  devSplit: string;
+  testSplit: string;
+  /**
+   * Use only the first K training examples of a seeded, stratified order (all classes appear as early
+   * as possible; a larger budget only adds examples). 0: every training example. Larger than the
+   * training split: INVALID_ARGUMENT.
+   */
+  labelBudget: number;
+  /** Seed of the label-budget order and of the automatic split. 0: the hyper-parameters' seed. */
+  budgetSeed: number;
+}
+
 export interface FinetuneSpec {
   baseModel: VersionRef | undefined;
-  dataset: VersionRef | undefined;
+  dataset:
+    | VersionRef
+    | undefined;
+  /**
+   * Name of the FINETUNED_MODEL the result is registered under. Empty: "<base>-<dataset>" (with a
+   * "-scratch" suffix for from_scratch).
+   */
   outputModelName: string;
   /** Train the same architecture from random weights: the control run. */
   fromScratch: boolean;
+  hyperparameters: FinetuneHyperparameters | undefined;
+  data:
+    | DatasetOptions
+    | undefined;
+  /** Description and tags of the registered version; aliases moved onto it at commit. */
+  description: string;
+  tags: string[];
+  aliases: string[];
 }
 
 export interface Trigger {
   id: string;
   /** Base model whose checkpoints fire this trigger. */
   baseModelName: string;
+  /** The job to run. Its base_model is ignored: each job fine-tunes the version that fired it. */
   spec: FinetuneSpec | undefined;
+  condition: TriggerCondition;
+  /** With TRIGGER_CONDITION_ALIAS. */
+  alias: string;
+  /** With TRIGGER_CONDITION_TAG. */
+  tag: string;
+  description: string;
+  createdAt:
+    | Date
+    | undefined;
+  /** Jobs this trigger created so far. */
+  firedCount: number;
+}
+
+/** A version as resolved when the job was created (so it never follows an alias that moved later). */
+export interface ResolvedVersion {
+  versionId: string;
+  modelName: string;
+  version: number;
+}
+
+export interface ClassMetrics {
+  label: string;
+  precision: number;
+  recall: number;
+  f1: number;
+  /** Examples of this class in the evaluated split. */
+  support: number;
+}
+
+export interface ConfusionMatrix {
+  /** Row and column order (class index order of the model). */
+  labels: string[];
+  /** Row-major counts: row = true class, column = predicted class; labels.length² entries. */
+  counts: number[];
+}
+
+export interface Evaluation {
+  /** Name of the split evaluated ("dev" or "test" by default). */
+  split: string;
+  examples: number;
+  loss: number;
+  accuracy: number;
+  macroF1: number;
+  perClass: ClassMetrics[];
+  confusionMatrix:
+    | ConfusionMatrix
+    | undefined;
+  /** Optimizer step of the weights evaluated. */
+  step: number;
 }
 
 export interface Finetune {
   id: string;
+  /** As started, with the defaults filled in and the references pinned to version numbers. */
   spec: FinetuneSpec | undefined;
   state: JobState;
   error: string;
+  /**
+   * Flat test metrics (accuracy, macro_f1, loss, precision/<label>, recall/<label>, f1/<label>, ...),
+   * as attached to the registered version.
+   */
   metrics: { [key: string]: number };
+  /** The trigger that created it (empty for a manual job). */
+  triggerId: string;
+  baseVersion: ResolvedVersion | undefined;
+  datasetVersion:
+    | ResolvedVersion
+    | undefined;
+  /** The FINETUNED_MODEL version registered (unset until it succeeded). */
+  resultVersion:
+    | ResolvedVersion
+    | undefined;
+  /** gRPC code name of the failure (e.g. "INVALID_ARGUMENT"), with `error`. */
+  errorCode: string;
+  createdAt:
+    | Date
+    | undefined;
+  /** When a worker first started it. */
+  startedAt: Date | undefined;
+  finishedAt:
+    | Date
+    | undefined;
+  /** Last change (state, progress, heartbeat). */
+  updatedAt:
+    | Date
+    | undefined;
+  /** When the work item was stored on the JetStream work queue. */
+  queuedAt:
+    | Date
+    | undefined;
+  /** Class labels in the model's index order. */
+  labels: string[];
+  trainExamples: number;
+  devExamples: number;
+  testExamples: number;
+  splitSource: SplitSource;
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  /** Mean training loss of the last step. */
+  loss: number;
+  /** Best dev evaluation so far (the weights that are registered) and the test evaluation at the end. */
+  bestDev: Evaluation | undefined;
+  test:
+    | Evaluation
+    | undefined;
+  /** True once CancelFinetune was called on a running job. */
+  cancelRequested: boolean;
+  /** Times a worker started or resumed it, and the worker running it now. */
+  attempts: number;
+  worker: string;
+  /** TF.js backend of the worker. */
+  backend: string;
+  /** True when early stopping ended training before total_steps. */
+  stoppedEarly: boolean;
+  /** Training examples longer than max_length (truncated). */
+  truncatedExamples: number;
+  /** Things the user should know (e.g. no dev split: early stopping off). */
+  warnings: string[];
+  /** Step the current attempt resumed from (0: started from the beginning). */
+  resumedFromStep: number;
 }
 
 export interface Finetune_MetricsEntry {
@@ -63,6 +427,7 @@ export interface CreateTriggerResponse {
 }
 
 export interface ListTriggersRequest {
+  /** Only this base model's triggers; empty: all. */
   baseModelName: string;
 }
 
@@ -78,7 +443,11 @@ export interface DeleteTriggerResponse {
 }
 
 export interface StartFinetuneRequest {
-  spec: FinetuneSpec | undefined;
+  spec:
+    | FinetuneSpec
+    | undefined;
+  /** A retried StartFinetune with the same key returns the job the first call created. */
+  idempotencyKey: string;
 }
 
 export interface StartFinetuneResponse {
@@ -94,8 +463,15 @@ export interface GetFinetuneResponse {
 }
 
 export interface ListFinetunesRequest {
+  /** At most 1000; 0 means 100. */
   pageSize: number;
   pageToken: string;
+  /** Only jobs in this state; unspecified means any. */
+  state: JobState;
+  /** Only jobs created by this trigger. */
+  triggerId: string;
+  /** Only jobs fine-tuning a version of this base model. */
+  baseModelName: string;
 }
 
 export interface ListFinetunesResponse {
@@ -127,7 +503,12 @@ export interface ClassifyRequest {
 export interface Prediction {
   label: string;
   probabilities: { [key: string]: number };
+  /** The text was longer than the model's max length and its end was cut. */
   truncated: boolean;
+  /** Index of `label` in the model's labels. */
+  labelIndex: number;
+  /** Tokens the model saw ([CLS] and [SEP] included). */
+  tokens: number;
 }
 
 export interface Prediction_ProbabilitiesEntry {
@@ -137,25 +518,707 @@ export interface Prediction_ProbabilitiesEntry {
 
 export interface ClassifyResponse {
   predictions: Prediction[];
+  /** The version that answered (an alias or latest resolved at the time of the call). */
+  modelVersion:
+    | ResolvedVersion
+    | undefined;
+  /** The model's labels, in index order. */
+  labels: string[];
+  /** The model's max length in tokens. */
+  maxLength: number;
 }
 
 export interface FillMaskRequest {
-  model: VersionRef | undefined;
+  model:
+    | VersionRef
+    | undefined;
+  /** Text with one or more mask tokens ([MASK] for WordPiece tokenizers, <mask> for byte-level BPE). */
   text: string;
+  /** Candidates per mask. 0: 5. At most 100. */
   topK: number;
 }
 
 export interface TokenScore {
   token: string;
+  /** Probability of the token at this position. */
   score: number;
+  tokenId: number;
+  /** The input text with this mask replaced by the token (decoded). */
+  sequence: string;
 }
 
-export interface FillMaskResponse {
+/** The candidates at one mask token. */
+export interface MaskPrediction {
+  /** Token position in the encoded input ([CLS] is 0). */
+  position: number;
   tokens: TokenScore[];
 }
 
+export interface FillMaskResponse {
+  /** Candidates at the first mask (the same as masks[0].tokens). */
+  tokens: TokenScore[];
+  /** Candidates at every mask, in text order. */
+  masks: MaskPrediction[];
+  /**
+   * The text was longer than the model's max length and its end was cut (masks after the cut are not
+   * predicted; a text whose every mask was cut is INVALID_ARGUMENT).
+   */
+  truncated: boolean;
+  modelVersion: ResolvedVersion | undefined;
+}
+
+/**
+ * The work-queue item of a fine-tune job (subject headstart.work.finetune, Nats-Msg-Id = finetune_id).
+ * Field 1 has the number and type of Finetune.id, so items queued with the interim Finetune codec
+ * decode to the same job id.
+ */
+export interface FinetuneWork {
+  finetuneId: string;
+}
+
+/** A worker asks to run a job it pulled from the work queue. */
+export interface ClaimFinetuneRequest {
+  finetuneId: string;
+  worker: string;
+  /** JetStream delivery count of the work item. */
+  delivery: number;
+  backend: string;
+}
+
+export interface ClaimFinetuneResponse {
+  /** False when the job is terminal (cancelled, or finished by an earlier delivery): ack and skip. */
+  run: boolean;
+  finetune: Finetune | undefined;
+}
+
+/** A worker's progress report. Also a heartbeat. */
+export interface FinetuneProgress {
+  finetuneId: string;
+  worker: string;
+  step: number;
+  totalSteps: number;
+  epoch: number;
+  loss: number;
+  learningRate: number;
+  /** Set when this report carries a dev evaluation. */
+  dev:
+    | Evaluation
+    | undefined;
+  /** The best dev evaluation so far. */
+  bestDev:
+    | Evaluation
+    | undefined;
+  /** Set on the first report of an attempt: the data as prepared. */
+  labels: string[];
+  trainExamples: number;
+  devExamples: number;
+  testExamples: number;
+  splitSource: SplitSource;
+  truncatedExamples: number;
+  warnings: string[];
+  resumedFromStep: number;
+  examplesPerSecond: number;
+}
+
+export interface FinetuneProgressAck {
+  /** CancelFinetune was called: stop, register nothing, report FINISHED as cancelled. */
+  cancelRequested: boolean;
+}
+
+/** A worker reports the end of a job (after registering the result and publishing FinetuneFinished). */
+export interface FinishFinetuneRequest {
+  finetuneId: string;
+  worker: string;
+  state: JobState;
+  error: string;
+  errorCode: string;
+  resultVersion: ResolvedVersion | undefined;
+  metrics: { [key: string]: number };
+  bestDev: Evaluation | undefined;
+  test: Evaluation | undefined;
+  step: number;
+  stoppedEarly: boolean;
+}
+
+export interface FinishFinetuneRequest_MetricsEntry {
+  key: string;
+  value: number;
+}
+
+export interface FinishFinetuneResponse {
+  finetune: Finetune | undefined;
+}
+
+function createBaseFinetuneHyperparameters(): FinetuneHyperparameters {
+  return {
+    learningRate: undefined,
+    epochs: undefined,
+    maxSteps: 0,
+    batchSize: undefined,
+    maxLength: undefined,
+    warmupSteps: undefined,
+    warmupRatio: undefined,
+    weightDecay: undefined,
+    evalEvery: undefined,
+    earlyStoppingPatience: undefined,
+    earlyStoppingMetric: 0,
+    seed: 0,
+    clipNorm: undefined,
+    dropout: undefined,
+  };
+}
+
+export const FinetuneHyperparameters: MessageFns<FinetuneHyperparameters> = {
+  encode(message: FinetuneHyperparameters, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.learningRate !== undefined) {
+      writer.uint32(9).double(message.learningRate);
+    }
+    if (message.epochs !== undefined) {
+      writer.uint32(16).uint32(message.epochs);
+    }
+    if (message.maxSteps !== 0) {
+      writer.uint32(24).uint64(message.maxSteps);
+    }
+    if (message.batchSize !== undefined) {
+      writer.uint32(32).uint32(message.batchSize);
+    }
+    if (message.maxLength !== undefined) {
+      writer.uint32(40).uint32(message.maxLength);
+    }
+    if (message.warmupSteps !== undefined) {
+      writer.uint32(48).uint32(message.warmupSteps);
+    }
+    if (message.warmupRatio !== undefined) {
+      writer.uint32(57).double(message.warmupRatio);
+    }
+    if (message.weightDecay !== undefined) {
+      writer.uint32(65).double(message.weightDecay);
+    }
+    if (message.evalEvery !== undefined) {
+      writer.uint32(72).uint32(message.evalEvery);
+    }
+    if (message.earlyStoppingPatience !== undefined) {
+      writer.uint32(80).uint32(message.earlyStoppingPatience);
+    }
+    if (message.earlyStoppingMetric !== 0) {
+      writer.uint32(88).int32(message.earlyStoppingMetric);
+    }
+    if (message.seed !== 0) {
+      writer.uint32(96).uint64(message.seed);
+    }
+    if (message.clipNorm !== undefined) {
+      writer.uint32(105).double(message.clipNorm);
+    }
+    if (message.dropout !== undefined) {
+      writer.uint32(113).double(message.dropout);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FinetuneHyperparameters {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFinetuneHyperparameters();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 9) {
+              break;
+            }
+
+            message.learningRate = reader.double();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.epochs = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.maxSteps = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.batchSize = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.maxLength = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.warmupSteps = reader.uint32();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.warmupRatio = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.weightDecay = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.evalEvery = reader.uint32();
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.earlyStoppingPatience = reader.uint32();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.earlyStoppingMetric = reader.int32() as any;
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.seed = longToNumber(reader.uint64());
+            continue;
+          }
+          case 13: {
+            if (tag !== 105) {
+              break;
+            }
+
+            message.clipNorm = reader.double();
+            continue;
+          }
+          case 14: {
+            if (tag !== 113) {
+              break;
+            }
+
+            message.dropout = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FinetuneHyperparameters {
+    return {
+      learningRate: isSet(object.learningRate)
+        ? globalThis.Number(object.learningRate)
+        : isSet(object.learning_rate)
+        ? globalThis.Number(object.learning_rate)
+        : undefined,
+      epochs: isSet(object.epochs) ? globalThis.Number(object.epochs) : undefined,
+      maxSteps: isSet(object.maxSteps)
+        ? globalThis.Number(object.maxSteps)
+        : isSet(object.max_steps)
+        ? globalThis.Number(object.max_steps)
+        : 0,
+      batchSize: isSet(object.batchSize)
+        ? globalThis.Number(object.batchSize)
+        : isSet(object.batch_size)
+        ? globalThis.Number(object.batch_size)
+        : undefined,
+      maxLength: isSet(object.maxLength)
+        ? globalThis.Number(object.maxLength)
+        : isSet(object.max_length)
+        ? globalThis.Number(object.max_length)
+        : undefined,
+      warmupSteps: isSet(object.warmupSteps)
+        ? globalThis.Number(object.warmupSteps)
+        : isSet(object.warmup_steps)
+        ? globalThis.Number(object.warmup_steps)
+        : undefined,
+      warmupRatio: isSet(object.warmupRatio)
+        ? globalThis.Number(object.warmupRatio)
+        : isSet(object.warmup_ratio)
+        ? globalThis.Number(object.warmup_ratio)
+        : undefined,
+      weightDecay: isSet(object.weightDecay)
+        ? globalThis.Number(object.weightDecay)
+        : isSet(object.weight_decay)
+        ? globalThis.Number(object.weight_decay)
+        : undefined,
+      evalEvery: isSet(object.evalEvery)
+        ? globalThis.Number(object.evalEvery)
+        : isSet(object.eval_every)
+        ? globalThis.Number(object.eval_every)
+        : undefined,
+      earlyStoppingPatience: isSet(object.earlyStoppingPatience)
+        ? globalThis.Number(object.earlyStoppingPatience)
+        : isSet(object.early_stopping_patience)
+        ? globalThis.Number(object.early_stopping_patience)
+        : undefined,
+      earlyStoppingMetric: isSet(object.earlyStoppingMetric)
+        ? earlyStoppingMetricFromJSON(object.earlyStoppingMetric)
+        : isSet(object.early_stopping_metric)
+        ? earlyStoppingMetricFromJSON(object.early_stopping_metric)
+        : 0,
+      seed: isSet(object.seed) ? globalThis.Number(object.seed) : 0,
+      clipNorm: isSet(object.clipNorm)
+        ? globalThis.Number(object.clipNorm)
+        : isSet(object.clip_norm)
+        ? globalThis.Number(object.clip_norm)
+        : undefined,
+      dropout: isSet(object.dropout) ? globalThis.Number(object.dropout) : undefined,
+    };
+  },
+
+  toJSON(message: FinetuneHyperparameters): unknown {
+    const obj: any = {};
+    if (message.learningRate !== undefined) {
+      obj.learningRate = floatToJson(message.learningRate);
+    }
+    if (message.epochs !== undefined) {
+      obj.epochs = Math.round(message.epochs);
+    }
+    if (message.maxSteps !== 0) {
+      obj.maxSteps = Math.round(message.maxSteps);
+    }
+    if (message.batchSize !== undefined) {
+      obj.batchSize = Math.round(message.batchSize);
+    }
+    if (message.maxLength !== undefined) {
+      obj.maxLength = Math.round(message.maxLength);
+    }
+    if (message.warmupSteps !== undefined) {
+      obj.warmupSteps = Math.round(message.warmupSteps);
+    }
+    if (message.warmupRatio !== undefined) {
+      obj.warmupRatio = floatToJson(message.warmupRatio);
+    }
+    if (message.weightDecay !== undefined) {
+      obj.weightDecay = floatToJson(message.weightDecay);
+    }
+    if (message.evalEvery !== undefined) {
+      obj.evalEvery = Math.round(message.evalEvery);
+    }
+    if (message.earlyStoppingPatience !== undefined) {
+      obj.earlyStoppingPatience = Math.round(message.earlyStoppingPatience);
+    }
+    if (message.earlyStoppingMetric !== 0) {
+      obj.earlyStoppingMetric = earlyStoppingMetricToJSON(message.earlyStoppingMetric);
+    }
+    if (message.seed !== 0) {
+      obj.seed = Math.round(message.seed);
+    }
+    if (message.clipNorm !== undefined) {
+      obj.clipNorm = floatToJson(message.clipNorm);
+    }
+    if (message.dropout !== undefined) {
+      obj.dropout = floatToJson(message.dropout);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FinetuneHyperparameters>, I>>(base?: I): FinetuneHyperparameters {
+    return FinetuneHyperparameters.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FinetuneHyperparameters>, I>>(object: I): FinetuneHyperparameters {
+    const message = createBaseFinetuneHyperparameters();
+    message.learningRate = object.learningRate ?? undefined;
+    message.epochs = object.epochs ?? undefined;
+    message.maxSteps = object.maxSteps ?? 0;
+    message.batchSize = object.batchSize ?? undefined;
+    message.maxLength = object.maxLength ?? undefined;
+    message.warmupSteps = object.warmupSteps ?? undefined;
+    message.warmupRatio = object.warmupRatio ?? undefined;
+    message.weightDecay = object.weightDecay ?? undefined;
+    message.evalEvery = object.evalEvery ?? undefined;
+    message.earlyStoppingPatience = object.earlyStoppingPatience ?? undefined;
+    message.earlyStoppingMetric = object.earlyStoppingMetric ?? 0;
+    message.seed = object.seed ?? 0;
+    message.clipNorm = object.clipNorm ?? undefined;
+    message.dropout = object.dropout ?? undefined;
+    return message;
+  },
+};
+
+function createBaseDatasetOptions(): DatasetOptions {
+  return {
+    textField: "",
+    labelField: "",
+    splitField: "",
+    trainSplit: "",
+    devSplit: "",
+    testSplit: "",
+    labelBudget: 0,
+    budgetSeed: 0,
+  };
+}
+
+export const DatasetOptions: MessageFns<DatasetOptions> = {
+  encode(message: DatasetOptions, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.textField !== "") {
+      writer.uint32(10).string(message.textField);
+    }
+    if (message.labelField !== "") {
+      writer.uint32(18).string(message.labelField);
+    }
+    if (message.splitField !== "") {
+      writer.uint32(26).string(message.splitField);
+    }
+    if (message.trainSplit !== "") {
+      writer.uint32(34).string(message.trainSplit);
+    }
+    if (message.devSplit !== "") {
+      writer.uint32(42).string(message.devSplit);
+    }
+    if (message.testSplit !== "") {
+      writer.uint32(50).string(message.testSplit);
+    }
+    if (message.labelBudget !== 0) {
+      writer.uint32(56).uint32(message.labelBudget);
+    }
+    if (message.budgetSeed !== 0) {
+      writer.uint32(64).uint64(message.budgetSeed);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): DatasetOptions {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseDatasetOptions();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.textField = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.labelField = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.splitField = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.trainSplit = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.devSplit = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.testSplit = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 56) {
+              break;
+            }
+
+            message.labelBudget = reader.uint32();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.budgetSeed = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): DatasetOptions {
+    return {
+      textField: isSet(object.textField)
+        ? globalThis.String(object.textField)
+        : isSet(object.text_field)
+        ? globalThis.String(object.text_field)
+        : "",
+      labelField: isSet(object.labelField)
+        ? globalThis.String(object.labelField)
+        : isSet(object.label_field)
+        ? globalThis.String(object.label_field)
+        : "",
+      splitField: isSet(object.splitField)
+        ? globalThis.String(object.splitField)
+        : isSet(object.split_field)
+        ? globalThis.String(object.split_field)
+        : "",
+      trainSplit: isSet(object.trainSplit)
+        ? globalThis.String(object.trainSplit)
+        : isSet(object.train_split)
+        ? globalThis.String(object.train_split)
+        : "",
+      devSplit: isSet(object.devSplit)
+        ? globalThis.String(object.devSplit)
+        : isSet(object.dev_split)
+        ? globalThis.String(object.dev_split)
+        : "",
+      testSplit: isSet(object.testSplit)
+        ? globalThis.String(object.testSplit)
+        : isSet(object.test_split)
+        ? globalThis.String(object.test_split)
+        : "",
+      labelBudget: isSet(object.labelBudget)
+        ? globalThis.Number(object.labelBudget)
+        : isSet(object.label_budget)
+        ? globalThis.Number(object.label_budget)
+        : 0,
+      budgetSeed: isSet(object.budgetSeed)
+        ? globalThis.Number(object.budgetSeed)
+        : isSet(object.budget_seed)
+        ? globalThis.Number(object.budget_seed)
+        : 0,
+    };
+  },
+
+  toJSON(message: DatasetOptions): unknown {
+    const obj: any = {};
+    if (message.textField !== "") {
+      obj.textField = message.textField;
+    }
+    if (message.labelField !== "") {
+      obj.labelField = message.labelField;
+    }
+    if (message.splitField !== "") {
+      obj.splitField = message.splitField;
+    }
+    if (message.trainSplit !== "") {
+      obj.trainSplit = message.trainSplit;
+    }
+    if (message.devSplit !== "") {
+      obj.devSplit = message.devSplit;
+    }
+    if (message.testSplit !== "") {
+      obj.testSplit = message.testSplit;
+    }
+    if (message.labelBudget !== 0) {
+      obj.labelBudget = Math.round(message.labelBudget);
+    }
+    if (message.budgetSeed !== 0) {
+      obj.budgetSeed = Math.round(message.budgetSeed);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<DatasetOptions>, I>>(base?: I): DatasetOptions {
+    return DatasetOptions.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<DatasetOptions>, I>>(object: I): DatasetOptions {
+    const message = createBaseDatasetOptions();
+    message.textField = object.textField ?? "";
+    message.labelField = object.labelField ?? "";
+    message.splitField = object.splitField ?? "";
+    message.trainSplit = object.trainSplit ?? "";
+    message.devSplit = object.devSplit ?? "";
+    message.testSplit = object.testSplit ?? "";
+    message.labelBudget = object.labelBudget ?? 0;
+    message.budgetSeed = object.budgetSeed ?? 0;
+    return message;
+  },
+};
+
 function createBaseFinetuneSpec(): FinetuneSpec {
-  return { baseModel: undefined, dataset: undefined, outputModelName: "", fromScratch: false };
+  return {
+    baseModel: undefined,
+    dataset: undefined,
+    outputModelName: "",
+    fromScratch: false,
+    hyperparameters: undefined,
+    data: undefined,
+    description: "",
+    tags: [],
+    aliases: [],
+  };
 }
 
 export const FinetuneSpec: MessageFns<FinetuneSpec> = {
@@ -171,6 +1234,21 @@ export const FinetuneSpec: MessageFns<FinetuneSpec> = {
     }
     if (message.fromScratch !== false) {
       writer.uint32(32).bool(message.fromScratch);
+    }
+    if (message.hyperparameters !== undefined) {
+      FinetuneHyperparameters.encode(message.hyperparameters, writer.uint32(42).fork()).join();
+    }
+    if (message.data !== undefined) {
+      DatasetOptions.encode(message.data, writer.uint32(50).fork()).join();
+    }
+    if (message.description !== "") {
+      writer.uint32(58).string(message.description);
+    }
+    for (const v of message.tags) {
+      writer.uint32(66).string(v!);
+    }
+    for (const v of message.aliases) {
+      writer.uint32(74).string(v!);
     }
     return writer;
   },
@@ -220,6 +1298,46 @@ export const FinetuneSpec: MessageFns<FinetuneSpec> = {
             message.fromScratch = reader.bool();
             continue;
           }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.hyperparameters = FinetuneHyperparameters.decode(reader, reader.uint32());
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.data = DatasetOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.aliases.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -250,6 +1368,15 @@ export const FinetuneSpec: MessageFns<FinetuneSpec> = {
         : isSet(object.from_scratch)
         ? globalThis.Boolean(object.from_scratch)
         : false,
+      hyperparameters: isSet(object.hyperparameters)
+        ? FinetuneHyperparameters.fromJSON(object.hyperparameters)
+        : undefined,
+      data: isSet(object.data) ? DatasetOptions.fromJSON(object.data) : undefined,
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      tags: globalThis.Array.isArray(object?.tags)
+        ? object.tags.map((e: any) => globalThis.String(e))
+        : [],
+      aliases: globalThis.Array.isArray(object?.aliases) ? object.aliases.map((e: any) => globalThis.String(e)) : [],
     };
   },
 
@@ -267,6 +1394,21 @@ export const FinetuneSpec: MessageFns<FinetuneSpec> = {
     if (message.fromScratch !== false) {
       obj.fromScratch = message.fromScratch;
     }
+    if (message.hyperparameters !== undefined) {
+      obj.hyperparameters = FinetuneHyperparameters.toJSON(message.hyperparameters);
+    }
+    if (message.data !== undefined) {
+      obj.data = DatasetOptions.toJSON(message.data);
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    if (message.aliases?.length) {
+      obj.aliases = message.aliases;
+    }
     return obj;
   },
 
@@ -283,12 +1425,31 @@ export const FinetuneSpec: MessageFns<FinetuneSpec> = {
       : undefined;
     message.outputModelName = object.outputModelName ?? "";
     message.fromScratch = object.fromScratch ?? false;
+    message.hyperparameters = (object.hyperparameters !== undefined && object.hyperparameters !== null)
+      ? FinetuneHyperparameters.fromPartial(object.hyperparameters)
+      : undefined;
+    message.data = (object.data !== undefined && object.data !== null)
+      ? DatasetOptions.fromPartial(object.data)
+      : undefined;
+    message.description = object.description ?? "";
+    message.tags = object.tags?.map((e) => e) || [];
+    message.aliases = object.aliases?.map((e) => e) || [];
     return message;
   },
 };
 
 function createBaseTrigger(): Trigger {
-  return { id: "", baseModelName: "", spec: undefined };
+  return {
+    id: "",
+    baseModelName: "",
+    spec: undefined,
+    condition: 0,
+    alias: "",
+    tag: "",
+    description: "",
+    createdAt: undefined,
+    firedCount: 0,
+  };
 }
 
 export const Trigger: MessageFns<Trigger> = {
@@ -301,6 +1462,24 @@ export const Trigger: MessageFns<Trigger> = {
     }
     if (message.spec !== undefined) {
       FinetuneSpec.encode(message.spec, writer.uint32(26).fork()).join();
+    }
+    if (message.condition !== 0) {
+      writer.uint32(32).int32(message.condition);
+    }
+    if (message.alias !== "") {
+      writer.uint32(42).string(message.alias);
+    }
+    if (message.tag !== "") {
+      writer.uint32(50).string(message.tag);
+    }
+    if (message.description !== "") {
+      writer.uint32(58).string(message.description);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(66).fork()).join();
+    }
+    if (message.firedCount !== 0) {
+      writer.uint32(72).uint32(message.firedCount);
     }
     return writer;
   },
@@ -342,6 +1521,54 @@ export const Trigger: MessageFns<Trigger> = {
             message.spec = FinetuneSpec.decode(reader, reader.uint32());
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.condition = reader.int32() as any;
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.alias = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.tag = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 9: {
+            if (tag !== 72) {
+              break;
+            }
+
+            message.firedCount = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -363,6 +1590,20 @@ export const Trigger: MessageFns<Trigger> = {
         ? globalThis.String(object.base_model_name)
         : "",
       spec: isSet(object.spec) ? FinetuneSpec.fromJSON(object.spec) : undefined,
+      condition: isSet(object.condition) ? triggerConditionFromJSON(object.condition) : 0,
+      alias: isSet(object.alias) ? globalThis.String(object.alias) : "",
+      tag: isSet(object.tag) ? globalThis.String(object.tag) : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      firedCount: isSet(object.firedCount)
+        ? globalThis.Number(object.firedCount)
+        : isSet(object.fired_count)
+        ? globalThis.Number(object.fired_count)
+        : 0,
     };
   },
 
@@ -377,6 +1618,24 @@ export const Trigger: MessageFns<Trigger> = {
     if (message.spec !== undefined) {
       obj.spec = FinetuneSpec.toJSON(message.spec);
     }
+    if (message.condition !== 0) {
+      obj.condition = triggerConditionToJSON(message.condition);
+    }
+    if (message.alias !== "") {
+      obj.alias = message.alias;
+    }
+    if (message.tag !== "") {
+      obj.tag = message.tag;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.firedCount !== 0) {
+      obj.firedCount = Math.round(message.firedCount);
+    }
     return obj;
   },
 
@@ -390,12 +1649,598 @@ export const Trigger: MessageFns<Trigger> = {
     message.spec = (object.spec !== undefined && object.spec !== null)
       ? FinetuneSpec.fromPartial(object.spec)
       : undefined;
+    message.condition = object.condition ?? 0;
+    message.alias = object.alias ?? "";
+    message.tag = object.tag ?? "";
+    message.description = object.description ?? "";
+    message.createdAt = object.createdAt ?? undefined;
+    message.firedCount = object.firedCount ?? 0;
+    return message;
+  },
+};
+
+function createBaseResolvedVersion(): ResolvedVersion {
+  return { versionId: "", modelName: "", version: 0 };
+}
+
+export const ResolvedVersion: MessageFns<ResolvedVersion> = {
+  encode(message: ResolvedVersion, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.versionId !== "") {
+      writer.uint32(10).string(message.versionId);
+    }
+    if (message.modelName !== "") {
+      writer.uint32(18).string(message.modelName);
+    }
+    if (message.version !== 0) {
+      writer.uint32(24).uint32(message.version);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ResolvedVersion {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseResolvedVersion();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.versionId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.modelName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.version = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ResolvedVersion {
+    return {
+      versionId: isSet(object.versionId)
+        ? globalThis.String(object.versionId)
+        : isSet(object.version_id)
+        ? globalThis.String(object.version_id)
+        : "",
+      modelName: isSet(object.modelName)
+        ? globalThis.String(object.modelName)
+        : isSet(object.model_name)
+        ? globalThis.String(object.model_name)
+        : "",
+      version: isSet(object.version) ? globalThis.Number(object.version) : 0,
+    };
+  },
+
+  toJSON(message: ResolvedVersion): unknown {
+    const obj: any = {};
+    if (message.versionId !== "") {
+      obj.versionId = message.versionId;
+    }
+    if (message.modelName !== "") {
+      obj.modelName = message.modelName;
+    }
+    if (message.version !== 0) {
+      obj.version = Math.round(message.version);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ResolvedVersion>, I>>(base?: I): ResolvedVersion {
+    return ResolvedVersion.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ResolvedVersion>, I>>(object: I): ResolvedVersion {
+    const message = createBaseResolvedVersion();
+    message.versionId = object.versionId ?? "";
+    message.modelName = object.modelName ?? "";
+    message.version = object.version ?? 0;
+    return message;
+  },
+};
+
+function createBaseClassMetrics(): ClassMetrics {
+  return { label: "", precision: 0, recall: 0, f1: 0, support: 0 };
+}
+
+export const ClassMetrics: MessageFns<ClassMetrics> = {
+  encode(message: ClassMetrics, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.label !== "") {
+      writer.uint32(10).string(message.label);
+    }
+    if (message.precision !== 0) {
+      writer.uint32(17).double(message.precision);
+    }
+    if (message.recall !== 0) {
+      writer.uint32(25).double(message.recall);
+    }
+    if (message.f1 !== 0) {
+      writer.uint32(33).double(message.f1);
+    }
+    if (message.support !== 0) {
+      writer.uint32(40).uint32(message.support);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClassMetrics {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClassMetrics();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.label = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.precision = reader.double();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.recall = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.f1 = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.support = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClassMetrics {
+    return {
+      label: isSet(object.label) ? globalThis.String(object.label) : "",
+      precision: isSet(object.precision) ? globalThis.Number(object.precision) : 0,
+      recall: isSet(object.recall) ? globalThis.Number(object.recall) : 0,
+      f1: isSet(object.f1) ? globalThis.Number(object.f1) : 0,
+      support: isSet(object.support) ? globalThis.Number(object.support) : 0,
+    };
+  },
+
+  toJSON(message: ClassMetrics): unknown {
+    const obj: any = {};
+    if (message.label !== "") {
+      obj.label = message.label;
+    }
+    if (message.precision !== 0) {
+      obj.precision = floatToJson(message.precision);
+    }
+    if (message.recall !== 0) {
+      obj.recall = floatToJson(message.recall);
+    }
+    if (message.f1 !== 0) {
+      obj.f1 = floatToJson(message.f1);
+    }
+    if (message.support !== 0) {
+      obj.support = Math.round(message.support);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ClassMetrics>, I>>(base?: I): ClassMetrics {
+    return ClassMetrics.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ClassMetrics>, I>>(object: I): ClassMetrics {
+    const message = createBaseClassMetrics();
+    message.label = object.label ?? "";
+    message.precision = object.precision ?? 0;
+    message.recall = object.recall ?? 0;
+    message.f1 = object.f1 ?? 0;
+    message.support = object.support ?? 0;
+    return message;
+  },
+};
+
+function createBaseConfusionMatrix(): ConfusionMatrix {
+  return { labels: [], counts: [] };
+}
+
+export const ConfusionMatrix: MessageFns<ConfusionMatrix> = {
+  encode(message: ConfusionMatrix, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.labels) {
+      writer.uint32(10).string(v!);
+    }
+    if (message.counts.length !== 0) {
+      writer.uint32(18).fork();
+      for (const v of message.counts) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ConfusionMatrix {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseConfusionMatrix();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.labels.push(reader.string());
+            continue;
+          }
+          case 2: {
+            if (tag === 16) {
+              message.counts.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 18) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.counts.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ConfusionMatrix {
+    return {
+      labels: globalThis.Array.isArray(object?.labels) ? object.labels.map((e: any) => globalThis.String(e)) : [],
+      counts: globalThis.Array.isArray(object?.counts) ? object.counts.map((e: any) => globalThis.Number(e)) : [],
+    };
+  },
+
+  toJSON(message: ConfusionMatrix): unknown {
+    const obj: any = {};
+    if (message.labels?.length) {
+      obj.labels = message.labels;
+    }
+    if (message.counts?.length) {
+      obj.counts = message.counts.map((e) => Math.round(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ConfusionMatrix>, I>>(base?: I): ConfusionMatrix {
+    return ConfusionMatrix.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ConfusionMatrix>, I>>(object: I): ConfusionMatrix {
+    const message = createBaseConfusionMatrix();
+    message.labels = object.labels?.map((e) => e) || [];
+    message.counts = object.counts?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseEvaluation(): Evaluation {
+  return {
+    split: "",
+    examples: 0,
+    loss: 0,
+    accuracy: 0,
+    macroF1: 0,
+    perClass: [],
+    confusionMatrix: undefined,
+    step: 0,
+  };
+}
+
+export const Evaluation: MessageFns<Evaluation> = {
+  encode(message: Evaluation, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.split !== "") {
+      writer.uint32(10).string(message.split);
+    }
+    if (message.examples !== 0) {
+      writer.uint32(16).uint32(message.examples);
+    }
+    if (message.loss !== 0) {
+      writer.uint32(25).double(message.loss);
+    }
+    if (message.accuracy !== 0) {
+      writer.uint32(33).double(message.accuracy);
+    }
+    if (message.macroF1 !== 0) {
+      writer.uint32(41).double(message.macroF1);
+    }
+    for (const v of message.perClass) {
+      ClassMetrics.encode(v!, writer.uint32(50).fork()).join();
+    }
+    if (message.confusionMatrix !== undefined) {
+      ConfusionMatrix.encode(message.confusionMatrix, writer.uint32(58).fork()).join();
+    }
+    if (message.step !== 0) {
+      writer.uint32(64).uint64(message.step);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Evaluation {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseEvaluation();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.split = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.examples = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 25) {
+              break;
+            }
+
+            message.loss = reader.double();
+            continue;
+          }
+          case 4: {
+            if (tag !== 33) {
+              break;
+            }
+
+            message.accuracy = reader.double();
+            continue;
+          }
+          case 5: {
+            if (tag !== 41) {
+              break;
+            }
+
+            message.macroF1 = reader.double();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.perClass.push(ClassMetrics.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.confusionMatrix = ConfusionMatrix.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.step = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Evaluation {
+    return {
+      split: isSet(object.split) ? globalThis.String(object.split) : "",
+      examples: isSet(object.examples) ? globalThis.Number(object.examples) : 0,
+      loss: isSet(object.loss) ? globalThis.Number(object.loss) : 0,
+      accuracy: isSet(object.accuracy) ? globalThis.Number(object.accuracy) : 0,
+      macroF1: isSet(object.macroF1)
+        ? globalThis.Number(object.macroF1)
+        : isSet(object.macro_f1)
+        ? globalThis.Number(object.macro_f1)
+        : 0,
+      perClass: globalThis.Array.isArray(object?.perClass)
+        ? object.perClass.map((e: any) => ClassMetrics.fromJSON(e))
+        : globalThis.Array.isArray(object?.per_class)
+        ? object.per_class.map((e: any) => ClassMetrics.fromJSON(e))
+        : [],
+      confusionMatrix: isSet(object.confusionMatrix)
+        ? ConfusionMatrix.fromJSON(object.confusionMatrix)
+        : isSet(object.confusion_matrix)
+        ? ConfusionMatrix.fromJSON(object.confusion_matrix)
+        : undefined,
+      step: isSet(object.step) ? globalThis.Number(object.step) : 0,
+    };
+  },
+
+  toJSON(message: Evaluation): unknown {
+    const obj: any = {};
+    if (message.split !== "") {
+      obj.split = message.split;
+    }
+    if (message.examples !== 0) {
+      obj.examples = Math.round(message.examples);
+    }
+    if (message.loss !== 0) {
+      obj.loss = floatToJson(message.loss);
+    }
+    if (message.accuracy !== 0) {
+      obj.accuracy = floatToJson(message.accuracy);
+    }
+    if (message.macroF1 !== 0) {
+      obj.macroF1 = floatToJson(message.macroF1);
+    }
+    if (message.perClass?.length) {
+      obj.perClass = message.perClass.map((e) => ClassMetrics.toJSON(e));
+    }
+    if (message.confusionMatrix !== undefined) {
+      obj.confusionMatrix = ConfusionMatrix.toJSON(message.confusionMatrix);
+    }
+    if (message.step !== 0) {
+      obj.step = Math.round(message.step);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Evaluation>, I>>(base?: I): Evaluation {
+    return Evaluation.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Evaluation>, I>>(object: I): Evaluation {
+    const message = createBaseEvaluation();
+    message.split = object.split ?? "";
+    message.examples = object.examples ?? 0;
+    message.loss = object.loss ?? 0;
+    message.accuracy = object.accuracy ?? 0;
+    message.macroF1 = object.macroF1 ?? 0;
+    message.perClass = object.perClass?.map((e) => ClassMetrics.fromPartial(e)) || [];
+    message.confusionMatrix = (object.confusionMatrix !== undefined && object.confusionMatrix !== null)
+      ? ConfusionMatrix.fromPartial(object.confusionMatrix)
+      : undefined;
+    message.step = object.step ?? 0;
     return message;
   },
 };
 
 function createBaseFinetune(): Finetune {
-  return { id: "", spec: undefined, state: 0, error: "", metrics: {} };
+  return {
+    id: "",
+    spec: undefined,
+    state: 0,
+    error: "",
+    metrics: {},
+    triggerId: "",
+    baseVersion: undefined,
+    datasetVersion: undefined,
+    resultVersion: undefined,
+    errorCode: "",
+    createdAt: undefined,
+    startedAt: undefined,
+    finishedAt: undefined,
+    updatedAt: undefined,
+    queuedAt: undefined,
+    labels: [],
+    trainExamples: 0,
+    devExamples: 0,
+    testExamples: 0,
+    splitSource: 0,
+    step: 0,
+    totalSteps: 0,
+    epoch: 0,
+    loss: 0,
+    bestDev: undefined,
+    test: undefined,
+    cancelRequested: false,
+    attempts: 0,
+    worker: "",
+    backend: "",
+    stoppedEarly: false,
+    truncatedExamples: 0,
+    warnings: [],
+    resumedFromStep: 0,
+  };
 }
 
 export const Finetune: MessageFns<Finetune> = {
@@ -415,6 +2260,93 @@ export const Finetune: MessageFns<Finetune> = {
     globalThis.Object.entries(message.metrics).forEach(([key, value]: [string, number]) => {
       Finetune_MetricsEntry.encode({ key: key as any, value }, writer.uint32(42).fork()).join();
     });
+    if (message.triggerId !== "") {
+      writer.uint32(50).string(message.triggerId);
+    }
+    if (message.baseVersion !== undefined) {
+      ResolvedVersion.encode(message.baseVersion, writer.uint32(58).fork()).join();
+    }
+    if (message.datasetVersion !== undefined) {
+      ResolvedVersion.encode(message.datasetVersion, writer.uint32(66).fork()).join();
+    }
+    if (message.resultVersion !== undefined) {
+      ResolvedVersion.encode(message.resultVersion, writer.uint32(74).fork()).join();
+    }
+    if (message.errorCode !== "") {
+      writer.uint32(82).string(message.errorCode);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(90).fork()).join();
+    }
+    if (message.startedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.startedAt), writer.uint32(98).fork()).join();
+    }
+    if (message.finishedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.finishedAt), writer.uint32(106).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(114).fork()).join();
+    }
+    if (message.queuedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.queuedAt), writer.uint32(122).fork()).join();
+    }
+    for (const v of message.labels) {
+      writer.uint32(130).string(v!);
+    }
+    if (message.trainExamples !== 0) {
+      writer.uint32(136).uint32(message.trainExamples);
+    }
+    if (message.devExamples !== 0) {
+      writer.uint32(144).uint32(message.devExamples);
+    }
+    if (message.testExamples !== 0) {
+      writer.uint32(152).uint32(message.testExamples);
+    }
+    if (message.splitSource !== 0) {
+      writer.uint32(160).int32(message.splitSource);
+    }
+    if (message.step !== 0) {
+      writer.uint32(168).uint64(message.step);
+    }
+    if (message.totalSteps !== 0) {
+      writer.uint32(176).uint64(message.totalSteps);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(184).uint32(message.epoch);
+    }
+    if (message.loss !== 0) {
+      writer.uint32(193).double(message.loss);
+    }
+    if (message.bestDev !== undefined) {
+      Evaluation.encode(message.bestDev, writer.uint32(202).fork()).join();
+    }
+    if (message.test !== undefined) {
+      Evaluation.encode(message.test, writer.uint32(210).fork()).join();
+    }
+    if (message.cancelRequested !== false) {
+      writer.uint32(216).bool(message.cancelRequested);
+    }
+    if (message.attempts !== 0) {
+      writer.uint32(224).uint32(message.attempts);
+    }
+    if (message.worker !== "") {
+      writer.uint32(234).string(message.worker);
+    }
+    if (message.backend !== "") {
+      writer.uint32(242).string(message.backend);
+    }
+    if (message.stoppedEarly !== false) {
+      writer.uint32(248).bool(message.stoppedEarly);
+    }
+    if (message.truncatedExamples !== 0) {
+      writer.uint32(256).uint32(message.truncatedExamples);
+    }
+    for (const v of message.warnings) {
+      writer.uint32(266).string(v!);
+    }
+    if (message.resumedFromStep !== 0) {
+      writer.uint32(272).uint64(message.resumedFromStep);
+    }
     return writer;
   },
 
@@ -474,6 +2406,238 @@ export const Finetune: MessageFns<Finetune> = {
             }
             continue;
           }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.triggerId = reader.string();
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.baseVersion = ResolvedVersion.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.datasetVersion = ResolvedVersion.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.resultVersion = ResolvedVersion.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.errorCode = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.startedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.finishedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.queuedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.labels.push(reader.string());
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.trainExamples = reader.uint32();
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.devExamples = reader.uint32();
+            continue;
+          }
+          case 19: {
+            if (tag !== 152) {
+              break;
+            }
+
+            message.testExamples = reader.uint32();
+            continue;
+          }
+          case 20: {
+            if (tag !== 160) {
+              break;
+            }
+
+            message.splitSource = reader.int32() as any;
+            continue;
+          }
+          case 21: {
+            if (tag !== 168) {
+              break;
+            }
+
+            message.step = longToNumber(reader.uint64());
+            continue;
+          }
+          case 22: {
+            if (tag !== 176) {
+              break;
+            }
+
+            message.totalSteps = longToNumber(reader.uint64());
+            continue;
+          }
+          case 23: {
+            if (tag !== 184) {
+              break;
+            }
+
+            message.epoch = reader.uint32();
+            continue;
+          }
+          case 24: {
+            if (tag !== 193) {
+              break;
+            }
+
+            message.loss = reader.double();
+            continue;
+          }
+          case 25: {
+            if (tag !== 202) {
+              break;
+            }
+
+            message.bestDev = Evaluation.decode(reader, reader.uint32());
+            continue;
+          }
+          case 26: {
+            if (tag !== 210) {
+              break;
+            }
+
+            message.test = Evaluation.decode(reader, reader.uint32());
+            continue;
+          }
+          case 27: {
+            if (tag !== 216) {
+              break;
+            }
+
+            message.cancelRequested = reader.bool();
+            continue;
+          }
+          case 28: {
+            if (tag !== 224) {
+              break;
+            }
+
+            message.attempts = reader.uint32();
+            continue;
+          }
+          case 29: {
+            if (tag !== 234) {
+              break;
+            }
+
+            message.worker = reader.string();
+            continue;
+          }
+          case 30: {
+            if (tag !== 242) {
+              break;
+            }
+
+            message.backend = reader.string();
+            continue;
+          }
+          case 31: {
+            if (tag !== 248) {
+              break;
+            }
+
+            message.stoppedEarly = reader.bool();
+            continue;
+          }
+          case 32: {
+            if (tag !== 256) {
+              break;
+            }
+
+            message.truncatedExamples = reader.uint32();
+            continue;
+          }
+          case 33: {
+            if (tag !== 266) {
+              break;
+            }
+
+            message.warnings.push(reader.string());
+            continue;
+          }
+          case 34: {
+            if (tag !== 272) {
+              break;
+            }
+
+            message.resumedFromStep = longToNumber(reader.uint64());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -506,6 +2670,119 @@ export const Finetune: MessageFns<Finetune> = {
           {},
         )
         : {},
+      triggerId: isSet(object.triggerId)
+        ? globalThis.String(object.triggerId)
+        : isSet(object.trigger_id)
+        ? globalThis.String(object.trigger_id)
+        : "",
+      baseVersion: isSet(object.baseVersion)
+        ? ResolvedVersion.fromJSON(object.baseVersion)
+        : isSet(object.base_version)
+        ? ResolvedVersion.fromJSON(object.base_version)
+        : undefined,
+      datasetVersion: isSet(object.datasetVersion)
+        ? ResolvedVersion.fromJSON(object.datasetVersion)
+        : isSet(object.dataset_version)
+        ? ResolvedVersion.fromJSON(object.dataset_version)
+        : undefined,
+      resultVersion: isSet(object.resultVersion)
+        ? ResolvedVersion.fromJSON(object.resultVersion)
+        : isSet(object.result_version)
+        ? ResolvedVersion.fromJSON(object.result_version)
+        : undefined,
+      errorCode: isSet(object.errorCode)
+        ? globalThis.String(object.errorCode)
+        : isSet(object.error_code)
+        ? globalThis.String(object.error_code)
+        : "",
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      startedAt: isSet(object.startedAt)
+        ? fromJsonTimestamp(object.startedAt)
+        : isSet(object.started_at)
+        ? fromJsonTimestamp(object.started_at)
+        : undefined,
+      finishedAt: isSet(object.finishedAt)
+        ? fromJsonTimestamp(object.finishedAt)
+        : isSet(object.finished_at)
+        ? fromJsonTimestamp(object.finished_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+      queuedAt: isSet(object.queuedAt)
+        ? fromJsonTimestamp(object.queuedAt)
+        : isSet(object.queued_at)
+        ? fromJsonTimestamp(object.queued_at)
+        : undefined,
+      labels: globalThis.Array.isArray(object?.labels)
+        ? object.labels.map((e: any) => globalThis.String(e))
+        : [],
+      trainExamples: isSet(object.trainExamples)
+        ? globalThis.Number(object.trainExamples)
+        : isSet(object.train_examples)
+        ? globalThis.Number(object.train_examples)
+        : 0,
+      devExamples: isSet(object.devExamples)
+        ? globalThis.Number(object.devExamples)
+        : isSet(object.dev_examples)
+        ? globalThis.Number(object.dev_examples)
+        : 0,
+      testExamples: isSet(object.testExamples)
+        ? globalThis.Number(object.testExamples)
+        : isSet(object.test_examples)
+        ? globalThis.Number(object.test_examples)
+        : 0,
+      splitSource: isSet(object.splitSource)
+        ? splitSourceFromJSON(object.splitSource)
+        : isSet(object.split_source)
+        ? splitSourceFromJSON(object.split_source)
+        : 0,
+      step: isSet(object.step) ? globalThis.Number(object.step) : 0,
+      totalSteps: isSet(object.totalSteps)
+        ? globalThis.Number(object.totalSteps)
+        : isSet(object.total_steps)
+        ? globalThis.Number(object.total_steps)
+        : 0,
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+      loss: isSet(object.loss) ? globalThis.Number(object.loss) : 0,
+      bestDev: isSet(object.bestDev)
+        ? Evaluation.fromJSON(object.bestDev)
+        : isSet(object.best_dev)
+        ? Evaluation.fromJSON(object.best_dev)
+        : undefined,
+      test: isSet(object.test) ? Evaluation.fromJSON(object.test) : undefined,
+      cancelRequested: isSet(object.cancelRequested)
+        ? globalThis.Boolean(object.cancelRequested)
+        : isSet(object.cancel_requested)
+        ? globalThis.Boolean(object.cancel_requested)
+        : false,
+      attempts: isSet(object.attempts) ? globalThis.Number(object.attempts) : 0,
+      worker: isSet(object.worker) ? globalThis.String(object.worker) : "",
+      backend: isSet(object.backend) ? globalThis.String(object.backend) : "",
+      stoppedEarly: isSet(object.stoppedEarly)
+        ? globalThis.Boolean(object.stoppedEarly)
+        : isSet(object.stopped_early)
+        ? globalThis.Boolean(object.stopped_early)
+        : false,
+      truncatedExamples: isSet(object.truncatedExamples)
+        ? globalThis.Number(object.truncatedExamples)
+        : isSet(object.truncated_examples)
+        ? globalThis.Number(object.truncated_examples)
+        : 0,
+      warnings: globalThis.Array.isArray(object?.warnings)
+        ? object.warnings.map((e: any) => globalThis.String(e))
+        : [],
+      resumedFromStep: isSet(object.resumedFromStep)
+        ? globalThis.Number(object.resumedFromStep)
+        : isSet(object.resumed_from_step)
+        ? globalThis.Number(object.resumed_from_step)
+        : 0,
     };
   },
 
@@ -532,6 +2809,93 @@ export const Finetune: MessageFns<Finetune> = {
         });
       }
     }
+    if (message.triggerId !== "") {
+      obj.triggerId = message.triggerId;
+    }
+    if (message.baseVersion !== undefined) {
+      obj.baseVersion = ResolvedVersion.toJSON(message.baseVersion);
+    }
+    if (message.datasetVersion !== undefined) {
+      obj.datasetVersion = ResolvedVersion.toJSON(message.datasetVersion);
+    }
+    if (message.resultVersion !== undefined) {
+      obj.resultVersion = ResolvedVersion.toJSON(message.resultVersion);
+    }
+    if (message.errorCode !== "") {
+      obj.errorCode = message.errorCode;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.startedAt !== undefined) {
+      obj.startedAt = message.startedAt.toISOString();
+    }
+    if (message.finishedAt !== undefined) {
+      obj.finishedAt = message.finishedAt.toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
+    if (message.queuedAt !== undefined) {
+      obj.queuedAt = message.queuedAt.toISOString();
+    }
+    if (message.labels?.length) {
+      obj.labels = message.labels;
+    }
+    if (message.trainExamples !== 0) {
+      obj.trainExamples = Math.round(message.trainExamples);
+    }
+    if (message.devExamples !== 0) {
+      obj.devExamples = Math.round(message.devExamples);
+    }
+    if (message.testExamples !== 0) {
+      obj.testExamples = Math.round(message.testExamples);
+    }
+    if (message.splitSource !== 0) {
+      obj.splitSource = splitSourceToJSON(message.splitSource);
+    }
+    if (message.step !== 0) {
+      obj.step = Math.round(message.step);
+    }
+    if (message.totalSteps !== 0) {
+      obj.totalSteps = Math.round(message.totalSteps);
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    if (message.loss !== 0) {
+      obj.loss = floatToJson(message.loss);
+    }
+    if (message.bestDev !== undefined) {
+      obj.bestDev = Evaluation.toJSON(message.bestDev);
+    }
+    if (message.test !== undefined) {
+      obj.test = Evaluation.toJSON(message.test);
+    }
+    if (message.cancelRequested !== false) {
+      obj.cancelRequested = message.cancelRequested;
+    }
+    if (message.attempts !== 0) {
+      obj.attempts = Math.round(message.attempts);
+    }
+    if (message.worker !== "") {
+      obj.worker = message.worker;
+    }
+    if (message.backend !== "") {
+      obj.backend = message.backend;
+    }
+    if (message.stoppedEarly !== false) {
+      obj.stoppedEarly = message.stoppedEarly;
+    }
+    if (message.truncatedExamples !== 0) {
+      obj.truncatedExamples = Math.round(message.truncatedExamples);
+    }
+    if (message.warnings?.length) {
+      obj.warnings = message.warnings;
+    }
+    if (message.resumedFromStep !== 0) {
+      obj.resumedFromStep = Math.round(message.resumedFromStep);
+    }
     return obj;
   },
 
@@ -555,6 +2919,45 @@ export const Finetune: MessageFns<Finetune> = {
       },
       {},
     );
+    message.triggerId = object.triggerId ?? "";
+    message.baseVersion = (object.baseVersion !== undefined && object.baseVersion !== null)
+      ? ResolvedVersion.fromPartial(object.baseVersion)
+      : undefined;
+    message.datasetVersion = (object.datasetVersion !== undefined && object.datasetVersion !== null)
+      ? ResolvedVersion.fromPartial(object.datasetVersion)
+      : undefined;
+    message.resultVersion = (object.resultVersion !== undefined && object.resultVersion !== null)
+      ? ResolvedVersion.fromPartial(object.resultVersion)
+      : undefined;
+    message.errorCode = object.errorCode ?? "";
+    message.createdAt = object.createdAt ?? undefined;
+    message.startedAt = object.startedAt ?? undefined;
+    message.finishedAt = object.finishedAt ?? undefined;
+    message.updatedAt = object.updatedAt ?? undefined;
+    message.queuedAt = object.queuedAt ?? undefined;
+    message.labels = object.labels?.map((e) => e) || [];
+    message.trainExamples = object.trainExamples ?? 0;
+    message.devExamples = object.devExamples ?? 0;
+    message.testExamples = object.testExamples ?? 0;
+    message.splitSource = object.splitSource ?? 0;
+    message.step = object.step ?? 0;
+    message.totalSteps = object.totalSteps ?? 0;
+    message.epoch = object.epoch ?? 0;
+    message.loss = object.loss ?? 0;
+    message.bestDev = (object.bestDev !== undefined && object.bestDev !== null)
+      ? Evaluation.fromPartial(object.bestDev)
+      : undefined;
+    message.test = (object.test !== undefined && object.test !== null)
+      ? Evaluation.fromPartial(object.test)
+      : undefined;
+    message.cancelRequested = object.cancelRequested ?? false;
+    message.attempts = object.attempts ?? 0;
+    message.worker = object.worker ?? "";
+    message.backend = object.backend ?? "";
+    message.stoppedEarly = object.stoppedEarly ?? false;
+    message.truncatedExamples = object.truncatedExamples ?? 0;
+    message.warnings = object.warnings?.map((e) => e) || [];
+    message.resumedFromStep = object.resumedFromStep ?? 0;
     return message;
   },
 };
@@ -1050,13 +3453,16 @@ export const DeleteTriggerResponse: MessageFns<DeleteTriggerResponse> = {
 };
 
 function createBaseStartFinetuneRequest(): StartFinetuneRequest {
-  return { spec: undefined };
+  return { spec: undefined, idempotencyKey: "" };
 }
 
 export const StartFinetuneRequest: MessageFns<StartFinetuneRequest> = {
   encode(message: StartFinetuneRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     if (message.spec !== undefined) {
       FinetuneSpec.encode(message.spec, writer.uint32(10).fork()).join();
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(18).string(message.idempotencyKey);
     }
     return writer;
   },
@@ -1082,6 +3488,14 @@ export const StartFinetuneRequest: MessageFns<StartFinetuneRequest> = {
             message.spec = FinetuneSpec.decode(reader, reader.uint32());
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1095,13 +3509,23 @@ export const StartFinetuneRequest: MessageFns<StartFinetuneRequest> = {
   },
 
   fromJSON(object: any): StartFinetuneRequest {
-    return { spec: isSet(object.spec) ? FinetuneSpec.fromJSON(object.spec) : undefined };
+    return {
+      spec: isSet(object.spec) ? FinetuneSpec.fromJSON(object.spec) : undefined,
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+    };
   },
 
   toJSON(message: StartFinetuneRequest): unknown {
     const obj: any = {};
     if (message.spec !== undefined) {
       obj.spec = FinetuneSpec.toJSON(message.spec);
+    }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
     }
     return obj;
   },
@@ -1114,6 +3538,7 @@ export const StartFinetuneRequest: MessageFns<StartFinetuneRequest> = {
     message.spec = (object.spec !== undefined && object.spec !== null)
       ? FinetuneSpec.fromPartial(object.spec)
       : undefined;
+    message.idempotencyKey = object.idempotencyKey ?? "";
     return message;
   },
 };
@@ -1330,7 +3755,7 @@ export const GetFinetuneResponse: MessageFns<GetFinetuneResponse> = {
 };
 
 function createBaseListFinetunesRequest(): ListFinetunesRequest {
-  return { pageSize: 0, pageToken: "" };
+  return { pageSize: 0, pageToken: "", state: 0, triggerId: "", baseModelName: "" };
 }
 
 export const ListFinetunesRequest: MessageFns<ListFinetunesRequest> = {
@@ -1340,6 +3765,15 @@ export const ListFinetunesRequest: MessageFns<ListFinetunesRequest> = {
     }
     if (message.pageToken !== "") {
       writer.uint32(18).string(message.pageToken);
+    }
+    if (message.state !== 0) {
+      writer.uint32(24).int32(message.state);
+    }
+    if (message.triggerId !== "") {
+      writer.uint32(34).string(message.triggerId);
+    }
+    if (message.baseModelName !== "") {
+      writer.uint32(42).string(message.baseModelName);
     }
     return writer;
   },
@@ -1373,6 +3807,30 @@ export const ListFinetunesRequest: MessageFns<ListFinetunesRequest> = {
             message.pageToken = reader.string();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.triggerId = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.baseModelName = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1397,6 +3855,17 @@ export const ListFinetunesRequest: MessageFns<ListFinetunesRequest> = {
         : isSet(object.page_token)
         ? globalThis.String(object.page_token)
         : "",
+      state: isSet(object.state) ? jobStateFromJSON(object.state) : 0,
+      triggerId: isSet(object.triggerId)
+        ? globalThis.String(object.triggerId)
+        : isSet(object.trigger_id)
+        ? globalThis.String(object.trigger_id)
+        : "",
+      baseModelName: isSet(object.baseModelName)
+        ? globalThis.String(object.baseModelName)
+        : isSet(object.base_model_name)
+        ? globalThis.String(object.base_model_name)
+        : "",
     };
   },
 
@@ -1408,6 +3877,15 @@ export const ListFinetunesRequest: MessageFns<ListFinetunesRequest> = {
     if (message.pageToken !== "") {
       obj.pageToken = message.pageToken;
     }
+    if (message.state !== 0) {
+      obj.state = jobStateToJSON(message.state);
+    }
+    if (message.triggerId !== "") {
+      obj.triggerId = message.triggerId;
+    }
+    if (message.baseModelName !== "") {
+      obj.baseModelName = message.baseModelName;
+    }
     return obj;
   },
 
@@ -1418,6 +3896,9 @@ export const ListFinetunesRequest: MessageFns<ListFinetunesRequest> = {
     const message = createBaseListFinetunesRequest();
     message.pageSize = object.pageSize ?? 0;
     message.pageToken = object.pageToken ?? "";
+    message.state = object.state ?? 0;
+    message.triggerId = object.triggerId ?? "";
+    message.baseModelName = object.baseModelName ?? "";
     return message;
   },
 };
@@ -1885,7 +4366,7 @@ export const ClassifyRequest: MessageFns<ClassifyRequest> = {
 };
 
 function createBasePrediction(): Prediction {
-  return { label: "", probabilities: {}, truncated: false };
+  return { label: "", probabilities: {}, truncated: false, labelIndex: 0, tokens: 0 };
 }
 
 export const Prediction: MessageFns<Prediction> = {
@@ -1898,6 +4379,12 @@ export const Prediction: MessageFns<Prediction> = {
     });
     if (message.truncated !== false) {
       writer.uint32(24).bool(message.truncated);
+    }
+    if (message.labelIndex !== 0) {
+      writer.uint32(32).uint32(message.labelIndex);
+    }
+    if (message.tokens !== 0) {
+      writer.uint32(40).uint32(message.tokens);
     }
     return writer;
   },
@@ -1942,6 +4429,22 @@ export const Prediction: MessageFns<Prediction> = {
             message.truncated = reader.bool();
             continue;
           }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.labelIndex = reader.uint32();
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.tokens = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1972,6 +4475,12 @@ export const Prediction: MessageFns<Prediction> = {
         )
         : {},
       truncated: isSet(object.truncated) ? globalThis.Boolean(object.truncated) : false,
+      labelIndex: isSet(object.labelIndex)
+        ? globalThis.Number(object.labelIndex)
+        : isSet(object.label_index)
+        ? globalThis.Number(object.label_index)
+        : 0,
+      tokens: isSet(object.tokens) ? globalThis.Number(object.tokens) : 0,
     };
   },
 
@@ -1992,6 +4501,12 @@ export const Prediction: MessageFns<Prediction> = {
     if (message.truncated !== false) {
       obj.truncated = message.truncated;
     }
+    if (message.labelIndex !== 0) {
+      obj.labelIndex = Math.round(message.labelIndex);
+    }
+    if (message.tokens !== 0) {
+      obj.tokens = Math.round(message.tokens);
+    }
     return obj;
   },
 
@@ -2011,6 +4526,8 @@ export const Prediction: MessageFns<Prediction> = {
       {},
     );
     message.truncated = object.truncated ?? false;
+    message.labelIndex = object.labelIndex ?? 0;
+    message.tokens = object.tokens ?? 0;
     return message;
   },
 };
@@ -2103,13 +4620,22 @@ export const Prediction_ProbabilitiesEntry: MessageFns<Prediction_ProbabilitiesE
 };
 
 function createBaseClassifyResponse(): ClassifyResponse {
-  return { predictions: [] };
+  return { predictions: [], modelVersion: undefined, labels: [], maxLength: 0 };
 }
 
 export const ClassifyResponse: MessageFns<ClassifyResponse> = {
   encode(message: ClassifyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.predictions) {
       Prediction.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.modelVersion !== undefined) {
+      ResolvedVersion.encode(message.modelVersion, writer.uint32(18).fork()).join();
+    }
+    for (const v of message.labels) {
+      writer.uint32(26).string(v!);
+    }
+    if (message.maxLength !== 0) {
+      writer.uint32(32).uint32(message.maxLength);
     }
     return writer;
   },
@@ -2135,6 +4661,30 @@ export const ClassifyResponse: MessageFns<ClassifyResponse> = {
             message.predictions.push(Prediction.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.modelVersion = ResolvedVersion.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.labels.push(reader.string());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.maxLength = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2152,6 +4702,17 @@ export const ClassifyResponse: MessageFns<ClassifyResponse> = {
       predictions: globalThis.Array.isArray(object?.predictions)
         ? object.predictions.map((e: any) => Prediction.fromJSON(e))
         : [],
+      modelVersion: isSet(object.modelVersion)
+        ? ResolvedVersion.fromJSON(object.modelVersion)
+        : isSet(object.model_version)
+        ? ResolvedVersion.fromJSON(object.model_version)
+        : undefined,
+      labels: globalThis.Array.isArray(object?.labels) ? object.labels.map((e: any) => globalThis.String(e)) : [],
+      maxLength: isSet(object.maxLength)
+        ? globalThis.Number(object.maxLength)
+        : isSet(object.max_length)
+        ? globalThis.Number(object.max_length)
+        : 0,
     };
   },
 
@@ -2159,6 +4720,15 @@ export const ClassifyResponse: MessageFns<ClassifyResponse> = {
     const obj: any = {};
     if (message.predictions?.length) {
       obj.predictions = message.predictions.map((e) => Prediction.toJSON(e));
+    }
+    if (message.modelVersion !== undefined) {
+      obj.modelVersion = ResolvedVersion.toJSON(message.modelVersion);
+    }
+    if (message.labels?.length) {
+      obj.labels = message.labels;
+    }
+    if (message.maxLength !== 0) {
+      obj.maxLength = Math.round(message.maxLength);
     }
     return obj;
   },
@@ -2169,6 +4739,11 @@ export const ClassifyResponse: MessageFns<ClassifyResponse> = {
   fromPartial<I extends Exact<DeepPartial<ClassifyResponse>, I>>(object: I): ClassifyResponse {
     const message = createBaseClassifyResponse();
     message.predictions = object.predictions?.map((e) => Prediction.fromPartial(e)) || [];
+    message.modelVersion = (object.modelVersion !== undefined && object.modelVersion !== null)
+      ? ResolvedVersion.fromPartial(object.modelVersion)
+      : undefined;
+    message.labels = object.labels?.map((e) => e) || [];
+    message.maxLength = object.maxLength ?? 0;
     return message;
   },
 };
@@ -2281,7 +4856,7 @@ export const FillMaskRequest: MessageFns<FillMaskRequest> = {
 };
 
 function createBaseTokenScore(): TokenScore {
-  return { token: "", score: 0 };
+  return { token: "", score: 0, tokenId: 0, sequence: "" };
 }
 
 export const TokenScore: MessageFns<TokenScore> = {
@@ -2291,6 +4866,12 @@ export const TokenScore: MessageFns<TokenScore> = {
     }
     if (message.score !== 0) {
       writer.uint32(17).double(message.score);
+    }
+    if (message.tokenId !== 0) {
+      writer.uint32(24).uint32(message.tokenId);
+    }
+    if (message.sequence !== "") {
+      writer.uint32(34).string(message.sequence);
     }
     return writer;
   },
@@ -2324,6 +4905,22 @@ export const TokenScore: MessageFns<TokenScore> = {
             message.score = reader.double();
             continue;
           }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.tokenId = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.sequence = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2340,6 +4937,12 @@ export const TokenScore: MessageFns<TokenScore> = {
     return {
       token: isSet(object.token) ? globalThis.String(object.token) : "",
       score: isSet(object.score) ? globalThis.Number(object.score) : 0,
+      tokenId: isSet(object.tokenId)
+        ? globalThis.Number(object.tokenId)
+        : isSet(object.token_id)
+        ? globalThis.Number(object.token_id)
+        : 0,
+      sequence: isSet(object.sequence) ? globalThis.String(object.sequence) : "",
     };
   },
 
@@ -2351,6 +4954,12 @@ export const TokenScore: MessageFns<TokenScore> = {
     if (message.score !== 0) {
       obj.score = floatToJson(message.score);
     }
+    if (message.tokenId !== 0) {
+      obj.tokenId = Math.round(message.tokenId);
+    }
+    if (message.sequence !== "") {
+      obj.sequence = message.sequence;
+    }
     return obj;
   },
 
@@ -2361,18 +4970,114 @@ export const TokenScore: MessageFns<TokenScore> = {
     const message = createBaseTokenScore();
     message.token = object.token ?? "";
     message.score = object.score ?? 0;
+    message.tokenId = object.tokenId ?? 0;
+    message.sequence = object.sequence ?? "";
+    return message;
+  },
+};
+
+function createBaseMaskPrediction(): MaskPrediction {
+  return { position: 0, tokens: [] };
+}
+
+export const MaskPrediction: MessageFns<MaskPrediction> = {
+  encode(message: MaskPrediction, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.position !== 0) {
+      writer.uint32(8).uint32(message.position);
+    }
+    for (const v of message.tokens) {
+      TokenScore.encode(v!, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): MaskPrediction {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseMaskPrediction();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.position = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.tokens.push(TokenScore.decode(reader, reader.uint32()));
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): MaskPrediction {
+    return {
+      position: isSet(object.position) ? globalThis.Number(object.position) : 0,
+      tokens: globalThis.Array.isArray(object?.tokens) ? object.tokens.map((e: any) => TokenScore.fromJSON(e)) : [],
+    };
+  },
+
+  toJSON(message: MaskPrediction): unknown {
+    const obj: any = {};
+    if (message.position !== 0) {
+      obj.position = Math.round(message.position);
+    }
+    if (message.tokens?.length) {
+      obj.tokens = message.tokens.map((e) => TokenScore.toJSON(e));
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<MaskPrediction>, I>>(base?: I): MaskPrediction {
+    return MaskPrediction.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<MaskPrediction>, I>>(object: I): MaskPrediction {
+    const message = createBaseMaskPrediction();
+    message.position = object.position ?? 0;
+    message.tokens = object.tokens?.map((e) => TokenScore.fromPartial(e)) || [];
     return message;
   },
 };
 
 function createBaseFillMaskResponse(): FillMaskResponse {
-  return { tokens: [] };
+  return { tokens: [], masks: [], truncated: false, modelVersion: undefined };
 }
 
 export const FillMaskResponse: MessageFns<FillMaskResponse> = {
   encode(message: FillMaskResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
     for (const v of message.tokens) {
       TokenScore.encode(v!, writer.uint32(10).fork()).join();
+    }
+    for (const v of message.masks) {
+      MaskPrediction.encode(v!, writer.uint32(18).fork()).join();
+    }
+    if (message.truncated !== false) {
+      writer.uint32(24).bool(message.truncated);
+    }
+    if (message.modelVersion !== undefined) {
+      ResolvedVersion.encode(message.modelVersion, writer.uint32(34).fork()).join();
     }
     return writer;
   },
@@ -2398,6 +5103,30 @@ export const FillMaskResponse: MessageFns<FillMaskResponse> = {
             message.tokens.push(TokenScore.decode(reader, reader.uint32()));
             continue;
           }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.masks.push(MaskPrediction.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.truncated = reader.bool();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.modelVersion = ResolvedVersion.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2413,6 +5142,13 @@ export const FillMaskResponse: MessageFns<FillMaskResponse> = {
   fromJSON(object: any): FillMaskResponse {
     return {
       tokens: globalThis.Array.isArray(object?.tokens) ? object.tokens.map((e: any) => TokenScore.fromJSON(e)) : [],
+      masks: globalThis.Array.isArray(object?.masks) ? object.masks.map((e: any) => MaskPrediction.fromJSON(e)) : [],
+      truncated: isSet(object.truncated) ? globalThis.Boolean(object.truncated) : false,
+      modelVersion: isSet(object.modelVersion)
+        ? ResolvedVersion.fromJSON(object.modelVersion)
+        : isSet(object.model_version)
+        ? ResolvedVersion.fromJSON(object.model_version)
+        : undefined,
     };
   },
 
@@ -2420,6 +5156,15 @@ export const FillMaskResponse: MessageFns<FillMaskResponse> = {
     const obj: any = {};
     if (message.tokens?.length) {
       obj.tokens = message.tokens.map((e) => TokenScore.toJSON(e));
+    }
+    if (message.masks?.length) {
+      obj.masks = message.masks.map((e) => MaskPrediction.toJSON(e));
+    }
+    if (message.truncated !== false) {
+      obj.truncated = message.truncated;
+    }
+    if (message.modelVersion !== undefined) {
+      obj.modelVersion = ResolvedVersion.toJSON(message.modelVersion);
     }
     return obj;
   },
@@ -2430,13 +5175,1248 @@ export const FillMaskResponse: MessageFns<FillMaskResponse> = {
   fromPartial<I extends Exact<DeepPartial<FillMaskResponse>, I>>(object: I): FillMaskResponse {
     const message = createBaseFillMaskResponse();
     message.tokens = object.tokens?.map((e) => TokenScore.fromPartial(e)) || [];
+    message.masks = object.masks?.map((e) => MaskPrediction.fromPartial(e)) || [];
+    message.truncated = object.truncated ?? false;
+    message.modelVersion = (object.modelVersion !== undefined && object.modelVersion !== null)
+      ? ResolvedVersion.fromPartial(object.modelVersion)
+      : undefined;
     return message;
   },
 };
 
-/** Triggers, fine-tune jobs and predictions. Filled in by the finetune issue. */
+function createBaseFinetuneWork(): FinetuneWork {
+  return { finetuneId: "" };
+}
+
+export const FinetuneWork: MessageFns<FinetuneWork> = {
+  encode(message: FinetuneWork, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.finetuneId !== "") {
+      writer.uint32(10).string(message.finetuneId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FinetuneWork {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFinetuneWork();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.finetuneId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FinetuneWork {
+    return {
+      finetuneId: isSet(object.finetuneId)
+        ? globalThis.String(object.finetuneId)
+        : isSet(object.finetune_id)
+        ? globalThis.String(object.finetune_id)
+        : "",
+    };
+  },
+
+  toJSON(message: FinetuneWork): unknown {
+    const obj: any = {};
+    if (message.finetuneId !== "") {
+      obj.finetuneId = message.finetuneId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FinetuneWork>, I>>(base?: I): FinetuneWork {
+    return FinetuneWork.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FinetuneWork>, I>>(object: I): FinetuneWork {
+    const message = createBaseFinetuneWork();
+    message.finetuneId = object.finetuneId ?? "";
+    return message;
+  },
+};
+
+function createBaseClaimFinetuneRequest(): ClaimFinetuneRequest {
+  return { finetuneId: "", worker: "", delivery: 0, backend: "" };
+}
+
+export const ClaimFinetuneRequest: MessageFns<ClaimFinetuneRequest> = {
+  encode(message: ClaimFinetuneRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.finetuneId !== "") {
+      writer.uint32(10).string(message.finetuneId);
+    }
+    if (message.worker !== "") {
+      writer.uint32(18).string(message.worker);
+    }
+    if (message.delivery !== 0) {
+      writer.uint32(24).uint32(message.delivery);
+    }
+    if (message.backend !== "") {
+      writer.uint32(34).string(message.backend);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClaimFinetuneRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClaimFinetuneRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.finetuneId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.worker = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.delivery = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.backend = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClaimFinetuneRequest {
+    return {
+      finetuneId: isSet(object.finetuneId)
+        ? globalThis.String(object.finetuneId)
+        : isSet(object.finetune_id)
+        ? globalThis.String(object.finetune_id)
+        : "",
+      worker: isSet(object.worker) ? globalThis.String(object.worker) : "",
+      delivery: isSet(object.delivery) ? globalThis.Number(object.delivery) : 0,
+      backend: isSet(object.backend) ? globalThis.String(object.backend) : "",
+    };
+  },
+
+  toJSON(message: ClaimFinetuneRequest): unknown {
+    const obj: any = {};
+    if (message.finetuneId !== "") {
+      obj.finetuneId = message.finetuneId;
+    }
+    if (message.worker !== "") {
+      obj.worker = message.worker;
+    }
+    if (message.delivery !== 0) {
+      obj.delivery = Math.round(message.delivery);
+    }
+    if (message.backend !== "") {
+      obj.backend = message.backend;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ClaimFinetuneRequest>, I>>(base?: I): ClaimFinetuneRequest {
+    return ClaimFinetuneRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ClaimFinetuneRequest>, I>>(object: I): ClaimFinetuneRequest {
+    const message = createBaseClaimFinetuneRequest();
+    message.finetuneId = object.finetuneId ?? "";
+    message.worker = object.worker ?? "";
+    message.delivery = object.delivery ?? 0;
+    message.backend = object.backend ?? "";
+    return message;
+  },
+};
+
+function createBaseClaimFinetuneResponse(): ClaimFinetuneResponse {
+  return { run: false, finetune: undefined };
+}
+
+export const ClaimFinetuneResponse: MessageFns<ClaimFinetuneResponse> = {
+  encode(message: ClaimFinetuneResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.run !== false) {
+      writer.uint32(8).bool(message.run);
+    }
+    if (message.finetune !== undefined) {
+      Finetune.encode(message.finetune, writer.uint32(18).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ClaimFinetuneResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseClaimFinetuneResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.run = reader.bool();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.finetune = Finetune.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ClaimFinetuneResponse {
+    return {
+      run: isSet(object.run) ? globalThis.Boolean(object.run) : false,
+      finetune: isSet(object.finetune) ? Finetune.fromJSON(object.finetune) : undefined,
+    };
+  },
+
+  toJSON(message: ClaimFinetuneResponse): unknown {
+    const obj: any = {};
+    if (message.run !== false) {
+      obj.run = message.run;
+    }
+    if (message.finetune !== undefined) {
+      obj.finetune = Finetune.toJSON(message.finetune);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ClaimFinetuneResponse>, I>>(base?: I): ClaimFinetuneResponse {
+    return ClaimFinetuneResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ClaimFinetuneResponse>, I>>(object: I): ClaimFinetuneResponse {
+    const message = createBaseClaimFinetuneResponse();
+    message.run = object.run ?? false;
+    message.finetune = (object.finetune !== undefined && object.finetune !== null)
+      ? Finetune.fromPartial(object.finetune)
+      : undefined;
+    return message;
+  },
+};
+
+function createBaseFinetuneProgress(): FinetuneProgress {
+  return {
+    finetuneId: "",
+    worker: "",
+    step: 0,
+    totalSteps: 0,
+    epoch: 0,
+    loss: 0,
+    learningRate: 0,
+    dev: undefined,
+    bestDev: undefined,
+    labels: [],
+    trainExamples: 0,
+    devExamples: 0,
+    testExamples: 0,
+    splitSource: 0,
+    truncatedExamples: 0,
+    warnings: [],
+    resumedFromStep: 0,
+    examplesPerSecond: 0,
+  };
+}
+
+export const FinetuneProgress: MessageFns<FinetuneProgress> = {
+  encode(message: FinetuneProgress, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.finetuneId !== "") {
+      writer.uint32(10).string(message.finetuneId);
+    }
+    if (message.worker !== "") {
+      writer.uint32(18).string(message.worker);
+    }
+    if (message.step !== 0) {
+      writer.uint32(24).uint64(message.step);
+    }
+    if (message.totalSteps !== 0) {
+      writer.uint32(32).uint64(message.totalSteps);
+    }
+    if (message.epoch !== 0) {
+      writer.uint32(40).uint32(message.epoch);
+    }
+    if (message.loss !== 0) {
+      writer.uint32(49).double(message.loss);
+    }
+    if (message.learningRate !== 0) {
+      writer.uint32(57).double(message.learningRate);
+    }
+    if (message.dev !== undefined) {
+      Evaluation.encode(message.dev, writer.uint32(66).fork()).join();
+    }
+    if (message.bestDev !== undefined) {
+      Evaluation.encode(message.bestDev, writer.uint32(74).fork()).join();
+    }
+    for (const v of message.labels) {
+      writer.uint32(82).string(v!);
+    }
+    if (message.trainExamples !== 0) {
+      writer.uint32(88).uint32(message.trainExamples);
+    }
+    if (message.devExamples !== 0) {
+      writer.uint32(96).uint32(message.devExamples);
+    }
+    if (message.testExamples !== 0) {
+      writer.uint32(104).uint32(message.testExamples);
+    }
+    if (message.splitSource !== 0) {
+      writer.uint32(112).int32(message.splitSource);
+    }
+    if (message.truncatedExamples !== 0) {
+      writer.uint32(120).uint32(message.truncatedExamples);
+    }
+    for (const v of message.warnings) {
+      writer.uint32(130).string(v!);
+    }
+    if (message.resumedFromStep !== 0) {
+      writer.uint32(136).uint64(message.resumedFromStep);
+    }
+    if (message.examplesPerSecond !== 0) {
+      writer.uint32(145).double(message.examplesPerSecond);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FinetuneProgress {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFinetuneProgress();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.finetuneId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.worker = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.step = longToNumber(reader.uint64());
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.totalSteps = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.epoch = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 49) {
+              break;
+            }
+
+            message.loss = reader.double();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.learningRate = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.dev = Evaluation.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.bestDev = Evaluation.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.labels.push(reader.string());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.trainExamples = reader.uint32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.devExamples = reader.uint32();
+            continue;
+          }
+          case 13: {
+            if (tag !== 104) {
+              break;
+            }
+
+            message.testExamples = reader.uint32();
+            continue;
+          }
+          case 14: {
+            if (tag !== 112) {
+              break;
+            }
+
+            message.splitSource = reader.int32() as any;
+            continue;
+          }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.truncatedExamples = reader.uint32();
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.warnings.push(reader.string());
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.resumedFromStep = longToNumber(reader.uint64());
+            continue;
+          }
+          case 18: {
+            if (tag !== 145) {
+              break;
+            }
+
+            message.examplesPerSecond = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FinetuneProgress {
+    return {
+      finetuneId: isSet(object.finetuneId)
+        ? globalThis.String(object.finetuneId)
+        : isSet(object.finetune_id)
+        ? globalThis.String(object.finetune_id)
+        : "",
+      worker: isSet(object.worker) ? globalThis.String(object.worker) : "",
+      step: isSet(object.step) ? globalThis.Number(object.step) : 0,
+      totalSteps: isSet(object.totalSteps)
+        ? globalThis.Number(object.totalSteps)
+        : isSet(object.total_steps)
+        ? globalThis.Number(object.total_steps)
+        : 0,
+      epoch: isSet(object.epoch) ? globalThis.Number(object.epoch) : 0,
+      loss: isSet(object.loss) ? globalThis.Number(object.loss) : 0,
+      learningRate: isSet(object.learningRate)
+        ? globalThis.Number(object.learningRate)
+        : isSet(object.learning_rate)
+        ? globalThis.Number(object.learning_rate)
+        : 0,
+      dev: isSet(object.dev) ? Evaluation.fromJSON(object.dev) : undefined,
+      bestDev: isSet(object.bestDev)
+        ? Evaluation.fromJSON(object.bestDev)
+        : isSet(object.best_dev)
+        ? Evaluation.fromJSON(object.best_dev)
+        : undefined,
+      labels: globalThis.Array.isArray(object?.labels)
+        ? object.labels.map((e: any) => globalThis.String(e))
+        : [],
+      trainExamples: isSet(object.trainExamples)
+        ? globalThis.Number(object.trainExamples)
+        : isSet(object.train_examples)
+        ? globalThis.Number(object.train_examples)
+        : 0,
+      devExamples: isSet(object.devExamples)
+        ? globalThis.Number(object.devExamples)
+        : isSet(object.dev_examples)
+        ? globalThis.Number(object.dev_examples)
+        : 0,
+      testExamples: isSet(object.testExamples)
+        ? globalThis.Number(object.testExamples)
+        : isSet(object.test_examples)
+        ? globalThis.Number(object.test_examples)
+        : 0,
+      splitSource: isSet(object.splitSource)
+        ? splitSourceFromJSON(object.splitSource)
+        : isSet(object.split_source)
+        ? splitSourceFromJSON(object.split_source)
+        : 0,
+      truncatedExamples: isSet(object.truncatedExamples)
+        ? globalThis.Number(object.truncatedExamples)
+        : isSet(object.truncated_examples)
+        ? globalThis.Number(object.truncated_examples)
+        : 0,
+      warnings: globalThis.Array.isArray(object?.warnings)
+        ? object.warnings.map((e: any) => globalThis.String(e))
+        : [],
+      resumedFromStep: isSet(object.resumedFromStep)
+        ? globalThis.Number(object.resumedFromStep)
+        : isSet(object.resumed_from_step)
+        ? globalThis.Number(object.resumed_from_step)
+        : 0,
+      examplesPerSecond: isSet(object.examplesPerSecond)
+        ? globalThis.Number(object.examplesPerSecond)
+        : isSet(object.examples_per_second)
+        ? globalThis.Number(object.examples_per_second)
+        : 0,
+    };
+  },
+
+  toJSON(message: FinetuneProgress): unknown {
+    const obj: any = {};
+    if (message.finetuneId !== "") {
+      obj.finetuneId = message.finetuneId;
+    }
+    if (message.worker !== "") {
+      obj.worker = message.worker;
+    }
+    if (message.step !== 0) {
+      obj.step = Math.round(message.step);
+    }
+    if (message.totalSteps !== 0) {
+      obj.totalSteps = Math.round(message.totalSteps);
+    }
+    if (message.epoch !== 0) {
+      obj.epoch = Math.round(message.epoch);
+    }
+    if (message.loss !== 0) {
+      obj.loss = floatToJson(message.loss);
+    }
+    if (message.learningRate !== 0) {
+      obj.learningRate = floatToJson(message.learningRate);
+    }
+    if (message.dev !== undefined) {
+      obj.dev = Evaluation.toJSON(message.dev);
+    }
+    if (message.bestDev !== undefined) {
+      obj.bestDev = Evaluation.toJSON(message.bestDev);
+    }
+    if (message.labels?.length) {
+      obj.labels = message.labels;
+    }
+    if (message.trainExamples !== 0) {
+      obj.trainExamples = Math.round(message.trainExamples);
+    }
+    if (message.devExamples !== 0) {
+      obj.devExamples = Math.round(message.devExamples);
+    }
+    if (message.testExamples !== 0) {
+      obj.testExamples = Math.round(message.testExamples);
+    }
+    if (message.splitSource !== 0) {
+      obj.splitSource = splitSourceToJSON(message.splitSource);
+    }
+    if (message.truncatedExamples !== 0) {
+      obj.truncatedExamples = Math.round(message.truncatedExamples);
+    }
+    if (message.warnings?.length) {
+      obj.warnings = message.warnings;
+    }
+    if (message.resumedFromStep !== 0) {
+      obj.resumedFromStep = Math.round(message.resumedFromStep);
+    }
+    if (message.examplesPerSecond !== 0) {
+      obj.examplesPerSecond = floatToJson(message.examplesPerSecond);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FinetuneProgress>, I>>(base?: I): FinetuneProgress {
+    return FinetuneProgress.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FinetuneProgress>, I>>(object: I): FinetuneProgress {
+    const message = createBaseFinetuneProgress();
+    message.finetuneId = object.finetuneId ?? "";
+    message.worker = object.worker ?? "";
+    message.step = object.step ?? 0;
+    message.totalSteps = object.totalSteps ?? 0;
+    message.epoch = object.epoch ?? 0;
+    message.loss = object.loss ?? 0;
+    message.learningRate = object.learningRate ?? 0;
+    message.dev = (object.dev !== undefined && object.dev !== null) ? Evaluation.fromPartial(object.dev) : undefined;
+    message.bestDev = (object.bestDev !== undefined && object.bestDev !== null)
+      ? Evaluation.fromPartial(object.bestDev)
+      : undefined;
+    message.labels = object.labels?.map((e) => e) || [];
+    message.trainExamples = object.trainExamples ?? 0;
+    message.devExamples = object.devExamples ?? 0;
+    message.testExamples = object.testExamples ?? 0;
+    message.splitSource = object.splitSource ?? 0;
+    message.truncatedExamples = object.truncatedExamples ?? 0;
+    message.warnings = object.warnings?.map((e) => e) || [];
+    message.resumedFromStep = object.resumedFromStep ?? 0;
+    message.examplesPerSecond = object.examplesPerSecond ?? 0;
+    return message;
+  },
+};
+
+function createBaseFinetuneProgressAck(): FinetuneProgressAck {
+  return { cancelRequested: false };
+}
+
+export const FinetuneProgressAck: MessageFns<FinetuneProgressAck> = {
+  encode(message: FinetuneProgressAck, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.cancelRequested !== false) {
+      writer.uint32(8).bool(message.cancelRequested);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FinetuneProgressAck {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFinetuneProgressAck();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.cancelRequested = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FinetuneProgressAck {
+    return {
+      cancelRequested: isSet(object.cancelRequested)
+        ? globalThis.Boolean(object.cancelRequested)
+        : isSet(object.cancel_requested)
+        ? globalThis.Boolean(object.cancel_requested)
+        : false,
+    };
+  },
+
+  toJSON(message: FinetuneProgressAck): unknown {
+    const obj: any = {};
+    if (message.cancelRequested !== false) {
+      obj.cancelRequested = message.cancelRequested;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FinetuneProgressAck>, I>>(base?: I): FinetuneProgressAck {
+    return FinetuneProgressAck.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FinetuneProgressAck>, I>>(object: I): FinetuneProgressAck {
+    const message = createBaseFinetuneProgressAck();
+    message.cancelRequested = object.cancelRequested ?? false;
+    return message;
+  },
+};
+
+function createBaseFinishFinetuneRequest(): FinishFinetuneRequest {
+  return {
+    finetuneId: "",
+    worker: "",
+    state: 0,
+    error: "",
+    errorCode: "",
+    resultVersion: undefined,
+    metrics: {},
+    bestDev: undefined,
+    test: undefined,
+    step: 0,
+    stoppedEarly: false,
+  };
+}
+
+export const FinishFinetuneRequest: MessageFns<FinishFinetuneRequest> = {
+  encode(message: FinishFinetuneRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.finetuneId !== "") {
+      writer.uint32(10).string(message.finetuneId);
+    }
+    if (message.worker !== "") {
+      writer.uint32(18).string(message.worker);
+    }
+    if (message.state !== 0) {
+      writer.uint32(24).int32(message.state);
+    }
+    if (message.error !== "") {
+      writer.uint32(34).string(message.error);
+    }
+    if (message.errorCode !== "") {
+      writer.uint32(42).string(message.errorCode);
+    }
+    if (message.resultVersion !== undefined) {
+      ResolvedVersion.encode(message.resultVersion, writer.uint32(50).fork()).join();
+    }
+    globalThis.Object.entries(message.metrics).forEach(([key, value]: [string, number]) => {
+      FinishFinetuneRequest_MetricsEntry.encode({ key: key as any, value }, writer.uint32(58).fork()).join();
+    });
+    if (message.bestDev !== undefined) {
+      Evaluation.encode(message.bestDev, writer.uint32(66).fork()).join();
+    }
+    if (message.test !== undefined) {
+      Evaluation.encode(message.test, writer.uint32(74).fork()).join();
+    }
+    if (message.step !== 0) {
+      writer.uint32(80).uint64(message.step);
+    }
+    if (message.stoppedEarly !== false) {
+      writer.uint32(88).bool(message.stoppedEarly);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FinishFinetuneRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFinishFinetuneRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.finetuneId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.worker = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.errorCode = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.resultVersion = ResolvedVersion.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            const entry7 = FinishFinetuneRequest_MetricsEntry.decode(reader, reader.uint32());
+            if (entry7.value !== undefined) {
+              message.metrics[entry7.key] = entry7.value;
+            }
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.bestDev = Evaluation.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.test = Evaluation.decode(reader, reader.uint32());
+            continue;
+          }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.step = longToNumber(reader.uint64());
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.stoppedEarly = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FinishFinetuneRequest {
+    return {
+      finetuneId: isSet(object.finetuneId)
+        ? globalThis.String(object.finetuneId)
+        : isSet(object.finetune_id)
+        ? globalThis.String(object.finetune_id)
+        : "",
+      worker: isSet(object.worker) ? globalThis.String(object.worker) : "",
+      state: isSet(object.state) ? jobStateFromJSON(object.state) : 0,
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+      errorCode: isSet(object.errorCode)
+        ? globalThis.String(object.errorCode)
+        : isSet(object.error_code)
+        ? globalThis.String(object.error_code)
+        : "",
+      resultVersion: isSet(object.resultVersion)
+        ? ResolvedVersion.fromJSON(object.resultVersion)
+        : isSet(object.result_version)
+        ? ResolvedVersion.fromJSON(object.result_version)
+        : undefined,
+      metrics: isObject(object.metrics)
+        ? (globalThis.Object.entries(object.metrics) as [string, any][]).reduce(
+          (acc: { [key: string]: number }, [key, value]: [string, any]) => {
+            globalThis.Object.defineProperty(acc, key, {
+              value: globalThis.Number(value),
+              enumerable: true,
+              configurable: true,
+              writable: true,
+            });
+            return acc;
+          },
+          {},
+        )
+        : {},
+      bestDev: isSet(object.bestDev)
+        ? Evaluation.fromJSON(object.bestDev)
+        : isSet(object.best_dev)
+        ? Evaluation.fromJSON(object.best_dev)
+        : undefined,
+      test: isSet(object.test) ? Evaluation.fromJSON(object.test) : undefined,
+      step: isSet(object.step) ? globalThis.Number(object.step) : 0,
+      stoppedEarly: isSet(object.stoppedEarly)
+        ? globalThis.Boolean(object.stoppedEarly)
+        : isSet(object.stopped_early)
+        ? globalThis.Boolean(object.stopped_early)
+        : false,
+    };
+  },
+
+  toJSON(message: FinishFinetuneRequest): unknown {
+    const obj: any = {};
+    if (message.finetuneId !== "") {
+      obj.finetuneId = message.finetuneId;
+    }
+    if (message.worker !== "") {
+      obj.worker = message.worker;
+    }
+    if (message.state !== 0) {
+      obj.state = jobStateToJSON(message.state);
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    if (message.errorCode !== "") {
+      obj.errorCode = message.errorCode;
+    }
+    if (message.resultVersion !== undefined) {
+      obj.resultVersion = ResolvedVersion.toJSON(message.resultVersion);
+    }
+    if (message.metrics) {
+      const entries = globalThis.Object.entries(message.metrics) as [string, number][];
+      if (entries.length > 0) {
+        obj.metrics = {};
+        entries.forEach(([k, v]) => {
+          obj.metrics[k] = floatToJson(v);
+        });
+      }
+    }
+    if (message.bestDev !== undefined) {
+      obj.bestDev = Evaluation.toJSON(message.bestDev);
+    }
+    if (message.test !== undefined) {
+      obj.test = Evaluation.toJSON(message.test);
+    }
+    if (message.step !== 0) {
+      obj.step = Math.round(message.step);
+    }
+    if (message.stoppedEarly !== false) {
+      obj.stoppedEarly = message.stoppedEarly;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FinishFinetuneRequest>, I>>(base?: I): FinishFinetuneRequest {
+    return FinishFinetuneRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FinishFinetuneRequest>, I>>(object: I): FinishFinetuneRequest {
+    const message = createBaseFinishFinetuneRequest();
+    message.finetuneId = object.finetuneId ?? "";
+    message.worker = object.worker ?? "";
+    message.state = object.state ?? 0;
+    message.error = object.error ?? "";
+    message.errorCode = object.errorCode ?? "";
+    message.resultVersion = (object.resultVersion !== undefined && object.resultVersion !== null)
+      ? ResolvedVersion.fromPartial(object.resultVersion)
+      : undefined;
+    message.metrics = (globalThis.Object.entries(object.metrics ?? {}) as [string, number][]).reduce(
+      (acc: { [key: string]: number }, [key, value]: [string, number]) => {
+        if (value !== undefined) {
+          acc[key] = globalThis.Number(value);
+        }
+        return acc;
+      },
+      {},
+    );
+    message.bestDev = (object.bestDev !== undefined && object.bestDev !== null)
+      ? Evaluation.fromPartial(object.bestDev)
+      : undefined;
+    message.test = (object.test !== undefined && object.test !== null)
+      ? Evaluation.fromPartial(object.test)
+      : undefined;
+    message.step = object.step ?? 0;
+    message.stoppedEarly = object.stoppedEarly ?? false;
+    return message;
+  },
+};
+
+function createBaseFinishFinetuneRequest_MetricsEntry(): FinishFinetuneRequest_MetricsEntry {
+  return { key: "", value: 0 };
+}
+
+export const FinishFinetuneRequest_MetricsEntry: MessageFns<FinishFinetuneRequest_MetricsEntry> = {
+  encode(message: FinishFinetuneRequest_MetricsEntry, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.key !== "") {
+      writer.uint32(10).string(message.key);
+    }
+    if (message.value !== 0) {
+      writer.uint32(17).double(message.value);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FinishFinetuneRequest_MetricsEntry {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFinishFinetuneRequest_MetricsEntry();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.key = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.value = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FinishFinetuneRequest_MetricsEntry {
+    return {
+      key: isSet(object.key) ? globalThis.String(object.key) : "",
+      value: isSet(object.value) ? globalThis.Number(object.value) : 0,
+    };
+  },
+
+  toJSON(message: FinishFinetuneRequest_MetricsEntry): unknown {
+    const obj: any = {};
+    if (message.key !== "") {
+      obj.key = message.key;
+    }
+    if (message.value !== 0) {
+      obj.value = floatToJson(message.value);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FinishFinetuneRequest_MetricsEntry>, I>>(
+    base?: I,
+  ): FinishFinetuneRequest_MetricsEntry {
+    return FinishFinetuneRequest_MetricsEntry.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FinishFinetuneRequest_MetricsEntry>, I>>(
+    object: I,
+  ): FinishFinetuneRequest_MetricsEntry {
+    const message = createBaseFinishFinetuneRequest_MetricsEntry();
+    message.key = object.key ?? "";
+    message.value = object.value ?? 0;
+    return message;
+  },
+};
+
+function createBaseFinishFinetuneResponse(): FinishFinetuneResponse {
+  return { finetune: undefined };
+}
+
+export const FinishFinetuneResponse: MessageFns<FinishFinetuneResponse> = {
+  encode(message: FinishFinetuneResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.finetune !== undefined) {
+      Finetune.encode(message.finetune, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): FinishFinetuneResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseFinishFinetuneResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.finetune = Finetune.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): FinishFinetuneResponse {
+    return { finetune: isSet(object.finetune) ? Finetune.fromJSON(object.finetune) : undefined };
+  },
+
+  toJSON(message: FinishFinetuneResponse): unknown {
+    const obj: any = {};
+    if (message.finetune !== undefined) {
+      obj.finetune = Finetune.toJSON(message.finetune);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<FinishFinetuneResponse>, I>>(base?: I): FinishFinetuneResponse {
+    return FinishFinetuneResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<FinishFinetuneResponse>, I>>(object: I): FinishFinetuneResponse {
+    const message = createBaseFinishFinetuneResponse();
+    message.finetune = (object.finetune !== undefined && object.finetune !== null)
+      ? Finetune.fromPartial(object.finetune)
+      : undefined;
+    return message;
+  },
+};
+
+/**
+ * Triggers, fine-tune jobs and predictions. A trigger turns matching checkpoints of a base model (from
+ * the registry's CheckpointRegistered, AliasChanged and VersionTagsChanged events) into fine-tune jobs,
+ * exactly one per (checkpoint version, trigger). Jobs are queued on JetStream and trained by finetune
+ * workers, which register the result as a FINETUNED_MODEL version (parents finetuned_from the base and
+ * trained_on the labelled dataset, evaluation metrics attached) and publish FinetuneFinished.
+ */
 export type FinetuneServiceService = typeof FinetuneServiceService;
 export const FinetuneServiceService = {
+  /**
+   * Validates the trigger (INVALID_ARGUMENT naming the field; NOT_FOUND for an unknown dataset;
+   * FAILED_PRECONDITION when a reference is of the wrong kind) and stores it. It fires for events
+   * published after it was created.
+   */
   createTrigger: {
     path: "/headstart.finetune.v1.FinetuneService/CreateTrigger" as const,
     requestStream: false as const,
@@ -2457,6 +6437,7 @@ export const FinetuneServiceService = {
       Buffer.from(ListTriggersResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListTriggersResponse => ListTriggersResponse.decode(value),
   },
+  /** Removes a trigger (NOT_FOUND when unknown). Jobs it already created are kept. */
   deleteTrigger: {
     path: "/headstart.finetune.v1.FinetuneService/DeleteTrigger" as const,
     requestStream: false as const,
@@ -2467,6 +6448,11 @@ export const FinetuneServiceService = {
       Buffer.from(DeleteTriggerResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): DeleteTriggerResponse => DeleteTriggerResponse.decode(value),
   },
+  /**
+   * A manual fine-tune: validated like a trigger's spec (the dataset is read: unknown text or label
+   * field, fewer than two classes, or a label budget larger than the training split are
+   * INVALID_ARGUMENT), recorded as QUEUED and put on the work queue.
+   */
   startFinetune: {
     path: "/headstart.finetune.v1.FinetuneService/StartFinetune" as const,
     requestStream: false as const,
@@ -2486,6 +6472,7 @@ export const FinetuneServiceService = {
     responseSerialize: (value: GetFinetuneResponse): Buffer => Buffer.from(GetFinetuneResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): GetFinetuneResponse => GetFinetuneResponse.decode(value),
   },
+  /** Jobs, newest first, one page at a time. */
   listFinetunes: {
     path: "/headstart.finetune.v1.FinetuneService/ListFinetunes" as const,
     requestStream: false as const,
@@ -2496,6 +6483,7 @@ export const FinetuneServiceService = {
       Buffer.from(ListFinetunesResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ListFinetunesResponse => ListFinetunesResponse.decode(value),
   },
+  /** Streams the job at once, then every change (state, progress, evaluation) until it is terminal. */
   watchFinetune: {
     path: "/headstart.finetune.v1.FinetuneService/WatchFinetune" as const,
     requestStream: false as const,
@@ -2506,6 +6494,10 @@ export const FinetuneServiceService = {
       Buffer.from(WatchFinetuneResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): WatchFinetuneResponse => WatchFinetuneResponse.decode(value),
   },
+  /**
+   * A queued job is cancelled at once; a running one stops at its worker's next progress report. A
+   * terminal job is returned unchanged.
+   */
   cancelFinetune: {
     path: "/headstart.finetune.v1.FinetuneService/CancelFinetune" as const,
     requestStream: false as const,
@@ -2517,6 +6509,11 @@ export const FinetuneServiceService = {
       Buffer.from(CancelFinetuneResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CancelFinetuneResponse => CancelFinetuneResponse.decode(value),
   },
+  /**
+   * Labels and class probabilities of texts with a FINETUNED_MODEL (NOT_FOUND for an unknown model,
+   * FAILED_PRECONDITION for another kind, INVALID_ARGUMENT for an empty list). Texts longer than the
+   * model's max length are truncated and flagged.
+   */
   classify: {
     path: "/headstart.finetune.v1.FinetuneService/Classify" as const,
     requestStream: false as const,
@@ -2526,6 +6523,7 @@ export const FinetuneServiceService = {
     responseSerialize: (value: ClassifyResponse): Buffer => Buffer.from(ClassifyResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): ClassifyResponse => ClassifyResponse.decode(value),
   },
+  /** The most probable tokens at each mask token of a text, with a BASE_MODEL (masked-LM head). */
   fillMask: {
     path: "/headstart.finetune.v1.FinetuneService/FillMask" as const,
     requestStream: false as const,
@@ -2538,19 +6536,47 @@ export const FinetuneServiceService = {
 } as const;
 
 export interface FinetuneServiceServer extends UntypedServiceImplementation {
+  /**
+   * Validates the trigger (INVALID_ARGUMENT naming the field; NOT_FOUND for an unknown dataset;
+   * FAILED_PRECONDITION when a reference is of the wrong kind) and stores it. It fires for events
+   * published after it was created.
+   */
   createTrigger: handleUnaryCall<CreateTriggerRequest, CreateTriggerResponse>;
   listTriggers: handleUnaryCall<ListTriggersRequest, ListTriggersResponse>;
+  /** Removes a trigger (NOT_FOUND when unknown). Jobs it already created are kept. */
   deleteTrigger: handleUnaryCall<DeleteTriggerRequest, DeleteTriggerResponse>;
+  /**
+   * A manual fine-tune: validated like a trigger's spec (the dataset is read: unknown text or label
+   * field, fewer than two classes, or a label budget larger than the training split are
+   * INVALID_ARGUMENT), recorded as QUEUED and put on the work queue.
+   */
   startFinetune: handleUnaryCall<StartFinetuneRequest, StartFinetuneResponse>;
   getFinetune: handleUnaryCall<GetFinetuneRequest, GetFinetuneResponse>;
+  /** Jobs, newest first, one page at a time. */
   listFinetunes: handleUnaryCall<ListFinetunesRequest, ListFinetunesResponse>;
+  /** Streams the job at once, then every change (state, progress, evaluation) until it is terminal. */
   watchFinetune: handleServerStreamingCall<WatchFinetuneRequest, WatchFinetuneResponse>;
+  /**
+   * A queued job is cancelled at once; a running one stops at its worker's next progress report. A
+   * terminal job is returned unchanged.
+   */
   cancelFinetune: handleUnaryCall<CancelFinetuneRequest, CancelFinetuneResponse>;
+  /**
+   * Labels and class probabilities of texts with a FINETUNED_MODEL (NOT_FOUND for an unknown model,
+   * FAILED_PRECONDITION for another kind, INVALID_ARGUMENT for an empty list). Texts longer than the
+   * model's max length are truncated and flagged.
+   */
   classify: handleUnaryCall<ClassifyRequest, ClassifyResponse>;
+  /** The most probable tokens at each mask token of a text, with a BASE_MODEL (masked-LM head). */
   fillMask: handleUnaryCall<FillMaskRequest, FillMaskResponse>;
 }
 
 export interface FinetuneServiceClient extends Client {
+  /**
+   * Validates the trigger (INVALID_ARGUMENT naming the field; NOT_FOUND for an unknown dataset;
+   * FAILED_PRECONDITION when a reference is of the wrong kind) and stores it. It fires for events
+   * published after it was created.
+   */
   createTrigger(
     request: CreateTriggerRequest,
     callback: (error: ServiceError | null, response: CreateTriggerResponse) => void,
@@ -2581,6 +6607,7 @@ export interface FinetuneServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListTriggersResponse) => void,
   ): ClientUnaryCall;
+  /** Removes a trigger (NOT_FOUND when unknown). Jobs it already created are kept. */
   deleteTrigger(
     request: DeleteTriggerRequest,
     callback: (error: ServiceError | null, response: DeleteTriggerResponse) => void,
@@ -2596,6 +6623,11 @@ export interface FinetuneServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: DeleteTriggerResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * A manual fine-tune: validated like a trigger's spec (the dataset is read: unknown text or label
+   * field, fewer than two classes, or a label budget larger than the training split are
+   * INVALID_ARGUMENT), recorded as QUEUED and put on the work queue.
+   */
   startFinetune(
     request: StartFinetuneRequest,
     callback: (error: ServiceError | null, response: StartFinetuneResponse) => void,
@@ -2626,6 +6658,7 @@ export interface FinetuneServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: GetFinetuneResponse) => void,
   ): ClientUnaryCall;
+  /** Jobs, newest first, one page at a time. */
   listFinetunes(
     request: ListFinetunesRequest,
     callback: (error: ServiceError | null, response: ListFinetunesResponse) => void,
@@ -2641,6 +6674,7 @@ export interface FinetuneServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ListFinetunesResponse) => void,
   ): ClientUnaryCall;
+  /** Streams the job at once, then every change (state, progress, evaluation) until it is terminal. */
   watchFinetune(
     request: WatchFinetuneRequest,
     options?: Partial<CallOptions>,
@@ -2650,6 +6684,10 @@ export interface FinetuneServiceClient extends Client {
     metadata?: Metadata,
     options?: Partial<CallOptions>,
   ): ClientReadableStream<WatchFinetuneResponse>;
+  /**
+   * A queued job is cancelled at once; a running one stops at its worker's next progress report. A
+   * terminal job is returned unchanged.
+   */
   cancelFinetune(
     request: CancelFinetuneRequest,
     callback: (error: ServiceError | null, response: CancelFinetuneResponse) => void,
@@ -2665,6 +6703,11 @@ export interface FinetuneServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CancelFinetuneResponse) => void,
   ): ClientUnaryCall;
+  /**
+   * Labels and class probabilities of texts with a FINETUNED_MODEL (NOT_FOUND for an unknown model,
+   * FAILED_PRECONDITION for another kind, INVALID_ARGUMENT for an empty list). Texts longer than the
+   * model's max length are truncated and flagged.
+   */
   classify(
     request: ClassifyRequest,
     callback: (error: ServiceError | null, response: ClassifyResponse) => void,
@@ -2680,6 +6723,7 @@ export interface FinetuneServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: ClassifyResponse) => void,
   ): ClientUnaryCall;
+  /** The most probable tokens at each mask token of a text, with a BASE_MODEL (masked-LM head). */
   fillMask(
     request: FillMaskRequest,
     callback: (error: ServiceError | null, response: FillMaskResponse) => void,
@@ -2722,6 +6766,39 @@ export type DeepPartial<T> = T extends Builtin ? T
 type KeysOfUnion<T> = T extends T ? keyof T : never;
 export type Exact<P, I extends P> = P extends Builtin ? P
   : P & { [K in keyof P]: Exact<P[K], I[K]> } & { [K in Exclude<keyof I, KeysOfUnion<P>>]: never };
+
+function toTimestamp(date: Date): Timestamp {
+  const seconds = Math.trunc(date.getTime() / 1_000);
+  const nanos = (date.getTime() % 1_000) * 1_000_000;
+  return { seconds, nanos };
+}
+
+function fromTimestamp(t: Timestamp): Date {
+  let millis = (t.seconds || 0) * 1_000;
+  millis += (t.nanos || 0) / 1_000_000;
+  return new globalThis.Date(millis);
+}
+
+function fromJsonTimestamp(o: any): Date {
+  if (o instanceof globalThis.Date) {
+    return o;
+  } else if (typeof o === "string") {
+    return new globalThis.Date(o);
+  } else {
+    return fromTimestamp(Timestamp.fromJSON(o));
+  }
+}
+
+function longToNumber(int64: { toString(): string }): number {
+  const num = globalThis.Number(int64.toString());
+  if (num > globalThis.Number.MAX_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is larger than Number.MAX_SAFE_INTEGER");
+  }
+  if (num < globalThis.Number.MIN_SAFE_INTEGER) {
+    throw new globalThis.Error("Value is smaller than Number.MIN_SAFE_INTEGER");
+  }
+  return num;
+}
 
 function isObject(value: any): boolean {
   return typeof value === "object" && value !== null;

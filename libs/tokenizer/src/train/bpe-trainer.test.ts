@@ -166,6 +166,8 @@ describe('streaming, progress and cancellation', () => {
     const last = seen[seen.length - 1]!;
     expect(last.phase).toBe('done');
     expect(last.merges).toBeGreaterThan(200);
+    expect(last.documents).toBe(corpus.length);
+    expect(last.words).toBeGreaterThan(corpus.length);
     expect(last.vocabSize).toBeLessThanOrEqual(1000);
   });
 

@@ -8,7 +8,7 @@ import { trainBpe } from './bpe-trainer';
 import { type UnicodeNormalization, simpleNormalizer } from './normalizer-options';
 import type { TrainControl } from './progress';
 import { specialAddedTokens, validate } from './train-wordpiece';
-import { type Documents, countWords } from './word-counter';
+import { type Documents, countWords, withCounts } from './word-counter';
 
 export interface ByteLevelBpeTrainOptions extends TrainControl {
   /** Target vocabulary size, special tokens and the 256 byte symbols included. Default 30000. */
@@ -54,7 +54,8 @@ export async function trainByteLevelBpe(
           unicodeNormalization: options.unicodeNormalization ?? null,
         });
   const preTokenizer = createByteLevelPreTokenizer(byteLevel);
-  const { counts } = await countWords(documents, normalizer, preTokenizer, options, vocabSize);
+  const counted = await countWords(documents, normalizer, preTokenizer, options, vocabSize);
+  const { counts } = counted;
   const { vocab, merges } = await trainBpe(
     counts,
     {
@@ -65,7 +66,7 @@ export async function trainByteLevelBpe(
       initialAlphabet: byteLevelAlphabet(),
       continuingSubwordPrefix: null,
     },
-    options,
+    withCounts(options, counted),
   );
   const idOf = new Map(vocab.map((t, i) => [t, i] as const));
   return {

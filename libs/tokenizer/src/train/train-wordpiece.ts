@@ -6,7 +6,7 @@ import type { TemplateProcessingJson, TokenizerJson } from '../tokenizer-json';
 import { trainBpe } from './bpe-trainer';
 import { type UnicodeNormalization, bertStyleNormalizer } from './normalizer-options';
 import type { TrainControl } from './progress';
-import { type Documents, countWords } from './word-counter';
+import { type Documents, countWords, withCounts } from './word-counter';
 
 export interface WordPieceTrainOptions extends TrainControl {
   /** Target vocabulary size, special tokens and alphabet included. Default 30000. */
@@ -65,7 +65,8 @@ export async function trainWordPiece(
           unicodeNormalization: options.unicodeNormalization ?? null,
         });
   const preTokenizer = createBertPreTokenizer();
-  const { counts } = await countWords(documents, normalizer, preTokenizer, options, vocabSize);
+  const counted = await countWords(documents, normalizer, preTokenizer, options, vocabSize);
+  const { counts } = counted;
   const { vocab } = await trainBpe(
     counts,
     {
@@ -76,7 +77,7 @@ export async function trainWordPiece(
       initialAlphabet: options.initialAlphabet ?? [],
       continuingSubwordPrefix: prefix,
     },
-    options,
+    withCounts(options, counted),
   );
   const idOf = new Map(vocab.map((t, i) => [t, i] as const));
   const cls = options.clsToken ?? '[CLS]';

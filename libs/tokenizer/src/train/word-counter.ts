@@ -61,3 +61,14 @@ export async function countWords(
   report();
   return { counts, documents: docs, words };
 }
+
+/** Control for the merge phase whose progress reports keep the document and word totals. */
+export function withCounts(control: TrainControl, counted: WordCounts): TrainControl {
+  const onProgress = control.onProgress;
+  return {
+    signal: control.signal,
+    onProgress:
+      onProgress &&
+      ((p: TrainProgress) => onProgress({ ...p, documents: counted.documents, words: counted.words })),
+  };
+}

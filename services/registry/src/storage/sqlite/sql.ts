@@ -6,6 +6,9 @@ import type Database from 'better-sqlite3';
  */
 export class Sql {
   private readonly cache = new Map<string, Database.Statement>();
+  // One transaction wrapper for every call: better-sqlite3 builds a wrapper per db.transaction(),
+  // which costs as much as a point lookup.
+  private readonly transaction: Database.Transaction<(fn: () => unknown) => unknown>;
 
   /**
    * @param traceHeaders the current trace context as W3C headers, stored with each outbox row
@@ -14,7 +17,9 @@ export class Sql {
   constructor(
     readonly db: Database.Database,
     readonly traceHeaders: () => Record<string, string> = () => ({}),
-  ) {}
+  ) {
+    this.transaction = db.transaction((fn: () => unknown) => fn());
+  }
 
   statement(sql: string): Database.Statement {
     let stmt = this.cache.get(sql);
@@ -40,11 +45,11 @@ export class Sql {
   /** Runs `fn` in a BEGIN IMMEDIATE transaction: takes the write lock up front, so two writers never
    * deadlock upgrading a read lock. */
   write<T>(fn: () => T): T {
-    return this.db.transaction(fn).immediate();
+    return this.transaction.immediate(fn) as T;
   }
 
   /** Runs `fn` in a read transaction: one consistent snapshot across its queries. */
   read<T>(fn: () => T): T {
-    return this.db.transaction(fn).deferred();
+    return this.transaction.deferred(fn) as T;
   }
 }

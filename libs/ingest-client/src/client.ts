@@ -1,0 +1,189 @@
+import * as grpc from '@grpc/grpc-js';
+import { Code, HeadstartError } from '@headstart/errors';
+import { common, ingest } from '@headstart/proto';
+import {
+  callUnary,
+  cancelledError,
+  deadlineFrom,
+  onAbort,
+  toClientError,
+  type CallContext,
+  type CallSettings,
+} from './call';
+import {
+  parseJobState,
+  toTokenizeRequest,
+  toTrainTokenizerRequest,
+  type JobStateInput,
+  type TokenizeInput,
+  type TrainTokenizerInput,
+} from './inputs';
+import { uploadCorpus, type CorpusSource, type CorpusUploadOptions } from './upload-corpus';
+import type { CorpusUploadInput } from './inputs';
+
+export interface IngestClientOptions {
+  /** host:port of the ingest service. */
+  address: string;
+  /** Deadline of unary calls. @default 30_000 */
+  deadlineMs?: number;
+  /** Deadline of uploads and job watches. @default 24 hours */
+  streamDeadlineMs?: number;
+  /** @default insecure */
+  credentials?: grpc.ChannelCredentials;
+  channelOptions?: grpc.ChannelOptions;
+}
+
+export const DEFAULT_INGEST_DEADLINE_MS = 30_000;
+export const DEFAULT_INGEST_STREAM_DEADLINE_MS = 24 * 3_600_000;
+
+export interface ListJobsInput {
+  state?: JobStateInput;
+  pageSize?: number;
+  pageToken?: string;
+}
+
+/** A promise-based ingest client. Every call has a deadline; every error is a HeadstartError. */
+export interface IngestClient {
+  readonly address: string;
+  waitForReady(timeoutMs?: number): Promise<void>;
+  /** Uploads a corpus; resolves once it is registered as a DATASET version. */
+  uploadCorpus(
+    input: CorpusUploadInput,
+    source: CorpusSource,
+    options?: CorpusUploadOptions,
+  ): Promise<ingest.UploadCorpusResponse>;
+  /** Queues tokenizer training; resolves with the job id. */
+  startTrainTokenizer(input: TrainTokenizerInput, settings?: CallSettings): Promise<string>;
+  /** Queues tokenization into shards; resolves with the job id. */
+  startTokenize(input: TokenizeInput, settings?: CallSettings): Promise<string>;
+  getJob(jobId: string, settings?: CallSettings): Promise<ingest.Job>;
+  listJobs(input?: ListJobsInput, settings?: CallSettings): Promise<ingest.ListJobsResponse>;
+  /** Follows a job until it is terminal, calling `onUpdate` with every state; resolves with the last. */
+  watchJob(jobId: string, onUpdate?: (job: ingest.Job) => void, settings?: CallSettings): Promise<ingest.Job>;
+  /** Cancels a job; resolves with its state afterwards (CANCELLED, or terminal already). */
+  cancelJob(jobId: string, settings?: CallSettings): Promise<ingest.Job>;
+  close(): void;
+}
+
+const TERMINAL = new Set([
+  common.JobState.JOB_STATE_SUCCEEDED,
+  common.JobState.JOB_STATE_FAILED,
+  common.JobState.JOB_STATE_CANCELLED,
+]);
+
+export function isTerminalJob(job: ingest.Job): boolean {
+  return TERMINAL.has(job.state);
+}
+
+export function createIngestClient(options: IngestClientOptions): IngestClient {
+  const address = options.address;
+  const deadlineMs = options.deadlineMs ?? DEFAULT_INGEST_DEADLINE_MS;
+  const streamDeadlineMs = options.streamDeadlineMs ?? DEFAULT_INGEST_STREAM_DEADLINE_MS;
+  const grpcClient = new ingest.IngestServiceClient(
+    address,
+    options.credentials ?? grpc.credentials.createInsecure(),
+    options.channelOptions ?? {},
+  );
+  const context = (method: string, settings?: CallSettings, stream = false): CallContext => ({
+    address,
+    method,
+    deadlineMs: settings?.deadlineMs ?? (stream ? streamDeadlineMs : deadlineMs),
+  });
+  const unary = <Req, Res>(
+    method: string,
+    invoke: Parameters<typeof callUnary<Req, Res>>[0],
+    request: Req,
+    settings?: CallSettings,
+  ): Promise<Res> => callUnary(invoke.bind(grpcClient), request, context(method, settings), settings?.signal);
+  const required = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined)
+      throw new HeadstartError(Code.INTERNAL, `ingest service answered without ${what}`);
+    return value;
+  };
+
+  return {
+    address,
+
+    waitForReady(timeoutMs = deadlineMs) {
+      return new Promise<void>((resolve, reject) => {
+        grpcClient.waitForReady(deadlineFrom(timeoutMs), (err) => {
+          if (err === undefined || err === null) resolve();
+          else {
+            reject(
+              new HeadstartError(
+                Code.UNAVAILABLE,
+                `the ingest service at ${address} did not become reachable within ${timeoutMs} ms`,
+                { cause: err },
+              ),
+            );
+          }
+        });
+      });
+    },
+
+    uploadCorpus(input, source, uploadOptions = {}) {
+      return uploadCorpus(
+        grpcClient,
+        context('UploadCorpus', uploadOptions, true),
+        input,
+        source,
+        uploadOptions,
+      );
+    },
+
+    async startTrainTokenizer(input, settings) {
+      const request = toTrainTokenizerRequest(input);
+      return (await unary('StartTrainTokenizer', grpcClient.startTrainTokenizer, request, settings)).jobId;
+    },
+
+    async startTokenize(input, settings) {
+      const request = toTokenizeRequest(input);
+      return (await unary('StartTokenize', grpcClient.startTokenize, request, settings)).jobId;
+    },
+
+    async getJob(jobId, settings) {
+      return required((await unary('GetJob', grpcClient.getJob, { jobId }, settings)).job, 'a job');
+    },
+
+    listJobs(input = {}, settings) {
+      const request: ingest.ListJobsRequest = {
+        state: input.state === undefined ? common.JobState.JOB_STATE_UNSPECIFIED : parseJobState(input.state),
+        pageSize: input.pageSize ?? 0,
+        pageToken: input.pageToken ?? '',
+      };
+      return unary('ListJobs', grpcClient.listJobs, request, settings);
+    },
+
+    async watchJob(jobId, onUpdate, settings) {
+      const ctx = context('WatchJob', settings, true);
+      if (settings?.signal?.aborted) throw cancelledError(ctx);
+      const call = grpcClient.watchJob({ jobId }, new grpc.Metadata(), {
+        deadline: deadlineFrom(ctx.deadlineMs),
+      });
+      const stop = onAbort(settings?.signal, () => call.cancel());
+      let last: ingest.Job | undefined;
+      try {
+        for await (const message of call as AsyncIterable<ingest.WatchJobResponse>) {
+          if (message.job === undefined) continue;
+          last = message.job;
+          onUpdate?.(last);
+        }
+      } catch (err) {
+        if (settings?.signal?.aborted) throw cancelledError(ctx);
+        throw toClientError(err, ctx);
+      } finally {
+        stop();
+        call.cancel();
+      }
+      return required(last, 'a job');
+    },
+
+    async cancelJob(jobId, settings) {
+      return required((await unary('CancelJob', grpcClient.cancelJob, { jobId }, settings)).job, 'a job');
+    },
+
+    close() {
+      grpcClient.close();
+    },
+  };
+}

@@ -42,3 +42,28 @@ export { TarFormatError, packTar, unpackTar } from './checkpoint/tar';
 export type { ResolvedRunSpec, ShardsFacts } from './spec/resolve-run-spec';
 export { DEFAULT_FINAL_ALIAS, RESERVED_ALIASES, resolveRunSpec } from './spec/resolve-run-spec';
 export type { SpecProblem } from './spec/field-checks';
+export type { PretrainServiceHandle, PretrainServiceOptions } from './service/create-pretrain-service';
+export { DEFAULT_PRETRAIN_PORT, createPretrainService } from './service/create-pretrain-service';
+export type { PretrainWorkerHandle, PretrainWorkerOptions } from './worker/create-pretrain-worker';
+export { DEFAULT_HEALTH_PORT, createPretrainWorker } from './worker/create-pretrain-worker';
+export { pretrainConfigSpec, pretrainWorkerConfigSpec } from './config';
+export type { PretrainConfig, PretrainWorkerConfig } from './config';
+export type { PretrainQueueOptions } from './queue/work-type';
+export { pretrainWorkType } from './queue/work-type';
+export type { Lease, RunRecord, RunStore, StoredRun } from './runs/run-store';
+export { DEFAULT_RUNS_BUCKET, openRunStore } from './runs/run-store';
+export {
+  PROGRESS_SUBJECT_PREFIX,
+  progressSubject,
+  publishProgress,
+  subscribeProgress,
+} from './runs/progress';
+export { isTerminal } from './runs/run-state';
+export type { CheckpointTarget } from './registry/register-checkpoint';
+export {
+  BEST_CHECKPOINT_ALIAS,
+  LATEST_CHECKPOINT_ALIAS,
+  checkpointIdempotencyKey,
+  latestRegisteredCheckpoint,
+} from './registry/register-checkpoint';
+export { TrainingDataError, prepareTrainingData } from './training/training-data';

@@ -4,6 +4,8 @@
 //   optimizer.safetensors  AdamW moments m.<param> / v.<param> and the update count
 //   state.json             step, tokens seen, every RNG state (the data cursor), training config, run
 //                          spec, metrics, and the sha256 of the three files above
+// No timestamps inside: the same state always packs to the same bytes, so re-registering a checkpoint
+// under its idempotency key is recognised as the same artifact.
 // state.json is written last and lists the digests, so a bundle whose files do not match it is refused.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
@@ -37,6 +39,8 @@ export interface CheckpointState {
   loss: number;
   lastEval?: EvalRecord;
   bestEval?: EvalRecord;
+  /** The best evaluated checkpoint of the run so far (possibly this one). */
+  bestCheckpoint?: EvalRecord;
   rng: TrainingRngStates;
   training: TrainingConfig;
   model: BertConfig;
@@ -46,7 +50,6 @@ export interface CheckpointState {
   final: boolean;
   /** TF.js backend that trained it. */
   backend: string;
-  createdAt: string;
   files: Record<string, { sha256: string; bytes: number }>;
 }
 
@@ -89,6 +92,7 @@ export async function packCheckpoint(session: TrainingSession, meta: CheckpointM
     loss: counters.loss,
     ...(counters.lastEval ? { lastEval: counters.lastEval } : {}),
     ...(counters.bestEval ? { bestEval: counters.bestEval } : {}),
+    ...(counters.bestCheckpoint ? { bestCheckpoint: counters.bestCheckpoint } : {}),
     rng: {
       data: session.rngs.data.getState(),
       mask: session.rngs.mask.getState(),
@@ -96,7 +100,6 @@ export async function packCheckpoint(session: TrainingSession, meta: CheckpointM
     },
     training: session.config,
     model: session.model.config,
-    createdAt: new Date().toISOString(),
     files: {
       [WEIGHTS_FILE]: { sha256: sha256(weights), bytes: weights.length },
       [CONFIG_FILE]: { sha256: sha256(config), bytes: config.length },

@@ -38,7 +38,7 @@ describe('tar', () => {
     );
     expect(() => unpackTar(tar.subarray(0, 1024))).toThrow(/truncated/);
     const flipped = Buffer.from(tar);
-    flipped[3] ^= 1;
+    flipped[3] = (flipped[3] as number) ^ 1;
     expect(() => unpackTar(flipped)).toThrow(/checksum/);
   });
 });
@@ -88,7 +88,7 @@ describe('checkpoint bundle', () => {
     const bundle = await packCheckpoint(session, meta);
     disposeSession(session);
     const damaged = Buffer.from(bundle);
-    damaged[600] ^= 0xff; // inside model.safetensors
+    damaged[600] = (damaged[600] as number) ^ 0xff; // inside model.safetensors
     await expect(readCheckpoint(damaged)).rejects.toThrow(/does not match the digest/);
     await expect(readCheckpoint(bundle.subarray(0, bundle.length - 2048))).rejects.toBeInstanceOf(
       CheckpointFormatError,

@@ -33,6 +33,7 @@ export function restoreSession(checkpoint: Checkpoint, config: TrainingConfig): 
         loss: state.loss,
         ...(state.lastEval ? { lastEval: state.lastEval } : {}),
         ...(state.bestEval ? { bestEval: state.bestEval } : {}),
+        ...(state.bestCheckpoint ? { bestCheckpoint: state.bestCheckpoint } : {}),
       },
     };
   } catch (err) {

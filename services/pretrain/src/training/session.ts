@@ -20,6 +20,8 @@ export interface RunCounters {
   loss: number;
   lastEval?: EvalRecord;
   bestEval?: EvalRecord;
+  /** The checkpoint with the lowest evaluation loss so far (checkpoints always evaluate). */
+  bestCheckpoint?: EvalRecord;
 }
 
 export interface TrainingSession {

@@ -100,6 +100,8 @@ export async function train(
       const record = { step: counters.step, loss: evaluation.loss, perplexity: evaluation.perplexity };
       counters.lastEval = record;
       if (!counters.bestEval || evaluation.loss < counters.bestEval.loss) counters.bestEval = record;
+      const best = counters.bestCheckpoint;
+      if (checkpoint && (!best || evaluation.loss < best.loss)) counters.bestCheckpoint = record;
     }
     const report: StepReport = {
       step: counters.step,

@@ -1,0 +1,112 @@
+// A checkpoint becomes a BASE_MODEL version: lineage to the shards (trained_on), the tokenizer
+// (tokenized_with) and, for the first checkpoint after a resume, the checkpoint it resumed from
+// (resumed_from); metrics; run metadata; aliases moved in the same commit. The idempotency key
+// <runId>:<step> makes a retry — or a worker that died after uploading and was replaced — return the
+// version already committed instead of a duplicate.
+import { Code, HeadstartError } from '@headstart/errors';
+import type { common, registry } from '@headstart/proto';
+import type { ParentInput, RegistryClient } from '@headstart/registry-client';
+import { versionRef } from '@headstart/registry-client';
+import type { CheckpointState } from '../checkpoint/bundle';
+
+export const LATEST_CHECKPOINT_ALIAS = 'latest-checkpoint';
+export const BEST_CHECKPOINT_ALIAS = 'best';
+
+/** Where a run's checkpoints go and what they descend from. */
+export interface CheckpointTarget {
+  runId: string;
+  modelName: string;
+  description: string;
+  tags: string[];
+  finalAlias: string;
+  shards: common.VersionRef;
+  /** The shards' tokenizer, when the shards version names one. */
+  tokenizer: common.VersionRef | undefined;
+}
+
+export interface RegisterCheckpointInput {
+  target: CheckpointTarget;
+  /** The bundle file. */
+  path: string;
+  state: CheckpointState;
+  /** This checkpoint is the best evaluated one so far. */
+  best: boolean;
+  /** Version this attempt resumed from, for its first checkpoint. */
+  resumedFrom?: number;
+}
+
+export function checkpointIdempotencyKey(runId: string, step: number): string {
+  return `${runId}:${step}`;
+}
+
+export function checkpointParents(target: CheckpointTarget, resumedFrom?: number): ParentInput[] {
+  const parents: ParentInput[] = [{ ref: target.shards, relation: 'trained_on' }];
+  if (target.tokenizer) parents.push({ ref: target.tokenizer, relation: 'tokenized_with' });
+  if (resumedFrom !== undefined)
+    parents.push({ ref: versionRef(target.modelName, resumedFrom), relation: 'resumed_from' });
+  return parents;
+}
+
+export async function registerCheckpoint(
+  client: RegistryClient,
+  input: RegisterCheckpointInput,
+): Promise<registry.ModelVersion> {
+  const { target, state } = input;
+  const metrics: Record<string, number> = { loss: state.loss, tokens: state.tokensSeen, step: state.step };
+  if (state.lastEval?.step === state.step) {
+    metrics.eval_loss = state.lastEval.loss;
+    metrics.perplexity = state.lastEval.perplexity;
+  }
+  const aliases = [LATEST_CHECKPOINT_ALIAS];
+  if (input.best) aliases.push(BEST_CHECKPOINT_ALIAS);
+  if (state.final) aliases.push(target.finalAlias);
+  return client.uploadVersion(
+    {
+      modelName: target.modelName,
+      kind: 'BASE_MODEL',
+      modelDescription: target.description || `Masked-LM pre-trained encoder (run ${target.runId})`,
+      description: `${target.description ? `${target.description}; ` : ''}step ${state.step} of ${state.totalSteps}`,
+      metadata: {
+        run_id: target.runId,
+        step: String(state.step),
+        total_steps: String(state.totalSteps),
+        tokens_seen: String(state.tokensSeen),
+        final: String(state.final),
+        format: `${state.format}/v${state.formatVersion}`,
+        backend: state.backend,
+      },
+      metrics,
+      parents: checkpointParents(target, input.resumedFrom),
+      tags: target.tags,
+      runId: target.runId,
+      aliases,
+      idempotencyKey: checkpointIdempotencyKey(target.runId, state.step),
+    },
+    input.path,
+  );
+}
+
+/** The newest checkpoint of `runId` registered under `modelName`, by step. */
+export async function latestRegisteredCheckpoint(
+  client: RegistryClient,
+  modelName: string,
+  runId: string,
+): Promise<registry.ModelVersion | undefined> {
+  let latest: registry.ModelVersion | undefined;
+  try {
+    for await (const version of client.searchVersions({ modelName, runId })) {
+      const step = Number(version.metadata.step);
+      if (Number.isSafeInteger(step) && (!latest || step > Number(latest.metadata.step))) latest = version;
+    }
+  } catch (err) {
+    // No model of that name yet: the run has registered nothing.
+    if (!(err instanceof HeadstartError && err.code === Code.NOT_FOUND)) throw err;
+  }
+  return latest;
+}
+
+/** The shards version's tokenizer parent (relation tokenized_with), pinned to its number. */
+export function tokenizerOf(shards: registry.ModelVersion): common.VersionRef | undefined {
+  const link = shards.parents.find((p) => p.relation === 'tokenized_with');
+  return link ? versionRef(link.modelName, link.version) : undefined;
+}

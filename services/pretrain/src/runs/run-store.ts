@@ -1,0 +1,130 @@
+// Run records in a JetStream key-value bucket. The API replicas and every worker read and write the same
+// records through NATS, which they all reach anyway: no shared volume, no database of its own, and any
+// number of API replicas. Writes are compare-and-set on the key's revision, so a worker's progress, a
+// CancelRun and a second worker taking over a stale run never overwrite each other blindly.
+import { Code, HeadstartError } from '@headstart/errors';
+import { pretrain } from '@headstart/proto';
+import type { JetStreamClient, KV, KvEntry } from 'nats';
+
+export const DEFAULT_RUNS_BUCKET = 'HEADSTART_PRETRAIN_RUNS';
+
+/** Who is training a run, and how recently it said so. */
+export interface Lease {
+  worker: string;
+  /** Stream sequence of the work item being processed (a redelivery of it means the holder is gone). */
+  streamSequence: number;
+  /** Epoch ms of the holder's last heartbeat. */
+  heartbeatAt: number;
+}
+
+export interface RunRecord {
+  run: pretrain.Run;
+  lease?: Lease;
+}
+
+export interface StoredRun extends RunRecord {
+  revision: number;
+}
+
+/** An update function's verdict: the new record, or `undefined` to leave it as it is. */
+export type RunUpdate = (current: RunRecord) => RunRecord | undefined;
+
+export interface RunStore {
+  readonly bucket: string;
+  create(record: RunRecord): Promise<StoredRun>;
+  get(runId: string): Promise<StoredRun | undefined>;
+  /** Read, apply `fn`, write back if the revision did not move; retried on conflict. NOT_FOUND if absent. */
+  update(runId: string, fn: RunUpdate): Promise<StoredRun>;
+  /** Every run (unordered). */
+  list(): Promise<pretrain.Run[]>;
+  /** Calls `onChange` with the current record, then with every change, until the returned stop(). */
+  watch(runId: string, onChange: (record: RunRecord) => void): Promise<{ stop(): void }>;
+  /** Binds `key` to `runId` unless it is bound already; returns the run id it is bound to. */
+  claimIdempotencyKey(key: string, runId: string): Promise<string>;
+}
+
+const runKey = (runId: string) => `runs.${runId}`;
+const idempotencyKey = (hash: string) => `idempotency.${hash}`;
+const MAX_CAS_ATTEMPTS = 50;
+
+export function encodeRecord(record: RunRecord): Uint8Array {
+  return Buffer.from(JSON.stringify({ run: pretrain.Run.toJSON(record.run), lease: record.lease }), 'utf8');
+}
+
+export function decodeRecord(data: Uint8Array): RunRecord {
+  const json = JSON.parse(Buffer.from(data).toString('utf8')) as { run: unknown; lease?: Lease };
+  return { run: pretrain.Run.fromJSON(json.run), ...(json.lease ? { lease: json.lease } : {}) };
+}
+
+/** JetStream's "wrong last sequence" (10071): someone wrote the key since we read it. */
+function isConflict(err: unknown): boolean {
+  const apiError = (err as { api_error?: { err_code?: number } } | undefined)?.api_error;
+  return apiError?.err_code === 10071 || /wrong last sequence/i.test(String((err as Error)?.message ?? err));
+}
+
+function live(entry: KvEntry | null): entry is KvEntry {
+  return entry !== null && entry.operation === 'PUT';
+}
+
+/** Opens (creating if needed) the runs bucket. */
+export async function openRunStore(js: JetStreamClient, bucket = DEFAULT_RUNS_BUCKET): Promise<RunStore> {
+  const kv: KV = await js.views.kv(bucket, {
+    history: 1,
+    description:
+      'Pre-training runs: one record per run (state, progress, lease), written by API and workers.',
+  });
+  const get = async (runId: string): Promise<StoredRun | undefined> => {
+    const entry = await kv.get(runKey(runId));
+    return live(entry) ? { ...decodeRecord(entry.value), revision: entry.revision } : undefined;
+  };
+  return {
+    bucket,
+    async create(record) {
+      const revision = await kv.create(runKey(record.run.id), encodeRecord(record));
+      return { ...record, revision };
+    },
+    get,
+    async update(runId, fn) {
+      for (let attempt = 0; attempt < MAX_CAS_ATTEMPTS; attempt++) {
+        const current = await get(runId);
+        if (!current) throw new HeadstartError(Code.NOT_FOUND, `run ${runId} does not exist`);
+        const next = fn({ run: current.run, ...(current.lease ? { lease: current.lease } : {}) });
+        if (next === undefined) return current;
+        try {
+          const revision = await kv.update(runKey(runId), encodeRecord(next), current.revision);
+          return { ...next, revision };
+        } catch (err) {
+          if (!isConflict(err)) throw err;
+        }
+      }
+      throw new HeadstartError(
+        Code.ABORTED,
+        `run ${runId} changed ${MAX_CAS_ATTEMPTS} times while updating it`,
+      );
+    },
+    async list() {
+      const keys: string[] = [];
+      for await (const key of await kv.keys('runs.*')) keys.push(key);
+      const entries = await Promise.all(keys.map((key) => kv.get(key)));
+      return entries.filter(live).map((entry) => decodeRecord(entry.value).run);
+    },
+    async watch(runId, onChange) {
+      const iterator = await kv.watch({ key: runKey(runId) });
+      void (async () => {
+        for await (const entry of iterator) if (live(entry)) onChange(decodeRecord(entry.value));
+      })().catch(() => undefined);
+      return { stop: () => iterator.stop() };
+    },
+    async claimIdempotencyKey(hash, runId) {
+      try {
+        await kv.create(idempotencyKey(hash), Buffer.from(runId, 'utf8'));
+        return runId;
+      } catch (err) {
+        if (!isConflict(err)) throw err;
+        const entry = await kv.get(idempotencyKey(hash));
+        if (!live(entry)) throw err;
+        return Buffer.from(entry.value).toString('utf8');
+      }
+    },
+  };
+}

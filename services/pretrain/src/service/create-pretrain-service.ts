@@ -1,0 +1,124 @@
+// The PretrainService API process: gRPC handlers over the run store, the registry (to validate shards)
+// and the work queue. It trains nothing itself; workers do (see createPretrainWorker).
+import { Code, HeadstartError } from '@headstart/errors';
+import type { EventBus } from '@headstart/events';
+import { connectEvents } from '@headstart/events';
+import { pretrain } from '@headstart/proto';
+import type { RegistryClient } from '@headstart/registry-client';
+import { createRegistryClient } from '@headstart/registry-client';
+import type { Logger, RunningService } from '@headstart/service-kit';
+import { createService, serverStream, unary } from '@headstart/service-kit';
+import type { PretrainQueueOptions } from '../queue/work-type';
+import { pretrainWorkType } from '../queue/work-type';
+import type { RunStore } from '../runs/run-store';
+import { openRunStore } from '../runs/run-store';
+import { RUN_ID_PATTERN } from '../runs/run-state';
+import { cancelRun } from './cancel-run';
+import { pageRuns } from './list-runs';
+import { startQueuedSweep } from './queued-sweep';
+import { startRun } from './start-run';
+import { watchRun } from './watch-run';
+
+export const DEFAULT_PRETRAIN_PORT = 50053;
+
+export interface PretrainServiceOptions {
+  logger: Logger;
+  /** @default '0.0.0.0' */
+  host?: string;
+  /** 0 picks a free port. @default 50053 */
+  port?: number;
+  natsUrl: string;
+  /** host:port of the registry. */
+  registryAddress: string;
+  /** JetStream KV bucket of the run records. @default 'HEADSTART_PRETRAIN_RUNS' */
+  runsBucket?: string;
+  /** The work queue (defaults: the topology's pretrain work type). */
+  queue?: PretrainQueueOptions;
+  /** How often QUEUED runs are put on the queue again (the queue drops duplicates); 0 disables. @default 60_000 */
+  requeueSweepMs?: number;
+  /** @default 10_000 */
+  drainTimeoutMs?: number;
+}
+
+export interface PretrainServiceHandle {
+  readonly port: number;
+  readonly address: string;
+  readonly service: RunningService;
+  readonly store: RunStore;
+  readonly bus: EventBus;
+  shutdown(reason?: string): Promise<void>;
+}
+
+function checkRunId(runId: string): string {
+  if (!RUN_ID_PATTERN.test(runId)) {
+    throw new HeadstartError(Code.INVALID_ARGUMENT, `run_id "${runId}" is not a run id`, {
+      details: { field: 'run_id' },
+    });
+  }
+  return runId;
+}
+
+async function getRun(store: RunStore, runId: string): Promise<pretrain.Run> {
+  const stored = await store.get(checkRunId(runId));
+  if (!stored)
+    throw new HeadstartError(Code.NOT_FOUND, `run ${runId} does not exist`, { details: { runId } });
+  return stored.run;
+}
+
+export async function createPretrainService(options: PretrainServiceOptions): Promise<PretrainServiceHandle> {
+  const { logger } = options;
+  const bus = await connectEvents({ servers: options.natsUrl, name: 'pretrain', logger });
+  let registry: RegistryClient | undefined;
+  try {
+    await bus.ensureTopology();
+    const store = await openRunStore(bus.js, options.runsBucket);
+    registry = createRegistryClient({ address: options.registryAddress });
+    const client = registry;
+    const workType = pretrainWorkType(options.queue);
+    const enqueue = async (runId: string) => {
+      await bus.enqueueWork(workType, { runId, requeues: 0 }, { msgId: runId });
+    };
+    const handlers = {
+      startRun: unary(async (request: pretrain.StartRunRequest) => {
+        const run = await startRun(request, { registry: client, store, enqueue });
+        logger.info({ runId: run.id, model: run.spec?.modelName }, 'run queued');
+        return { run };
+      }),
+      getRun: unary(async (request: pretrain.GetRunRequest) => ({ run: await getRun(store, request.runId) })),
+      listRuns: unary(async (request: pretrain.ListRunsRequest) => pageRuns(await store.list(), request)),
+      watchRun: serverStream((request: pretrain.WatchRunRequest, ctx) =>
+        watchRun(checkRunId(request.runId), ctx, { store, nc: bus.nc }),
+      ),
+      cancelRun: unary(async (request: pretrain.CancelRunRequest) => {
+        await getRun(store, request.runId);
+        const run = await cancelRun(request.runId, store);
+        logger.info({ runId: run.id, state: run.state }, 'run cancel requested');
+        return { run };
+      }),
+    };
+    const service = await createService({
+      name: 'pretrain',
+      host: options.host ?? '0.0.0.0',
+      port: options.port ?? DEFAULT_PRETRAIN_PORT,
+      logger,
+      drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
+      services: [{ definition: pretrain.PretrainServiceService, implementation: handlers }],
+    });
+    const sweep = startQueuedSweep({ store, enqueue, logger, intervalMs: options.requeueSweepMs ?? 60_000 });
+    service.addShutdownHook('events', () => bus.close({ graceMs: 1_000 }));
+    service.addShutdownHook('registry client', () => client.close());
+    service.addShutdownHook('queued sweep', () => sweep.stop());
+    return {
+      port: service.port,
+      address: service.address,
+      service,
+      store,
+      bus,
+      shutdown: (reason?: string) => service.shutdown(reason),
+    };
+  } catch (err) {
+    registry?.close();
+    await bus.close({ graceMs: 0 }).catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,126 @@
+// StartRun: validate, resolve the shards, record the run as QUEUED, put it on the work queue.
+import { createHash } from 'node:crypto';
+import { Code, HeadstartError } from '@headstart/errors';
+import type { BertConfig } from '@headstart/model';
+import { encoderParamSpecs, mlmHeadParamSpecs } from '@headstart/model';
+import { common, pretrain, registry } from '@headstart/proto';
+import type { RegistryClient } from '@headstart/registry-client';
+import { inspectShards } from '../registry/inspect-shards';
+import type { RunStore, StoredRun } from '../runs/run-store';
+import { newRunId } from '../runs/run-state';
+import type { SpecProblem } from '../spec/field-checks';
+import { resolveRunSpec } from '../spec/resolve-run-spec';
+import { SpecialTokensError, resolveSpecialTokens } from '../training/special-tokens';
+
+export interface StartRunDeps {
+  registry: RegistryClient;
+  store: RunStore;
+  /** Puts the run on the work queue (deduplicated by run id). */
+  enqueue(runId: string): Promise<void>;
+}
+
+function invalid(problems: SpecProblem[]): HeadstartError {
+  return new HeadstartError(Code.INVALID_ARGUMENT, problems.map((p) => p.message).join('; '), {
+    details: { field: (problems[0] as SpecProblem).field, fields: problems.map((p) => p.field).join(',') },
+  });
+}
+
+function parameterCount(config: BertConfig): number {
+  return [...encoderParamSpecs(config), ...mlmHeadParamSpecs(config)].reduce(
+    (sum, spec) => sum + spec.shape.reduce((a, b) => a * b, 1),
+    0,
+  );
+}
+
+/** A model of another kind under the same name would refuse every checkpoint: refuse the run now. */
+async function checkModelKind(client: RegistryClient, modelName: string): Promise<void> {
+  try {
+    const model = await client.getModel(modelName);
+    if (model.kind !== registry.ModelKind.MODEL_KIND_BASE_MODEL) {
+      throw new HeadstartError(
+        Code.FAILED_PRECONDITION,
+        `model_name: ${modelName} is a ${registry.modelKindToJSON(model.kind)} in the registry; ` +
+          'checkpoints are BASE_MODEL versions, so choose another name',
+        { details: { field: 'model_name' } },
+      );
+    }
+  } catch (err) {
+    if (!(err instanceof HeadstartError && err.code === Code.NOT_FOUND)) throw err;
+  }
+}
+
+/** Validated and resolved run, not yet stored. */
+async function prepareRun(
+  spec: pretrain.RunSpec,
+  client: RegistryClient,
+  runId: string,
+): Promise<pretrain.Run> {
+  const first = resolveRunSpec(spec);
+  if (first.problems.length > 0) throw invalid(first.problems);
+  const shards = await inspectShards(client, spec.shards as common.VersionRef);
+  const { problems, resolved } = resolveRunSpec(
+    { ...spec, shards: shards.pinned },
+    { vocabSize: shards.meta.vocabSize },
+  );
+  if (problems.length > 0) throw invalid(problems);
+  try {
+    resolveSpecialTokens(shards.meta.specialTokens);
+  } catch (err) {
+    if (!(err instanceof SpecialTokensError)) throw err;
+    throw new HeadstartError(
+      Code.FAILED_PRECONDITION,
+      `shards ${shards.version.modelName}:${shards.version.version}: ${err.message}`,
+    );
+  }
+  if (shards.meta.splits.validation.tokens < 2) {
+    throw new HeadstartError(
+      Code.FAILED_PRECONDITION,
+      `shards ${shards.version.modelName}:${shards.version.version} have no validation tokens; evaluation needs a validation split`,
+    );
+  }
+  await checkModelKind(client, resolved.spec.modelName);
+  const now = new Date();
+  return pretrain.Run.fromPartial({
+    id: runId,
+    spec: resolved.spec,
+    state: common.JobState.JOB_STATE_QUEUED,
+    createdAt: now,
+    updatedAt: now,
+    totalSteps: resolved.training.totalSteps,
+    parameters: parameterCount(resolved.model),
+  });
+}
+
+export async function startRun(request: pretrain.StartRunRequest, deps: StartRunDeps): Promise<pretrain.Run> {
+  if (!request.spec) throw invalid([{ field: 'spec', message: 'spec: is required' }]);
+  let runId = newRunId();
+  if (request.idempotencyKey) {
+    const hash = createHash('sha256').update(request.idempotencyKey).digest('hex').slice(0, 40);
+    runId = await deps.store.claimIdempotencyKey(hash, runId);
+    const existing = await deps.store.get(runId);
+    if (existing) return replay(existing, deps);
+  }
+  const run = await prepareRun(request.spec, deps.registry, runId);
+  await deps.store.create({ run });
+  await enqueueOrExplain(run.id, deps);
+  return run;
+}
+
+/** A retried StartRun: the same run, queued again if it is still queued (the queue drops duplicates). */
+async function replay(existing: StoredRun, deps: StartRunDeps): Promise<pretrain.Run> {
+  if (existing.run.state === common.JobState.JOB_STATE_QUEUED) await enqueueOrExplain(existing.run.id, deps);
+  return existing.run;
+}
+
+async function enqueueOrExplain(runId: string, deps: StartRunDeps): Promise<void> {
+  try {
+    await deps.enqueue(runId);
+  } catch (err) {
+    throw new HeadstartError(
+      Code.UNAVAILABLE,
+      `run ${runId} is recorded but could not be put on the work queue (${String((err as Error)?.message ?? err)}); ` +
+        'the service queues it again on its next sweep, or retry with the same idempotency key',
+      { cause: err, details: { runId } },
+    );
+  }
+}

@@ -1,0 +1,133 @@
+// A pretrain worker: pulls runs from the work queue one at a time, trains them, checkpoints into the
+// registry, and serves grpc.health.v1 for its probes. Any number of workers may run; a run whose worker
+// dies is redelivered after the ack wait and resumed by another from its last checkpoint.
+import { randomBytes } from 'node:crypto';
+import { hostname } from 'node:os';
+import type { BackendChoice } from '@headstart/compute';
+import type { ConsumerHandle } from '@headstart/events';
+import { connectEvents } from '@headstart/events';
+import type { RegistryClient } from '@headstart/registry-client';
+import { createRegistryClient } from '@headstart/registry-client';
+import type { Logger, RunningService } from '@headstart/service-kit';
+import { createService } from '@headstart/service-kit';
+import type { PretrainQueueOptions } from '../queue/work-type';
+import { pretrainWorkType } from '../queue/work-type';
+import { openRunStore } from '../runs/run-store';
+import { createBackendManager } from './backend-manager';
+import { handleWork } from './handle-work';
+
+export const DEFAULT_HEALTH_PORT = 50060;
+
+export interface PretrainWorkerOptions {
+  logger: Logger;
+  natsUrl: string;
+  registryAddress: string;
+  /** Shards cache and local checkpoints live under <dataDir>/pretrain. */
+  dataDir: string;
+  /** Backend for runs that do not ask for one. @default 'auto' */
+  backend?: BackendChoice;
+  /** @default '<hostname>-<pid>-<random>' */
+  workerId?: string;
+  /** @default 'HEADSTART_PRETRAIN_RUNS' */
+  runsBucket?: string;
+  queue?: PretrainQueueOptions;
+  /** Port of grpc.health.v1 (0: any free port); undefined serves none (in-process workers). */
+  healthPort?: number;
+  /** @default '0.0.0.0' */
+  healthHost?: string;
+  /** Minimum time between progress messages. @default 1000 */
+  progressIntervalMs?: number;
+  /** Time between run-record heartbeats. @default min(ackWait / 3, 10 s) */
+  heartbeatMs?: number;
+  /** A lease not renewed for this long is taken over by a redelivered item. @default 2 × ackWait */
+  staleAfterMs?: number;
+  /** How long stop() lets the current run reach a step boundary and checkpoint. @default 540_000 */
+  stopGraceMs?: number;
+}
+
+export interface PretrainWorkerHandle {
+  readonly workerId: string;
+  /** Bound health port, when serving one. */
+  readonly healthPort: number | undefined;
+  readonly consumer: ConsumerHandle;
+  /**
+   * Stops pulling; a run in progress stops at its next step, checkpoints that exact step and goes back
+   * on the queue for another worker; then closes everything. Idempotent.
+   */
+  stop(reason?: string): Promise<void>;
+}
+
+export async function createPretrainWorker(options: PretrainWorkerOptions): Promise<PretrainWorkerHandle> {
+  const { logger } = options;
+  const workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
+  const workType = pretrainWorkType(options.queue);
+  const ackWaitMs = workType.consumer.ackWaitMs;
+  const bus = await connectEvents({ servers: options.natsUrl, name: `pretrain-worker ${workerId}`, logger });
+  let client: RegistryClient | undefined;
+  let health: RunningService | undefined;
+  try {
+    await bus.ensureTopology();
+    const store = await openRunStore(bus.js, options.runsBucket);
+    client = createRegistryClient({ address: options.registryAddress });
+    const backends = createBackendManager(options.backend ?? 'auto', logger);
+    await backends.ensure(undefined);
+    if (options.healthPort !== undefined) {
+      health = await createService({
+        name: 'pretrain-worker',
+        host: options.healthHost ?? '0.0.0.0',
+        port: options.healthPort,
+        logger,
+        services: [],
+      });
+    }
+    let shuttingDown = false;
+    const deps = {
+      client,
+      store,
+      nc: bus.nc,
+      logger,
+      backends,
+      dataDir: options.dataDir,
+      progressIntervalMs: options.progressIntervalMs ?? 1_000,
+      heartbeatMs: options.heartbeatMs ?? Math.min(Math.floor(ackWaitMs / 3), 10_000),
+      bus,
+      workType,
+      workerId,
+      staleAfterMs: options.staleAfterMs ?? 2 * ackWaitMs,
+      shuttingDown: () => shuttingDown,
+    };
+    const consumer = await bus.consumeWork(workType, (item, ctx) => handleWork(item, ctx, deps), {
+      concurrency: 1,
+      // Also covers checkpoint uploads and shard downloads, where no step runs to heartbeat.
+      autoHeartbeat: true,
+    });
+    logger.info(
+      { workerId, consumer: workType.consumer.name, subject: workType.subject },
+      'pretrain worker ready',
+    );
+    const registry = client;
+    let stopped: Promise<void> | undefined;
+    return {
+      workerId,
+      healthPort: health?.port,
+      consumer,
+      stop: (reason = 'stop requested') => {
+        stopped ??= (async () => {
+          logger.info({ reason }, 'pretrain worker stopping');
+          shuttingDown = true;
+          health?.setServing(false);
+          await consumer.stop({ graceMs: options.stopGraceMs ?? 540_000 });
+          await bus.close({ graceMs: 1_000 });
+          registry.close();
+          await health?.shutdown(reason);
+        })();
+        return stopped;
+      },
+    };
+  } catch (err) {
+    client?.close();
+    await health?.shutdown('start failed').catch(() => undefined);
+    await bus.close({ graceMs: 0 }).catch(() => undefined);
+    throw err;
+  }
+}

@@ -1,0 +1,161 @@
+// One attempt at a claimed run: load the shards, resume from the newest checkpoint (or start fresh), train
+// with progress, heartbeats and checkpoints, and end completed, cancelled or stopped for shutdown (after
+// a checkpoint of the exact step it stopped at).
+import { join } from 'node:path';
+import type { NatsConnection } from 'nats';
+import { Code } from '@headstart/errors';
+import { pretrain } from '@headstart/proto';
+import type { common } from '@headstart/proto';
+import type { RegistryClient } from '@headstart/registry-client';
+import type { Logger } from '@headstart/service-kit';
+import { openShards } from '@headstart/shards';
+import { removeTempFiles } from '../checkpoint/local-checkpoints';
+import { restoreSession } from '../checkpoint/restore-session';
+import { tokenizerOf } from '../registry/register-checkpoint';
+import type { Lease, RunStore } from '../runs/run-store';
+import { resolveRunSpec } from '../spec/resolve-run-spec';
+import type { TrainingSession } from '../training/session';
+import { createSession, disposeSession } from '../training/session';
+import { train } from '../training/train-loop';
+import { tokensPerStep } from '../training/training-config';
+import { prepareTrainingData } from '../training/training-data';
+import type { BackendManager } from './backend-manager';
+import { CheckpointCommitter } from './checkpoint-committer';
+import { PermanentRunError } from './failure';
+import { fetchShards } from './fetch-shards';
+import { findResumePoint } from './resume-point';
+import { RunReporter } from './run-reporter';
+
+export interface AttemptDeps {
+  client: RegistryClient;
+  store: RunStore;
+  nc: NatsConnection;
+  logger: Logger;
+  backends: BackendManager;
+  /** Shards cache and run directories live under <dataDir>/pretrain. */
+  dataDir: string;
+  progressIntervalMs: number;
+  heartbeatMs: number;
+}
+
+export interface AttemptControl {
+  lease: Lease;
+  working(): void;
+  /** True once the worker is shutting down: stop at the next step boundary. */
+  shuttingDown(): boolean;
+}
+
+export type AttemptOutcome =
+  { kind: 'completed'; finalVersion: number } | { kind: 'cancelled' } | { kind: 'stopped'; step: number };
+
+function resolveStoredSpec(run: pretrain.Run) {
+  const { problems, resolved } = resolveRunSpec(run.spec ?? pretrain.RunSpec.fromPartial({}));
+  if (problems.length > 0) {
+    throw new PermanentRunError(
+      `the stored run spec is invalid: ${problems.map((p) => p.message).join('; ')}`,
+      Code.INVALID_ARGUMENT,
+    );
+  }
+  return resolved;
+}
+
+export async function runAttempt(
+  run: pretrain.Run,
+  control: AttemptControl,
+  deps: AttemptDeps,
+): Promise<AttemptOutcome> {
+  const { logger } = deps;
+  const resolved = resolveStoredSpec(run);
+  const { training, model: modelConfig, spec } = resolved;
+  const backend = await deps.backends.ensure(training.backend);
+  const shards = await fetchShards(
+    deps.client,
+    spec.shards as common.VersionRef,
+    join(deps.dataDir, 'pretrain', 'shards'),
+  );
+  const data = prepareTrainingData(await openShards(shards.path), training, modelConfig.vocabSize);
+
+  let cancelled = run.cancelRequested;
+  const reporter = new RunReporter({
+    nc: deps.nc,
+    store: deps.store,
+    runId: run.id,
+    lease: control.lease,
+    totalSteps: training.totalSteps,
+    working: control.working,
+    onCancelRequested: () => (cancelled = true),
+    progressIntervalMs: deps.progressIntervalMs,
+    heartbeatMs: deps.heartbeatMs,
+  });
+  const checkpointsDir = join(deps.dataDir, 'pretrain', 'runs', run.id, 'checkpoints');
+  await removeTempFiles(checkpointsDir);
+  const committer = new CheckpointCommitter({
+    client: deps.client,
+    target: {
+      runId: run.id,
+      modelName: spec.modelName,
+      description: spec.description,
+      tags: spec.tags,
+      finalAlias: spec.finalAlias,
+      shards: spec.shards as common.VersionRef,
+      tokenizer: tokenizerOf(shards.version),
+    },
+    checkpointsDir,
+    keepLast: training.keepLast,
+    reporter,
+    backend: backend.name,
+    spec: pretrain.RunSpec.toJSON(spec),
+    logger,
+  });
+
+  const resume = await findResumePoint({
+    client: deps.client,
+    modelName: spec.modelName,
+    runId: run.id,
+    checkpointsDir,
+    logger,
+  });
+  const session: TrainingSession = resume
+    ? restoreSession(resume.checkpoint, training)
+    : createSession(modelConfig, training);
+  let watcher: { stop(): void } | undefined;
+  try {
+    if (resume) {
+      const version = resume.version ?? (await committer.register(resume.path, resume.checkpoint.state));
+      committer.resumedFrom = version.version;
+      committer.last = { step: resume.checkpoint.state.step, version };
+    }
+    watcher = await deps.store.watch(run.id, (record) => {
+      if (record.run.cancelRequested) cancelled = true;
+    });
+    const resumedFromStep = session.counters.step;
+    logger.info(
+      { runId: run.id, backend: backend.name, resumedFromStep, totalSteps: training.totalSteps },
+      'training',
+    );
+    await reporter.update((r) => ({
+      ...r,
+      backend: backend.name,
+      resumedFromStep,
+      step: resumedFromStep,
+      tokensSeen: session.counters.tokensSeen,
+    }));
+    const perStep = tokensPerStep(training);
+    const outcome = await train(session, data, {
+      onStep: (report) => reporter.onStep(report, perStep),
+      onCheckpoint: async (report, s) => void (await committer.commit(s, report.final)),
+      shouldStop: () => (cancelled ? 'cancelled' : control.shuttingDown() ? 'shutdown' : undefined),
+    });
+    if (outcome.kind === 'completed') {
+      const finalVersion = committer.last?.version.version ?? 0;
+      return { kind: 'completed', finalVersion };
+    }
+    if (outcome.reason === 'cancelled') return { kind: 'cancelled' };
+    // Shutdown: make the exact step we stopped at the resume point, so no work is lost.
+    if ((committer.last?.step ?? 0) < session.counters.step) await committer.commit(session, false);
+    return { kind: 'stopped', step: session.counters.step };
+  } finally {
+    watcher?.stop();
+    disposeSession(session);
+  }
+}

@@ -1,0 +1,112 @@
+// How a training worker tells the world: progress snapshots on core NATS (throttled, always on evals and
+// checkpoints), the run record updated on a heartbeat interval, and the queue item's ack-wait reset. Every
+// record write is fenced by the lease: a worker whose run was taken over (it hung past the ack wait and
+// another worker resumed it) learns so on its next write and stops.
+import { pretrain } from '@headstart/proto';
+import type { NatsConnection } from 'nats';
+import { publishProgress } from '../runs/progress';
+import type { Lease, RunStore } from '../runs/run-store';
+import type { StepReport } from '../training/train-loop';
+
+/** The run record no longer names this worker as its trainer. */
+export class LostLeaseError extends Error {
+  override readonly name = 'LostLeaseError';
+}
+
+export interface RunReporterOptions {
+  nc: NatsConnection;
+  store: RunStore;
+  runId: string;
+  lease: Lease;
+  totalSteps: number;
+  /** Resets the work item's ack-wait timer. */
+  working(): void;
+  /** Called when the record says CancelRun was called. */
+  onCancelRequested(): void;
+  /** Minimum time between progress messages (evals, checkpoints and the last step always publish). */
+  progressIntervalMs: number;
+  /** Time between record updates (and ack-wait resets). */
+  heartbeatMs: number;
+}
+
+/** Exponential moving average of seconds per step: steady, yet follows a change of machine load. */
+const EMA = 0.1;
+
+export class RunReporter {
+  private lastStepAt = Date.now();
+  private secondsPerStep: number | undefined;
+  private lastProgressAt = 0;
+  private lastHeartbeatAt = Date.now();
+  private tokensLastStep = 0;
+
+  constructor(private readonly options: RunReporterOptions) {}
+
+  get tokensPerSecond(): number {
+    return this.secondsPerStep ? this.tokensLastStep / this.secondsPerStep : 0;
+  }
+
+  etaSeconds(step: number): number {
+    return this.secondsPerStep ? (this.options.totalSteps - step) * this.secondsPerStep : 0;
+  }
+
+  /** Updates the record through the lease (heartbeat included); throws LostLeaseError when fenced off. */
+  async update(change: (run: pretrain.Run) => pretrain.Run): Promise<pretrain.Run> {
+    const { store, runId, lease } = this.options;
+    const stored = await store.update(runId, (record) => {
+      const held = record.lease;
+      if (!held || held.worker !== lease.worker || held.streamSequence !== lease.streamSequence) {
+        throw new LostLeaseError(`run ${runId} is no longer leased to ${lease.worker}`);
+      }
+      const now = Date.now();
+      return {
+        run: change({ ...record.run, updatedAt: new Date(now) }),
+        lease: { ...lease, heartbeatAt: now },
+      };
+    });
+    if (stored.run.cancelRequested) this.options.onCancelRequested();
+    this.options.working();
+    this.lastHeartbeatAt = Date.now();
+    return stored.run;
+  }
+
+  async onStep(report: StepReport, tokensPerStep: number): Promise<void> {
+    const now = Date.now();
+    const seconds = (now - this.lastStepAt) / 1000;
+    this.lastStepAt = now;
+    this.secondsPerStep =
+      this.secondsPerStep === undefined ? seconds : (1 - EMA) * this.secondsPerStep + EMA * seconds;
+    this.tokensLastStep = tokensPerStep;
+    const notable = report.evaluation !== undefined || report.checkpoint || report.final;
+    if (notable || now - this.lastProgressAt >= this.options.progressIntervalMs) {
+      this.lastProgressAt = now;
+      publishProgress(this.options.nc, this.progress(report));
+    }
+    if (now - this.lastHeartbeatAt >= this.options.heartbeatMs) {
+      await this.update((run) => ({
+        ...run,
+        step: report.step,
+        tokensSeen: report.tokensSeen,
+        loss: report.loss,
+        ...(report.evaluation ? { evalLoss: report.evaluation.loss, evalStep: report.step } : {}),
+      }));
+    }
+  }
+
+  progress(report: StepReport): pretrain.RunProgress {
+    return pretrain.RunProgress.fromPartial({
+      runId: this.options.runId,
+      step: report.step,
+      totalSteps: this.options.totalSteps,
+      loss: report.loss,
+      learningRate: report.lr,
+      tokensPerSecond: this.tokensPerSecond,
+      tokensSeen: report.tokensSeen,
+      etaSeconds: this.etaSeconds(report.step),
+      gradNorm: report.gradNorm,
+      at: new Date(),
+      ...(report.evaluation
+        ? { evalLoss: report.evaluation.loss, perplexity: report.evaluation.perplexity }
+        : {}),
+    });
+  }
+}

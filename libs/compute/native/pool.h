@@ -112,7 +112,7 @@ class ThreadPool {
   std::atomic<int64_t> next_{0};
   std::atomic<bool> active_{false};
   std::atomic<int> inside_{0};
-  bool stop_ = false;
+  std::atomic<bool> stop_{false};
 };
 
 ThreadPool& pool();

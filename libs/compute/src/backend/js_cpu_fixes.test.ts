@@ -5,6 +5,7 @@ import { installJsCpuFixes } from './js_cpu_fixes';
 
 describe('installJsCpuFixes', () => {
   it('replaces the cpu UnsortedSegmentSum with a single pass giving the same sums', async () => {
+    tf.env().set('IS_TEST', true); // quiets the cpu backend's banner
     await tf.setBackend('cpu');
     const x = tf.tensor(randomFloats(60 * 8, 1), [60, 8]);
     const ids = tf.tensor1d(randomInts(60, 2, 11), 'int32');

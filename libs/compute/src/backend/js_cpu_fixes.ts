@@ -1,7 +1,7 @@
 // Makes the pure-JS 'cpu' fallback able to train at all: its UnsortedSegmentSum (the gradient of every
 // gather, so of every embedding) makes one masked pass over the data per segment — minutes and GBs
 // per step at an 8k vocabulary. This replaces it with a single pass (same result, 1-D segment ids).
-import { getKernel, registerKernel, UnsortedSegmentSum } from '@tensorflow/tfjs-core';
+import { getKernel, registerKernel, unregisterKernel, UnsortedSegmentSum } from '@tensorflow/tfjs-core';
 import type { KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import type { MathBackendCPU } from '@tensorflow/tfjs-backend-cpu';
 
@@ -40,6 +40,7 @@ export function installJsCpuFixes(): void {
     }
     return args.backend.makeTensorInfo([numSegments, ...x.shape.slice(1)], 'float32', out);
   };
+  unregisterKernel(UnsortedSegmentSum, 'cpu'); // registering over it would print a warning
   registerKernel({
     kernelName: UnsortedSegmentSum,
     backendName: 'cpu',

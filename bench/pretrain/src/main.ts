@@ -3,7 +3,8 @@
 // and writes the raw figures to bench/pretrain/results/.
 //
 //   node bench/pretrain/dist/main.js [--configs A,B] [--steps 12] [--warmup 3] [--js-steps 2]
-//                                    [--threads 2] [--python /usr/bin/python3] [--no-torch] [--no-js]
+//                                    [--threads 2] [--blas-threads 1] [--python /usr/bin/python3]
+//                                    [--no-torch] [--no-js]
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -60,7 +61,8 @@ async function main(): Promise<void> {
   const withTorch = !process.argv.includes('--no-torch');
   const withJs = !process.argv.includes('--no-js');
   const load = os.loadavg();
-  const info = await selectBackend({ backend: 'cpu', threads });
+  const blasThreads = Number(arg('blas-threads', '1'));
+  const info = await selectBackend({ backend: 'cpu', threads, blasThreads });
   console.log(
     `backend ${info.name} (${info.kind}, ${info.threads} threads); load average ${load.map((l) => l.toFixed(2)).join(' ')}`,
   );

@@ -18,6 +18,7 @@ describe('selectBackend', () => {
     const info = await selectBackend({ backend: 'cpu', threads: 2, logger });
     expect(info).toMatchObject({ name: 'headstart-cpu', kind: 'native-cpu', threads: 2 });
     expect(String(info.details['blas'])).toMatch(/OpenBLAS/);
+    expect(info.details['blasThreads']).toBe(1);
     expect(tf.getBackend()).toBe('headstart-cpu');
     expect(logger.lines).toEqual([
       expect.objectContaining({ level: 'info', msg: 'compute backend selected' }),

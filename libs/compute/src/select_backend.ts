@@ -39,6 +39,11 @@ export interface SelectBackendOptions {
   logger?: ComputeLogger;
   /** Kernel threads for 'headstart-cpu' and wasm. Default: os.availableParallelism(). */
   threads?: number;
+  /**
+   * Threads inside each OpenBLAS sgemm on 'headstart-cpu'. Default 1: the kernel pool (`threads`) splits
+   * matmuls itself, so only one set of threads competes for the cores (see README, Threads).
+   */
+  blasThreads?: number;
 }
 
 const defaultLogger: ComputeLogger = {
@@ -111,14 +116,21 @@ function tensorflowInfo(kind: BackendKind, pkg: string, gpus: number): BackendIn
   return { name: 'tensorflow', kind, threads: os.availableParallelism(), details: { package: pkg, gpus } };
 }
 
-async function useNativeCpu(threads: number, log: ComputeLogger, reasons: string[]): Promise<BackendInfo> {
+async function useNativeCpu(
+  threads: number,
+  blasThreads: number,
+  log: ComputeLogger,
+  reasons: string[],
+): Promise<BackendInfo> {
   const loaded = loadNativeAddon();
   if (loaded.ok) {
     const kernels = registerNativeCpuBackend(loaded.addon, threads);
+    loaded.addon.setBlasThreads(blasThreads);
     await activate(NATIVE_BACKEND_NAME);
     const details = {
       addon: loaded.path,
       blas: loaded.addon.blasConfig().trim(),
+      blasThreads,
       nativeKernels: kernels.length,
     };
     log.info(
@@ -154,6 +166,7 @@ async function useWasm(threads: number, log: ComputeLogger): Promise<BackendInfo
 export async function selectBackend(options: SelectBackendOptions): Promise<BackendInfo> {
   const log = options.logger ?? defaultLogger;
   const threads = Math.max(1, Math.floor(options.threads ?? os.availableParallelism()));
+  const blasThreads = Math.max(1, Math.floor(options.blasThreads ?? 1));
   switch (options.backend) {
     case 'tensorflow': {
       const result = await useTensorflow(log, false);
@@ -162,10 +175,10 @@ export async function selectBackend(options: SelectBackendOptions): Promise<Back
     }
     case 'auto': {
       const result = await useTensorflow(log, true);
-      return result.info ?? useNativeCpu(threads, log, result.reasons);
+      return result.info ?? useNativeCpu(threads, blasThreads, log, result.reasons);
     }
     case 'cpu':
-      return useNativeCpu(threads, log, []);
+      return useNativeCpu(threads, blasThreads, log, []);
     case 'wasm':
       return useWasm(threads, log);
     default:

@@ -1,4 +1,5 @@
 import { expectMatchesCpu, randomFloats } from '../testing/compare';
+import { loadNativeAddon } from '../native/addon';
 import { tf } from '../tf';
 
 const r = (shape: number[], seed: number) => ({
@@ -9,23 +10,24 @@ const r = (shape: number[], seed: number) => ({
   shape,
 });
 
+const cases: [string, number[], number[], boolean, boolean][] = [
+  ['2-D', [37, 19], [19, 23], false, false],
+  ['2-D transposeA', [19, 37], [19, 23], true, false],
+  ['2-D transposeB', [37, 19], [23, 19], false, true],
+  ['2-D both transposed', [19, 37], [23, 19], true, true],
+  ['batched', [3, 17, 8], [3, 8, 11], false, false],
+  ['batched, attention scores (B)', [4, 2, 16, 8], [4, 2, 16, 8], false, true],
+  ['batched transposeA', [3, 8, 17], [3, 8, 11], true, false],
+  ['batched both transposed', [3, 8, 17], [3, 11, 8], true, true],
+  ['3-D x 2-D (folded into one sgemm)', [4, 33, 16], [16, 24], false, false],
+  ['3-D transposed x 2-D', [4, 16, 33], [16, 24], true, false],
+  ['2-D x 3-D broadcast', [33, 16], [4, 16, 24], false, false],
+  ['large (threads split rows)', [300, 256], [256, 130], false, false],
+  ['wide (threads split columns)', [40, 300], [300, 700], false, false],
+  ['empty inner dimension', [5, 0], [0, 7], false, false],
+];
+
 describe('BatchMatMul on headstart-cpu matches the cpu backend', () => {
-  const cases: [string, number[], number[], boolean, boolean][] = [
-    ['2-D', [37, 19], [19, 23], false, false],
-    ['2-D transposeA', [19, 37], [19, 23], true, false],
-    ['2-D transposeB', [37, 19], [23, 19], false, true],
-    ['2-D both transposed', [19, 37], [23, 19], true, true],
-    ['batched', [3, 17, 8], [3, 8, 11], false, false],
-    ['batched, attention scores (B)', [4, 2, 16, 8], [4, 2, 16, 8], false, true],
-    ['batched transposeA', [3, 8, 17], [3, 8, 11], true, false],
-    ['batched both transposed', [3, 8, 17], [3, 11, 8], true, true],
-    ['3-D x 2-D (folded into one sgemm)', [4, 33, 16], [16, 24], false, false],
-    ['3-D transposed x 2-D', [4, 16, 33], [16, 24], true, false],
-    ['2-D x 3-D broadcast', [33, 16], [4, 16, 24], false, false],
-    ['large (threads split rows)', [300, 256], [256, 130], false, false],
-    ['wide (threads split columns)', [40, 300], [300, 700], false, false],
-    ['empty inner dimension', [5, 0], [0, 7], false, false],
-  ];
   it.each(cases)('%s', async (_name, aShape, bShape, ta, tb) => {
     const a = r(aShape, 1);
     const b = r(bShape, 2);
@@ -45,6 +47,22 @@ describe('BatchMatMul on headstart-cpu matches the cpu backend', () => {
           activation,
         }),
       );
+    }
+  });
+
+  it('with OpenBLAS threading its own sgemm calls (blasThreads 2)', async () => {
+    await expectMatchesCpu(() => tf.zeros([1]));
+    const loaded = loadNativeAddon();
+    if (!loaded.ok) throw new Error(loaded.reason);
+    loaded.addon.setBlasThreads(2);
+    try {
+      for (const [, aShape, bShape, ta, tb] of cases.slice(3, 12)) {
+        const a = r(aShape, 6);
+        const b = r(bShape, 7);
+        await expectMatchesCpu((make) => tf.matMul(make(a.values, a.shape), make(b.values, b.shape), ta, tb));
+      }
+    } finally {
+      loaded.addon.setBlasThreads(1);
     }
   });
 

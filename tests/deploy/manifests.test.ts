@@ -137,6 +137,15 @@ describe('prod', () => {
     expect(checkNats(objects(), 3)).toEqual([]);
   });
 
+  test('the services create their streams with three replicas, one per JetStream server', () => {
+    const maps = ofKind<{ metadata: { name: string }; data?: Record<string, string> }>(
+      objects(),
+      'ConfigMap',
+    );
+    const config = maps.find((m) => m.metadata.name.startsWith('headstart-config'));
+    expect(config?.data?.['HEADSTART_NATS_STREAM_REPLICAS']).toBe('3');
+  });
+
   test('pretrain workers take one GPU on GPU nodes; nothing else asks for one', () => {
     expect(checkGpus(objects(), ['pretrain-worker'])).toEqual([]);
   });

@@ -40,6 +40,8 @@ export interface ConnectEventsOptions {
   waitOnFirstConnect?: boolean;
   /** Default timeout of publishes and JetStream API calls. Default 5000 ms. */
   timeoutMs?: number;
+  /** Replicas of each stream `ensureTopology` creates (3 on a production cluster); never lowered. Default 1. */
+  streamReplicas?: number;
 }
 
 export interface PublishOptions {
@@ -203,7 +205,9 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
     js,
     jsm,
     ensureTopology: async () => {
-      for (const stream of Object.values(STREAMS)) await ensureStream(jsm, stream, logger);
+      for (const stream of Object.values(STREAMS)) {
+        await ensureStream(jsm, stream, logger, options.streamReplicas ?? 1);
+      }
       for (const def of Object.values(EVENT_CONSUMERS)) {
         await ensureConsumer(jsm, eventConsumer(def), multiFilter, logger);
       }

@@ -32,7 +32,11 @@ function sameSet(a: readonly string[] | undefined, b: readonly string[] | undefi
   return x.length === y.length && x.every((v, i) => v === y[i]);
 }
 
-export function streamConfig(def: StreamDef): Partial<StreamConfig> & { name: string } {
+/**
+ * `replicas` is how many JetStream servers keep each stream: 1 on a single server, 3 on a production
+ * cluster (a stream with 1 replica on a cluster dies with its server).
+ */
+export function streamConfig(def: StreamDef, replicas = 1): Partial<StreamConfig> & { name: string } {
   return {
     name: def.name,
     description: def.description,
@@ -42,7 +46,7 @@ export function streamConfig(def: StreamDef): Partial<StreamConfig> & { name: st
     discard: DiscardPolicy.Old,
     max_age: nanos(def.maxAgeMs),
     duplicate_window: nanos(def.duplicateWindowMs),
-    num_replicas: 1,
+    num_replicas: replicas,
   };
 }
 
@@ -51,8 +55,9 @@ export async function ensureStream(
   jsm: JetStreamManager,
   def: StreamDef,
   logger: EventsLogger,
+  replicas = 1,
 ): Promise<void> {
-  const want = streamConfig(def);
+  const want = streamConfig(def, replicas);
   let have: StreamConfig;
   try {
     have = (await jsm.streams.info(def.name)).config;
@@ -68,7 +73,10 @@ export async function ensureStream(
         `wants ${want.retention}/${want.storage}; these cannot change in place (migrate the stream)`,
     );
   }
+  // Never lower the replica count an operator raised by hand (e.g. `nats stream edit --replicas 3`).
+  want.num_replicas = Math.max(have.num_replicas ?? 1, replicas);
   const differs =
+    have.num_replicas !== want.num_replicas ||
     !sameSet(have.subjects, want.subjects) ||
     have.description !== want.description ||
     have.discard !== want.discard ||

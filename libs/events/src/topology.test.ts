@@ -1,4 +1,4 @@
-import { coveringSubject } from './ensure-topology';
+import { coveringSubject, streamConfig } from './ensure-topology';
 import { retryDelay } from './consumer';
 import { decodeEvent, encodeEvent, isEventType } from './event-codec';
 import { EVENT_CONSUMERS, EVENT_TYPES, STREAMS, WORK_TYPES } from './topology';
@@ -77,5 +77,12 @@ describe('retryDelay', () => {
   it('walks the backoff list and repeats its last value', () => {
     expect([1, 2, 3, 4, 9].map((n) => retryDelay([10, 20, 30], n))).toEqual([10, 20, 30, 30, 30]);
     expect(retryDelay([], 3)).toBe(0);
+  });
+});
+
+describe('streamConfig', () => {
+  it('keeps one replica by default and as many as asked on a cluster', () => {
+    expect(streamConfig(STREAMS.events).num_replicas).toBe(1);
+    expect(streamConfig(STREAMS.events, 3).num_replicas).toBe(3);
   });
 });

@@ -29,6 +29,8 @@ export interface RegistryServiceOptions {
   port?: number;
   /** NATS servers for the outbox relay. Unset: no relay, events wait in the outbox. */
   natsUrl?: string | string[];
+  /** Replicas of the JetStream streams the relay creates (3 on a production cluster). @default 1 */
+  natsStreamReplicas?: number;
   /** Timeout of one publish (and JetStream API call) of the relay. @default 5000 */
   natsTimeoutMs?: number;
   /** Largest artifact accepted (RESOURCE_EXHAUSTED beyond). @default 8 GiB */
@@ -99,6 +101,7 @@ export async function createRegistryService(options: RegistryServiceOptions): Pr
             logger,
             waitOnFirstConnect: false,
             timeoutMs: options.natsTimeoutMs,
+            streamReplicas: options.natsStreamReplicas,
           }),
       });
       cleanups.push({ name: 'events bus', fn: () => publisher.close() });

@@ -39,6 +39,7 @@ async function main(): Promise<void> {
     port: config.port,
     dataDir: config.dataDir,
     natsUrl: config.natsUrl,
+    natsStreamReplicas: config.natsStreamReplicas,
     maxArtifactBytes: config.maxArtifactBytes,
     logger,
   });

@@ -1,0 +1,274 @@
+import { mkdirSync } from 'node:fs';
+import * as path from 'node:path';
+import Database from 'better-sqlite3';
+import { common, finetune } from '@headstart/proto';
+import { MIGRATIONS } from './migrations';
+import { decodePageToken, encodePageToken } from './page-token';
+
+const { JobState } = common;
+
+export function isTerminal(state: common.JobState): boolean {
+  return (
+    state === JobState.JOB_STATE_SUCCEEDED ||
+    state === JobState.JOB_STATE_FAILED ||
+    state === JobState.JOB_STATE_CANCELLED
+  );
+}
+
+export interface StoredJob {
+  job: finetune.Finetune;
+  /** The work item is on JetStream. */
+  enqueued: boolean;
+}
+
+export interface InsertJobResult extends StoredJob {
+  /** False when a job with the same (checkpoint version, trigger) or idempotency key existed. */
+  created: boolean;
+}
+
+export interface JobQuery {
+  pageSize: number;
+  pageToken: string;
+  state: common.JobState;
+  triggerId: string;
+  baseModelName: string;
+}
+
+interface JobRow {
+  finetune: Buffer;
+  enqueued: number;
+}
+
+const decodeJob = (row: JobRow): StoredJob => ({
+  job: finetune.Finetune.decode(row.finetune),
+  enqueued: row.enqueued === 1,
+});
+const encodeJob = (job: finetune.Finetune): Buffer => Buffer.from(finetune.Finetune.encode(job).finish());
+const createdMs = (job: finetune.Finetune): number => job.createdAt?.getTime() ?? 0;
+
+/**
+ * The finetune service's durable state in one SQLite file (WAL): triggers and fine-tune jobs. Each job
+ * row keeps the whole Finetune message plus the columns queries and constraints need. Single writer:
+ * one finetune API process owns the file.
+ */
+export class FinetuneStore {
+  private constructor(private readonly db: Database.Database) {}
+
+  static open(file: string): FinetuneStore {
+    mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
+    const db = new Database(file);
+    try {
+      db.pragma('journal_mode = WAL');
+      // FULL: a job row must survive a power cut once its work item may have been enqueued.
+      db.pragma('synchronous = FULL');
+      db.pragma('busy_timeout = 5000');
+      const current = Number(db.pragma('user_version', { simple: true }));
+      if (current > MIGRATIONS.length) {
+        throw new Error(`finetune database schema ${current} is newer than this service understands`);
+      }
+      for (let v = current; v < MIGRATIONS.length; v++) {
+        db.transaction(() => {
+          db.exec(MIGRATIONS[v] as string);
+          db.pragma(`user_version = ${v + 1}`);
+        }).immediate();
+      }
+      return new FinetuneStore(db);
+    } catch (err) {
+      db.close();
+      throw err;
+    }
+  }
+
+  close(): void {
+    if (this.db.open) this.db.close();
+  }
+
+  // ---- triggers ----
+
+  insertTrigger(trigger: finetune.Trigger): void {
+    this.db
+      .prepare('INSERT INTO triggers (id, base_model_name, created_ms, trigger) VALUES (?, ?, ?, ?)')
+      .run(
+        trigger.id,
+        trigger.baseModelName,
+        trigger.createdAt?.getTime() ?? 0,
+        Buffer.from(finetune.Trigger.encode({ ...trigger, firedCount: 0 }).finish()),
+      );
+  }
+
+  getTrigger(id: string): finetune.Trigger | undefined {
+    const row = this.db.prepare('SELECT trigger FROM triggers WHERE id = ?').get(id) as
+      { trigger: Buffer } | undefined;
+    return row ? this.withFiredCount(finetune.Trigger.decode(row.trigger)) : undefined;
+  }
+
+  /** Triggers of one base model (or all), oldest first. */
+  listTriggers(baseModelName = ''): finetune.Trigger[] {
+    const rows = (
+      baseModelName === ''
+        ? this.db.prepare('SELECT trigger FROM triggers ORDER BY created_ms, id').all()
+        : this.db
+            .prepare('SELECT trigger FROM triggers WHERE base_model_name = ? ORDER BY created_ms, id')
+            .all(baseModelName)
+    ) as { trigger: Buffer }[];
+    return rows.map((r) => this.withFiredCount(finetune.Trigger.decode(r.trigger)));
+  }
+
+  deleteTrigger(id: string): boolean {
+    return this.db.prepare('DELETE FROM triggers WHERE id = ?').run(id).changes > 0;
+  }
+
+  private withFiredCount(trigger: finetune.Trigger): finetune.Trigger {
+    const row = this.db
+      .prepare('SELECT COUNT(*) AS n FROM finetunes WHERE trigger_id = ?')
+      .get(trigger.id) as {
+      n: number;
+    };
+    return { ...trigger, firedCount: row.n };
+  }
+
+  // ---- jobs ----
+
+  /** The job a trigger created for a checkpoint version, if any. */
+  findTriggeredJob(baseVersionId: string, triggerId: string): StoredJob | undefined {
+    const row = this.db
+      .prepare('SELECT finetune, enqueued FROM finetunes WHERE base_version_id = ? AND trigger_id = ?')
+      .get(baseVersionId, triggerId) as JobRow | undefined;
+    return row ? decodeJob(row) : undefined;
+  }
+
+  findByIdempotencyKey(key: string): StoredJob | undefined {
+    const row = this.db
+      .prepare('SELECT finetune, enqueued FROM finetunes WHERE idempotency_key = ?')
+      .get(key) as JobRow | undefined;
+    return row ? decodeJob(row) : undefined;
+  }
+
+  /**
+   * Inserts a job unless one exists for the same (base version, trigger) or idempotency key; returns
+   * whichever is stored. `enqueued` starts false unless the job is already terminal (nothing to run).
+   */
+  insertJob(job: finetune.Finetune, idempotencyKey = ''): InsertJobResult {
+    const baseVersionId = job.baseVersion?.versionId ?? '';
+    const insert = this.db.prepare(
+      `INSERT INTO finetunes (id, created_ms, state, base_model_name, base_version_id, trigger_id,
+                              idempotency_key, enqueued, finetune)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+       ON CONFLICT DO NOTHING`,
+    );
+    return this.db
+      .transaction((): InsertJobResult => {
+        const result = insert.run(
+          job.id,
+          createdMs(job),
+          job.state,
+          job.baseVersion?.modelName ?? '',
+          baseVersionId,
+          job.triggerId === '' ? null : job.triggerId,
+          idempotencyKey === '' ? null : idempotencyKey,
+          isTerminal(job.state) ? 1 : 0,
+          encodeJob(job),
+        );
+        if (result.changes === 1) return { job, enqueued: isTerminal(job.state), created: true };
+        const existing =
+          (job.triggerId !== '' ? this.findTriggeredJob(baseVersionId, job.triggerId) : undefined) ??
+          (idempotencyKey !== '' ? this.findByIdempotencyKey(idempotencyKey) : undefined);
+        if (!existing) throw new Error(`job ${job.id} conflicts with a row that cannot be found`);
+        return { ...existing, created: false };
+      })
+      .immediate();
+  }
+
+  getJob(id: string): StoredJob | undefined {
+    const row = this.db.prepare('SELECT finetune, enqueued FROM finetunes WHERE id = ?').get(id) as
+      JobRow | undefined;
+    return row ? decodeJob(row) : undefined;
+  }
+
+  /**
+   * Read-modify-write of one job in a transaction. `change` returns the new job, or undefined to leave it
+   * as is. Returns the job after the change (undefined when there is no such job).
+   */
+  updateJob(
+    id: string,
+    change: (job: finetune.Finetune) => finetune.Finetune | undefined,
+  ): { job: finetune.Finetune; changed: boolean } | undefined {
+    const write = this.db.prepare('UPDATE finetunes SET state = ?, finetune = ? WHERE id = ?');
+    return this.db
+      .transaction(() => {
+        const stored = this.getJob(id);
+        if (!stored) return undefined;
+        const next = change(stored.job);
+        if (!next) return { job: stored.job, changed: false };
+        write.run(next.state, encodeJob(next), id);
+        return { job: next, changed: true };
+      })
+      .immediate();
+  }
+
+  /** Records that the work item is stored on JetStream (the outbox flag). */
+  markEnqueued(id: string, queuedAt: Date): finetune.Finetune | undefined {
+    const write = this.db.prepare('UPDATE finetunes SET enqueued = 1, finetune = ? WHERE id = ?');
+    return this.db
+      .transaction(() => {
+        const stored = this.getJob(id);
+        if (!stored) return undefined;
+        const job = stored.job.queuedAt ? stored.job : { ...stored.job, queuedAt };
+        write.run(encodeJob(job), id);
+        return job;
+      })
+      .immediate();
+  }
+
+  /** Jobs whose work item may not be on JetStream yet (a crash between insert and enqueue), oldest first. */
+  jobsToEnqueue(limit = 100): finetune.Finetune[] {
+    const rows = this.db
+      .prepare('SELECT finetune, enqueued FROM finetunes WHERE enqueued = 0 ORDER BY created_ms LIMIT ?')
+      .all(limit) as JobRow[];
+    return rows.map((r) => decodeJob(r).job);
+  }
+
+  /** Unfinished jobs (queued or running), oldest first. */
+  unfinishedJobs(): finetune.Finetune[] {
+    const rows = this.db
+      .prepare('SELECT finetune, enqueued FROM finetunes WHERE state IN (?, ?) ORDER BY created_ms')
+      .all(JobState.JOB_STATE_QUEUED, JobState.JOB_STATE_RUNNING) as JobRow[];
+    return rows.map((r) => decodeJob(r).job);
+  }
+
+  listJobs(query: JobQuery): { finetunes: finetune.Finetune[]; nextPageToken: string } {
+    const where: string[] = [];
+    const args: unknown[] = [];
+    if (query.state !== JobState.JOB_STATE_UNSPECIFIED) {
+      where.push('state = ?');
+      args.push(query.state);
+    }
+    if (query.triggerId !== '') {
+      where.push('trigger_id = ?');
+      args.push(query.triggerId);
+    }
+    if (query.baseModelName !== '') {
+      where.push('base_model_name = ?');
+      args.push(query.baseModelName);
+    }
+    if (query.pageToken !== '') {
+      const after = decodePageToken(query.pageToken);
+      where.push('(created_ms < ? OR (created_ms = ? AND id < ?))');
+      args.push(after.createdMs, after.createdMs, after.id);
+    }
+    const sql =
+      'SELECT id, created_ms, finetune, enqueued FROM finetunes' +
+      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
+      ' ORDER BY created_ms DESC, id DESC LIMIT ?';
+    const rows = this.db.prepare(sql).all(...args, query.pageSize + 1) as (JobRow & {
+      id: string;
+      created_ms: number;
+    })[];
+    const page = rows.slice(0, query.pageSize);
+    const last = page[page.length - 1];
+    return {
+      finetunes: page.map((r) => decodeJob(r).job),
+      nextPageToken: rows.length > query.pageSize && last ? encodePageToken(last.created_ms, last.id) : '',
+    };
+  }
+}

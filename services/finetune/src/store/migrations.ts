@@ -1,0 +1,29 @@
+// Schema of the finetune service's SQLite file, applied in order; `user_version` counts those that ran.
+export const MIGRATIONS: readonly string[] = [
+  `CREATE TABLE triggers (
+     id              TEXT PRIMARY KEY,
+     base_model_name TEXT NOT NULL,
+     created_ms      INTEGER NOT NULL,
+     trigger         BLOB NOT NULL  -- headstart.finetune.v1.Trigger, protobuf-encoded
+   ) STRICT;
+   CREATE INDEX triggers_by_model ON triggers (base_model_name, created_ms);
+
+   CREATE TABLE finetunes (
+     id              TEXT PRIMARY KEY,
+     created_ms      INTEGER NOT NULL,
+     state           INTEGER NOT NULL,
+     base_model_name TEXT NOT NULL,
+     base_version_id TEXT NOT NULL,
+     -- NULL for manual jobs (NULLs never collide in a UNIQUE constraint).
+     trigger_id      TEXT,
+     idempotency_key TEXT UNIQUE,
+     -- Outbox flag: 0 until the work item is stored on JetStream; rows at 0 are (re-)enqueued.
+     enqueued        INTEGER NOT NULL DEFAULT 0,
+     finetune        BLOB NOT NULL, -- headstart.finetune.v1.Finetune, protobuf-encoded
+     -- One job per (checkpoint version, trigger), whatever redeliveries or restarts happen.
+     UNIQUE (base_version_id, trigger_id)
+   ) STRICT;
+   CREATE INDEX finetunes_by_created ON finetunes (created_ms DESC, id DESC);
+   CREATE INDEX finetunes_by_trigger ON finetunes (trigger_id);
+   CREATE INDEX finetunes_to_enqueue ON finetunes (created_ms) WHERE enqueued = 0;`,
+];

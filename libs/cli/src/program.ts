@@ -5,6 +5,7 @@ import {
   type RegistryClient,
   type RegistryClientOptions,
 } from '@headstart/registry-client';
+import { createIngestClient, type IngestClient, type IngestClientOptions } from '@headstart/ingest-client';
 import { collectRepeated } from './args';
 import { aliasHistory, deleteAlias, setAlias } from './commands/alias';
 import { download } from './commands/download';
@@ -16,6 +17,7 @@ import { changeTags } from './commands/tags';
 import { upload } from './commands/upload';
 import { listVersions } from './commands/versions';
 import { asHeadstartError, describeError, ExitCode, exitCodeFor } from './exit-codes';
+import { addIngestCommands, type IngestAction } from './ingest-commands';
 import { createOutput, type CliStreams, type Output } from './output';
 
 export interface CliDependencies {
@@ -26,10 +28,15 @@ export interface CliDependencies {
   actor?: string;
   /** @default createRegistryClient */
   createClient?: (options: RegistryClientOptions) => RegistryClient;
+  /** Used when --ingest is not given; main.ts passes HEADSTART_INGEST_ADDR. @default '127.0.0.1:50052' */
+  defaultIngest?: string;
+  /** @default createIngestClient */
+  createIngestClient?: (options: IngestClientOptions) => IngestClient;
 }
 
 interface GlobalOptions {
   registry: string;
+  ingest: string;
   json?: boolean;
 }
 
@@ -37,10 +44,18 @@ type Action = (client: RegistryClient, out: Output) => Promise<void>;
 
 const REF_HELP = 'NAME (latest), NAME:VERSION or NAME@ALIAS';
 
-function buildProgram(deps: CliDependencies, run: (action: Action) => Promise<void>): Command {
+function buildProgram(
+  deps: CliDependencies,
+  run: (action: Action) => Promise<void>,
+  runIngest: (action: IngestAction) => Promise<void>,
+): Command {
   const program = new Command('headstart')
-    .description('Headstart model registry: models, versions, aliases, lineage, artifacts.')
+    .description(
+      'Headstart: the model registry (models, versions, aliases, lineage, artifacts) and ingest ' +
+        '(corpora, tokenizers, token shards, jobs).',
+    )
     .option('--registry <host:port>', 'registry address', deps.defaultRegistry)
+    .option('--ingest <host:port>', 'ingest service address', deps.defaultIngest ?? '127.0.0.1:50052')
     .option('--json', 'print one machine-readable JSON document instead of tables')
     .exitOverride()
     .configureOutput({
@@ -157,6 +172,7 @@ function buildProgram(deps: CliDependencies, run: (action: Action) => Promise<vo
     .description('delete a version, NAME:VERSION (refused while another version descends from it)')
     .action((ref: string) => run((client, out) => removeVersion(client, out, ref)));
 
+  addIngestCommands(program, runIngest);
   return program;
 }
 
@@ -179,19 +195,32 @@ function commanderExitCode(error: CommanderError): number {
 export async function runCli(argv: readonly string[], deps: CliDependencies): Promise<number> {
   const createClient = deps.createClient ?? createRegistryClient;
   let json = argv.includes('--json');
-  const program: Command = buildProgram(deps, async (action) => {
-    const globals = program.opts<GlobalOptions>();
-    json = globals.json === true;
-    const client = createClient({
-      address: globals.registry,
-      ...(deps.actor === undefined ? {} : { actor: deps.actor }),
-    });
-    try {
-      await action(client, createOutput(deps.streams, json));
-    } finally {
-      client.close();
-    }
-  });
+  const program: Command = buildProgram(
+    deps,
+    async (action) => {
+      const globals = program.opts<GlobalOptions>();
+      json = globals.json === true;
+      const client = createClient({
+        address: globals.registry,
+        ...(deps.actor === undefined ? {} : { actor: deps.actor }),
+      });
+      try {
+        await action(client, createOutput(deps.streams, json));
+      } finally {
+        client.close();
+      }
+    },
+    async (action) => {
+      const globals = program.opts<GlobalOptions>();
+      json = globals.json === true;
+      const client = (deps.createIngestClient ?? createIngestClient)({ address: globals.ingest });
+      try {
+        await action(client, createOutput(deps.streams, json));
+      } finally {
+        client.close();
+      }
+    },
+  );
   try {
     await program.parseAsync(argv, { from: 'user' });
     return ExitCode.OK;

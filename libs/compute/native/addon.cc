@@ -74,6 +74,16 @@ Napi::Value SetThreads(const Napi::CallbackInfo& info) {
 
 Napi::Value Threads(const Napi::CallbackInfo& info) { return Napi::Number::New(info.Env(), hs::threads()); }
 
+Napi::Value PoolStats(const Napi::CallbackInfo& info) {
+  const auto s = hs::pool().stats();
+  Napi::Object o = Napi::Object::New(info.Env());
+  o.Set("parallelJobs", Napi::Number::New(info.Env(), static_cast<double>(s.parallelJobs)));
+  o.Set("stalls", Napi::Number::New(info.Env(), static_cast<double>(s.stalls)));
+  o.Set("serialSwitches", Napi::Number::New(info.Env(), static_cast<double>(s.serialSwitches)));
+  o.Set("serialJobsLeft", Napi::Number::New(info.Env(), static_cast<double>(s.serialJobsLeft)));
+  return o;
+}
+
 Napi::Value SetBlasThreads(const Napi::CallbackInfo& info) {
   hs::setBlasThreads(static_cast<int>(num(info, 0)));
   return Napi::Number::New(info.Env(), hs::blasThreads());
@@ -341,6 +351,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hs::setBlasThreads(1);
   exports.Set("setThreads", Napi::Function::New(env, SetThreads));
   exports.Set("setBlasThreads", Napi::Function::New(env, SetBlasThreads));
+  exports.Set("poolStats", Napi::Function::New(env, PoolStats));
   exports.Set("threads", Napi::Function::New(env, Threads));
   exports.Set("blasConfig", Napi::Function::New(env, BlasConfig));
   exports.Set("matmul", Napi::Function::New(env, MatMul));

@@ -4,6 +4,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <condition_variable>
 #include <cstdint>
 #include <functional>
@@ -17,6 +18,12 @@ namespace hs {
 class ThreadPool {
  public:
   ~ThreadPool() { resize(1); }
+
+  struct Stats {
+    uint64_t parallelJobs, stalls, serialSwitches;
+    int64_t serialJobsLeft;
+  };
+  Stats stats() const { return {parallelJobs_, stallsTotal_, serialSwitches_, serialJobs_}; }
 
   // Total number of threads taking part in a parallel loop, the caller included.
   int size() const { return static_cast<int>(workers_.size()) + 1; }
@@ -44,10 +51,12 @@ class ThreadPool {
     if (grain < 1) grain = 1;
     const int64_t threads = static_cast<int64_t>(size());
     const int64_t chunks = std::min<int64_t>(n / grain, threads * kChunksPerThread);
-    if (threads == 1 || chunks <= 1) {
+    if (threads == 1 || chunks <= 1 || serialJobs_ > 0) {
+      if (serialJobs_ > 0) --serialJobs_;
       fn(0, n);
       return;
     }
+    if ((++parallelJobs_ & 1023) == 0) stalls_ = 0;  // count stalls per window of 1024 jobs
     fn_ = &fn;
     jobSize_ = n;
     jobChunks_ = chunks;
@@ -62,10 +71,37 @@ class ThreadPool {
     // No helper may still be claiming when the next job resets the counter: close the job, then wait
     // for helpers inside it (they hold a claimed chunk or are about to find the counter exhausted).
     active_.store(false, std::memory_order_seq_cst);
-    while (inside_.load(std::memory_order_seq_cst) > 0) std::this_thread::yield();
+    if (inside_.load(std::memory_order_seq_cst) > 0) {
+      // A running helper finishes its chunk within microseconds: spin (a yield on a busy machine can
+      // hand our core to another process for a whole slice), then yield if it was descheduled.
+      const auto start = std::chrono::steady_clock::now();
+      for (int i = 0; i < kWaitSpins && inside_.load(std::memory_order_seq_cst) > 0; ++i) cpuRelax();
+      while (inside_.load(std::memory_order_seq_cst) > 0) std::this_thread::yield();
+      noteWait(std::chrono::steady_clock::now() - start);
+    }
   }
 
  private:
+  static void cpuRelax() {
+#if defined(__x86_64__) || defined(__i386__)
+    __builtin_ia32_pause();
+#else
+    std::this_thread::yield();
+#endif
+  }
+
+  // A helper that claimed a chunk and was then descheduled (more runnable threads than cores: other
+  // processes) makes the caller wait a whole scheduler slice. When that keeps happening, run serially
+  // for a while (serial is faster on an oversubscribed machine), then try threads again.
+  void noteWait(std::chrono::steady_clock::duration waited) {
+    if (waited < std::chrono::milliseconds(1)) return;
+    ++stallsTotal_;
+    if (++stalls_ < kStallLimit) return;
+    stalls_ = 0;
+    serialJobs_ = kSerialJobs;
+    ++serialSwitches_;
+  }
+
   void runChunks() {
     for (;;) {
       const int64_t c = next_.fetch_add(1, std::memory_order_acq_rel);
@@ -85,7 +121,7 @@ class ThreadPool {
     for (;;) {
       uint64_t current = generation_.load(std::memory_order_acquire);
       for (int spin = 0; current == seen && spin < kSpins; ++spin) {
-        std::this_thread::yield();
+        cpuRelax();
         current = generation_.load(std::memory_order_acquire);
       }
       if (current == seen) {
@@ -99,8 +135,18 @@ class ThreadPool {
     }
   }
 
-  static constexpr int kSpins = 100;
+  // Pause-loop iterations (~40 ns each on x86): helpers wait ~200 us for the next job before sleeping,
+  // the caller ~400 us for helpers before yielding.
+  static constexpr int kSpins = 5000;
+  static constexpr int kWaitSpins = 10000;
   static constexpr int64_t kChunksPerThread = 4;
+  static constexpr int kStallLimit = 16;
+  static constexpr int64_t kSerialJobs = 20000;
+  int stalls_ = 0;
+  int64_t serialJobs_ = 0;
+  uint64_t parallelJobs_ = 0;
+  uint64_t serialSwitches_ = 0;
+  uint64_t stallsTotal_ = 0;
   std::vector<std::thread> workers_;
   std::mutex mutex_;
   std::condition_variable wake_;

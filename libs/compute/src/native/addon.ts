@@ -48,6 +48,9 @@ export interface NativeAddon {
   /** Threads inside one OpenBLAS sgemm; 1 lets the kernel pool split matmuls (see native/gemm.cc). */
   setBlasThreads(threads: number): number;
   blasConfig(): string;
+  /** Fork-join pool counters: jobs run in parallel, waits > 1 ms on a descheduled helper, and how
+   * often (and for how many more jobs) the pool fell back to serial because of them. */
+  poolStats(): { parallelJobs: number; stalls: number; serialSwitches: number; serialJobsLeft: number };
   matmul(
     a: Floats,
     b: Floats,

@@ -1,6 +1,7 @@
 // End to end with real parts: nats-server, the registry (outbox relay), the finetune API and a worker.
 // A checkpoint registered in the registry fires a trigger; the worker fine-tunes it and registers the
 // classifier with lineage and metrics; Classify and FillMask answer.
+import * as grpc from '@grpc/grpc-js';
 import { defineEventConsumer } from '@headstart/events';
 import { common, finetune, registry } from '@headstart/proto';
 import { waitFor } from '@headstart/testing';
@@ -30,7 +31,7 @@ describe('finetune end to end', () => {
     await useTestBackend();
     stack = await startStack();
     await stack.startService();
-    await stack.startWorker();
+    await stack.startWorker({ healthPort: 0, healthHost: '127.0.0.1' });
     api = stack.api as finetune.FinetuneServiceClient;
     base = await registerTinyTokenizer(stack.client);
     dataset = await registerDataset(
@@ -222,5 +223,23 @@ describe('finetune end to end', () => {
         expect(t.tokenId).toBeGreaterThanOrEqual(0);
       }
     }
+  });
+
+  it('the worker serves grpc.health.v1 (SERVING) on its health port', async () => {
+    const port = stack.worker!.health!.port;
+    const client = new grpc.Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure());
+    // HealthCheckRequest{service: ""} is empty; HealthCheckResponse{status: SERVING (1)} is 08 01.
+    const response = await new Promise<Buffer>((resolve, reject) =>
+      client.makeUnaryRequest(
+        '/grpc.health.v1.Health/Check',
+        (b: Buffer) => b,
+        (b: Buffer) => b,
+        Buffer.alloc(0),
+        { deadline: Date.now() + 10_000 },
+        (err, value) => (err ? reject(err) : resolve(value as Buffer)),
+      ),
+    );
+    client.close();
+    expect([...response]).toEqual([0x08, 0x01]);
   });
 });

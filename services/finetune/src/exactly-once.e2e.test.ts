@@ -1,6 +1,7 @@
 // Each (checkpoint version, trigger) yields exactly one fine-tune and one registered model, whatever
 // duplicate events, redeliveries or restarts of the finetune service happen.
-import { common, finetune, registry } from '@headstart/proto';
+import type { registry } from '@headstart/proto';
+import { common, finetune } from '@headstart/proto';
 import { waitFor } from '@headstart/testing';
 import { call, startStack, type Stack } from './test-support/stack';
 import {

@@ -19,7 +19,15 @@ describe('describeProgress', () => {
       describeProgress(
         job({ phase: 'downloading', progress: { done: 10, total: 0, unit: 'bytes', etaSeconds: 0 } }),
       ),
-    ).toBe('downloading 10 bytes');
+    ).toBe('downloading 10 B');
+    expect(
+      describeProgress(
+        job({
+          phase: 'tokenizing',
+          progress: { done: 3 << 20, total: 12 << 20, unit: 'bytes', etaSeconds: 9 },
+        }),
+      ),
+    ).toBe('tokenizing [######..................] 25%  3.0 MiB/12.0 MiB  ETA 9s');
     expect(describeProgress(job({ state: common.JobState.JOB_STATE_QUEUED }))).toBe('queued');
     expect(describeProgress(job({ state: common.JobState.JOB_STATE_FAILED, error: 'boom' }))).toBe(
       'failed: boom',

@@ -1,5 +1,6 @@
 import { formatJobState } from '@headstart/ingest-client';
 import type { ingest } from '@headstart/proto';
+import { formatBytes } from './format';
 import type { Output } from './output';
 
 /** Redraws at most this often. */
@@ -27,13 +28,16 @@ export function describeProgress(job: ingest.Job): string {
   if (state !== 'running') return job.error === '' ? state : `${state}: ${job.error}`;
   const p = job.progress;
   const phase = job.phase === '' ? 'running' : job.phase;
-  if (p === undefined || p.total <= 0)
-    return p !== undefined && p.done > 0 ? `${phase} ${count(p.done)} ${p.unit}` : phase;
+  if (p === undefined) return phase;
+  // Byte counts read best as sizes ("3.0 MiB"); anything else as a count and its unit.
+  const amount = (n: number): string => (p.unit === 'bytes' ? formatBytes(n) : count(n));
+  const unit = p.unit === 'bytes' || p.unit === '' ? '' : ` ${p.unit}`;
+  if (p.total <= 0) return p.done > 0 ? `${phase} ${amount(p.done)}${unit}` : phase;
   const fraction = Math.min(1, p.done / p.total);
   const filled = Math.round(fraction * BAR_CELLS);
   const bar = `[${'#'.repeat(filled)}${'.'.repeat(BAR_CELLS - filled)}]`;
   const eta = p.etaSeconds > 0 ? `  ETA ${formatDuration(p.etaSeconds)}` : '';
-  return `${phase} ${bar} ${Math.floor(fraction * 100)}%  ${count(p.done)}/${count(p.total)} ${p.unit}${eta}`;
+  return `${phase} ${bar} ${Math.floor(fraction * 100)}%  ${amount(p.done)}/${amount(p.total)}${unit}${eta}`;
 }
 
 export interface JobProgressReporter {

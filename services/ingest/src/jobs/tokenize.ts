@@ -108,8 +108,16 @@ export function tokenizeRunner(client: RegistryClient): JobRunner {
     });
     try {
       const documentsTotal = dataset.metrics['documents'] ?? 0;
-      ctx.progress({ phase: 'tokenizing', unit: 'documents', total: documentsTotal, documentsTotal });
-      ctx.progress({ bytesDone: 0, bytesTotal: dataset.artifactSize });
+      // Progress in corpus bytes read: documents vary in length, so bytes give the steadier ETA.
+      const bytesTotal = dataset.artifactSize;
+      ctx.progress({
+        phase: 'tokenizing',
+        unit: 'bytes',
+        total: bytesTotal,
+        documentsTotal,
+        bytesDone: 0,
+        bytesTotal,
+      });
       let documents = 0;
       let tokens = 0;
       let batch: CorpusDocument[] = [];
@@ -125,12 +133,8 @@ export function tokenizeRunner(client: RegistryClient): JobRunner {
           tokens += ids.length;
         }
         documents += batch.length;
-        ctx.progress({
-          done: documents,
-          documentsDone: documents,
-          tokensDone: tokens,
-          bytesDone: batch[batch.length - 1]!.bytesRead,
-        });
+        const bytesRead = batch[batch.length - 1]!.bytesRead;
+        ctx.progress({ done: bytesRead, documentsDone: documents, tokensDone: tokens, bytesDone: bytesRead });
         batch = [];
         batchChars = 0;
         // Encoding is synchronous: let calls, cancellation and progress through between batches.

@@ -53,14 +53,15 @@ export function trainTokenizerRunner(client: RegistryClient): JobRunner {
 
     const documentsTotal = dataset.metrics['train_documents'] ?? 0;
     const bytesTotal = dataset.metrics['train_bytes'] ?? 0;
-    ctx.progress({ phase: 'counting', unit: 'documents', total: documentsTotal, documentsTotal });
+    // Progress in text bytes: documents vary in length, so bytes give the steadier ETA.
+    ctx.progress({ phase: 'counting', unit: 'bytes', total: bytesTotal, documentsTotal, bytesTotal });
     let documents = 0;
     let bytes = 0;
     async function* texts(): AsyncGenerator<string> {
       for await (const doc of readCorpus(corpus, { split: 'train' })) {
         documents++;
         bytes += Buffer.byteLength(doc.text, 'utf8');
-        ctx.progress({ done: documents, documentsDone: documents, bytesDone: bytes, bytesTotal });
+        ctx.progress({ done: bytes, documentsDone: documents, bytesDone: bytes });
         yield doc.text;
       }
     }

@@ -18,6 +18,8 @@ export interface IngestFixture {
   readonly registryClient: RegistryClient;
   /** A directory for the test's own files. */
   readonly work: TempDir;
+  /** The ingest service's data directory. */
+  readonly ingestDir: string;
   ingest: IngestServiceHandle;
   client: IngestClient;
   /** Shuts the ingest service down (as on SIGTERM) and starts a new one on the same data directory. */
@@ -58,6 +60,7 @@ export async function startIngestFixture(
     nats,
     registryClient,
     work,
+    ingestDir: ingestDir.path,
     ingest: await startIngest(),
     client: undefined as unknown as IngestClient,
     async restartIngest() {

@@ -1,3 +1,5 @@
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
 import { Code, HeadstartError } from '@headstart/errors';
 import { common, type ingest } from '@headstart/proto';
 import { waitFor } from '@headstart/testing';
@@ -128,6 +130,31 @@ describe('bad inputs', () => {
     expect(fraction.details).toEqual({ field: 'validation_fraction' });
     const kind = await rejection(fx.client.uploadCorpus({ datasetName: 'some-tokenizer' }, Buffer.from('x')));
     expect(kind.code).toBe(Code.FAILED_PRECONDITION);
+  });
+
+  it('UploadCorpus: a client that goes away mid-upload leaves nothing registered and no scratch files', async () => {
+    const uploads = path.join(fx.ingestDir, 'ingest-scratch', 'uploads');
+    const controller = new AbortController();
+    let sent = 0;
+    async function* slowSource(): AsyncGenerator<Buffer> {
+      for (;;) {
+        sent++;
+        if (sent === 20) {
+          // The server has an upload directory for this call by now; then the client gives up.
+          await waitFor(async () => (await fs.readdir(uploads)).length === 1);
+          controller.abort();
+        }
+        yield Buffer.from('some words of a document that never ends\n'.repeat(100));
+      }
+    }
+    const err = await rejection(
+      fx.client.uploadCorpus({ datasetName: 'abandoned', format: 'lines' }, slowSource(), {
+        signal: controller.signal,
+      }),
+    );
+    expect(err.code).toBe(Code.CANCELLED);
+    await waitFor(async () => (await fs.readdir(uploads)).length === 0, { message: 'scratch removed' });
+    await expectNoModel('abandoned');
   });
 
   it('StartTrainTokenizer: NOT_FOUND, FAILED_PRECONDITION and INVALID_ARGUMENT naming the field', async () => {

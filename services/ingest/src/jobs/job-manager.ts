@@ -8,7 +8,7 @@ import {
   resourceExhausted,
   unavailable,
 } from '@headstart/errors';
-import { common, type ingest, type registry } from '@headstart/proto';
+import { common, ingest, type registry } from '@headstart/proto';
 import type { Logger } from '@headstart/service-kit';
 import { newId } from '../ids';
 import { type JobPage, type JobStore, isTerminal } from './job-store';
@@ -249,7 +249,7 @@ export class JobManager {
     const controller = new AbortController();
     live.controller = controller;
     const workDir = path.join(this.options.workDir, job.id);
-    const logger = this.options.logger.child({ jobId: job.id, kind: job.kind });
+    const logger = this.options.logger.child({ jobId: job.id, kind: ingest.jobKindToJSON(job.kind) });
     Object.assign(job, {
       state: JobState.JOB_STATE_RUNNING,
       attempts: job.attempts + 1,

@@ -7,6 +7,7 @@ import { Tokenizer, type TokenizerJson } from '@headstart/tokenizer';
 import { readCorpus, type CorpusDocument } from '../corpus/corpus-file';
 import { versionLabel } from '../registry-refs';
 import type { JobRunner } from './job-manager';
+import { registerVersion } from './register-version';
 import { downloadCorpus } from './train-tokenizer';
 
 /** Metadata `format` of the shards versions this service registers (see @headstart/shards). */
@@ -151,8 +152,8 @@ export function tokenizeRunner(client: RegistryClient): JobRunner {
       const meta = await writer.finish();
 
       ctx.progress({ phase: 'registering' });
-      signal.throwIfAborted();
-      const result = await client.createVersion(
+      return await registerVersion(
+        client,
         {
           modelName: spec.shardsName,
           kind: registry.ModelKind.MODEL_KIND_DATASET,
@@ -183,9 +184,8 @@ export function tokenizeRunner(client: RegistryClient): JobRunner {
           idempotencyKey: ctx.job.id,
         },
         file,
-        { signal },
+        signal,
       );
-      return result.version;
     } finally {
       await writer.abort();
     }

@@ -12,6 +12,7 @@ import {
 import { readCorpus } from '../corpus/corpus-file';
 import { versionLabel } from '../registry-refs';
 import type { JobContext, JobRunner } from './job-manager';
+import { registerVersion } from './register-version';
 import { settingsMetadata, trainSettings } from './train-settings';
 
 /** Metadata `format` of the tokenizer versions this service registers. */
@@ -89,8 +90,8 @@ export function trainTokenizerRunner(client: RegistryClient): JobRunner {
     const vocabSize = Tokenizer.fromJSON(json).vocabSize;
 
     ctx.progress({ phase: 'registering' });
-    signal.throwIfAborted();
-    const result = await client.createVersion(
+    return registerVersion(
+      client,
       {
         modelName: spec.tokenizerName,
         kind: registry.ModelKind.MODEL_KIND_TOKENIZER,
@@ -115,8 +116,7 @@ export function trainTokenizerRunner(client: RegistryClient): JobRunner {
         idempotencyKey: ctx.job.id,
       },
       artifact,
-      { signal },
+      signal,
     );
-    return result.version;
   };
 }

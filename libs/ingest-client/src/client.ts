@@ -175,7 +175,15 @@ export function createIngestClient(options: IngestClientOptions): IngestClient {
         stop();
         call.cancel();
       }
-      return required(last, 'a job');
+      const job = required(last, 'a job');
+      if (!isTerminalJob(job)) {
+        throw new HeadstartError(
+          Code.UNAVAILABLE,
+          `the ingest service at ${address} stopped streaming job ${jobId} before it finished (it was ` +
+            `${common.jobStateToJSON(job.state)}); watch it again once the service is back`,
+        );
+      }
+      return job;
     },
 
     async cancelJob(jobId, settings) {

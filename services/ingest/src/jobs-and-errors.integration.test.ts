@@ -108,6 +108,25 @@ describe('jobs', () => {
   });
 });
 
+describe('watching across a stop', () => {
+  it('a watch the service ends before the job finished fails UNAVAILABLE; the job runs on after a restart', async () => {
+    const id = await fx.client.startTrainTokenizer({
+      dataset: 'big',
+      tokenizerName: 'watched',
+      vocabSize: 3000,
+    });
+    let seen: ingest.Job | undefined;
+    const watching = rejection(fx.client.watchJob(id, (job) => (seen = job)));
+    await waitFor(() => seen?.phase === 'counting' || seen?.phase === 'merging');
+    await fx.ingest.jobs.shutdown(); // the job manager stops first, as when shutdown drains past its limit
+    const err = await watching;
+    expect(err.code).toBe(Code.UNAVAILABLE);
+    expect(err.message).toMatch(/before it finished/);
+    await fx.restartIngest();
+    expect((await fx.client.watchJob(id)).state).toBe(JobState.JOB_STATE_SUCCEEDED);
+  });
+});
+
 describe('bad inputs', () => {
   it('UploadCorpus: INVALID_ARGUMENT naming the line or field, and nothing registered', async () => {
     const bad = async (name: string, data: Buffer, extra: object = {}): Promise<HeadstartError> => {

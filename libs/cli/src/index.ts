@@ -31,3 +31,21 @@ export { cancelJob, describeJob, followJob, getJob, jobKindName, listJobs, watch
 export type { ListJobsOptions } from './commands/jobs';
 export { createJobProgressReporter, describeProgress, formatDuration } from './job-progress';
 export type { JobProgressReporter } from './job-progress';
+export { addFinetuneCommands } from './finetune-commands';
+export type { FinetuneAction } from './finetune-commands';
+export {
+  cancelFinetune,
+  describeFinetune,
+  describeFinetuneProgress,
+  followFinetune,
+  getFinetune,
+  listFinetunes,
+  requireFinetuneSucceeded,
+  startFinetune,
+} from './commands/finetune';
+export type { ListFinetunesOptions, StartFinetuneOptions } from './commands/finetune';
+export { createTrigger, deleteTrigger, listTriggers, parseOn } from './commands/triggers';
+export type { CreateTriggerOptions } from './commands/triggers';
+export { classifyTexts, fillMask } from './commands/predict';
+export { addSpecOptions, toSpecInput } from './commands/finetune-spec-options';
+export type { SpecOptions } from './commands/finetune-spec-options';

@@ -16,6 +16,7 @@ async function main(): Promise<void> {
     streams: { stdout: process.stdout, stderr: process.stderr, stderrIsTTY: process.stderr.isTTY === true },
     defaultRegistry: process.env['HEADSTART_REGISTRY_ADDR'] ?? '127.0.0.1:50051',
     defaultIngest: process.env['HEADSTART_INGEST_ADDR'] ?? '127.0.0.1:50052',
+    defaultFinetune: process.env['HEADSTART_FINETUNE_ADDR'] ?? '127.0.0.1:50054',
     actor: currentUser(),
   });
 }

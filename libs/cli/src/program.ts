@@ -6,6 +6,11 @@ import {
   type RegistryClientOptions,
 } from '@headstart/registry-client';
 import { createIngestClient, type IngestClient, type IngestClientOptions } from '@headstart/ingest-client';
+import {
+  createFinetuneClient,
+  type FinetuneClient,
+  type FinetuneClientOptions,
+} from '@headstart/finetune-client';
 import { collectRepeated } from './args';
 import { aliasHistory, deleteAlias, setAlias } from './commands/alias';
 import { download } from './commands/download';
@@ -17,6 +22,7 @@ import { changeTags } from './commands/tags';
 import { upload } from './commands/upload';
 import { listVersions } from './commands/versions';
 import { asHeadstartError, describeError, ExitCode, exitCodeFor } from './exit-codes';
+import { addFinetuneCommands, type FinetuneAction } from './finetune-commands';
 import { addIngestCommands, type IngestAction } from './ingest-commands';
 import { createOutput, type CliStreams, type Output } from './output';
 
@@ -32,11 +38,16 @@ export interface CliDependencies {
   defaultIngest?: string;
   /** @default createIngestClient */
   createIngestClient?: (options: IngestClientOptions) => IngestClient;
+  /** Used when --finetune is not given; main.ts passes HEADSTART_FINETUNE_ADDR. @default '127.0.0.1:50054' */
+  defaultFinetune?: string;
+  /** @default createFinetuneClient */
+  createFinetuneClient?: (options: FinetuneClientOptions) => FinetuneClient;
 }
 
 interface GlobalOptions {
   registry: string;
   ingest: string;
+  finetune: string;
   json?: boolean;
 }
 
@@ -48,14 +59,16 @@ function buildProgram(
   deps: CliDependencies,
   run: (action: Action) => Promise<void>,
   runIngest: (action: IngestAction) => Promise<void>,
+  runFinetune: (action: FinetuneAction) => Promise<void>,
 ): Command {
   const program = new Command('headstart')
     .description(
-      'Headstart: the model registry (models, versions, aliases, lineage, artifacts) and ingest ' +
-        '(corpora, tokenizers, token shards, jobs).',
+      'Headstart: the model registry (models, versions, aliases, lineage, artifacts), ingest ' +
+        '(corpora, tokenizers, token shards, jobs) and fine-tuning (jobs, triggers, predictions).',
     )
     .option('--registry <host:port>', 'registry address', deps.defaultRegistry)
     .option('--ingest <host:port>', 'ingest service address', deps.defaultIngest ?? '127.0.0.1:50052')
+    .option('--finetune <host:port>', 'finetune service address', deps.defaultFinetune ?? '127.0.0.1:50054')
     .option('--json', 'print one machine-readable JSON document instead of tables')
     .exitOverride()
     .configureOutput({
@@ -173,6 +186,7 @@ function buildProgram(
     .action((ref: string) => run((client, out) => removeVersion(client, out, ref)));
 
   addIngestCommands(program, runIngest);
+  addFinetuneCommands(program, runFinetune);
   return program;
 }
 
@@ -214,6 +228,16 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
       const globals = program.opts<GlobalOptions>();
       json = globals.json === true;
       const client = (deps.createIngestClient ?? createIngestClient)({ address: globals.ingest });
+      try {
+        await action(client, createOutput(deps.streams, json));
+      } finally {
+        client.close();
+      }
+    },
+    async (action) => {
+      const globals = program.opts<GlobalOptions>();
+      json = globals.json === true;
+      const client = (deps.createFinetuneClient ?? createFinetuneClient)({ address: globals.finetune });
       try {
         await action(client, createOutput(deps.streams, json));
       } finally {

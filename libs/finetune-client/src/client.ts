@@ -1,0 +1,229 @@
+import * as grpc from '@grpc/grpc-js';
+import { Code, HeadstartError } from '@headstart/errors';
+import { common, finetune } from '@headstart/proto';
+import { toVersionRef, type VersionRefInput } from '@headstart/registry-client';
+import {
+  callUnary,
+  cancelledError,
+  deadlineFrom,
+  onAbort,
+  toClientError,
+  type CallContext,
+  type CallSettings,
+} from './call';
+import {
+  parseJobState,
+  toFinetuneSpec,
+  toTrigger,
+  type FinetuneSpecInput,
+  type JobStateInput,
+  type TriggerInput,
+} from './inputs';
+
+export interface FinetuneClientOptions {
+  /** host:port of the finetune service. */
+  address: string;
+  /** Deadline of unary calls (Classify included). @default 60_000 */
+  deadlineMs?: number;
+  /** Deadline of job watches. @default 24 hours */
+  streamDeadlineMs?: number;
+  /** @default insecure */
+  credentials?: grpc.ChannelCredentials;
+  channelOptions?: grpc.ChannelOptions;
+}
+
+export const DEFAULT_FINETUNE_DEADLINE_MS = 60_000;
+export const DEFAULT_FINETUNE_STREAM_DEADLINE_MS = 24 * 3_600_000;
+
+export interface ListFinetunesInput {
+  state?: JobStateInput;
+  triggerId?: string;
+  baseModel?: string;
+  pageSize?: number;
+  pageToken?: string;
+}
+
+/** A promise-based finetune client. Every call has a deadline; every error is a HeadstartError. */
+export interface FinetuneClient {
+  readonly address: string;
+  waitForReady(timeoutMs?: number): Promise<void>;
+  createTrigger(input: TriggerInput | finetune.Trigger, settings?: CallSettings): Promise<finetune.Trigger>;
+  listTriggers(baseModel?: string, settings?: CallSettings): Promise<finetune.Trigger[]>;
+  deleteTrigger(triggerId: string, settings?: CallSettings): Promise<void>;
+  startFinetune(
+    spec: FinetuneSpecInput | finetune.FinetuneSpec,
+    options?: CallSettings & { idempotencyKey?: string },
+  ): Promise<finetune.Finetune>;
+  getFinetune(finetuneId: string, settings?: CallSettings): Promise<finetune.Finetune>;
+  listFinetunes(input?: ListFinetunesInput, settings?: CallSettings): Promise<finetune.ListFinetunesResponse>;
+  /** Follows a job until it is terminal, calling `onUpdate` with every state; resolves with the last. */
+  watchFinetune(
+    finetuneId: string,
+    onUpdate?: (job: finetune.Finetune) => void,
+    settings?: CallSettings,
+  ): Promise<finetune.Finetune>;
+  cancelFinetune(finetuneId: string, settings?: CallSettings): Promise<finetune.Finetune>;
+  classify(
+    model: VersionRefInput,
+    texts: string[],
+    settings?: CallSettings,
+  ): Promise<finetune.ClassifyResponse>;
+  fillMask(
+    model: VersionRefInput,
+    text: string,
+    topK?: number,
+    settings?: CallSettings,
+  ): Promise<finetune.FillMaskResponse>;
+  close(): void;
+}
+
+const TERMINAL = new Set([
+  common.JobState.JOB_STATE_SUCCEEDED,
+  common.JobState.JOB_STATE_FAILED,
+  common.JobState.JOB_STATE_CANCELLED,
+]);
+
+export function isTerminalFinetune(job: finetune.Finetune): boolean {
+  return TERMINAL.has(job.state);
+}
+
+const isSpecMessage = (v: FinetuneSpecInput | finetune.FinetuneSpec): v is finetune.FinetuneSpec =>
+  'hyperparameters' in v || 'outputModelName' in v;
+
+export function createFinetuneClient(options: FinetuneClientOptions): FinetuneClient {
+  const address = options.address;
+  const deadlineMs = options.deadlineMs ?? DEFAULT_FINETUNE_DEADLINE_MS;
+  const streamDeadlineMs = options.streamDeadlineMs ?? DEFAULT_FINETUNE_STREAM_DEADLINE_MS;
+  const grpcClient = new finetune.FinetuneServiceClient(
+    address,
+    options.credentials ?? grpc.credentials.createInsecure(),
+    options.channelOptions ?? {},
+  );
+  const context = (method: string, settings?: CallSettings, stream = false): CallContext => ({
+    address,
+    method,
+    deadlineMs: settings?.deadlineMs ?? (stream ? streamDeadlineMs : deadlineMs),
+  });
+  const unary = <Req, Res>(
+    method: string,
+    invoke: Parameters<typeof callUnary<Req, Res>>[0],
+    request: Req,
+    settings?: CallSettings,
+  ): Promise<Res> => callUnary(invoke.bind(grpcClient), request, context(method, settings), settings?.signal);
+  const required = <T>(value: T | undefined, what: string): T => {
+    if (value === undefined)
+      throw new HeadstartError(Code.INTERNAL, `the finetune service answered without ${what}`);
+    return value;
+  };
+
+  return {
+    address,
+
+    waitForReady(timeoutMs = deadlineMs) {
+      return new Promise<void>((resolve, reject) => {
+        grpcClient.waitForReady(deadlineFrom(timeoutMs), (err) => {
+          if (err === undefined || err === null) resolve();
+          else {
+            reject(
+              new HeadstartError(
+                Code.UNAVAILABLE,
+                `the finetune service at ${address} did not become reachable within ${timeoutMs} ms`,
+                { cause: err },
+              ),
+            );
+          }
+        });
+      });
+    },
+
+    async createTrigger(input, settings) {
+      const trigger =
+        'spec' in input && !('id' in input) ? toTrigger(input as TriggerInput) : (input as finetune.Trigger);
+      return required(
+        (await unary('CreateTrigger', grpcClient.createTrigger, { trigger }, settings)).trigger,
+        'a trigger',
+      );
+    },
+
+    async listTriggers(baseModel = '', settings) {
+      return (await unary('ListTriggers', grpcClient.listTriggers, { baseModelName: baseModel }, settings))
+        .triggers;
+    },
+
+    async deleteTrigger(triggerId, settings) {
+      await unary('DeleteTrigger', grpcClient.deleteTrigger, { triggerId }, settings);
+    },
+
+    async startFinetune(spec, startOptions = {}) {
+      const request = {
+        spec: isSpecMessage(spec) ? spec : toFinetuneSpec(spec),
+        idempotencyKey: startOptions.idempotencyKey ?? '',
+      };
+      return required(
+        (await unary('StartFinetune', grpcClient.startFinetune, request, startOptions)).finetune,
+        'a job',
+      );
+    },
+
+    async getFinetune(finetuneId, settings) {
+      return required(
+        (await unary('GetFinetune', grpcClient.getFinetune, { finetuneId }, settings)).finetune,
+        'a job',
+      );
+    },
+
+    listFinetunes(input = {}, settings) {
+      const request: finetune.ListFinetunesRequest = {
+        state: input.state === undefined ? common.JobState.JOB_STATE_UNSPECIFIED : parseJobState(input.state),
+        triggerId: input.triggerId ?? '',
+        baseModelName: input.baseModel ?? '',
+        pageSize: input.pageSize ?? 0,
+        pageToken: input.pageToken ?? '',
+      };
+      return unary('ListFinetunes', grpcClient.listFinetunes, request, settings);
+    },
+
+    async watchFinetune(finetuneId, onUpdate, settings) {
+      const ctx = context('WatchFinetune', settings, true);
+      if (settings?.signal?.aborted) throw cancelledError(ctx);
+      const call = grpcClient.watchFinetune({ finetuneId }, new grpc.Metadata(), {
+        deadline: deadlineFrom(ctx.deadlineMs),
+      });
+      const stop = onAbort(settings?.signal, () => call.cancel());
+      let last: finetune.Finetune | undefined;
+      try {
+        for await (const message of call as AsyncIterable<finetune.WatchFinetuneResponse>) {
+          if (message.finetune === undefined) continue;
+          last = message.finetune;
+          onUpdate?.(last);
+        }
+      } catch (err) {
+        if (settings?.signal?.aborted) throw cancelledError(ctx);
+        throw toClientError(err, ctx);
+      } finally {
+        stop();
+        call.cancel();
+      }
+      return required(last, 'a job');
+    },
+
+    async cancelFinetune(finetuneId, settings) {
+      return required(
+        (await unary('CancelFinetune', grpcClient.cancelFinetune, { finetuneId }, settings)).finetune,
+        'a job',
+      );
+    },
+
+    classify(model, texts, settings) {
+      return unary('Classify', grpcClient.classify, { model: toVersionRef(model), texts }, settings);
+    },
+
+    fillMask(model, text, topK = 0, settings) {
+      return unary('FillMask', grpcClient.fillMask, { model: toVersionRef(model), text, topK }, settings);
+    },
+
+    close() {
+      grpcClient.close();
+    },
+  };
+}

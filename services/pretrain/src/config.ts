@@ -96,6 +96,14 @@ export const pretrainWorkerConfigSpec = {
     default: './.headstart/data',
     description: 'Shards cache and local checkpoints (<dir>/pretrain/...).',
   },
+  progressIntervalMs: {
+    env: 'HEADSTART_PRETRAIN_PROGRESS_MS',
+    type: 'int',
+    min: 0,
+    default: 1_000,
+    description:
+      'Minimum time between progress messages of a run (evaluations and checkpoints always report).',
+  },
   backend: {
     env: 'HEADSTART_BACKEND',
     type: 'enum',

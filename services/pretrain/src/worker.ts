@@ -37,6 +37,7 @@ async function main(): Promise<void> {
     dataDir: config.dataDir,
     backend: config.backend,
     healthPort: config.healthPort,
+    progressIntervalMs: config.progressIntervalMs,
     runsBucket: config.runsBucket,
     queue: { subject: config.workSubject, consumer: config.workConsumer, ackWaitMs: config.ackWaitMs },
   });

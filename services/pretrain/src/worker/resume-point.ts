@@ -2,7 +2,7 @@
 // checkpoint newer than anything registered (the worker died between writing and registering) is used
 // and registered by the caller; when the local disk has nothing (a new pod), the newest registered one is
 // downloaded. A local file that fails its digests is deleted and the next one tried.
-import { rm } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
@@ -49,6 +49,7 @@ export async function findResumePoint(options: FindResumePointOptions): Promise<
   }
   if (!registered) return undefined;
   const path = join(checkpointsDir, checkpointFileName(registeredStep));
+  await mkdir(checkpointsDir, { recursive: true });
   await client.downloadArtifact(versionRef(registered.modelName, registered.version), path);
   return { checkpoint: await readCheckpoint(path), path, version: registered };
 }

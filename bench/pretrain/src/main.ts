@@ -8,12 +8,12 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { installJsCpuFixes, selectBackend, tf } from '@headstart/compute';
+import { spawnSync } from 'node:child_process';
 import { CONFIGS, flopsPerStep } from './config';
 import type { BenchConfig } from './config';
 import { createRng, makeBatch } from './data';
-import { timeTfjsSteps } from './tfjs_step';
-import { timeTorchSteps } from './torch_step';
+import type { StepTimings } from './tfjs_step';
+import { timeTorchSteps, writeBatches } from './torch_step';
 
 interface Row {
   config: string;
@@ -51,6 +51,33 @@ function row(c: BenchConfig, pathName: string, ms: number[], losses: number[], n
   };
 }
 
+interface ChildOptions {
+  config: string;
+  backend: string;
+  file: string;
+  count: number;
+  warmup: number;
+  steps: number;
+  threads: number;
+  blasThreads: number;
+}
+
+// Each measurement runs in a fresh process: a TF.js run leaves GBs of garbage whose collection by
+// V8's background threads otherwise overlapped (and slowed) the next measurement.
+function timeTfjsInChild(o: ChildOptions): StepTimings & { threads: number } {
+  const args = [
+    path.resolve(__dirname, 'tfjs_child.js'),
+    ...['--config', o.config, '--backend', o.backend, '--batches', o.file, '--count', String(o.count)],
+    ...['--warmup', String(o.warmup), '--steps', String(o.steps)],
+    ...['--threads', String(o.threads), '--blas-threads', String(o.blasThreads)],
+  ];
+  const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
+  if (run.status !== 0)
+    throw new Error(`tfjs_child ${o.backend} failed (${run.status}): ${run.stderr.slice(-2000)}`);
+  const line = run.stdout.trim().split('\n').pop() ?? '';
+  return JSON.parse(line) as StepTimings & { threads: number };
+}
+
 async function main(): Promise<void> {
   const configs = arg('configs', 'A,B').split(',');
   const steps = Number(arg('steps', '12'));
@@ -62,38 +89,41 @@ async function main(): Promise<void> {
   const withJs = !process.argv.includes('--no-js');
   const load = os.loadavg();
   const blasThreads = Number(arg('blas-threads', '1'));
-  const info = await selectBackend({ backend: 'cpu', threads, blasThreads });
   console.log(
-    `backend ${info.name} (${info.kind}, ${info.threads} threads); load average ${load.map((l) => l.toFixed(2)).join(' ')}`,
+    `threads ${threads}, blas threads ${blasThreads}; load average ${load.map((l) => l.toFixed(2)).join(' ')}`,
   );
   const rows: Row[] = [];
-  for (const name of configs) {
-    const c = CONFIGS[name];
-    if (!c) throw new Error(`unknown config ${name}`);
-    const rng = createRng(42);
-    const batches = Array.from({ length: Math.min(warmup + steps, 8) }, () => makeBatch(c, rng));
-    const native = await timeTfjsSteps(c, info.name, batches, warmup, steps, 1);
-    rows.push(row(c, `tfjs ${info.name}`, native.ms, native.losses, native.numTensors));
-    console.log(JSON.stringify(rows[rows.length - 1]));
-    if (withTorch) {
-      const torch = timeTorchSteps(c, batches, warmup, steps, { python, threads });
+  const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pretrain-'));
+  let backendInfo = '';
+  try {
+    for (const name of configs) {
+      const c = CONFIGS[name];
+      if (!c) throw new Error(`unknown config ${name}`);
+      const rng = createRng(42);
+      const batches = Array.from({ length: Math.min(warmup + steps, 8) }, () => makeBatch(c, rng));
+      const file = path.join(tmp, `batches-${name}.i32`);
+      writeBatches(file, batches);
+      const child = { config: name, file, count: batches.length, threads, blasThreads };
+      const native = timeTfjsInChild({ ...child, backend: 'headstart-cpu', warmup, steps });
+      backendInfo = `headstart-cpu, ${native.threads} threads`;
       rows.push(
-        row(
-          c,
-          `pytorch (${torch.threads} threads, ${path.basename(path.dirname(torch.blas))})`,
-          torch.ms,
-          torch.losses,
-        ),
+        row(c, `tfjs headstart-cpu (${native.threads} threads)`, native.ms, native.losses, native.numTensors),
       );
       console.log(JSON.stringify(rows[rows.length - 1]));
+      if (withTorch) {
+        const torch = timeTorchSteps(c, batches, warmup, steps, { python, threads });
+        const blas = path.basename(path.dirname(torch.blas));
+        rows.push(row(c, `pytorch (${torch.threads} threads, ${blas})`, torch.ms, torch.losses));
+        console.log(JSON.stringify(rows[rows.length - 1]));
+      }
+      if (withJs && c.name === 'A' && jsSteps > 0) {
+        const js = timeTfjsInChild({ ...child, backend: 'cpu', warmup: 1, steps: jsSteps });
+        rows.push(row(c, 'tfjs cpu (pure JS, one-pass segment sum)', js.ms, js.losses, js.numTensors));
+        console.log(JSON.stringify(rows[rows.length - 1]));
+      }
     }
-    if (withJs && c.name === 'A' && jsSteps > 0) {
-      // As selectBackend's fallback runs it: the stock cpu UnsortedSegmentSum takes minutes per step.
-      installJsCpuFixes();
-      const js = await timeTfjsSteps(c, 'cpu', batches, 1, jsSteps, 1);
-      rows.push(row(c, 'tfjs cpu (pure JS, one-pass segment sum)', js.ms, js.losses, js.numTensors));
-      console.log(JSON.stringify(rows[rows.length - 1]));
-    }
+  } finally {
+    fs.rmSync(tmp, { recursive: true, force: true });
   }
   const after = os.loadavg();
   console.log('\n| config | path | steps | ms/step | tokens/s | GFLOP/s | vs PyTorch |');
@@ -113,10 +143,13 @@ async function main(): Promise<void> {
   const file = path.join(dir, `pretrain-${new Date().toISOString().replace(/[:.]/g, '-')}.json`);
   fs.writeFileSync(
     file,
-    JSON.stringify({ rows, loadBefore: load, loadAfter: after, backend: info }, null, 2),
+    JSON.stringify(
+      { rows, loadBefore: load, loadAfter: after, backend: backendInfo, threads, blasThreads },
+      null,
+      2,
+    ),
   );
   console.log(`results: ${file}`);
-  void tf;
 }
 
 main().catch((err: unknown) => {

@@ -1,0 +1,57 @@
+// One TF.js measurement in its own process, so that no run (and no garbage it leaves for V8's
+// background GC threads) shares the CPU with another. main.ts starts it; it prints one JSON line.
+//   node dist/tfjs_child.js --config A --backend headstart-cpu --batches FILE --count N
+//                           --warmup W --steps S --threads T --blas-threads B
+import fs from 'node:fs';
+import { installJsCpuFixes, selectBackend } from '@headstart/compute';
+import { CONFIGS, maskedRows } from './config';
+import type { MlmBatch } from './data';
+import { timeTfjsSteps } from './tfjs_step';
+
+function arg(name: string): string {
+  const i = process.argv.indexOf(`--${name}`);
+  const value = i >= 0 ? process.argv[i + 1] : undefined;
+  if (value === undefined) throw new Error(`missing --${name}`);
+  return value;
+}
+
+/** The batch file written by torch_step.ts writeBatches: per batch ids, positions, labels (int32). */
+export function readBatches(file: string, config: string, count: number): MlmBatch[] {
+  const c = CONFIGS[config];
+  if (!c) throw new Error(`unknown config ${config}`);
+  const tokens = c.batch * c.seq;
+  const m = maskedRows(c);
+  const raw = fs.readFileSync(file);
+  const all = new Int32Array(raw.buffer, raw.byteOffset, raw.byteLength / 4);
+  return Array.from({ length: count }, (_, i) => {
+    const base = i * (tokens + 2 * m);
+    return {
+      inputIds: all.slice(base, base + tokens),
+      positions: all.slice(base + tokens, base + tokens + m),
+      labels: all.slice(base + tokens + m, base + tokens + 2 * m),
+    };
+  });
+}
+
+async function main(): Promise<void> {
+  const config = arg('config');
+  const backend = arg('backend');
+  const batches = readBatches(arg('batches'), config, Number(arg('count')));
+  const info = await selectBackend({
+    backend: 'cpu',
+    threads: Number(arg('threads')),
+    blasThreads: Number(arg('blas-threads')),
+  });
+  if (backend === 'cpu')
+    installJsCpuFixes(); // the stock kernel takes minutes per step
+  else if (backend !== info.name) throw new Error(`asked for ${backend}, selectBackend gave ${info.name}`);
+  const c = CONFIGS[config];
+  if (!c) throw new Error(`unknown config ${config}`);
+  const result = await timeTfjsSteps(c, backend, batches, Number(arg('warmup')), Number(arg('steps')), 1);
+  process.stdout.write(`${JSON.stringify({ ...result, threads: info.threads })}\n`);
+}
+
+main().catch((err: unknown) => {
+  console.error(err);
+  process.exit(1);
+});

@@ -24,6 +24,7 @@ interface Row {
   gflops: number;
   firstLoss: number;
   numTensorsStable?: boolean;
+  rssMb?: number;
 }
 
 function arg(name: string, fallback: string): string {
@@ -64,7 +65,7 @@ interface ChildOptions {
 
 // Each measurement runs in a fresh process: a TF.js run leaves GBs of garbage whose collection by
 // V8's background threads otherwise overlapped (and slowed) the next measurement.
-function timeTfjsInChild(o: ChildOptions): StepTimings & { threads: number } {
+function timeTfjsInChild(o: ChildOptions): StepTimings & { threads: number; rssMb: number } {
   const args = [
     path.resolve(__dirname, 'tfjs_child.js'),
     ...['--config', o.config, '--backend', o.backend, '--batches', o.file, '--count', String(o.count)],
@@ -75,7 +76,7 @@ function timeTfjsInChild(o: ChildOptions): StepTimings & { threads: number } {
   if (run.status !== 0)
     throw new Error(`tfjs_child ${o.backend} failed (${run.status}): ${run.stderr.slice(-2000)}`);
   const line = run.stdout.trim().split('\n').pop() ?? '';
-  return JSON.parse(line) as StepTimings & { threads: number };
+  return JSON.parse(line) as StepTimings & { threads: number; rssMb: number };
 }
 
 async function main(): Promise<void> {
@@ -106,9 +107,8 @@ async function main(): Promise<void> {
       const child = { config: name, file, count: batches.length, threads, blasThreads };
       const native = timeTfjsInChild({ ...child, backend: 'headstart-cpu', warmup, steps });
       backendInfo = `headstart-cpu, ${native.threads} threads`;
-      rows.push(
-        row(c, `tfjs headstart-cpu (${native.threads} threads)`, native.ms, native.losses, native.numTensors),
-      );
+      const label = `tfjs headstart-cpu (${native.threads} threads)`;
+      rows.push({ ...row(c, label, native.ms, native.losses, native.numTensors), rssMb: native.rssMb });
       console.log(JSON.stringify(rows[rows.length - 1]));
       if (withTorch) {
         const torch = timeTorchSteps(c, batches, warmup, steps, { python, threads });
@@ -126,13 +126,13 @@ async function main(): Promise<void> {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   const after = os.loadavg();
-  console.log('\n| config | path | steps | ms/step | tokens/s | GFLOP/s | vs PyTorch |');
-  console.log('|---|---|---|---|---|---|---|');
+  console.log('\n| config | path | steps | ms/step | tokens/s | GFLOP/s | vs PyTorch | RSS MB |');
+  console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const ref = rows.find((x) => x.config === r.config && x.path.startsWith('pytorch'));
     const ratio = ref ? `${(r.tokensPerSec / ref.tokensPerSec).toFixed(2)}×` : 'n/a';
     console.log(
-      `| ${r.config} | ${r.path} | ${r.steps} | ${r.msPerStep.toFixed(1)} | ${Math.round(r.tokensPerSec)} | ${r.gflops.toFixed(1)} | ${ratio} |`,
+      `| ${r.config} | ${r.path} | ${r.steps} | ${r.msPerStep.toFixed(1)} | ${Math.round(r.tokensPerSec)} | ${r.gflops.toFixed(1)} | ${ratio} | ${r.rssMb ?? ''} |`,
     );
   }
   console.log(

@@ -48,7 +48,8 @@ async function main(): Promise<void> {
   const c = CONFIGS[config];
   if (!c) throw new Error(`unknown config ${config}`);
   const result = await timeTfjsSteps(c, backend, batches, Number(arg('warmup')), Number(arg('steps')), 1);
-  process.stdout.write(`${JSON.stringify({ ...result, threads: info.threads })}\n`);
+  const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
+  process.stdout.write(`${JSON.stringify({ ...result, threads: info.threads, rssMb })}\n`);
 }
 
 main().catch((err: unknown) => {

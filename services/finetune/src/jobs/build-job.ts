@@ -51,14 +51,23 @@ export function checkKind(version: registry.ModelVersion, kind: registry.ModelKi
   }
 }
 
+/**
+ * Names known to belong to FINETUNED_MODEL models. A model's kind never changes, so a positive answer can
+ * be kept (a negative one cannot: the model may be created meanwhile). Saves a registry call per job.
+ */
+const finetunedNames = new Set<string>();
+
 /** Refuses an output name that already belongs to a model of another kind (the commit would fail). */
 export async function checkOutputName(
   client: RegistryClient,
   name: string,
   signal?: AbortSignal,
 ): Promise<void> {
+  if (finetunedNames.has(name)) return;
   try {
     const model = await client.getModel(name, signal ? { signal } : {});
+    if (model.kind === ModelKind.MODEL_KIND_FINETUNED_MODEL && finetunedNames.size < 10_000)
+      finetunedNames.add(name);
     if (model.kind !== ModelKind.MODEL_KIND_FINETUNED_MODEL) {
       throw failedPrecondition(
         `spec.output_model_name ${JSON.stringify(name)} is a ${kindName(model.kind)}`,
@@ -89,15 +98,18 @@ export async function buildJob(input: BuildJobInput, deps: BuildJobDeps): Promis
       signal,
     ));
   checkKind(base, ModelKind.MODEL_KIND_BASE_MODEL, 'spec.base_model');
-  const dataset = await resolveKind(
-    client,
-    spec.dataset as common.VersionRef,
-    ModelKind.MODEL_KIND_DATASET,
-    'spec.dataset',
-    signal,
-  );
+  // Independent registry calls, made at once: this runs on the trigger path, where latency counts.
+  const [dataset] = await Promise.all([
+    resolveKind(
+      client,
+      spec.dataset as common.VersionRef,
+      ModelKind.MODEL_KIND_DATASET,
+      'spec.dataset',
+      signal,
+    ),
+    checkOutputName(client, spec.outputModelName, signal),
+  ]);
   const examples = await datasets.prepare(dataset, dataSettings(spec), signal);
-  await checkOutputName(client, spec.outputModelName, signal);
   const now = deps.now?.() ?? new Date();
   return finetune.Finetune.fromPartial({
     id: newFinetuneId(),

@@ -124,22 +124,26 @@ export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: f
 /** Where `pnpm build` (scripts/build-native.cjs) puts the addon, relative to src/ and dist/ alike. */
 export const addonPath = path.resolve(__dirname, '..', '..', 'build', 'Release', 'headstart_compute.node');
 
-let cached: AddonLoad | undefined;
+const cache = new Map<string, AddonLoad>();
 
-export function loadNativeAddon(): AddonLoad {
-  if (cached) return cached;
+/** Loads the addon (once per path); `file` is for tests and unusual layouts. */
+export function loadNativeAddon(file: string = addonPath): AddonLoad {
+  const hit = cache.get(file);
+  if (hit) return hit;
+  let result: AddonLoad;
   try {
     // eslint-disable-next-line @typescript-eslint/no-require-imports
-    const addon = require(addonPath) as NativeAddon;
-    cached = { ok: true, addon, path: addonPath };
+    const addon = require(file) as NativeAddon;
+    result = { ok: true, addon, path: file };
   } catch (err) {
     const message = err instanceof Error ? err.message : String(err);
-    cached = {
+    result = {
       ok: false,
       reason:
-        `native kernels not loadable from ${addonPath} (${message.split('\n')[0]}); build them with ` +
+        `native kernels not loadable from ${file} (${message.split('\n')[0]}); build them with ` +
         '`pnpm --filter @headstart/compute run build:native` (needs libopenblas-dev, see .ci/bootstrap.sh)',
     };
   }
-  return cached;
+  cache.set(file, result);
+  return result;
 }

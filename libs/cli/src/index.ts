@@ -49,3 +49,18 @@ export type { CreateTriggerOptions } from './commands/triggers';
 export { classifyTexts, fillMask } from './commands/predict';
 export { addSpecOptions, toSpecInput } from './commands/finetune-spec-options';
 export type { SpecOptions } from './commands/finetune-spec-options';
+export { addPretrainCommands } from './pretrain-commands';
+export type { PretrainAction } from './pretrain-commands';
+export { createPretrainClient } from './pretrain-client';
+export type { PretrainClient, PretrainClientOptions } from './pretrain-client';
+export {
+  cancelPretrainRun,
+  formatEta,
+  getPretrainRun,
+  listPretrainRuns,
+  progressLine,
+  startPretrainRun,
+  startRunRequest,
+  watchPretrainRun,
+} from './commands/pretrain';
+export type { ListRunsOptions, StartRunOptions } from './commands/pretrain';

@@ -15,6 +15,7 @@ async function main(): Promise<void> {
   process.exitCode = await runCli(process.argv.slice(2), {
     streams: { stdout: process.stdout, stderr: process.stderr, stderrIsTTY: process.stderr.isTTY === true },
     defaultRegistry: process.env['HEADSTART_REGISTRY_ADDR'] ?? '127.0.0.1:50051',
+    defaultPretrain: process.env['HEADSTART_PRETRAIN_ADDR'] ?? '127.0.0.1:50053',
     defaultIngest: process.env['HEADSTART_INGEST_ADDR'] ?? '127.0.0.1:50052',
     defaultFinetune: process.env['HEADSTART_FINETUNE_ADDR'] ?? '127.0.0.1:50054',
     actor: currentUser(),

@@ -24,7 +24,9 @@ import { listVersions } from './commands/versions';
 import { asHeadstartError, describeError, ExitCode, exitCodeFor } from './exit-codes';
 import { addFinetuneCommands, type FinetuneAction } from './finetune-commands';
 import { addIngestCommands, type IngestAction } from './ingest-commands';
+import { addPretrainCommands, type PretrainAction } from './pretrain-commands';
 import { createOutput, type CliStreams, type Output } from './output';
+import { createPretrainClient, type PretrainClient, type PretrainClientOptions } from './pretrain-client';
 
 export interface CliDependencies {
   streams: CliStreams;
@@ -42,10 +44,15 @@ export interface CliDependencies {
   defaultFinetune?: string;
   /** @default createFinetuneClient */
   createFinetuneClient?: (options: FinetuneClientOptions) => FinetuneClient;
+  /** Used when --pretrain is not given; main.ts passes HEADSTART_PRETRAIN_ADDR. @default '127.0.0.1:50053' */
+  defaultPretrain?: string;
+  /** @default createPretrainClient */
+  createPretrainClient?: (options: PretrainClientOptions) => PretrainClient;
 }
 
 interface GlobalOptions {
   registry: string;
+  pretrain: string;
   ingest: string;
   finetune: string;
   json?: boolean;
@@ -60,13 +67,16 @@ function buildProgram(
   run: (action: Action) => Promise<void>,
   runIngest: (action: IngestAction) => Promise<void>,
   runFinetune: (action: FinetuneAction) => Promise<void>,
+  runPretrain: (action: PretrainAction) => Promise<void>,
 ): Command {
   const program = new Command('headstart')
     .description(
       'Headstart: the model registry (models, versions, aliases, lineage, artifacts), ingest ' +
-        '(corpora, tokenizers, token shards, jobs) and fine-tuning (jobs, triggers, predictions).',
+        '(corpora, tokenizers, token shards, jobs), pre-training (runs) and fine-tuning (jobs, triggers, ' +
+        'predictions).',
     )
     .option('--registry <host:port>', 'registry address', deps.defaultRegistry)
+    .option('--pretrain <host:port>', 'pretrain service address', deps.defaultPretrain ?? '127.0.0.1:50053')
     .option('--ingest <host:port>', 'ingest service address', deps.defaultIngest ?? '127.0.0.1:50052')
     .option('--finetune <host:port>', 'finetune service address', deps.defaultFinetune ?? '127.0.0.1:50054')
     .option('--json', 'print one machine-readable JSON document instead of tables')
@@ -187,6 +197,7 @@ function buildProgram(
 
   addIngestCommands(program, runIngest);
   addFinetuneCommands(program, runFinetune);
+  addPretrainCommands(program, runPretrain);
   return program;
 }
 
@@ -238,6 +249,16 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
       const globals = program.opts<GlobalOptions>();
       json = globals.json === true;
       const client = (deps.createFinetuneClient ?? createFinetuneClient)({ address: globals.finetune });
+      try {
+        await action(client, createOutput(deps.streams, json));
+      } finally {
+        client.close();
+      }
+    },
+    async (action) => {
+      const globals = program.opts<GlobalOptions>();
+      json = globals.json === true;
+      const client = (deps.createPretrainClient ?? createPretrainClient)({ address: globals.pretrain });
       try {
         await action(client, createOutput(deps.streams, json));
       } finally {

@@ -1,0 +1,325 @@
+// `headstart pretrain start|get|ls|watch|cancel`: pre-training runs on the PretrainService.
+import { Code, HeadstartError } from '@headstart/errors';
+import { common, pretrain } from '@headstart/proto';
+import { formatVersionRef, parseVersionRef } from '@headstart/registry-client';
+import { parseCount } from '../args';
+import { formatTime } from '../format';
+import type { Output } from '../output';
+import type { PretrainClient } from '../pretrain-client';
+
+export interface StartRunOptions {
+  model: string;
+  shards: string;
+  seed?: string;
+  dModel?: string;
+  heads?: string;
+  layers?: string;
+  ff?: string;
+  maxLen?: string;
+  vocabSize?: string;
+  dropout?: string;
+  lr?: string;
+  warmup?: string;
+  decay?: string;
+  minLr?: string;
+  weightDecay?: string;
+  clipNorm?: string;
+  batch?: string;
+  seqLen?: string;
+  accum?: string;
+  maxSteps?: string;
+  tokens?: string;
+  evalEvery?: string;
+  evalBatches?: string;
+  checkpointEvery?: string;
+  keepLast?: string;
+  maskProb?: string;
+  backend?: string;
+  finalAlias?: string;
+  tag?: string[];
+  description?: string;
+  idempotencyKey?: string;
+  /** Return once the run is queued instead of following it. */
+  detach?: boolean;
+}
+
+export interface ListRunsOptions {
+  state?: string;
+  model?: string;
+  limit?: string;
+}
+
+function parseNumber(text: string, option: string): number {
+  const value = Number(text);
+  if (text.trim() === '' || !Number.isFinite(value)) {
+    throw new HeadstartError(Code.INVALID_ARGUMENT, `--${option} must be a number, got "${text}"`, {
+      details: { field: option },
+    });
+  }
+  return value;
+}
+
+const count = (text: string | undefined, option: string) =>
+  text === undefined ? undefined : parseCount(text, option);
+const number = (text: string | undefined, option: string) =>
+  text === undefined ? undefined : parseNumber(text, option);
+
+function parseEnum<T>(text: string | undefined, option: string, values: Record<string, T>): T | undefined {
+  if (text === undefined) return undefined;
+  const value = values[text.toLowerCase()];
+  if (value === undefined) {
+    throw new HeadstartError(
+      Code.INVALID_ARGUMENT,
+      `--${option} must be one of ${Object.keys(values).join(', ')}, got "${text}"`,
+      {
+        details: { field: option },
+      },
+    );
+  }
+  return value;
+}
+
+const DECAYS = {
+  cosine: pretrain.LrDecay.LR_DECAY_COSINE,
+  linear: pretrain.LrDecay.LR_DECAY_LINEAR,
+  constant: pretrain.LrDecay.LR_DECAY_CONSTANT,
+};
+const BACKENDS = {
+  auto: pretrain.Backend.BACKEND_AUTO,
+  tensorflow: pretrain.Backend.BACKEND_TENSORFLOW,
+  wasm: pretrain.Backend.BACKEND_WASM,
+  cpu: pretrain.Backend.BACKEND_CPU,
+};
+const STATES = {
+  queued: common.JobState.JOB_STATE_QUEUED,
+  running: common.JobState.JOB_STATE_RUNNING,
+  succeeded: common.JobState.JOB_STATE_SUCCEEDED,
+  failed: common.JobState.JOB_STATE_FAILED,
+  cancelled: common.JobState.JOB_STATE_CANCELLED,
+};
+
+/** The StartRun request an option set describes (unset options leave the service's defaults: fromPartial
+ * turns an undefined optional field into an unset one). */
+export function startRunRequest(options: StartRunOptions): pretrain.StartRunRequest {
+  return pretrain.StartRunRequest.fromPartial({
+    idempotencyKey: options.idempotencyKey ?? '',
+    spec: {
+      modelName: options.model,
+      shards: parseVersionRef(options.shards),
+      seed: count(options.seed, 'seed') ?? 0,
+      finalAlias: options.finalAlias ?? '',
+      description: options.description ?? '',
+      tags: options.tag ?? [],
+      model: {
+        vocabSize: count(options.vocabSize, 'vocab-size'),
+        dModel: count(options.dModel, 'd-model'),
+        heads: count(options.heads, 'heads'),
+        layers: count(options.layers, 'layers'),
+        ff: count(options.ff, 'ff'),
+        maxLen: count(options.maxLen, 'max-len'),
+        dropout: number(options.dropout, 'dropout'),
+      },
+      training: {
+        learningRate: number(options.lr, 'lr'),
+        warmupSteps: count(options.warmup, 'warmup'),
+        decay: parseEnum(options.decay, 'decay', DECAYS),
+        minLearningRate: number(options.minLr, 'min-lr'),
+        weightDecay: number(options.weightDecay, 'weight-decay'),
+        clipNorm: number(options.clipNorm, 'clip-norm'),
+        batchSize: count(options.batch, 'batch'),
+        seqLen: count(options.seqLen, 'seq-len'),
+        gradAccumulation: count(options.accum, 'accum'),
+        maxSteps: count(options.maxSteps, 'max-steps'),
+        tokenBudget: count(options.tokens, 'tokens'),
+        evalEvery: count(options.evalEvery, 'eval-every'),
+        evalBatches: count(options.evalBatches, 'eval-batches'),
+        checkpointEvery: count(options.checkpointEvery, 'checkpoint-every'),
+        keepLast: count(options.keepLast, 'keep-last'),
+        maskProb: number(options.maskProb, 'mask-prob'),
+        backend: parseEnum(options.backend, 'backend', BACKENDS),
+      },
+    },
+  });
+}
+
+const stateLabel = (state: common.JobState) => common.jobStateToJSON(state).replace('JOB_STATE_', '');
+const fixed = (value: number, digits = 4) => (value > 0 ? value.toFixed(digits) : '-');
+
+export function formatEta(seconds: number): string {
+  if (!(seconds > 0)) return '-';
+  const s = Math.round(seconds);
+  const h = Math.floor(s / 3600);
+  const m = Math.floor((s % 3600) / 60);
+  return h > 0
+    ? `${h}h${String(m).padStart(2, '0')}m`
+    : m > 0
+      ? `${m}m${String(s % 60).padStart(2, '0')}s`
+      : `${s}s`;
+}
+
+function describeRun(out: Output, run: pretrain.Run): string {
+  const spec = run.spec;
+  const model = spec?.model;
+  const checkpoint = (version: number) => (version > 0 ? `${spec?.modelName}:${version}` : '-');
+  return out.fields([
+    ['run', run.id],
+    [
+      'state',
+      `${stateLabel(run.state)}${run.cancelRequested && run.state === common.JobState.JOB_STATE_RUNNING ? ' (cancelling)' : ''}`,
+    ],
+    [
+      'model',
+      `${spec?.modelName} (d ${model?.dModel}, ${model?.layers} layers, ${model?.heads} heads, vocab ${model?.vocabSize}, ${run.parameters.toLocaleString('en-US')} params)`,
+    ],
+    ['shards', spec?.shards ? formatVersionRef(spec.shards) : '-'],
+    ['step', `${run.step} / ${run.totalSteps}`],
+    ['tokens', run.tokensSeen.toLocaleString('en-US')],
+    ['loss', fixed(run.loss)],
+    ['eval loss', run.evalStep > 0 ? `${fixed(run.evalLoss)} at step ${run.evalStep}` : '-'],
+    ['best eval', run.bestEvalStep > 0 ? `${fixed(run.bestEvalLoss)} at step ${run.bestEvalStep}` : '-'],
+    [
+      'checkpoints',
+      `last ${checkpoint(run.lastCheckpointVersion)}, best ${checkpoint(run.bestCheckpointVersion)}, final ${checkpoint(run.finalVersion)}`,
+    ],
+    ['attempts', String(run.attempts)],
+    ['worker', run.worker || '-'],
+    ['backend', run.backend || '-'],
+    ['created', formatTime(run.createdAt)],
+    ['started', formatTime(run.startedAt)],
+    ['finished', formatTime(run.finishedAt)],
+    ...(run.error ? ([['error', `${run.error}${run.errorCode ? ` (${run.errorCode})` : ''}`]] as const) : []),
+  ]);
+}
+
+/** `headstart pretrain start`. */
+export async function startPretrainRun(
+  client: PretrainClient,
+  out: Output,
+  options: StartRunOptions,
+): Promise<void> {
+  const run = await client.startRun(startRunRequest(options));
+  if (!options.detach) {
+    if (!out.json) out.stdout.write(`started run ${run.id}: ${run.totalSteps} steps\n`);
+    return watchPretrainRun(client, out, run.id);
+  }
+  out.result(
+    () => ({ run: pretrain.Run.toJSON(run) }),
+    () =>
+      `started run ${run.id} (${stateLabel(run.state)}): ${run.totalSteps} steps\n${describeRun(out, run)}`,
+  );
+}
+
+/** `headstart pretrain get RUN`. */
+export async function getPretrainRun(client: PretrainClient, out: Output, runId: string): Promise<void> {
+  const run = await client.getRun(runId);
+  out.result(
+    () => ({ run: pretrain.Run.toJSON(run) }),
+    () => describeRun(out, run),
+  );
+}
+
+/** `headstart pretrain ls`: every page, newest first (at most --limit runs). */
+export async function listPretrainRuns(
+  client: PretrainClient,
+  out: Output,
+  options: ListRunsOptions,
+): Promise<void> {
+  const limit = count(options.limit, 'limit') ?? Infinity;
+  const runs: pretrain.Run[] = [];
+  let pageToken = '';
+  do {
+    const page = await client.listRuns(
+      pretrain.ListRunsRequest.fromPartial({
+        state: parseEnum(options.state, 'state', STATES) ?? 0,
+        modelName: options.model ?? '',
+        pageToken,
+      }),
+    );
+    runs.push(...page.runs);
+    pageToken = page.nextPageToken;
+  } while (pageToken && runs.length < limit);
+  const shown = runs.slice(0, limit);
+  out.result(
+    () => ({ runs: shown.map((r) => pretrain.Run.toJSON(r)) }),
+    () =>
+      out.table(
+        [
+          { header: 'run' },
+          { header: 'state' },
+          { header: 'model' },
+          { header: 'step', align: 'right' },
+          { header: 'loss', align: 'right' },
+          { header: 'eval', align: 'right' },
+          { header: 'created' },
+        ],
+        shown.map((r) => [
+          r.id,
+          stateLabel(r.state),
+          r.spec?.modelName ?? '-',
+          `${r.step}/${r.totalSteps}`,
+          fixed(r.loss),
+          r.evalStep > 0 ? fixed(r.evalLoss) : '-',
+          formatTime(r.createdAt),
+        ]),
+      ),
+  );
+}
+
+/** One human line per progress message. */
+export function progressLine(m: pretrain.WatchRunResponse): string {
+  const parts = [
+    `step ${m.step}/${m.totalSteps}`,
+    `loss ${m.loss.toFixed(4)}`,
+    `lr ${m.learningRate.toExponential(2)}`,
+    `${Math.round(m.tokensPerSecond).toLocaleString('en-US')} tok/s`,
+    `eta ${formatEta(m.etaSeconds)}`,
+  ];
+  if (m.evalLoss !== undefined)
+    parts.push(`eval ${m.evalLoss.toFixed(4)} (ppl ${(m.perplexity ?? Math.exp(m.evalLoss)).toFixed(1)})`);
+  return `${parts.join('  ')}\n`;
+}
+
+/**
+ * `headstart pretrain watch RUN`: progress lines until the run ends (with --json, one JSON document per
+ * message, one per line). Exits 0 only when the run succeeded.
+ */
+export async function watchPretrainRun(client: PretrainClient, out: Output, runId: string): Promise<void> {
+  let state = common.JobState.JOB_STATE_UNSPECIFIED;
+  let last: pretrain.Run | undefined;
+  for await (const message of client.watchRun(runId)) {
+    const run = message.run;
+    if (out.json) {
+      out.stdout.write(`${JSON.stringify(pretrain.WatchRunResponse.toJSON(message))}\n`);
+    } else if (run && run.state !== state) {
+      out.stdout.write(
+        `${run.id}: ${stateLabel(run.state)}${run.resumedFromStep > 0 && run.state === common.JobState.JOB_STATE_RUNNING ? ` (resumed from step ${run.resumedFromStep})` : ''}\n`,
+      );
+    } else if (message.learningRate > 0) {
+      out.stdout.write(progressLine(message));
+    }
+    if (run) {
+      state = run.state;
+      last = run;
+    }
+  }
+  if (!out.json && last) out.stdout.write(describeRun(out, last));
+  if (last?.state === common.JobState.JOB_STATE_FAILED) {
+    const code = (Code as unknown as Record<string, Code>)[last.errorCode] ?? Code.UNKNOWN;
+    throw new HeadstartError(code, `run ${runId} failed: ${last.error}`);
+  }
+  if (last?.state === common.JobState.JOB_STATE_CANCELLED) {
+    throw new HeadstartError(Code.CANCELLED, `run ${runId} was cancelled`);
+  }
+}
+
+/** `headstart pretrain cancel RUN`. */
+export async function cancelPretrainRun(client: PretrainClient, out: Output, runId: string): Promise<void> {
+  const run = await client.cancelRun(runId);
+  out.result(
+    () => ({ run: pretrain.Run.toJSON(run) }),
+    () =>
+      run.state === common.JobState.JOB_STATE_RUNNING
+        ? `run ${run.id} is stopping at its next step (registered checkpoints stay)\n`
+        : `run ${run.id} is ${stateLabel(run.state)}\n`,
+  );
+}

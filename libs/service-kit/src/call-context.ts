@@ -46,6 +46,10 @@ const MAX_TIMER_MS = 2 ** 31 - 1;
 
 export interface ContextHandle {
   ctx: CallContext;
+  /** True once the call was cancelled or passed its deadline; does not build `ctx.signal`. */
+  aborted(): boolean;
+  /** Why the call was aborted (a CANCELLED or DEADLINE_EXCEEDED HeadstartError), or undefined. */
+  abortReason(): unknown;
   /** Stops the deadline timer; call when the handler has settled. */
   dispose(): void;
 }
@@ -56,13 +60,49 @@ function deadlineOf(call: ServerCall): Date | undefined {
   return Number.isFinite(deadline) ? new Date(deadline) : undefined;
 }
 
+/**
+ * The call's AbortController, built only when someone asks for the signal: most unary handlers never
+ * do, and an AbortController with its signal is the costliest part of a call's context (measured with
+ * bench/registry). An abort before then is remembered and applied when the signal is first built, so
+ * handlers see exactly what an eager controller would show.
+ */
+class LazyAbort {
+  private controller: AbortController | undefined;
+  private pendingReason: unknown;
+  private abortedEarly = false;
+
+  get signal(): AbortSignal {
+    if (this.controller === undefined) {
+      this.controller = new AbortController();
+      if (this.abortedEarly) this.controller.abort(this.pendingReason);
+    }
+    return this.controller.signal;
+  }
+
+  get aborted(): boolean {
+    return this.controller === undefined ? this.abortedEarly : this.controller.signal.aborted;
+  }
+
+  get reason(): unknown {
+    if (this.controller === undefined) return this.abortedEarly ? this.pendingReason : undefined;
+    return this.controller.signal.aborted ? (this.controller.signal.reason as unknown) : undefined;
+  }
+
+  abort(reason: unknown): void {
+    if (this.aborted) return;
+    if (this.controller !== undefined) this.controller.abort(reason);
+    else {
+      this.abortedEarly = true;
+      this.pendingReason = reason;
+    }
+  }
+}
+
 export function createCallContext(call: ServerCall, baseLogger: Logger): ContextHandle {
-  const controller = new AbortController();
+  const abort = new LazyAbort();
   const method = call.getPath();
   const deadline = deadlineOf(call);
-  const abortForDeadline = (): void => {
-    if (!controller.signal.aborted) controller.abort(deadlineExceeded(`deadline exceeded for ${method}`));
-  };
+  const abortForDeadline = (): void => abort.abort(deadlineExceeded(`deadline exceeded for ${method}`));
   let timer: NodeJS.Timeout | undefined;
   if (deadline !== undefined) {
     const remaining = deadline.getTime() - Date.now();
@@ -70,23 +110,32 @@ export function createCallContext(call: ServerCall, baseLogger: Logger): Context
     else timer = setTimeout(abortForDeadline, Math.min(remaining, MAX_TIMER_MS));
   }
   const onCancelled = (): void => {
-    if (controller.signal.aborted) return;
+    if (abort.aborted) return;
     if (deadline !== undefined && Date.now() >= deadline.getTime() - DEADLINE_TOLERANCE_MS)
       abortForDeadline();
-    else controller.abort(cancelled(`call ${method} cancelled by the client`));
+    else abort.abort(cancelled(`call ${method} cancelled by the client`));
   };
   call.on('cancelled', onCancelled);
   if (call.cancelled) onCancelled();
+  // The child logger is built on first use too: a successful call at level info never logs.
+  let logger: Logger | undefined;
   const ctx: CallContext = {
-    signal: controller.signal,
+    get signal() {
+      return abort.signal;
+    },
     metadata: call.metadata,
-    logger: baseLogger.child({ rpc: method }),
+    get logger() {
+      logger ??= baseLogger.child({ rpc: method });
+      return logger;
+    },
     peer: call.getPeer(),
     method,
     deadline,
   };
   return {
     ctx,
+    aborted: () => abort.aborted,
+    abortReason: () => abort.reason,
     dispose: () => {
       if (timer !== undefined) clearTimeout(timer);
       call.removeListener('cancelled', onCancelled);

@@ -121,4 +121,13 @@ describe('createService', () => {
     if (!ctx.signal.aborted) await new Promise((resolve) => ctx.signal.addEventListener('abort', resolve));
     expect(fromServiceError(ctx.signal.reason).code).toBe(Code.DEADLINE_EXCEEDED);
   });
+
+  it('shows an abort that came before the handler first looked at its signal', async () => {
+    const looked = running.seen.wait<{ aborted: boolean; reason: unknown }>('lookedLate');
+    const err = fromServiceError(await getVersion(running.client, 'look-late', 150).catch((e: unknown) => e));
+    expect(err.code).toBe(Code.DEADLINE_EXCEEDED);
+    const { aborted, reason } = await looked;
+    expect(aborted).toBe(true);
+    expect(fromServiceError(reason).code).toBe(Code.DEADLINE_EXCEEDED);
+  });
 });

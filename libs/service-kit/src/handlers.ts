@@ -1,6 +1,11 @@
 import type * as grpc from '@grpc/grpc-js';
 import { Code, HeadstartError, toServiceError } from '@headstart/errors';
-import { createCallContext, type CallContext, type ServerStreamContext } from './call-context';
+import {
+  createCallContext,
+  type CallContext,
+  type ContextHandle,
+  type ServerStreamContext,
+} from './call-context';
 import {
   BIND_ENVIRONMENT,
   fallbackEnvironment,
@@ -25,8 +30,12 @@ const SERVER_FAULTS = new Set<Code>([Code.INTERNAL, Code.UNKNOWN, Code.DATA_LOSS
  * cancelled (an AbortError from fs, a premature close) is reported with the signal's reason; an unknown
  * error is logged with its stack and sent as a generic INTERNAL.
  */
-function failure(err: unknown, ctx: CallContext, startedAt: number): grpc.ServiceError {
-  const cause = !(err instanceof HeadstartError) && ctx.signal.aborted ? ctx.signal.reason : err;
+function failure(
+  err: unknown,
+  { ctx, aborted, abortReason }: ContextHandle,
+  startedAt: number,
+): grpc.ServiceError {
+  const cause = !(err instanceof HeadstartError) && aborted() ? abortReason() : err;
   const known = cause instanceof HeadstartError;
   const status = toServiceError(cause);
   const fields = { code: Code[status.code], durationMs: Date.now() - startedAt };
@@ -36,8 +45,16 @@ function failure(err: unknown, ctx: CallContext, startedAt: number): grpc.Servic
   return status;
 }
 
-function succeeded(ctx: CallContext, startedAt: number): void {
+/** Logged at debug only; checked on the service logger first so a quiet success builds no child logger. */
+function succeeded({ ctx }: ContextHandle, env: HandlerEnvironment, startedAt: number): void {
+  if (!env.logger.isLevelEnabled('debug')) return;
   ctx.logger.debug({ code: 'OK', durationMs: Date.now() - startedAt }, 'rpc done');
+}
+
+/** The call's abort reason when it was cancelled or passed its deadline while the handler ran. */
+function throwIfAborted(handle: ContextHandle): void {
+  // The client has been told DEADLINE_EXCEEDED or CANCELLED already; do not pretend otherwise.
+  if (handle.aborted()) throw handle.abortReason();
 }
 
 /** A grpc-js handler that can also be bound to a server environment; usable directly as well. */
@@ -65,18 +82,17 @@ function run<T>(env: HandlerEnvironment, work: () => Promise<T>): Promise<T> {
 export function unary<Req, Res>(handler: UnaryHandler<Req, Res>): KitHandler<grpc.handleUnaryCall<Req, Res>> {
   return makeBindable((env) => (call, callback) => {
     const startedAt = Date.now();
-    const { ctx, dispose } = createCallContext(call, env.logger);
+    const handle = createCallContext(call, env.logger);
     void run(env, async () => {
       try {
-        const response = await handler(call.request, ctx);
-        // The client has been told DEADLINE_EXCEEDED or CANCELLED already; do not pretend otherwise.
-        if (ctx.signal.aborted) throw ctx.signal.reason;
-        succeeded(ctx, startedAt);
+        const response = await handler(call.request, handle.ctx);
+        throwIfAborted(handle);
+        succeeded(handle, env, startedAt);
         callback(null, response);
       } catch (err) {
-        callback(failure(err, ctx, startedAt));
+        callback(failure(err, handle, startedAt));
       } finally {
-        dispose();
+        handle.dispose();
       }
     });
   });
@@ -96,21 +112,22 @@ export function serverStream<Req, Res>(
 ): KitHandler<grpc.handleServerStreamingCall<Req, Res>> {
   return makeBindable((env) => (call) => {
     const startedAt = Date.now();
-    const { ctx, dispose } = createCallContext(call, env.logger);
-    const streamCtx: ServerStreamContext<Res> = {
-      ...ctx,
-      send: (message) => writeMessage(call, message, ctx.signal),
-    };
+    const handle = createCallContext(call, env.logger);
+    const ctx = handle.ctx;
+    // Added to the context itself (not a spread copy) so its lazy signal and logger stay lazy.
+    const streamCtx: ServerStreamContext<Res> = Object.assign(ctx, {
+      send: (message: Res) => writeMessage(call, message, ctx.signal),
+    });
     void run(env, async () => {
       try {
         await handler(call.request, streamCtx);
-        if (ctx.signal.aborted) throw ctx.signal.reason;
-        succeeded(ctx, startedAt);
+        throwIfAborted(handle);
+        succeeded(handle, env, startedAt);
         call.end();
       } catch (err) {
-        endWithError(call, failure(err, ctx, startedAt));
+        endWithError(call, failure(err, handle, startedAt));
       } finally {
-        dispose();
+        handle.dispose();
       }
     });
   });
@@ -122,17 +139,18 @@ export function clientStream<Req, Res>(
 ): KitHandler<grpc.handleClientStreamingCall<Req, Res>> {
   return makeBindable((env) => (call, callback) => {
     const startedAt = Date.now();
-    const { ctx, dispose } = createCallContext(call, env.logger);
+    const handle = createCallContext(call, env.logger);
+    const ctx = handle.ctx;
     void run(env, async () => {
       try {
         const response = await handler(readMessages<Req>(call, ctx.signal), ctx);
-        if (ctx.signal.aborted) throw ctx.signal.reason;
-        succeeded(ctx, startedAt);
+        throwIfAborted(handle);
+        succeeded(handle, env, startedAt);
         callback(null, response);
       } catch (err) {
-        callback(failure(err, ctx, startedAt));
+        callback(failure(err, handle, startedAt));
       } finally {
-        dispose();
+        handle.dispose();
       }
     });
   });
@@ -144,21 +162,21 @@ export function bidiStream<Req, Res>(
 ): KitHandler<grpc.handleBidiStreamingCall<Req, Res>> {
   return makeBindable((env) => (call) => {
     const startedAt = Date.now();
-    const { ctx, dispose } = createCallContext(call, env.logger);
-    const streamCtx: ServerStreamContext<Res> = {
-      ...ctx,
-      send: (message) => writeMessage(call, message, ctx.signal),
-    };
+    const handle = createCallContext(call, env.logger);
+    const ctx = handle.ctx;
+    const streamCtx: ServerStreamContext<Res> = Object.assign(ctx, {
+      send: (message: Res) => writeMessage(call, message, ctx.signal),
+    });
     void run(env, async () => {
       try {
         await handler(readMessages<Req>(call, ctx.signal), streamCtx);
-        if (ctx.signal.aborted) throw ctx.signal.reason;
-        succeeded(ctx, startedAt);
+        throwIfAborted(handle);
+        succeeded(handle, env, startedAt);
         call.end();
       } catch (err) {
-        endWithError(call, failure(err, ctx, startedAt));
+        endWithError(call, failure(err, handle, startedAt));
       } finally {
-        dispose();
+        handle.dispose();
       }
     });
   });

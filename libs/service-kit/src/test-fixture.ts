@@ -34,6 +34,12 @@ export function fixtureImplementation(seen: Observations): grpc.UntypedServiceIm
           ctx.signal.addEventListener('abort', () => reject(ctx.signal.reason), { once: true }),
         );
       }
+      if (name === 'look-late' && ctx.deadline !== undefined) {
+        // Timers run in due order, so the kit's deadline timer has fired when this one does: the signal
+        // is first asked for after the abort (it is built lazily and must still show it).
+        await new Promise((resolve) => setTimeout(resolve, ctx.deadline!.getTime() - Date.now() + 20));
+        seen.emit('lookedLate', { aborted: ctx.signal.aborted, reason: ctx.signal.reason as unknown });
+      }
       return { version: versionOf(name) };
     }),
     downloadArtifact: serverStream(async (request, ctx) => {

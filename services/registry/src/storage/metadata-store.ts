@@ -125,7 +125,8 @@ export interface OutboxStore {
 export interface MetadataStore extends OutboxStore {
   getModel(name: string): Promise<registry.Model | undefined>;
   listModels(query: ListModelsQuery): Promise<registry.Model[]>;
-  /** The version a locator points at; NOT_FOUND says precisely what is missing. */
+  /** The version a locator points at; NOT_FOUND says precisely what is missing. The answer may be
+   * shared with other callers (a read cache): treat it as read-only. */
   resolveVersion(locator: VersionLocator): Promise<registry.ModelVersion>;
   getVersionById(id: string): Promise<registry.ModelVersion | undefined>;
   searchVersions(query: VersionQuery): Promise<registry.ModelVersion[]>;

@@ -3,6 +3,7 @@ import type Database from 'better-sqlite3';
 import type { registry } from '@headstart/proto';
 
 import type { VersionLocator } from '../../domain/locator';
+import { describeLocator } from '../../domain/locator';
 import type { VersionDraft } from '../../domain/version-draft';
 import type {
   AliasHistoryQuery,
@@ -23,6 +24,7 @@ import { lineage } from './lineage';
 import { openDatabase } from './open-database';
 import * as outbox from './outbox-table';
 import { aliasHistory, listModels, searchVersions } from './queries';
+import { ReadCache } from './read-cache';
 import { modelRowByName, resolveVersionRow, toModel, toModelVersion, versionRowById } from './rows';
 import { Sql } from './sql';
 import { setModelTags, setVersionTags } from './tag-writes';
@@ -50,12 +52,15 @@ export interface SqliteMetadataStoreOptions {
  */
 export class SqliteMetadataStore implements MetadataStore {
   private readonly sql: Sql;
+  /** Resolved versions by locator, emptied by any write (see ReadCache). */
+  private readonly versions: ReadCache<registry.ModelVersion>;
 
   private constructor(
     readonly db: Database.Database,
     traceHeaders?: () => Record<string, string>,
   ) {
     this.sql = new Sql(db, traceHeaders);
+    this.versions = new ReadCache(db);
   }
 
   static open(options: SqliteMetadataStoreOptions): SqliteMetadataStore {
@@ -76,8 +81,11 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.sql.read(() => listModels(this.sql, query));
   }
 
+  /** The answer is cached until the next write and frozen: callers must not modify it. */
   async resolveVersion(locator: VersionLocator): Promise<registry.ModelVersion> {
-    return this.sql.read(() => toModelVersion(this.sql, resolveVersionRow(this.sql, locator)));
+    return this.versions.get(describeLocator(locator), () =>
+      this.sql.read(() => toModelVersion(this.sql, resolveVersionRow(this.sql, locator))),
+    );
   }
 
   async getVersionById(id: string): Promise<registry.ModelVersion | undefined> {

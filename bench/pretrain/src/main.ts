@@ -2,7 +2,7 @@
 // pure-JS cpu backend for config A) and in PyTorch, in one run. Prints ms/step, tokens/s and ratios,
 // and writes the raw figures to bench/pretrain/results/.
 //
-//   node bench/pretrain/dist/main.js [--configs A,B] [--steps 12] [--warmup 3] [--js-steps 2]
+//   node bench/pretrain/dist/main.js [--configs A,B] [--steps 12] [--warmup 3] [--js-steps 2] [--repeat 1]
 //                                    [--threads 2] [--blas-threads 1] [--python /usr/bin/python3]
 //                                    [--no-torch] [--no-js]
 import fs from 'node:fs';
@@ -84,6 +84,7 @@ async function main(): Promise<void> {
   const steps = Number(arg('steps', '12'));
   const warmup = Number(arg('warmup', '3'));
   const jsSteps = Number(arg('js-steps', '2'));
+  const repeat = Math.max(1, Number(arg('repeat', '1')));
   const threads = Number(arg('threads', String(os.availableParallelism())));
   const python = arg('python', '/usr/bin/python3');
   const withTorch = !process.argv.includes('--no-torch');
@@ -105,16 +106,44 @@ async function main(): Promise<void> {
       const file = path.join(tmp, `batches-${name}.i32`);
       writeBatches(file, batches);
       const child = { config: name, file, count: batches.length, threads, blasThreads };
-      const native = timeTfjsInChild({ ...child, backend: 'headstart-cpu', warmup, steps });
+      // Alternate the two sides `repeat` times (swapping which goes first) so that load drifting on a
+      // shared machine hits both alike; each side's figure is the median over all its timed steps.
+      const nativeRuns: ReturnType<typeof timeTfjsInChild>[] = [];
+      const torchRuns: ReturnType<typeof timeTorchSteps>[] = [];
+      for (let r = 0; r < repeat; r++) {
+        const runNative = () =>
+          nativeRuns.push(timeTfjsInChild({ ...child, backend: 'headstart-cpu', warmup, steps }));
+        const runTorch = () =>
+          withTorch && torchRuns.push(timeTorchSteps(c, batches, warmup, steps, { python, threads }));
+        if (r % 2 === 0) {
+          runNative();
+          runTorch();
+        } else {
+          runTorch();
+          runNative();
+        }
+      }
+      const native = nativeRuns[0] as ReturnType<typeof timeTfjsInChild>;
       backendInfo = `headstart-cpu, ${native.threads} threads`;
       const label = `tfjs headstart-cpu (${native.threads} threads)`;
-      rows.push({ ...row(c, label, native.ms, native.losses, native.numTensors), rssMb: native.rssMb });
+      const nativeMs = nativeRuns.flatMap((x) => x.ms);
+      const stable = nativeRuns.every((x) => x.numTensors.every((n) => n === x.numTensors[0]));
+      rows.push({
+        ...row(c, label, nativeMs, native.losses),
+        numTensorsStable: stable,
+        rssMb: Math.max(...nativeRuns.map((x) => x.rssMb)),
+      });
       console.log(JSON.stringify(rows[rows.length - 1]));
       if (withTorch) {
-        const torch = timeTorchSteps(c, batches, warmup, steps, { python, threads });
+        const torch = torchRuns[0] as ReturnType<typeof timeTorchSteps>;
         const blas = path.basename(path.dirname(torch.blas));
-        rows.push(row(c, `pytorch (${torch.threads} threads, ${blas})`, torch.ms, torch.losses));
+        const torchMs = torchRuns.flatMap((x) => x.ms);
+        rows.push(row(c, `pytorch (${torch.threads} threads, ${blas})`, torchMs, torch.losses));
         console.log(JSON.stringify(rows[rows.length - 1]));
+        const perRepeat = nativeRuns.map(
+          (x, i) => median((torchRuns[i] as { ms: number[] }).ms) / median(x.ms),
+        );
+        console.log(`config ${name}: ratio per repeat ${perRepeat.map((v) => v.toFixed(2)).join(', ')}`);
       }
       if (withJs && c.name === 'A' && jsSteps > 0) {
         const js = timeTfjsInChild({ ...child, backend: 'cpu', warmup: 1, steps: jsSteps });
@@ -130,7 +159,8 @@ async function main(): Promise<void> {
   console.log('|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const ref = rows.find((x) => x.config === r.config && x.path.startsWith('pytorch'));
-    const ratio = ref ? `${(r.tokensPerSec / ref.tokensPerSec).toFixed(2)}×` : 'n/a';
+    const x = ref ? r.tokensPerSec / ref.tokensPerSec : NaN;
+    const ratio = ref ? `${x.toFixed(x < 0.1 ? 4 : 2)}×` : 'n/a';
     console.log(
       `| ${r.config} | ${r.path} | ${r.steps} | ${r.msPerStep.toFixed(1)} | ${Math.round(r.tokensPerSec)} | ${r.gflops.toFixed(1)} | ${ratio} | ${r.rssMb ?? ''} |`,
     );

@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 
 import { captureTraceHeaders, connectEvents } from '@headstart/events';
-import { registry as registryProto } from '@headstart/proto';
 import type { Logger, RunningService } from '@headstart/service-kit';
 import { createLogger, createService } from '@headstart/service-kit';
 
 import { lockDataDir } from './core/data-dir-lock';
 import { Registry } from './core/registry';
 import { createGrpcRegistryHandlers } from './grpc/registry-handlers';
+import { registryServiceDefinition } from './grpc/service-definition';
 import { createBusPublisher } from './outbox/bus-publisher';
 import type { OutboxRelay, OutboxRelayOptions } from './outbox/outbox-relay';
 import { createOutboxRelay } from './outbox/outbox-relay';
@@ -124,7 +124,7 @@ export async function createRegistryService(options: RegistryServiceOptions): Pr
       port: options.port ?? DEFAULT_REGISTRY_PORT,
       services: [
         {
-          definition: registryProto.RegistryServiceService,
+          definition: registryServiceDefinition(),
           implementation: createGrpcRegistryHandlers(core),
         },
       ],

@@ -1,9 +1,11 @@
 // The PretrainService through gRPC, with a real registry, a real nats-server and in-process workers.
 import { readdir } from 'node:fs/promises';
 import * as path from 'node:path';
+import * as grpc from '@grpc/grpc-js';
 import { Code, HeadstartError } from '@headstart/errors';
 import { common, pretrain, registry } from '@headstart/proto';
 import { waitFor } from '@headstart/testing';
+import { service as healthService } from 'grpc-health-check';
 import { readCheckpoint } from '../checkpoint/bundle';
 import type { TestStack } from '../test-support/stack';
 import { startTestStack, tinyRunSpec } from '../test-support/stack';
@@ -68,6 +70,32 @@ describe('StartRun validation', () => {
     expect(taken.message).toMatch(/^model_name: tiny-wordpiece is a MODEL_KIND_TOKENIZER/);
     expect((await failure(stack.client.get('run-nope'))).code).toBe(Code.NOT_FOUND);
     expect((await failure(stack.client.get('bad id!'))).code).toBe(Code.INVALID_ARGUMENT);
+  });
+});
+
+function checkHealth(port: number): Promise<string> {
+  const Client = grpc.makeGenericClientConstructor(healthService, 'Health');
+  const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as {
+    check(req: { service: string }, opts: grpc.CallOptions, cb: (err: Error | null, res?: { status: string }) => void): void;
+    close(): void;
+  };
+  return new Promise((resolve, reject) =>
+    client.check({ service: '' }, { deadline: Date.now() + 5_000 }, (err, res) => {
+      client.close();
+      if (err) reject(err);
+      else resolve(String(res?.status));
+    }),
+  );
+}
+
+describe('worker process surface', () => {
+  it('serves grpc.health.v1 on its health port until stopped', async () => {
+    const worker = await stack.startWorker({ healthPort: 0, healthHost: '127.0.0.1' });
+    const port = worker.healthPort as number;
+    expect(port).toBeGreaterThan(0);
+    expect(await checkHealth(port)).toBe('SERVING');
+    await worker.stop();
+    await expect(checkHealth(port)).rejects.toThrow();
   });
 });
 

@@ -76,7 +76,11 @@ describe('StartRun validation', () => {
 function checkHealth(port: number): Promise<string> {
   const Client = grpc.makeGenericClientConstructor(healthService, 'Health');
   const client = new Client(`127.0.0.1:${port}`, grpc.credentials.createInsecure()) as unknown as {
-    check(req: { service: string }, opts: grpc.CallOptions, cb: (err: Error | null, res?: { status: string }) => void): void;
+    check(
+      req: { service: string },
+      opts: grpc.CallOptions,
+      cb: (err: Error | null, res?: { status: string }) => void,
+    ): void;
     close(): void;
   };
   return new Promise((resolve, reject) =>

@@ -10,14 +10,14 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { join, resolve } from 'node:path';
 import type { BackendChoice } from '@headstart/compute';
-import { createFinetuneService, createFinetuneWorker } from '@headstart/finetune';
 import { createFinetuneClient, isTerminalFinetune, type FinetuneClient } from '@headstart/finetune-client';
 import { common, registry, type finetune } from '@headstart/proto';
-import { createRegistryService } from '@headstart/registry';
+import { connectEvents, WORK_TYPES, STREAMS } from '@headstart/events';
 import { createRegistryClient } from '@headstart/registry-client';
 import { createLogger } from '@headstart/service-kit';
 import { makeTempDir, startNatsServer, waitFor } from '@headstart/testing';
 import { checkpointBytes, prepareData, registerCheckpoint, registerTokenizer } from './fixtures';
+import { startProcess, type ServiceProcess } from './processes';
 import { round, summarize, type Summary } from './stats';
 
 function arg(name: string, fallback: string): string {
@@ -52,33 +52,35 @@ async function main(): Promise<void> {
     join(__dirname, '..', 'results', `finetune-${new Date().toISOString().replace(/[:.]/g, '-')}.json`),
   );
   const logger = createLogger({ name: 'bench-finetune', level: 'warn' });
+  // Services run as child processes (see processes.ts); this process is only their client.
   const startLoad = load();
   console.log(`load average at start: ${startLoad.join(' ')} (${cpus().length} cores)`);
 
   const data = await prepareData(dataDir, 3_000_000);
   const dir = await makeTempDir('bench-finetune');
   const nats = await startNatsServer();
-  const reg = await createRegistryService({
-    dataDir: join(dir.path, 'registry'),
-    natsUrl: nats.url,
-    host: '127.0.0.1',
-    port: 0,
-    logger,
-  });
-  const common_ = { registryAddress: reg.address, natsUrl: nats.url, backend, logger };
-  const service = await createFinetuneService({
-    ...common_,
-    dataDir: join(dir.path, 'finetune'),
-    host: '127.0.0.1',
-    port: 0,
-  });
+  const processes: ServiceProcess[] = [];
+  const baseEnv = { HEADSTART_NATS_URL: nats.url, HEADSTART_BACKEND: backend };
+  const reg = await startProcess(
+    'registry',
+    'services/registry/dist/main.js',
+    { ...baseEnv, HEADSTART_DATA_DIR: join(dir.path, 'registry') },
+    'HEADSTART_REGISTRY_PORT',
+  );
+  processes.push(reg);
+  const service = await startProcess(
+    'finetune',
+    'services/finetune/dist/main.js',
+    { ...baseEnv, HEADSTART_REGISTRY_ADDR: reg.address, HEADSTART_DATA_DIR: join(dir.path, 'finetune') },
+    'HEADSTART_FINETUNE_PORT',
+  );
+  processes.push(service);
   const registryClient = createRegistryClient({ address: reg.address });
   const client = createFinetuneClient({ address: service.address });
-  const results: Record<string, unknown> = {
-    date: new Date().toISOString(),
-    backend: service.backend.name,
-    cpus: cpus().length,
-  };
+  await registryClient.waitForReady(60_000);
+  await client.waitForReady(60_000);
+  const bus = await connectEvents({ servers: nats.url, name: 'bench-finetune', logger });
+  const results: Record<string, unknown> = { date: new Date().toISOString(), backend, cpus: cpus().length };
   try {
     const tokenizer = await registerTokenizer(registryClient, data.tokenizerJson);
     await registryClient.uploadVersion(
@@ -131,15 +133,22 @@ async function main(): Promise<void> {
     for (const job of jobs) await client.cancelFinetune(job.id);
 
     // 2. Pickup latency with an idle worker.
-    const worker = await createFinetuneWorker({
-      ...common_,
-      dataDir: join(dir.path, 'worker'),
-      name: 'bench-worker',
-    });
-    await waitFor(() => worker.stats.skipped >= events, {
-      timeoutMs: 120_000,
-      message: 'cancelled jobs drained',
-    });
+    processes.push(
+      await startProcess(
+        'finetune-worker',
+        'services/finetune/dist/worker.js',
+        { ...baseEnv, HEADSTART_REGISTRY_ADDR: reg.address, HEADSTART_DATA_DIR: join(dir.path, 'worker') },
+        'HEADSTART_HEALTH_PORT',
+      ),
+    );
+    // The worker skips the cancelled items; wait until the queue is empty before timing pickups.
+    await waitFor(
+      async () => {
+        const info = await bus.jsm.consumers.info(STREAMS.work.name, WORK_TYPES.finetune.consumer.name);
+        return info.num_pending === 0 && info.num_ack_pending === 0;
+      },
+      { timeoutMs: 300_000, intervalMs: 200, message: 'cancelled jobs drained' },
+    );
     await client.deleteTrigger(trigger.id);
     const pickupTrigger = await client.createTrigger({
       baseModel: 'bench-bert-pickup',
@@ -221,12 +230,11 @@ async function main(): Promise<void> {
       );
     }
     results.classify = { ...throughput, loadAverage: load() };
-    await worker.shutdown('bench done', 5_000);
   } finally {
     client.close();
     registryClient.close();
-    await service.shutdown('bench done');
-    await reg.shutdown('bench done');
+    await bus.close();
+    for (const p of processes.reverse()) await p.stop();
     await nats.dispose();
     await dir.remove();
   }

@@ -1,8 +1,10 @@
 // Each (checkpoint version, trigger) yields exactly one fine-tune and one registered model, whatever
 // duplicate events, redeliveries or restarts of the finetune service happen.
+import { existsSync } from 'node:fs';
 import type { registry } from '@headstart/proto';
 import { common, finetune } from '@headstart/proto';
 import { waitFor } from '@headstart/testing';
+import { checkpointPath } from './training/job-checkpoint';
 import { call, startStack, type Stack } from './test-support/stack';
 import {
   registerCheckpoint,
@@ -35,13 +37,24 @@ describe('exactly one fine-tune per (checkpoint, trigger)', () => {
 
   const api = () => stack.api as finetune.FinetuneServiceClient;
 
-  async function createTrigger(baseModelName: string, epochs = 2): Promise<finetune.Trigger> {
+  async function createTrigger(
+    baseModelName: string,
+    epochs = 2,
+    evalEvery?: number,
+  ): Promise<finetune.Trigger> {
     const { trigger } = await call(api(), api().createTrigger, {
       trigger: finetune.Trigger.fromPartial({
         baseModelName,
         spec: {
           dataset: { name: 'tiny-spam', selector: { $case: 'latest', latest: true } },
-          hyperparameters: { epochs, batchSize: 4, learningRate: 3e-3, seed: 1 },
+          hyperparameters: {
+            epochs,
+            batchSize: 4,
+            learningRate: 3e-3,
+            seed: 1,
+            evalEvery,
+            earlyStoppingPatience: 0,
+          },
         },
       }),
     });
@@ -174,5 +187,33 @@ describe('exactly one fine-tune per (checkpoint, trigger)', () => {
     expect(jobs[0]?.resultVersion?.modelName).toBe('midjob-bert-tiny-spam');
     expect(worker.stats).toMatchObject({ started: 1, succeeded: 1 });
     expect(await resultVersions('midjob-bert-tiny-spam')).toHaveLength(1);
+  });
+
+  it('a worker stopped mid-job hands it back; the next worker resumes from the job checkpoint, one result', async () => {
+    await stack.startService();
+    await stack.startWorker();
+    const trigger = await createTrigger('resume-bert', 60, 5);
+    await registerCheckpoint(stack.client, base, 'resume-bert');
+    const running = await waitFor(
+      async () => (await jobsOf(trigger)).find((j) => j.state === JobState.JOB_STATE_RUNNING && j.step >= 12),
+      { timeoutMs: 60_000, message: 'the job past its first checkpoints' },
+    );
+    const checkpointFile = checkpointPath(`${stack.dir.path}/worker/finetune-jobs`, running.id);
+    expect(existsSync(checkpointFile)).toBe(true);
+    await stack.stopWorker(); // a short grace: the job is handed back mid-training
+    const handedBack = (await jobsOf(trigger))[0]!;
+    expect(handedBack.state).toBe(JobState.JOB_STATE_RUNNING);
+    expect(handedBack.step).toBeLessThan(handedBack.totalSteps);
+
+    const second = await stack.startWorker({ name: 'second-worker' });
+    const jobs = await succeeded(trigger);
+    expect(jobs).toHaveLength(1);
+    expect(jobs[0]).toMatchObject({ id: running.id, attempts: 2 });
+    expect(jobs[0]!.resumedFromStep).toBeGreaterThanOrEqual(10);
+    expect(jobs[0]!.resumedFromStep % 5).toBe(0);
+    expect(jobs[0]!.step).toBe(jobs[0]!.totalSteps);
+    expect(second.stats).toMatchObject({ started: 1, succeeded: 1 });
+    expect(existsSync(checkpointFile)).toBe(false);
+    expect(await resultVersions('resume-bert-tiny-spam')).toHaveLength(1);
   });
 });

@@ -98,6 +98,8 @@ describe('finetune end to end', () => {
     expect([job.trainExamples, job.devExamples, job.testExamples]).toEqual([48, 12, 20]);
     expect(job.queuedAt).toBeDefined();
     expect(job.attempts).toBe(1);
+    expect(job.totalSteps).toBe(36); // 6 epochs of 48 examples in batches of 8
+    expect(job.step).toBe(job.totalSteps);
     expect(job.worker).toBe('');
 
     // The registered version: kind, lineage, metrics, tags, alias, and a bundle that loads.

@@ -18,12 +18,17 @@ export function createJobReporter(
 ): JobReporter {
   let last = 0;
   let facts: Partial<finetune.FinetuneProgress> = {};
+  // Reports are partial (a step, an evaluation); the API stores what it receives, so each one carries
+  // the latest value of every field. `dev` belongs to the report that brings it only.
+  let current: Partial<finetune.FinetuneProgress> = {};
   let stop = false;
   return {
     setDataFacts: (f) => {
       facts = f;
     },
     report: async (progress, force = false) => {
+      const { dev, ...rest } = progress;
+      current = { ...current, ...rest };
       const now = Date.now();
       if (!force && now - last < intervalMs) return stop;
       last = now;
@@ -31,7 +36,8 @@ export function createJobReporter(
         const ack = await control.progress(
           finetune.FinetuneProgress.fromPartial({
             ...facts,
-            ...progress,
+            ...current,
+            ...(dev ? { dev } : {}),
             finetuneId: ids.finetuneId,
             worker: ids.worker,
           }),

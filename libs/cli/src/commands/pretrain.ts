@@ -1,146 +1,15 @@
 // `headstart pretrain start|get|ls|watch|cancel`: pre-training runs on the PretrainService.
 import { Code, HeadstartError } from '@headstart/errors';
 import { common, pretrain } from '@headstart/proto';
-import { formatVersionRef, parseVersionRef } from '@headstart/registry-client';
-import { parseCount } from '../args';
+import { formatVersionRef } from '@headstart/registry-client';
 import { formatTime } from '../format';
 import type { Output } from '../output';
 import type { PretrainClient } from '../pretrain-client';
+import type { ListRunsOptions, StartRunOptions } from './pretrain-options';
+import { STATES, count, parseEnum, startRunRequest } from './pretrain-options';
 
-export interface StartRunOptions {
-  model: string;
-  shards: string;
-  seed?: string;
-  dModel?: string;
-  heads?: string;
-  layers?: string;
-  ff?: string;
-  maxLen?: string;
-  vocabSize?: string;
-  dropout?: string;
-  lr?: string;
-  warmup?: string;
-  decay?: string;
-  minLr?: string;
-  weightDecay?: string;
-  clipNorm?: string;
-  batch?: string;
-  seqLen?: string;
-  accum?: string;
-  maxSteps?: string;
-  tokens?: string;
-  evalEvery?: string;
-  evalBatches?: string;
-  checkpointEvery?: string;
-  keepLast?: string;
-  maskProb?: string;
-  backend?: string;
-  finalAlias?: string;
-  tag?: string[];
-  description?: string;
-  idempotencyKey?: string;
-  /** Return once the run is queued instead of following it. */
-  detach?: boolean;
-}
-
-export interface ListRunsOptions {
-  state?: string;
-  model?: string;
-  limit?: string;
-}
-
-function parseNumber(text: string, option: string): number {
-  const value = Number(text);
-  if (text.trim() === '' || !Number.isFinite(value)) {
-    throw new HeadstartError(Code.INVALID_ARGUMENT, `--${option} must be a number, got "${text}"`, {
-      details: { field: option },
-    });
-  }
-  return value;
-}
-
-const count = (text: string | undefined, option: string) =>
-  text === undefined ? undefined : parseCount(text, option);
-const number = (text: string | undefined, option: string) =>
-  text === undefined ? undefined : parseNumber(text, option);
-
-function parseEnum<T>(text: string | undefined, option: string, values: Record<string, T>): T | undefined {
-  if (text === undefined) return undefined;
-  const value = values[text.toLowerCase()];
-  if (value === undefined) {
-    throw new HeadstartError(
-      Code.INVALID_ARGUMENT,
-      `--${option} must be one of ${Object.keys(values).join(', ')}, got "${text}"`,
-      {
-        details: { field: option },
-      },
-    );
-  }
-  return value;
-}
-
-const DECAYS = {
-  cosine: pretrain.LrDecay.LR_DECAY_COSINE,
-  linear: pretrain.LrDecay.LR_DECAY_LINEAR,
-  constant: pretrain.LrDecay.LR_DECAY_CONSTANT,
-};
-const BACKENDS = {
-  auto: pretrain.Backend.BACKEND_AUTO,
-  tensorflow: pretrain.Backend.BACKEND_TENSORFLOW,
-  wasm: pretrain.Backend.BACKEND_WASM,
-  cpu: pretrain.Backend.BACKEND_CPU,
-};
-const STATES = {
-  queued: common.JobState.JOB_STATE_QUEUED,
-  running: common.JobState.JOB_STATE_RUNNING,
-  succeeded: common.JobState.JOB_STATE_SUCCEEDED,
-  failed: common.JobState.JOB_STATE_FAILED,
-  cancelled: common.JobState.JOB_STATE_CANCELLED,
-};
-
-/** The StartRun request an option set describes (unset options leave the service's defaults: fromPartial
- * turns an undefined optional field into an unset one). */
-export function startRunRequest(options: StartRunOptions): pretrain.StartRunRequest {
-  return pretrain.StartRunRequest.fromPartial({
-    idempotencyKey: options.idempotencyKey ?? '',
-    spec: {
-      modelName: options.model,
-      shards: parseVersionRef(options.shards),
-      seed: count(options.seed, 'seed') ?? 0,
-      finalAlias: options.finalAlias ?? '',
-      description: options.description ?? '',
-      tags: options.tag ?? [],
-      model: {
-        vocabSize: count(options.vocabSize, 'vocab-size'),
-        dModel: count(options.dModel, 'd-model'),
-        heads: count(options.heads, 'heads'),
-        layers: count(options.layers, 'layers'),
-        ff: count(options.ff, 'ff'),
-        maxLen: count(options.maxLen, 'max-len'),
-        dropout: number(options.dropout, 'dropout'),
-      },
-      training: {
-        learningRate: number(options.lr, 'lr'),
-        warmupSteps: count(options.warmup, 'warmup'),
-        decay: parseEnum(options.decay, 'decay', DECAYS),
-        minLearningRate: number(options.minLr, 'min-lr'),
-        weightDecay: number(options.weightDecay, 'weight-decay'),
-        clipNorm: number(options.clipNorm, 'clip-norm'),
-        batchSize: count(options.batch, 'batch'),
-        seqLen: count(options.seqLen, 'seq-len'),
-        gradAccumulation: count(options.accum, 'accum'),
-        maxSteps: count(options.maxSteps, 'max-steps'),
-        tokenBudget: count(options.tokens, 'tokens'),
-        evalEvery: count(options.evalEvery, 'eval-every'),
-        evalBatches: count(options.evalBatches, 'eval-batches'),
-        checkpointEvery: count(options.checkpointEvery, 'checkpoint-every'),
-        keepLast: count(options.keepLast, 'keep-last'),
-        maskProb: number(options.maskProb, 'mask-prob'),
-        backend: parseEnum(options.backend, 'backend', BACKENDS),
-      },
-    },
-  });
-}
+export type { ListRunsOptions, StartRunOptions } from './pretrain-options';
+export { startRunRequest } from './pretrain-options';
 
 const stateLabel = (state: common.JobState) => common.jobStateToJSON(state).replace('JOB_STATE_', '');
 const fixed = (value: number, digits = 4) => (value > 0 ? value.toFixed(digits) : '-');

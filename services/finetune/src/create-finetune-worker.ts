@@ -85,10 +85,13 @@ function failure(err: unknown): JobOutcome {
     state: common.JobState.JOB_STATE_FAILED,
     error: error.message,
     errorCode: error.codeName,
+    resultVersion: undefined,
     metrics: {},
+    bestDev: undefined,
+    test: undefined,
     step: 0,
     stoppedEarly: false,
-  } as JobOutcome;
+  };
 }
 
 async function reportFinish(

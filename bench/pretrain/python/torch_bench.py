@@ -1,7 +1,7 @@
 """PyTorch reference for bench/pretrain: the same BERT MLM step as src/model.ts, timed the same way.
 
 Reads the batches the TF.js side generated (so both train on identical data) and prints one JSON line:
-{"ms": [...], "losses": [...], "threads": N, "blas": "..."}.
+{"ms": [...], "cpuMs": [...], "losses": [...], "threads": N, "blas": "..."}.
 
 Usage: python3 torch_bench.py --batches FILE --vocab V --d D --heads H --ff F --layers L --seq S
                               --batch B --masked M --warmup W --steps N [--threads T]
@@ -107,9 +107,10 @@ def main():
         betas=(0.9, 0.999),
         eps=1e-8,
     )
-    ms, losses = [], []
+    ms, cpu_ms, losses = [], [], []
     for i in range(a.warmup + a.steps):
         ids, positions, labels = batches[i % len(batches)]
+        cpu_start = time.process_time()
         start = time.perf_counter()
         opt.zero_grad(set_to_none=True)
         loss = model(ids, positions, labels, a.batch, a.seq)
@@ -117,12 +118,14 @@ def main():
         opt.step()
         value = loss.item()
         elapsed = (time.perf_counter() - start) * 1000
+        cpu = (time.process_time() - cpu_start) * 1000
         if i >= a.warmup:
             ms.append(elapsed)
+            cpu_ms.append(cpu)
             losses.append(value)
     # Debian's torch links the generic libblas.so.3; the alternatives system decides which BLAS that is.
     blas = os.path.realpath("/usr/lib/x86_64-linux-gnu/libblas.so.3")
-    print(json.dumps({"ms": ms, "losses": losses, "threads": torch.get_num_threads(), "blas": blas}))
+    print(json.dumps({"ms": ms, "cpuMs": cpu_ms, "losses": losses, "threads": torch.get_num_threads(), "blas": blas}))
 
 
 if __name__ == "__main__":

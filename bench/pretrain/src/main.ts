@@ -25,6 +25,8 @@ interface Row {
   firstLoss: number;
   numTensorsStable?: boolean;
   rssMb?: number;
+  /** Median process CPU time per step (all threads): less sensitive to other load than wall time. */
+  cpuMsPerStep?: number;
 }
 
 function arg(name: string, fallback: string): string {
@@ -130,6 +132,7 @@ async function main(): Promise<void> {
       const stable = nativeRuns.every((x) => x.numTensors.every((n) => n === x.numTensors[0]));
       rows.push({
         ...row(c, label, nativeMs, native.losses),
+        cpuMsPerStep: median(nativeRuns.flatMap((x) => x.cpuMs)),
         numTensorsStable: stable,
         rssMb: Math.max(...nativeRuns.map((x) => x.rssMb)),
       });
@@ -138,7 +141,10 @@ async function main(): Promise<void> {
         const torch = torchRuns[0] as ReturnType<typeof timeTorchSteps>;
         const blas = path.basename(path.dirname(torch.blas));
         const torchMs = torchRuns.flatMap((x) => x.ms);
-        rows.push(row(c, `pytorch (${torch.threads} threads, ${blas})`, torchMs, torch.losses));
+        rows.push({
+          ...row(c, `pytorch (${torch.threads} threads, ${blas})`, torchMs, torch.losses),
+          cpuMsPerStep: median(torchRuns.flatMap((x) => x.cpuMs)),
+        });
         console.log(JSON.stringify(rows[rows.length - 1]));
         const perRepeat = nativeRuns.map(
           (x, i) => median((torchRuns[i] as { ms: number[] }).ms) / median(x.ms),
@@ -155,14 +161,16 @@ async function main(): Promise<void> {
     fs.rmSync(tmp, { recursive: true, force: true });
   }
   const after = os.loadavg();
-  console.log('\n| config | path | steps | ms/step | tokens/s | GFLOP/s | vs PyTorch | RSS MB |');
-  console.log('|---|---|---|---|---|---|---|---|');
+  console.log(
+    '\n| config | path | steps | ms/step | tokens/s | GFLOP/s | vs PyTorch | CPU ms/step | RSS MB |',
+  );
+  console.log('|---|---|---|---|---|---|---|---|---|');
   for (const r of rows) {
     const ref = rows.find((x) => x.config === r.config && x.path.startsWith('pytorch'));
     const x = ref ? r.tokensPerSec / ref.tokensPerSec : NaN;
     const ratio = ref ? `${x.toFixed(x < 0.1 ? 4 : 2)}×` : 'n/a';
     console.log(
-      `| ${r.config} | ${r.path} | ${r.steps} | ${r.msPerStep.toFixed(1)} | ${Math.round(r.tokensPerSec)} | ${r.gflops.toFixed(1)} | ${ratio} | ${r.rssMb ?? ''} |`,
+      `| ${r.config} | ${r.path} | ${r.steps} | ${r.msPerStep.toFixed(1)} | ${Math.round(r.tokensPerSec)} | ${r.gflops.toFixed(1)} | ${ratio} | ${r.cpuMsPerStep?.toFixed(1) ?? ''} | ${r.rssMb ?? ''} |`,
     );
   }
   console.log(

@@ -47,6 +47,8 @@ export interface StepTimings {
   losses: number[];
   /** tf.memory().numTensors after each timed step: constant when nothing leaks. */
   numTensors: number[];
+  /** Process CPU time (user + system, all threads) of each timed step. */
+  cpuMs: number[];
 }
 
 export async function timeTfjsSteps(
@@ -60,16 +62,19 @@ export async function timeTfjsSteps(
   await tf.setBackend(backend);
   const model = createModel(c, seed);
   const train = createTrainer(model);
-  const result: StepTimings = { backend, ms: [], losses: [], numTensors: [] };
+  const result: StepTimings = { backend, ms: [], losses: [], numTensors: [], cpuMs: [] };
   for (let i = 0; i < warmup + steps; i++) {
     const batch = batches[i % batches.length] as MlmBatch;
     const t = batchTensors(c, batch);
+    const cpuStart = process.cpuUsage();
     const start = performance.now();
     const value = train(t);
     const elapsed = performance.now() - start;
+    const cpu = process.cpuUsage(cpuStart);
     tf.dispose([t.ids, t.positions, t.labels]);
     if (i >= warmup) {
       result.ms.push(elapsed);
+      result.cpuMs.push((cpu.user + cpu.system) / 1000);
       result.losses.push(value);
       result.numTensors.push(tf.memory().numTensors);
     }

@@ -9,6 +9,8 @@ import type { MlmBatch } from './data';
 
 export interface TorchTimings {
   ms: number[];
+  /** Process CPU time (all threads) of each timed step. */
+  cpuMs: number[];
   losses: number[];
   threads: number;
   blas: string;

@@ -194,6 +194,9 @@ export async function createFinetuneWorker(options: FinetuneWorkerOptions): Prom
       }
     }
     const succeeded = outcome.state === common.JobState.JOB_STATE_SUCCEEDED;
+    // The outcome is final (a redelivery finds the registered version instead of training): the job's
+    // checkpoint is no longer needed.
+    await removeJobCheckpoint(checkpointDir, id);
     await bus.publish(
       'finetuneFinished',
       {
@@ -215,7 +218,6 @@ export async function createFinetuneWorker(options: FinetuneWorkerOptions): Prom
     if (succeeded) stats.succeeded++;
     else if (outcome.state === common.JobState.JOB_STATE_CANCELLED) stats.cancelled++;
     else stats.failed++;
-    await removeJobCheckpoint(checkpointDir, id);
   };
 
   const consumer = await bus.consumeWork('finetune', handle, {

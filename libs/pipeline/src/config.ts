@@ -1,5 +1,7 @@
 import type { ConfigSpec } from '@headstart/service-kit';
 
+import { DEFAULT_LABEL_BUDGET, DEFAULT_PRETRAIN_MINUTES } from './scale';
+
 /** The main job's environment (read in main.ts only). Every variable has an embedded default. */
 export const pipelineConfigSpec = {
   home: {
@@ -7,7 +9,7 @@ export const pipelineConfigSpec = {
     type: 'string',
     default: './.headstart',
     description:
-      'Root of the local deployment: shipped data, JetStream store, registry database and artifacts, work files.',
+      'Root of the local deployment: shipped data, JetStream store, registry database and artifacts, work files, reports.',
   },
   natsUrl: {
     env: 'HEADSTART_NATS_URL',
@@ -15,6 +17,38 @@ export const pipelineConfigSpec = {
     protocols: ['nats', 'tls'],
     required: false,
     description: 'Use this NATS server instead of starting a local nats-server.',
+  },
+  backend: {
+    env: 'HEADSTART_BACKEND',
+    type: 'enum',
+    values: ['auto', 'tensorflow', 'wasm', 'cpu'],
+    default: 'auto',
+    description:
+      'TF.js backend of the in-process workers and predictions (auto: GPU, then tfjs-node, then native CPU).',
+  },
+  pretrainMinutes: {
+    env: 'HEADSTART_PRETRAIN_MINUTES',
+    type: 'number',
+    min: 0.1,
+    max: 10_080,
+    default: DEFAULT_PRETRAIN_MINUTES,
+    description:
+      'Wall-clock pre-training budget; turned into a step count by timing a training step first (12 makes the whole job ≈ 15–20 min on 2 cores).',
+  },
+  pretrainTokens: {
+    env: 'HEADSTART_PRETRAIN_TOKENS',
+    type: 'int',
+    min: 1,
+    required: false,
+    description:
+      'Pre-train on this many tokens instead (overrides HEADSTART_PRETRAIN_MINUTES; reproducible across machines).',
+  },
+  labelBudget: {
+    env: 'HEADSTART_LABEL_BUDGET',
+    type: 'int',
+    min: 2,
+    default: DEFAULT_LABEL_BUDGET,
+    description: 'Training labels each of the two fine-tunes (pre-trained, from scratch) may use.',
   },
   logLevel: {
     env: 'HEADSTART_LOG_LEVEL',

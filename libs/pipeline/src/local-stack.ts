@@ -1,59 +1,154 @@
 import * as path from 'node:path';
 
-import { createRegistryService, type RegistryServiceHandle } from '@headstart/registry';
+import type { BackendChoice, BackendInfo } from '@headstart/compute';
+import { createFinetuneService, createFinetuneWorker } from '@headstart/finetune';
+import { createIngestService } from '@headstart/ingest';
+import { createIngestClient, type IngestClient } from '@headstart/ingest-client';
+import { createPretrainService, createPretrainWorker } from '@headstart/pretrain';
+import { createRegistryService } from '@headstart/registry';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
-import { startNatsServer, type NatsServerHandle } from '@headstart/testing';
+import { startNatsServer } from '@headstart/testing';
+
+import { createFinetuneClient, type FinetuneClient } from './clients/finetune-client';
+import { createPretrainClient, type PretrainClient } from './clients/pretrain-client';
 
 export interface LocalStackOptions {
-  /** Root of every local file: `nats/` (JetStream store), `registry/` (SQLite + blobs), `work/`. */
+  /**
+   * Root of every local file: `nats/` (JetStream store), `registry/` (SQLite + blobs), `ingest/` (job
+   * database), `pretrain-worker/` (shards cache, local checkpoints), `finetune/` (triggers and jobs),
+   * `finetune-worker/` (job checkpoints).
+   */
   home: string;
   /** Use this NATS instead of starting a local nats-server. */
-  natsUrl?: string;
+  natsUrl?: string | undefined;
+  /** TF.js backend of the workers and of predictions. @default 'auto' */
+  backend?: BackendChoice | undefined;
   logger: Logger;
 }
 
-/** The embedded-defaults deployment: one nats-server process, every service in this process. */
+/** The embedded-defaults deployment: one nats-server process, every service and one worker of each kind in this process. */
 export interface LocalStack {
   readonly home: string;
   readonly natsUrl: string;
-  readonly registryAddress: string;
+  readonly addresses: Readonly<Record<'registry' | 'ingest' | 'pretrain' | 'finetune', string>>;
+  /** The backend the workers train on. */
+  readonly backend: BackendInfo;
   readonly registry: RegistryClient;
+  readonly ingest: IngestClient;
+  readonly pretrain: PretrainClient;
+  readonly finetune: FinetuneClient;
+  /** Stops everything in reverse start order (a pre-training run in progress checkpoints and is handed back). */
   shutdown(): Promise<void>;
 }
 
 /**
  * Starts a local nats-server (JetStream store under `home`, kept across runs, on a free port) unless a
- * URL is given, then the registry on a free port. Every service is shut down in reverse start order.
+ * URL is given, then the registry, ingest, the pretrain API and one pretrain worker, the finetune API and
+ * one finetune worker, all in this process on free loopback ports.
  */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { home, logger } = options;
-  const stops: Array<() => Promise<void>> = [];
+  const backend = options.backend ?? 'auto';
+  const host = '127.0.0.1';
+  const stops: Array<{ name: string; stop: () => Promise<void> | void }> = [];
   const shutdown = async (): Promise<void> => {
-    for (const stop of stops.reverse())
-      await stop().catch((err: unknown) => logger.warn({ err }, 'stop failed'));
+    for (const { name, stop } of stops.splice(0).reverse()) {
+      await Promise.resolve()
+        .then(stop)
+        .catch((err: unknown) => logger.warn({ err, part: name }, 'stop failed'));
+    }
   };
   try {
     let natsUrl = options.natsUrl;
     if (natsUrl === undefined) {
-      const nats: NatsServerHandle = await startNatsServer({ storeDir: path.join(home, 'nats') });
-      stops.push(() => nats.stop());
+      const nats = await startNatsServer({ storeDir: path.join(home, 'nats') });
+      stops.push({ name: 'nats-server', stop: () => nats.stop() });
       natsUrl = nats.url;
       logger.info({ natsUrl, storeDir: nats.storeDir }, 'local nats-server started');
     }
-    const registryService: RegistryServiceHandle = await createRegistryService({
+    const service = (name: string) => logger.child({ service: name });
+
+    const registryService = await createRegistryService({
       dataDir: path.join(home, 'registry'),
-      host: '127.0.0.1',
+      host,
       port: 0,
       natsUrl,
-      logger: logger.child({ service: 'registry' }),
+      logger: service('registry'),
     });
-    stops.push(() => registryService.shutdown('pipeline finished'));
-    const registryAddress = `127.0.0.1:${registryService.port}`;
-    const registry = createRegistryClient({ address: registryAddress });
-    stops.push(async () => registry.close());
-    logger.info({ registryAddress }, 'registry started');
-    return { home, natsUrl, registryAddress, registry, shutdown };
+    stops.push({ name: 'registry', stop: () => registryService.shutdown('pipeline finished') });
+    const registryAddress = `${host}:${registryService.port}`;
+
+    const ingestService = await createIngestService({
+      dataDir: path.join(home, 'ingest'),
+      registryAddress,
+      host,
+      port: 0,
+      logger: service('ingest'),
+    });
+    stops.push({ name: 'ingest', stop: () => ingestService.shutdown('pipeline finished') });
+
+    const pretrainService = await createPretrainService({
+      natsUrl,
+      registryAddress,
+      host,
+      port: 0,
+      logger: service('pretrain'),
+    });
+    stops.push({ name: 'pretrain', stop: () => pretrainService.shutdown('pipeline finished') });
+    const pretrainWorker = await createPretrainWorker({
+      natsUrl,
+      registryAddress,
+      dataDir: path.join(home, 'pretrain-worker'),
+      backend,
+      logger: service('pretrain-worker'),
+    });
+    stops.push({ name: 'pretrain worker', stop: () => pretrainWorker.stop('pipeline finished') });
+
+    const finetuneService = await createFinetuneService({
+      dataDir: path.join(home, 'finetune'),
+      registryAddress,
+      natsUrl,
+      host,
+      port: 0,
+      backend,
+      logger: service('finetune'),
+    });
+    stops.push({ name: 'finetune', stop: () => finetuneService.shutdown('pipeline finished') });
+    const finetuneWorker = await createFinetuneWorker({
+      registryAddress,
+      natsUrl,
+      dataDir: path.join(home, 'finetune-worker'),
+      backend,
+      logger: service('finetune-worker'),
+    });
+    stops.push({ name: 'finetune worker', stop: () => finetuneWorker.shutdown('pipeline finished') });
+
+    const addresses = {
+      registry: registryAddress,
+      ingest: `${host}:${ingestService.port}`,
+      pretrain: `${host}:${pretrainService.port}`,
+      finetune: `${host}:${finetuneService.port}`,
+    };
+    const registry = createRegistryClient({ address: addresses.registry });
+    const ingest = createIngestClient({ address: addresses.ingest });
+    const pretrain = createPretrainClient(addresses.pretrain);
+    const finetune = createFinetuneClient(addresses.finetune);
+    stops.push({
+      name: 'clients',
+      stop: () => {
+        registry.close();
+        ingest.close();
+        pretrain.close();
+        finetune.close();
+      },
+    });
+    const info = finetuneWorker.backend;
+    logger.info(
+      { backend: info.name, kind: info.kind, threads: info.threads, requested: backend, ...addresses },
+      `local stack started; compute backend ${info.name} (${info.kind})`,
+    );
+    return { home, natsUrl, addresses, backend: info, registry, ingest, pretrain, finetune, shutdown };
   } catch (err) {
     await shutdown();
     throw err;

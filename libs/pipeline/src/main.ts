@@ -7,6 +7,7 @@ import { ConfigError, createLogger, readConfig } from '@headstart/service-kit';
 
 import { pipelineConfigSpec } from './config';
 import { runPipeline } from './run-pipeline';
+import { DEMO_SCALE, type PipelineScale } from './scale';
 
 async function main(): Promise<void> {
   let config;
@@ -20,8 +21,35 @@ async function main(): Promise<void> {
     throw err;
   }
   const logger = createLogger({ name: 'pipeline', level: config.logLevel });
-  const report = await runPipeline({ home: path.resolve(config.home), natsUrl: config.natsUrl, logger });
-  process.stdout.write(`${report}\n`);
+  const scale: PipelineScale = {
+    ...DEMO_SCALE,
+    pretrain: {
+      ...DEMO_SCALE.pretrain,
+      budget:
+        config.pretrainTokens !== undefined
+          ? { kind: 'tokens', tokens: config.pretrainTokens }
+          : { kind: 'minutes', minutes: config.pretrainMinutes },
+    },
+    finetune: { ...DEMO_SCALE.finetune, labelBudget: config.labelBudget },
+  };
+  // First SIGINT/SIGTERM: stop gracefully (a pre-training run checkpoints and resumes on the next run).
+  const controller = new AbortController();
+  const stop = (signal: NodeJS.Signals) => {
+    if (controller.signal.aborted) process.exit(130);
+    logger.warn({ signal }, 'stopping: the services shut down gracefully (send it again to exit at once)');
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  const result = await runPipeline({
+    home: path.resolve(config.home),
+    natsUrl: config.natsUrl,
+    backend: config.backend,
+    logger,
+    scale,
+    signal: controller.signal,
+  });
+  process.stdout.write(`\n${result.text}\n`);
 }
 
 main().catch((err: unknown) => {

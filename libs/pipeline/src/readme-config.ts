@@ -1,3 +1,6 @@
+import { finetuneConfigSpec, finetuneWorkerConfigSpec } from '@headstart/finetune';
+import { ingestConfigSpec } from '@headstart/ingest';
+import { pretrainConfigSpec, pretrainWorkerConfigSpec } from '@headstart/pretrain';
 import { registryConfigSpec } from '@headstart/registry';
 import { CONFIG_TABLE_HEADER, describeConfig, type ConfigSpec } from '@headstart/service-kit';
 
@@ -7,6 +10,11 @@ import { pipelineConfigSpec } from './config';
 const SECTIONS: ReadonlyArray<{ title: string; spec: ConfigSpec }> = [
   { title: 'Main job (`make demo`)', spec: pipelineConfigSpec },
   { title: 'registry (`services/registry`)', spec: registryConfigSpec },
+  { title: 'ingest (`services/ingest`)', spec: ingestConfigSpec },
+  { title: 'pretrain API (`services/pretrain`, `dist/main.js`)', spec: pretrainConfigSpec },
+  { title: 'pretrain worker (`services/pretrain`, `dist/worker.js`)', spec: pretrainWorkerConfigSpec },
+  { title: 'finetune API (`services/finetune`, `dist/main.js`)', spec: finetuneConfigSpec },
+  { title: 'finetune worker (`services/finetune`, `dist/worker.js`)', spec: finetuneWorkerConfigSpec },
 ];
 
 export const CONFIG_TABLE_START = '<!-- config-table:start -->';

@@ -1,37 +1,251 @@
+// The main job, stage by stage: local stack → shipped data → ingest (corpus, tokenizer, shards) → the
+// labelled task → triggers → pre-training → (the final checkpoint fires the triggers) → fine-tunes →
+// predictions → report. Each stage is a function in stages/; this file only wires and times them.
+import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 
+import type { BackendChoice } from '@headstart/compute';
 import type { Logger } from '@headstart/service-kit';
 
-import { startLocalStack } from './local-stack';
-import { registerShippedData } from './stages/register-shipped-data';
+import { startLocalStack, type LocalStack } from './local-stack';
+import { allVersions, finetuneSummary, lineageOf } from './report/collect';
+import { formatReport } from './report/format-report';
+import { REPORT_FORMAT, type PipelineReport } from './report/report-types';
+import { verdict } from './report/verdict';
+import { inputsTag, label } from './reuse';
+import { DEMO_SCALE, PIPELINE_NAMES, type PipelineScale } from './scale';
+import { awaitFinetunes } from './stages/await-finetunes';
+import { createTriggers } from './stages/create-triggers';
+import { ingestCorpus } from './stages/ingest-corpus';
+import { predict } from './stages/predict';
+import { prepareData } from './stages/prepare-data';
+import { runPretraining } from './stages/pretrain-run';
+import { registerTask } from './stages/register-task';
+import { shardsBaseline } from './stages/shards-baseline';
 
 export interface PipelineOptions {
+  /** Root of every local file (see LocalStackOptions.home); reports go to `<home>/reports`. */
   home: string;
+  /** Use this NATS instead of starting a local nats-server. */
   natsUrl?: string | undefined;
+  /** TF.js backend of the workers and predictions. @default 'auto' */
+  backend?: BackendChoice | undefined;
   logger: Logger;
+  /** How big everything is. @default DEMO_SCALE (config A, the whole shipped data, 12 minutes of pre-training) */
+  scale?: PipelineScale | undefined;
+  /** Where the shipped data is built (kept across runs: a second build is instant). @default `<home>/data` */
+  dataDir?: string | undefined;
+  /** Run on this stack and leave it running (tests inspect it afterwards). @default a new local stack, shut down at the end */
+  stack?: LocalStack | undefined;
+  /** Stops waiting and shuts the stack down; a pre-training run in progress is checkpointed and resumes next time. */
+  signal?: AbortSignal | undefined;
 }
 
-/**
- * Runs every stage that exists today and returns a report for people. Stages still to come (ingest's
- * tokenizer and shards, pre-training, triggered fine-tuning) are named in the report as not run.
- */
-export async function runPipeline(options: PipelineOptions): Promise<string> {
-  const { home, logger } = options;
-  const stack = await startLocalStack({ home, natsUrl: options.natsUrl, logger });
+export interface PipelineResult {
+  report: PipelineReport;
+  /** The report for people. */
+  text: string;
+  /** The JSON report's path. */
+  reportFile: string;
+}
+
+export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
+  const stack =
+    options.stack ??
+    (await startLocalStack({
+      home: options.home,
+      natsUrl: options.natsUrl,
+      backend: options.backend,
+      logger: options.logger,
+    }));
   try {
-    const shipped = await registerShippedData(stack.registry, path.join(home, 'data'), logger);
-    const byAlias = await stack.registry.getVersion('english-corpus@shipped');
-    const models = [];
-    for await (const model of stack.registry.listModels({})) models.push(model);
-    return [
-      'Headstart main job',
-      `  registry ${stack.registryAddress}, NATS ${stack.natsUrl}, files under ${home}`,
-      `  registered english-corpus:${shipped.corpus.version} (${shipped.corpus.artifactSize} bytes, sha256 ${shipped.corpus.artifactSha256.slice(0, 12)})`,
-      `  registered spam-assassin:${shipped.task.version} (${shipped.task.artifactSize} bytes)`,
-      `  looked up english-corpus@shipped -> version ${byAlias.version} (${byAlias.id})`,
-      `  models in the registry: ${models.map((m) => m.name).join(', ')}`,
-    ].join('\n');
+    return await runStages(stack, options);
   } finally {
-    await stack.shutdown();
+    if (!options.stack) await stack.shutdown();
   }
+}
+
+async function runStages(stack: LocalStack, options: PipelineOptions): Promise<PipelineResult> {
+  const { home, logger, signal } = options;
+  const scale = options.scale ?? DEMO_SCALE;
+  const names = PIPELINE_NAMES;
+  const workDir = path.join(home, 'work');
+  const startedAt = new Date();
+  const stages: PipelineReport['stages'] = [];
+  const stage = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
+    if (signal?.aborted) throw new Error('the pipeline was cancelled');
+    const log = logger.child({ stage: name });
+    log.info(`stage ${stages.length + 1}: ${name}`);
+    const started = performance.now();
+    const result = await run();
+    const seconds = (performance.now() - started) / 1000;
+    stages.push({ stage: name, seconds });
+    log.info({ seconds: +seconds.toFixed(1) }, `stage ${name} done`);
+    return result;
+  };
+  const stageLogger = (name: string) => logger.child({ stage: name });
+
+  const data = await stage('data', () =>
+    prepareData(options.dataDir ?? path.join(home, 'data'), workDir, scale, stageLogger('data')),
+  );
+  const ingested = await stage('ingest', () =>
+    ingestCorpus(
+      stack.registry,
+      stack.ingest,
+      { corpusFile: data.corpusFile, vocabSize: scale.tokenizerVocab, names, signal },
+      stageLogger('ingest'),
+    ),
+  );
+  const { task, reused: taskReused } = await stage('task', () =>
+    registerTask(stack.registry, data.taskFile, names.task, stageLogger('task')),
+  );
+  const triggerKey = inputsTag('triggers', { task: task.id, finetune: scale.finetune });
+  const triggers = await stage('triggers', () =>
+    createTriggers(
+      stack.finetune,
+      { baseModelName: names.base, task, settings: scale.finetune, key: triggerKey, signal },
+      stageLogger('triggers'),
+    ),
+  );
+  const vocabSize = ingested.shards.metrics['vocab_size'] ?? scale.tokenizerVocab;
+  const pretrainKey = inputsTag('pretrain', {
+    shards: ingested.shards.id,
+    model: scale.model,
+    pretrain: scale.pretrain,
+    triggers: triggerKey,
+  });
+  const pretrained = await stage('pretrain', () =>
+    runPretraining(
+      stack.pretrain,
+      stack.registry,
+      { modelName: names.base, shards: ingested.shards, vocabSize, scale, key: pretrainKey, signal },
+      stageLogger('pretrain'),
+    ),
+  );
+  const run = pretrained.run;
+  const checkpoint = await stack.registry.getVersion({
+    name: names.base,
+    selector: { $case: 'version', version: run.finalVersion },
+  });
+  const jobs = await stage('finetune', () =>
+    awaitFinetunes(stack.finetune, triggers, checkpoint, stageLogger('finetune'), { signal }),
+  );
+  const resultRef = jobs.pretrained.job.resultVersion;
+  if (!resultRef)
+    throw new Error(`fine-tune ${jobs.pretrained.job.id} succeeded without a registered version`);
+  const predictions = await stage('predict', () =>
+    predict(
+      stack.finetune,
+      {
+        finetuned: { name: resultRef.modelName, selector: { $case: 'version', version: resultRef.version } },
+        base: { name: checkpoint.modelName, selector: { $case: 'version', version: checkpoint.version } },
+        taskFile: data.taskFile,
+        count: scale.classifyTexts,
+        signal,
+      },
+      stageLogger('predict'),
+    ),
+  );
+  const [unigram, versions, lineage, currentTriggers] = await stage('report', () =>
+    Promise.all([
+      shardsBaseline(stack.registry, ingested.shards, workDir),
+      allVersions(stack.registry),
+      lineageOf(stack.registry, { name: resultRef.modelName, version: resultRef.version }),
+      stack.finetune.listTriggers(names.base),
+    ]),
+  );
+  const fired = (id: string) => currentTriggers.find((t) => t.id === id)?.firedCount ?? 0;
+  const pretrainedSummary = finetuneSummary(jobs.pretrained, fired(triggers.pretrained.id));
+  const scratchSummary = finetuneSummary(jobs.scratch, fired(triggers.scratch.id));
+  const evalLoss = checkpoint.metrics['eval_loss'] ?? run.evalLoss;
+  const finishedAt = new Date();
+  const reused = [
+    ...(ingested.reused.corpus ? [label(ingested.corpus)] : []),
+    ...(ingested.reused.tokenizer ? [label(ingested.tokenizer)] : []),
+    ...(ingested.reused.shards ? [label(ingested.shards)] : []),
+    ...(taskReused ? [label(task)] : []),
+    ...(pretrained.origin === 'earlier' ? [`pre-training run ${run.id}`] : []),
+  ];
+  const report: PipelineReport = {
+    format: REPORT_FORMAT,
+    startedAt: startedAt.toISOString(),
+    finishedAt: finishedAt.toISOString(),
+    durationSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+    stages,
+    home,
+    backend: { name: stack.backend.name, kind: stack.backend.kind, threads: stack.backend.threads },
+    scale,
+    data: { corpusFile: data.corpusFile, taskFile: data.taskFile, subset: data.subset },
+    corpus: {
+      version: label(ingested.corpus),
+      documents: ingested.corpus.metrics['documents'] ?? 0,
+      trainDocuments: ingested.corpus.metrics['train_documents'] ?? 0,
+      validationDocuments: ingested.corpus.metrics['validation_documents'] ?? 0,
+      bytes: ingested.corpus.metrics['bytes'] ?? 0,
+    },
+    tokenizer: {
+      version: label(ingested.tokenizer),
+      vocabSize: ingested.tokenizer.metrics['vocab_size'] ?? 0,
+    },
+    shards: {
+      version: label(ingested.shards),
+      trainTokens: ingested.shards.metrics['train_tokens'] ?? 0,
+      validationTokens: ingested.shards.metrics['validation_tokens'] ?? 0,
+    },
+    reused,
+    pretrain: {
+      runId: run.id,
+      origin: pretrained.origin,
+      finalCheckpoint: label(checkpoint),
+      steps: run.step,
+      tokens: run.tokensSeen,
+      parameters: run.parameters,
+      backend: run.backend,
+      trainingSeconds: pretrained.trainingSeconds,
+      tokensPerSecond: pretrained.trainingSeconds > 0 ? run.tokensSeen / pretrained.trainingSeconds : NaN,
+      plan: pretrained.plan,
+      finalEvalLoss: evalLoss,
+      finalPerplexity: Math.exp(evalLoss),
+      bestEvalLoss: run.bestEvalLoss,
+      unigram,
+      curve: pretrained.curve,
+    },
+    finetune: {
+      labelBudget: scale.finetune.labelBudget,
+      pretrained: pretrainedSummary,
+      scratch: scratchSummary,
+      delta: {
+        accuracy: pretrainedSummary.testAccuracy - scratchSummary.testAccuracy,
+        macroF1: pretrainedSummary.testMacroF1 - scratchSummary.testMacroF1,
+      },
+    },
+    predictions,
+    lineage,
+    versions,
+    verdict: verdict({
+      labelBudget: scale.finetune.labelBudget,
+      pretrainTokens: run.tokensSeen,
+      pretrained: { accuracy: pretrainedSummary.testAccuracy, macroF1: pretrainedSummary.testMacroF1 },
+      scratch: { accuracy: scratchSummary.testAccuracy, macroF1: scratchSummary.testMacroF1 },
+      evalLoss,
+      unigramCrossEntropy: unigram.validationCrossEntropy,
+    }),
+  };
+  const reportFile = await writeReport(home, report);
+  logger.info({ reportFile, verdict: report.verdict }, 'pipeline finished');
+  return { report, text: formatReport(report, reportFile), reportFile };
+}
+
+/** `<home>/reports/pipeline-<time>.json`, and a copy as `latest.json`; both written atomically. */
+async function writeReport(home: string, report: PipelineReport): Promise<string> {
+  const dir = path.join(home, 'reports');
+  await fs.mkdir(dir, { recursive: true });
+  const file = path.join(dir, `pipeline-${report.finishedAt.replace(/[:.]/g, '-')}.json`);
+  const json = `${JSON.stringify(report, null, 2)}\n`;
+  for (const target of [file, path.join(dir, 'latest.json')]) {
+    const temp = `${target}.${process.pid}.tmp`;
+    await fs.writeFile(temp, json);
+    await fs.rename(temp, target);
+  }
+  return file;
 }

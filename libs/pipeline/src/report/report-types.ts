@@ -1,0 +1,93 @@
+// The main job's report: what the JSON under HEADSTART_HOME/reports holds.
+import type { UnigramStats } from '../stages/unigram';
+import type { EvalPoint } from '../stages/pretrain-run';
+import type { Predictions } from '../stages/predict';
+import type { PipelineScale } from '../scale';
+
+export const REPORT_FORMAT = 'headstart.pipeline-report/v1';
+
+export interface VersionSummary {
+  ref: string;
+  id: string;
+  kind: string;
+  sizeBytes: number;
+  createdAt: string;
+  parents: string[];
+}
+
+export interface FinetuneSummary {
+  jobId: string;
+  triggerId: string;
+  /** The FINETUNED_MODEL version registered. */
+  model: string;
+  base: string;
+  fromScratch: boolean;
+  trainExamples: number;
+  devExamples: number;
+  testExamples: number;
+  steps: number;
+  stoppedEarly: boolean;
+  testAccuracy: number;
+  testMacroF1: number;
+  testLoss: number;
+  perClass: Array<{ label: string; precision: number; recall: number; f1: number; support: number }>;
+  /** Share of the test split in its largest class: what always answering that class scores. */
+  majorityAccuracy: number;
+  /** Jobs the trigger created for the final checkpoint (the promise: exactly one). */
+  jobsForCheckpoint: number;
+  triggerFiredCount: number;
+  /** Checkpoint committed → job created. */
+  triggerLatencySeconds: number;
+  /** Job created → finished. */
+  seconds: number;
+}
+
+export interface PipelineReport {
+  format: typeof REPORT_FORMAT;
+  startedAt: string;
+  finishedAt: string;
+  durationSeconds: number;
+  stages: Array<{ stage: string; seconds: number }>;
+  home: string;
+  backend: { name: string; kind: string; threads: number };
+  scale: PipelineScale;
+  data: { corpusFile: string; taskFile: string; subset: boolean };
+  corpus: {
+    version: string;
+    documents: number;
+    trainDocuments: number;
+    validationDocuments: number;
+    bytes: number;
+  };
+  tokenizer: { version: string; vocabSize: number };
+  shards: { version: string; trainTokens: number; validationTokens: number };
+  reused: string[];
+  pretrain: {
+    runId: string;
+    origin: 'new' | 'earlier';
+    finalCheckpoint: string;
+    steps: number;
+    tokens: number;
+    parameters: number;
+    backend: string;
+    trainingSeconds: number;
+    tokensPerSecond: number;
+    plan: { totalSteps: number; budget: string; measuredStepMs?: number | undefined };
+    finalEvalLoss: number;
+    finalPerplexity: number;
+    bestEvalLoss: number;
+    unigram: UnigramStats;
+    curve: EvalPoint[];
+  };
+  finetune: {
+    labelBudget: number;
+    pretrained: FinetuneSummary;
+    scratch: FinetuneSummary;
+    /** pre-trained minus from-scratch. */
+    delta: { accuracy: number; macroF1: number };
+  };
+  predictions: Predictions;
+  lineage: { tree: string[]; chain: string[] };
+  versions: VersionSummary[];
+  verdict: string;
+}

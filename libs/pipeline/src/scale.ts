@@ -1,0 +1,101 @@
+// How big the pipeline runs. The main job uses DEMO_SCALE (issue 4's config A on the whole shipped data,
+// a wall-clock pre-training budget); tests pass a tiny scale through the same code.
+
+/** How long pre-training runs: wall-clock minutes (turned into steps by a measured step time), tokens or steps. */
+export type PretrainBudget =
+  | { kind: 'minutes'; minutes: number }
+  | { kind: 'tokens'; tokens: number }
+  | { kind: 'steps'; steps: number };
+
+export interface PipelineScale {
+  /** Only the first documents of each split of the shipped corpus (file order). Undefined: all of it. */
+  corpusDocuments?: { train: number; validation: number } | undefined;
+  /** A class-balanced subset of each split of the labelled task (file order). Undefined: all of it. */
+  taskExamples?: { train: number; dev: number; test: number } | undefined;
+  /** WordPiece vocabulary, special tokens included. */
+  tokenizerVocab: number;
+  model: { dModel: number; heads: number; layers: number; ff: number; dropout: number };
+  pretrain: {
+    batchSize: number;
+    seqLen: number;
+    learningRate: number;
+    /** Warmup: this share of the steps, at most `maxWarmupSteps`. */
+    warmupFraction: number;
+    maxWarmupSteps: number;
+    /** Evaluations over the run (evaluation every steps / evaluations). */
+    evaluations: number;
+    evalBatches: number;
+    /** Checkpoints registered over the run (the final one included). */
+    checkpoints: number;
+    budget: PretrainBudget;
+    seed: number;
+  };
+  finetune: {
+    /** Training labels each fine-tune may use (a seeded, stratified prefix of the training split). */
+    labelBudget: number;
+    epochs: number;
+    batchSize: number;
+    /** Tokens per example (never above the base model's sequence length). */
+    maxLength: number;
+    /** 0: no limit besides the epochs. */
+    maxSteps: number;
+    /** Early stopping on dev loss after this many evaluations without improvement (0: off). */
+    patience: number;
+    seed: number;
+  };
+  /** Held-out task texts the fine-tuned model classifies at the end. */
+  classifyTexts: number;
+}
+
+/** Minutes of pre-training in the main job by default: the whole job then takes about 15–20 minutes on 2 cores. */
+export const DEFAULT_PRETRAIN_MINUTES = 12;
+export const DEFAULT_LABEL_BUDGET = 200;
+
+/** The main job: config A of issue 4 (vocab 8192, d 128, 4 heads, ff 512, 2 layers, seq 128, batch 32). */
+export const DEMO_SCALE: PipelineScale = Object.freeze<PipelineScale>({
+  tokenizerVocab: 8192,
+  model: { dModel: 128, heads: 4, layers: 2, ff: 512, dropout: 0.1 },
+  pretrain: {
+    batchSize: 32,
+    seqLen: 128,
+    learningRate: 1e-3,
+    warmupFraction: 0.1,
+    maxWarmupSteps: 100,
+    evaluations: 10,
+    evalBatches: 10,
+    checkpoints: 4,
+    budget: { kind: 'minutes', minutes: DEFAULT_PRETRAIN_MINUTES },
+    seed: 42,
+  },
+  finetune: {
+    labelBudget: DEFAULT_LABEL_BUDGET,
+    epochs: 8,
+    batchSize: 16,
+    maxLength: 128,
+    maxSteps: 0,
+    patience: 3,
+    seed: 42,
+  },
+  classifyTexts: 4,
+});
+
+/** Model names the pipeline registers under. */
+export const PIPELINE_NAMES = Object.freeze({
+  corpus: 'english-corpus',
+  tokenizer: 'english-wordpiece',
+  shards: 'english-shards',
+  task: 'spam-assassin',
+  base: 'headstart-bert-mini',
+});
+export type PipelineNames = typeof PIPELINE_NAMES;
+
+export function describeBudget(budget: PretrainBudget): string {
+  switch (budget.kind) {
+    case 'minutes':
+      return `${budget.minutes} min`;
+    case 'tokens':
+      return `${budget.tokens} tokens`;
+    case 'steps':
+      return `${budget.steps} steps`;
+  }
+}

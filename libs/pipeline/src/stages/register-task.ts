@@ -1,0 +1,41 @@
+// Stage 4: the labelled SpamAssassin task as a DATASET version, JSONL with the `text`, `label` and `split`
+// (train | dev | test) fields the finetune service reads by default.
+import { hashFile, type RegistryClient } from '@headstart/registry-client';
+import type { registry } from '@headstart/proto';
+import type { Logger } from '@headstart/service-kit';
+
+import { findTagged, inputsTag, label } from '../reuse';
+
+export interface RegisteredTask {
+  task: registry.ModelVersion;
+  reused: boolean;
+}
+
+export async function registerTask(
+  client: RegistryClient,
+  taskFile: string,
+  modelName: string,
+  logger: Logger,
+): Promise<RegisteredTask> {
+  const { sha256 } = await hashFile(taskFile);
+  const tag = inputsTag('task', { sha256 });
+  const found = await findTagged(client, modelName, tag);
+  if (found) {
+    logger.info({ version: label(found) }, 'task: reusing the version registered earlier from the same file');
+    return { task: found, reused: true };
+  }
+  const { version } = await client.createVersion(
+    {
+      modelName,
+      kind: 'dataset',
+      modelDescription: 'SpamAssassin spam/ham, Subject + body (headers dropped), stratified train/dev/test.',
+      description: 'Labelled task: text, label (ham | spam), split (train | dev | test).',
+      metadata: { format: 'jsonl', text_field: 'text', label_field: 'label', split_field: 'split' },
+      tags: [tag, 'shipped'],
+      idempotencyKey: `pipeline-task:${sha256}`,
+    },
+    taskFile,
+  );
+  logger.info({ version: label(version) }, 'task: registered');
+  return { task: version, reused: false };
+}

@@ -1,0 +1,214 @@
+// The main job end to end at tiny scale: the same runPipeline `make demo` runs, on a subset of the
+// shipped data with a tiny tokenizer, model and budgets, against real services in this process and a
+// real nats-server. The stack is left running so the test can check what the pipeline claims.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+
+import {
+  runPipeline,
+  startLocalStack,
+  type LocalStack,
+  type PipelineResult,
+  type PipelineScale,
+} from '@headstart/pipeline';
+import { registry } from '@headstart/proto';
+import { createLogger } from '@headstart/service-kit';
+import { makeTempDir, type TempDir } from '@headstart/testing';
+
+jest.setTimeout(300_000);
+
+const { ModelKind } = registry;
+
+/** Every knob small: 34 documents, vocabulary 200, d 16 / 1 layer / seq 16, 6 steps, 20 labels. */
+const TINY: PipelineScale = {
+  corpusDocuments: { train: 30, validation: 4 },
+  taskExamples: { train: 40, dev: 16, test: 24 },
+  tokenizerVocab: 200,
+  model: { dModel: 16, heads: 2, layers: 1, ff: 32, dropout: 0.1 },
+  pretrain: {
+    batchSize: 8,
+    seqLen: 16,
+    learningRate: 3e-3,
+    warmupFraction: 0.2,
+    maxWarmupSteps: 2,
+    evaluations: 2,
+    evalBatches: 2,
+    checkpoints: 2,
+    budget: { kind: 'steps', steps: 6 },
+    seed: 7,
+  },
+  finetune: { labelBudget: 20, epochs: 2, batchSize: 8, maxLength: 16, maxSteps: 0, patience: 0, seed: 7 },
+  classifyTexts: 4,
+};
+
+const logger = createLogger({
+  name: 'pipeline-e2e',
+  level: process.env['HEADSTART_TEST_LOG_LEVEL'] === 'debug' ? 'debug' : 'silent',
+});
+
+let dir: TempDir;
+let stack: LocalStack;
+let first: PipelineResult;
+
+async function versionsOf(name: string): Promise<registry.ModelVersion[]> {
+  const found: registry.ModelVersion[] = [];
+  for await (const v of stack.registry.searchVersions({ modelName: name })) found.push(v);
+  return found.sort((a, b) => a.version - b.version);
+}
+
+const ref = (name: string, version: number) => ({ name, selector: { $case: 'version' as const, version } });
+
+function parent(version: registry.ModelVersion, relation: string): registry.ParentLink {
+  const link = version.parents.find((p) => p.relation === relation);
+  if (!link) throw new Error(`${version.modelName}:${version.version} has no ${relation} parent`);
+  return link;
+}
+
+beforeAll(async () => {
+  dir = await makeTempDir('pipeline-e2e');
+  const home = path.join(dir.path, 'home');
+  stack = await startLocalStack({ home, backend: 'cpu', logger });
+  first = await runPipeline({ home, logger, scale: TINY, stack, dataDir: path.join(dir.path, 'data') });
+});
+
+afterAll(async () => {
+  await stack?.shutdown();
+  await dir?.remove();
+});
+
+describe('the main job at tiny scale', () => {
+  it('registers every stage with its kind and the lineage fine-tuned → base → shards → tokenizer → corpus', async () => {
+    const [corpus] = await versionsOf('english-corpus');
+    const [tokenizer] = await versionsOf('english-wordpiece');
+    const [shards] = await versionsOf('english-shards');
+    const [task] = await versionsOf('spam-assassin');
+    const checkpoints = await versionsOf('headstart-bert-mini');
+    const [finetuned] = await versionsOf('headstart-bert-mini-spam-assassin');
+    const [scratch] = await versionsOf('headstart-bert-mini-spam-assassin-scratch');
+    expect([corpus, tokenizer, shards, task, finetuned, scratch].map((v) => v?.kind)).toEqual([
+      ModelKind.MODEL_KIND_DATASET,
+      ModelKind.MODEL_KIND_TOKENIZER,
+      ModelKind.MODEL_KIND_DATASET,
+      ModelKind.MODEL_KIND_DATASET,
+      ModelKind.MODEL_KIND_FINETUNED_MODEL,
+      ModelKind.MODEL_KIND_FINETUNED_MODEL,
+    ]);
+    // Checkpoints every 3 steps of 6; only the last is final.
+    expect(checkpoints.map((v) => [v.kind, v.metadata['step'], v.metadata['final']])).toEqual([
+      [ModelKind.MODEL_KIND_BASE_MODEL, '3', 'false'],
+      [ModelKind.MODEL_KIND_BASE_MODEL, '6', 'true'],
+    ]);
+    const final = checkpoints[1] as registry.ModelVersion;
+    expect(final.aliases).toContain('final');
+
+    const ft = finetuned as registry.ModelVersion;
+    expect(parent(ft, 'finetuned_from').versionId).toBe(final.id);
+    expect(parent(ft, 'trained_on').versionId).toBe(task?.id);
+    // The control trains the same architecture from random weights: it takes only the shape from the base.
+    expect(parent(scratch as registry.ModelVersion, 'architecture_from').versionId).toBe(final.id);
+    expect((scratch as registry.ModelVersion).parents.some((p) => p.relation === 'finetuned_from')).toBe(
+      false,
+    );
+    expect(parent(final, 'trained_on').versionId).toBe(shards?.id);
+    expect(parent(shards as registry.ModelVersion, 'tokenized_with').versionId).toBe(tokenizer?.id);
+    expect(parent(shards as registry.ModelVersion, 'derived_from').versionId).toBe(corpus?.id);
+    expect(parent(tokenizer as registry.ModelVersion, 'trained_on').versionId).toBe(corpus?.id);
+    expect(tokenizer?.metrics['vocab_size']).toBeLessThanOrEqual(200);
+
+    // The registry's own lineage query reaches the corpus from the fine-tuned model.
+    const lineage = await stack.registry.getLineage(ref(ft.modelName, ft.version), {
+      direction: 'ancestors',
+    });
+    expect(lineage.nodes.map((n) => n.id)).toEqual(
+      expect.arrayContaining([final.id, shards?.id, tokenizer?.id, corpus?.id, task?.id]),
+    );
+    expect(first.report.lineage.chain).toEqual([
+      `${ft.modelName}:${ft.version}`,
+      `headstart-bert-mini:${final.version}`,
+      `english-shards:${shards?.version}`,
+      `english-wordpiece:${tokenizer?.version}`,
+      `english-corpus:${corpus?.version}`,
+    ]);
+  });
+
+  it('fires each trigger exactly once, on the final checkpoint only', async () => {
+    const triggers = await stack.finetune.listTriggers('headstart-bert-mini');
+    expect(triggers).toHaveLength(2);
+    expect(triggers.map((t) => t.spec?.fromScratch).sort()).toEqual([false, true]);
+    const final = await stack.registry.getVersion('headstart-bert-mini@final');
+    for (const trigger of triggers) {
+      expect(trigger.firedCount).toBe(1);
+      const jobs = await stack.finetune.listFinetunes(trigger.id);
+      expect(jobs).toHaveLength(1);
+      expect(jobs[0]?.baseVersion?.versionId).toBe(final.id);
+      expect(jobs[0]?.trainExamples).toBe(20);
+    }
+    expect(first.report.finetune.pretrained.jobsForCheckpoint).toBe(1);
+    expect(first.report.finetune.scratch.jobsForCheckpoint).toBe(1);
+  });
+
+  it('classifies with the labels of the task', async () => {
+    const response = await stack.finetune.classify(ref('headstart-bert-mini-spam-assassin', 1), [
+      'Subject: cheap meds\nBuy now, limited offer!!!',
+      'Subject: Re: meeting\nSee you at the review tomorrow.',
+    ]);
+    expect(response.labels).toEqual(['ham', 'spam']);
+    expect(response.predictions).toHaveLength(2);
+    for (const p of response.predictions) {
+      expect(['ham', 'spam']).toContain(p.label);
+      expect((p.probabilities['ham'] ?? 0) + (p.probabilities['spam'] ?? 0)).toBeCloseTo(1, 5);
+    }
+    const classified = first.report.predictions.classified;
+    expect(classified).toHaveLength(4);
+    expect(classified.map((c) => c.expected).sort()).toEqual(['ham', 'ham', 'spam', 'spam']);
+    for (const c of classified) expect(['ham', 'spam']).toContain(c.predicted);
+    expect(first.report.predictions.fillMask.candidates).toHaveLength(5);
+  });
+
+  it('writes the report JSON with the comparison, the baseline and a verdict', async () => {
+    const saved = JSON.parse(await fs.readFile(first.reportFile, 'utf8')) as typeof first.report;
+    expect(saved.format).toBe('headstart.pipeline-report/v1');
+    const { pretrained, scratch, delta, labelBudget } = saved.finetune;
+    expect(labelBudget).toBe(20);
+    expect(pretrained.fromScratch).toBe(false);
+    expect(scratch.fromScratch).toBe(true);
+    for (const s of [pretrained, scratch]) {
+      expect(s.testExamples).toBe(24);
+      expect(s.testAccuracy).toBeGreaterThanOrEqual(0);
+      expect(s.testAccuracy).toBeLessThanOrEqual(1);
+      expect(s.testMacroF1).toBeGreaterThanOrEqual(0);
+    }
+    expect(delta.macroF1).toBeCloseTo(pretrained.testMacroF1 - scratch.testMacroF1, 10);
+    expect(saved.pretrain).toMatchObject({ steps: 6, tokens: 6 * 8 * 16, origin: 'new' });
+    expect(saved.pretrain.curve.map((c) => c.step)).toEqual([3, 6]);
+    expect(saved.pretrain.unigram.trainEntropy).toBeGreaterThan(0);
+    expect(saved.pretrain.unigram.validationCrossEntropy).toBeGreaterThan(0);
+    expect(saved.pretrain.finalEvalLoss).toBeGreaterThan(0);
+    expect(saved.verdict).toMatch(/head start/i);
+    expect(saved.versions.length).toBeGreaterThanOrEqual(8);
+    expect(first.text).toContain(saved.verdict);
+  });
+
+  it('reuses everything when run again with the same inputs: no new version, run or fine-tune', async () => {
+    const before = first.report.versions.map((v) => v.ref);
+    const again = await runPipeline({
+      home: stack.home,
+      logger,
+      scale: TINY,
+      stack,
+      dataDir: path.join(dir.path, 'data'),
+    });
+    expect(again.report.versions.map((v) => v.ref)).toEqual(before);
+    expect(again.report.pretrain).toMatchObject({ runId: first.report.pretrain.runId, origin: 'earlier' });
+    expect(again.report.pretrain.curve.map((c) => c.step)).toEqual([3, 6]);
+    expect(again.report.finetune.pretrained.jobId).toBe(first.report.finetune.pretrained.jobId);
+    expect(again.report.finetune.scratch.jobId).toBe(first.report.finetune.scratch.jobId);
+    expect(again.report.reused).toEqual([
+      'english-corpus:1',
+      'english-wordpiece:1',
+      'english-shards:1',
+      'spam-assassin:1',
+      `pre-training run ${first.report.pretrain.runId}`,
+    ]);
+  });
+});

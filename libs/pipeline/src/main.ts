@@ -9,6 +9,9 @@ import { pipelineConfigSpec } from './config';
 import { runPipeline } from './run-pipeline';
 import { DEMO_SCALE, type PipelineScale } from './scale';
 
+// First SIGINT/SIGTERM: stop gracefully (a pre-training run checkpoints and resumes on the next run).
+const controller = new AbortController();
+
 async function main(): Promise<void> {
   let config;
   try {
@@ -32,8 +35,6 @@ async function main(): Promise<void> {
     },
     finetune: { ...DEMO_SCALE.finetune, labelBudget: config.labelBudget },
   };
-  // First SIGINT/SIGTERM: stop gracefully (a pre-training run checkpoints and resumes on the next run).
-  const controller = new AbortController();
   const stop = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130);
     logger.warn({ signal }, 'stopping: the services shut down gracefully (send it again to exit at once)');
@@ -53,6 +54,12 @@ async function main(): Promise<void> {
 }
 
 main().catch((err: unknown) => {
+  if (controller.signal.aborted) {
+    console.error(
+      'pipeline stopped; run it again to continue (a pre-training run resumes from its last checkpoint)',
+    );
+    process.exit(130);
+  }
   console.error('pipeline failed:', err);
   process.exit(1);
 });

@@ -72,7 +72,7 @@ export function formatReport(report: PipelineReport, reportFile: string): string
     `budget ${p.plan.budget}${p.plan.measuredStepMs ? ` → ${int(p.plan.measuredStepMs)} ms a step measured → ${int(p.plan.totalSteps)} steps` : ''}`,
     `final checkpoint ${p.finalCheckpoint}: MLM eval loss ${f(p.finalEvalLoss)} nats (perplexity ${f(p.finalPerplexity, 1)}), best ${f(p.bestEvalLoss)}`,
     `unigram baseline of the shards: entropy ${f(p.unigram.trainEntropy)} nats (train), cross-entropy ${f(p.unigram.validationCrossEntropy)} nats (validation) → ` +
-      `the base is ${f(p.unigram.validationCrossEntropy - p.finalEvalLoss)} nats ${p.finalEvalLoss < p.unigram.validationCrossEntropy ? 'below' : 'ABOVE'} it`,
+      `the base is ${f(Math.abs(p.unigram.validationCrossEntropy - p.finalEvalLoss))} nats ${p.finalEvalLoss < p.unigram.validationCrossEntropy ? 'below' : 'ABOVE'} it`,
     `eval loss curve ${sparkline(p.curve.map((c) => c.evalLoss))}`,
     ...table(['step', 'tokens', 'train loss', 'eval loss', 'perplexity'], curveRows(p.curve)),
   );

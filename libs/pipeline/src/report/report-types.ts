@@ -70,6 +70,7 @@ export interface PipelineReport {
     tokens: number;
     parameters: number;
     backend: string;
+    /** Start to end of the run; a resumed run includes the pause between attempts. */
     trainingSeconds: number;
     tokensPerSecond: number;
     plan: { totalSteps: number; budget: string; measuredStepMs?: number | undefined };

@@ -31,7 +31,7 @@ export interface PretrainOutcome {
   /** Steps planned, and how: the measured step time when the budget was in minutes. */
   plan: { totalSteps: number; budget: string; measuredStepMs?: number | undefined };
   curve: EvalPoint[];
-  /** Wall-clock seconds the run trained (started → finished, over every attempt). */
+  /** Wall-clock seconds from the run's start to its end (a resumed run: the pause between attempts included). */
   trainingSeconds: number;
 }
 

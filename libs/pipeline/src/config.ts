@@ -33,7 +33,7 @@ export const pipelineConfigSpec = {
     max: 10_080,
     default: DEFAULT_PRETRAIN_MINUTES,
     description:
-      'Wall-clock pre-training budget; turned into a step count by timing a training step first (12 makes the whole job ≈ 15–20 min on 2 cores).',
+      'Wall-clock pre-training budget, turned into a step count by timing a training step first (with 12 the whole job took 18–35 min on a busy 2-core machine).',
   },
   pretrainTokens: {
     env: 'HEADSTART_PRETRAIN_TOKENS',

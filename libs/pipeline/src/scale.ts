@@ -47,7 +47,10 @@ export interface PipelineScale {
   classifyTexts: number;
 }
 
-/** Minutes of pre-training in the main job by default: the whole job then takes about 15–20 minutes on 2 cores. */
+/**
+ * Minutes of pre-training in the main job by default, chosen for a whole job of about 15 minutes when the load
+ * stays as it was when the step was timed (on the busy dev machine it took 18 and 35 minutes: docs/benchmarks.md).
+ */
 export const DEFAULT_PRETRAIN_MINUTES = 12;
 export const DEFAULT_LABEL_BUDGET = 200;
 

@@ -67,6 +67,7 @@ class ThreadPool {
       generation_.fetch_add(1, std::memory_order_release);
     }
     wake_.notify_all();
+    const auto jobStart = std::chrono::steady_clock::now();
     runChunks();
     // No helper may still be claiming when the next job resets the counter: close the job, then wait
     // for helpers inside it (they hold a claimed chunk or are about to find the counter exhausted).
@@ -77,7 +78,7 @@ class ThreadPool {
       const auto start = std::chrono::steady_clock::now();
       for (int i = 0; i < kWaitSpins && inside_.load(std::memory_order_seq_cst) > 0; ++i) cpuRelax();
       while (inside_.load(std::memory_order_seq_cst) > 0) std::this_thread::yield();
-      noteWait(std::chrono::steady_clock::now() - start);
+      noteWait(std::chrono::steady_clock::now() - start, start - jobStart);
     }
   }
 
@@ -93,8 +94,11 @@ class ThreadPool {
   // A helper that claimed a chunk and was then descheduled (more runnable threads than cores: other
   // processes) makes the caller wait a whole scheduler slice. When that keeps happening, run serially
   // for a while (serial is faster on an oversubscribed machine), then try threads again.
-  void noteWait(std::chrono::steady_clock::duration waited) {
-    if (waited < std::chrono::milliseconds(1)) return;
+  // A wait shorter than the caller's own share of the job is not a stall: with chunks of a big matmul
+  // the caller legitimately waits up to one chunk for the helper's last one (counting those once
+  // switched an idle machine to serial for config B's large products).
+  void noteWait(std::chrono::steady_clock::duration waited, std::chrono::steady_clock::duration callerWork) {
+    if (waited < std::chrono::milliseconds(1) || waited < callerWork) return;
     ++stallsTotal_;
     if (++stalls_ < kStallLimit) return;
     stalls_ = 0;

@@ -12,7 +12,6 @@ import os from 'node:os';
 import path from 'node:path';
 import { selectBackend, tf } from '@headstart/compute';
 import type { BertConfig } from '@headstart/model';
-import { resolveConfig } from '@headstart/model';
 import type { LrDecayName, TrainingConfig } from '@headstart/pretrain';
 import {
   createSession,
@@ -24,6 +23,8 @@ import {
   packDocuments,
 } from '@headstart/pretrain';
 import { openShards } from '@headstart/shards';
+import type { CurveSchedule } from './curve-config';
+import { DEFAULT_CURVE_SCHEDULE, configAModel, curveTrainingConfig } from './curve-config';
 import { ensureCorpus, prepareCorpusShards } from './curve-data';
 import { fillMaskAccuracy, unigramLevel } from './curve-eval';
 
@@ -44,30 +45,19 @@ interface CurvePoint {
   lr: number;
 }
 
-function trainingConfig(vocabSeed: number, totalSteps: number): TrainingConfig {
-  const lr = num('lr', 1e-3);
+function schedule(): CurveSchedule {
+  const d = DEFAULT_CURVE_SCHEDULE;
   return {
-    learningRate: lr,
-    warmupSteps: Math.min(num('warmup', 100), Math.max(0, totalSteps - 1)),
-    decay: arg('decay', 'cosine') as LrDecayName,
-    minLearningRate: lr * num('min-lr-ratio', 0.1),
-    weightDecay: 0.01,
-    beta1: 0.9,
-    beta2: 0.98,
-    adamEpsilon: 1e-6,
-    clipNorm: 1,
-    batchSize: num('batch', 32),
-    seqLen: num('seq', 128),
-    gradAccumulation: num('accum', 1),
-    totalSteps,
-    tokenBudget: 0,
-    evalEvery: num('eval-every', 50),
-    evalBatches: num('eval-batches', 10),
-    checkpointEvery: 1e9,
-    keepLast: 1,
-    maskProb: 0.15,
-    seed: vocabSeed,
-    backend: 'cpu',
+    lr: num('lr', d.lr),
+    warmup: num('warmup', d.warmup),
+    decay: arg('decay', d.decay) as LrDecayName,
+    minLrRatio: num('min-lr-ratio', d.minLrRatio),
+    batch: num('batch', d.batch),
+    seq: num('seq', d.seq),
+    accum: num('accum', d.accum),
+    evalEvery: num('eval-every', d.evalEvery),
+    evalBatches: num('eval-batches', d.evalBatches),
+    seed: num('seed', d.seed),
   };
 }
 
@@ -115,17 +105,9 @@ async function main(): Promise<void> {
   );
   const data = await prepareCorpusShards(corpus, path.join(resultsDir, 'cache'), 8192);
   const shards = await openShards(data.shardsPath);
-  const model = resolveConfig({
-    vocabSize: shards.meta.vocabSize,
-    dModel: 128,
-    heads: 4,
-    ff: 512,
-    layers: 2,
-    maxLen: num('seq', 128),
-    dropout: 0,
-  });
+  const model = configAModel(shards.meta.vocabSize, num('seq', 128));
   const seed = num('seed', 1);
-  const probe = trainingConfig(seed, 10);
+  const probe = curveTrainingConfig(schedule(), 10);
   const prepared = prepareTrainingData(shards, probe, model.vocabSize);
   const msPerStep = await measureStepMs(model, probe, prepared);
   const budgetMs = minutes * 60_000;
@@ -134,7 +116,7 @@ async function main(): Promise<void> {
   const totalSteps = process.argv.includes('--steps')
     ? num('steps', 1000)
     : Math.floor((budgetMs * (0.97 - evalShare)) / msPerStep);
-  const config = trainingConfig(seed, totalSteps);
+  const config = curveTrainingConfig(schedule(), totalSteps);
   const perStep = tokensPerStep(config);
   console.log(
     `config A on ${path.basename(corpus)}: ${shards.train.tokenCount.toLocaleString()} train / ${shards.validation.tokenCount.toLocaleString()} validation tokens, ` +

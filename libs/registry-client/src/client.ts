@@ -21,6 +21,7 @@ import {
   type RegistryClient,
   type RegistryClientOptions,
 } from './client-types';
+import { guardCall } from './download-call';
 import { toListModelsRequest, toVersionFilter, type PageRequest } from './filters';
 import { allPages, collect } from './paging';
 import { uploadVersion } from './upload';
@@ -81,12 +82,16 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     const versionRef = toVersionRef(ref);
     const ctx = context('DownloadArtifact', settings, true);
     if (isAborted(settings?.signal)) throw cancelledError(ctx);
-    const call = grpcClient.downloadArtifact({ ref: versionRef }, new grpc.Metadata(), {
-      deadline: deadlineFrom(ctx.deadlineMs),
-    });
+    // Guarded from the first moment: the call may fail before `consume` starts reading it (it may
+    // open a file first) and is cancelled below after `consume` stopped reading it.
+    const call = guardCall(
+      grpcClient.downloadArtifact({ ref: versionRef }, new grpc.Metadata(), {
+        deadline: deadlineFrom(ctx.deadlineMs),
+      }),
+    );
     const stopListening = onAbort(settings?.signal, () => call.cancel());
     try {
-      return await consume(call, formatVersionRef(versionRef));
+      return await consume(call.messages, formatVersionRef(versionRef));
     } catch (err) {
       if (isAborted(settings?.signal)) throw cancelledError(ctx);
       throw toClientError(err, ctx);

@@ -27,5 +27,13 @@ export type { RunningService, ServiceOptions, ServiceRegistration } from './crea
 export { HEALTH_SERVICE_NAME, serviceNameOf } from './introspection';
 export { handleSignals } from './signals';
 export type { SignalOptions } from './signals';
+export { EXIT_BAD_CONFIG, EXIT_FAILED, runServiceMain, telemetryOptionsFromEnv } from './run-service-main';
+export type { ServiceMainOptions, StoppableProcess } from './run-service-main';
+export {
+  LOG_LEVELS,
+  TELEMETRY_EXPORTERS,
+  logLevelVar,
+  observabilityConfigSpec,
+} from './observability-config';
 export { createChannelOptions, defaultDeadline, waitForReady } from './client';
 export type { ChannelOptions } from './client';

@@ -1,5 +1,7 @@
 import pino from 'pino';
 
+import { LOG_LEVELS } from './observability-config';
+
 export type Logger = pino.Logger;
 
 export interface LoggerOptions {
@@ -13,7 +15,7 @@ export interface LoggerOptions {
   base?: Record<string, unknown>;
 }
 
-const LEVELS = new Set(['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent']);
+const LEVELS = new Set<string>(LOG_LEVELS);
 
 /**
  * One JSON object per line on stdout, ISO timestamps, the level as a word (log shippers and people both

@@ -1,4 +1,4 @@
-import type { ConfigSpec } from '@headstart/service-kit';
+import { logLevelVar, type ConfigSpec } from '@headstart/service-kit';
 
 import { DEFAULT_LABEL_BUDGET, DEFAULT_PRETRAIN_MINUTES } from './scale';
 
@@ -50,11 +50,5 @@ export const pipelineConfigSpec = {
     default: DEFAULT_LABEL_BUDGET,
     description: 'Training labels each of the two fine-tunes (pre-trained, from scratch) may use.',
   },
-  logLevel: {
-    env: 'HEADSTART_LOG_LEVEL',
-    type: 'enum',
-    values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
-    default: 'info',
-    description: 'Log level of the JSON logs on stdout.',
-  },
+  logLevel: logLevelVar,
 } as const satisfies ConfigSpec;

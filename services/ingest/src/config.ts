@@ -1,4 +1,4 @@
-import type { ConfigSpec, ConfigValues } from '@headstart/service-kit';
+import { observabilityConfigSpec, type ConfigSpec, type ConfigValues } from '@headstart/service-kit';
 import { DEFAULT_INGEST_PORT, DEFAULT_MAX_CORPUS_BYTES } from './create-ingest-service';
 
 /** The ingest service's environment variables (read in main.ts only). */
@@ -42,26 +42,7 @@ export const ingestConfigSpec = {
     default: DEFAULT_MAX_CORPUS_BYTES,
     description: 'Largest corpus UploadCorpus accepts, decompressed, in bytes (RESOURCE_EXHAUSTED beyond).',
   },
-  logLevel: {
-    env: 'HEADSTART_LOG_LEVEL',
-    type: 'enum',
-    values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
-    default: 'info',
-    description: 'Log level of the JSON logs on stdout.',
-  },
-  otelExporter: {
-    env: 'HEADSTART_OTEL_EXPORTER',
-    type: 'enum',
-    values: ['none', 'console', 'otlp'],
-    default: 'none',
-    description: 'Where traces and metrics go: nowhere, stdout, or an OTLP/gRPC collector.',
-  },
-  otlpEndpoint: {
-    env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
-    type: 'url',
-    required: false,
-    description: 'OTLP/gRPC collector when HEADSTART_OTEL_EXPORTER=otlp (default http://localhost:4317).',
-  },
+  ...observabilityConfigSpec,
 } as const satisfies ConfigSpec;
 
 export type IngestConfig = ConfigValues<typeof ingestConfigSpec>;

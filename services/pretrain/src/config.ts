@@ -1,5 +1,5 @@
 // The environment of the API process (main.ts) and of the worker process (worker.ts); read there only.
-import type { ConfigSpec, ConfigValues } from '@headstart/service-kit';
+import { observabilityConfigSpec, type ConfigSpec, type ConfigValues } from '@headstart/service-kit';
 import { DEFAULT_PRETRAIN_PORT } from './service/create-pretrain-service';
 import { DEFAULT_HEALTH_PORT } from './worker/create-pretrain-worker';
 
@@ -45,26 +45,7 @@ const shared = {
     default: 60_000,
     description: 'A run whose worker stopped heartbeating is redelivered after this long.',
   },
-  logLevel: {
-    env: 'HEADSTART_LOG_LEVEL',
-    type: 'enum',
-    values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
-    default: 'info',
-    description: 'Log level of the JSON logs on stdout.',
-  },
-  otelExporter: {
-    env: 'HEADSTART_OTEL_EXPORTER',
-    type: 'enum',
-    values: ['none', 'console', 'otlp'],
-    default: 'none',
-    description: 'Where traces and metrics go: nowhere, stdout, or an OTLP/gRPC collector.',
-  },
-  otlpEndpoint: {
-    env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
-    type: 'url',
-    required: false,
-    description: 'OTLP/gRPC collector when HEADSTART_OTEL_EXPORTER=otlp.',
-  },
+  ...observabilityConfigSpec,
 } as const satisfies ConfigSpec;
 
 export const pretrainConfigSpec = {

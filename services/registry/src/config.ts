@@ -1,4 +1,4 @@
-import type { ConfigSpec, ConfigValues } from '@headstart/service-kit';
+import { observabilityConfigSpec, type ConfigSpec, type ConfigValues } from '@headstart/service-kit';
 
 import { DEFAULT_MAX_ARTIFACT_BYTES, DEFAULT_REGISTRY_PORT } from './create-registry-service';
 
@@ -44,26 +44,7 @@ export const registryConfigSpec = {
     default: DEFAULT_MAX_ARTIFACT_BYTES,
     description: 'Largest artifact CreateVersion accepts, in bytes (RESOURCE_EXHAUSTED beyond).',
   },
-  logLevel: {
-    env: 'HEADSTART_LOG_LEVEL',
-    type: 'enum',
-    values: ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'],
-    default: 'info',
-    description: 'Log level of the JSON logs on stdout.',
-  },
-  otelExporter: {
-    env: 'HEADSTART_OTEL_EXPORTER',
-    type: 'enum',
-    values: ['none', 'console', 'otlp'],
-    default: 'none',
-    description: 'Where traces and metrics go: nowhere, stdout, or an OTLP/gRPC collector.',
-  },
-  otlpEndpoint: {
-    env: 'OTEL_EXPORTER_OTLP_ENDPOINT',
-    type: 'url',
-    required: false,
-    description: 'OTLP/gRPC collector when HEADSTART_OTEL_EXPORTER=otlp (default http://localhost:4317).',
-  },
+  ...observabilityConfigSpec,
 } as const satisfies ConfigSpec;
 
 export type RegistryConfig = ConfigValues<typeof registryConfigSpec>;

@@ -26,6 +26,8 @@ export {
 export type { RunningService, ServiceOptions, ServiceRegistration } from './create-service';
 export { HEALTH_SERVICE_NAME, serviceNameOf } from './introspection';
 export { handleSignals } from './signals';
+export { lockDataDir } from './data-dir-lock';
+export type { DataDirLock, DataDirLockOptions } from './data-dir-lock';
 export type { SignalOptions } from './signals';
 export { EXIT_BAD_CONFIG, EXIT_FAILED, runServiceMain, telemetryOptionsFromEnv } from './run-service-main';
 export type { ServiceMainOptions, StoppableProcess } from './run-service-main';

@@ -2,9 +2,8 @@ import * as path from 'node:path';
 import { ingest as ingestProto } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService } from '@headstart/service-kit';
-import { createLogger, createService } from '@headstart/service-kit';
+import { createLogger, createService, lockDataDir } from '@headstart/service-kit';
 import * as fs from 'node:fs/promises';
-import { lockDataDir } from './data-dir-lock';
 import { createIngestHandlers } from './grpc/ingest-handlers';
 import { JobManager } from './jobs/job-manager';
 import { JobStore } from './jobs/job-store';
@@ -63,7 +62,9 @@ export async function createIngestService(options: IngestServiceOptions): Promis
   const dataDir = path.resolve(options.dataDir);
   const cleanups: { name: string; fn: () => Promise<void> }[] = [];
   try {
-    const lock = await lockDataDir(dataDir);
+    // Two ingest services on one directory would resume the same unfinished jobs and empty each other's
+    // scratch space. `ingest.lock` leaves room for a registry sharing the directory (its lock is LOCK).
+    const lock = await lockDataDir(dataDir, { fileName: 'ingest.lock', holder: 'ingest service' });
     cleanups.push({ name: 'data directory lock', fn: () => lock.release() });
     const store = JobStore.open(path.join(dataDir, 'ingest-jobs.db'));
     cleanups.push({ name: 'job store', fn: async () => store.close() });

@@ -2,9 +2,8 @@ import * as path from 'node:path';
 
 import { captureTraceHeaders, connectEvents } from '@headstart/events';
 import type { Logger, RunningService } from '@headstart/service-kit';
-import { createLogger, createService } from '@headstart/service-kit';
+import { createLogger, createService, lockDataDir } from '@headstart/service-kit';
 
-import { lockDataDir } from './core/data-dir-lock';
 import { Registry } from './core/registry';
 import { createGrpcRegistryHandlers } from './grpc/registry-handlers';
 import { registryServiceDefinition } from './grpc/service-definition';
@@ -70,7 +69,9 @@ export async function createRegistryService(options: RegistryServiceOptions): Pr
     for (const { fn } of cleanups.reverse()) await fn().catch(() => undefined);
   };
   try {
-    const lock = await lockDataDir(dataDir);
+    // Two registries on one data directory would garbage-collect each other's uploads at start and race
+    // on the same blobs.
+    const lock = await lockDataDir(dataDir, { fileName: 'LOCK', holder: 'registry' });
     cleanups.push({ name: 'data directory lock', fn: () => lock.release() });
     const metadata = SqliteMetadataStore.open({
       file: path.join(dataDir, 'registry.db'),

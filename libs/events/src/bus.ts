@@ -14,6 +14,12 @@ import { trackConnection } from './connection-state';
 import { encodeEvent, isEventType } from './event-codec';
 import { errorText, silentLogger, type EventsLogger } from './logger';
 import {
+  watchMaxDeliveries,
+  type ExhaustedWorkHandler,
+  type MaxDeliveriesOptions,
+  type MaxDeliveriesWatch,
+} from './max-deliveries';
+import {
   EVENT_CONSUMERS,
   EVENT_TYPES,
   STREAMS,
@@ -28,6 +34,7 @@ import {
   type WorkTypeDef,
 } from './topology';
 import { injectTraceContext, recordFailure, startProducerSpan } from './trace';
+import { listWork, type WorkListing } from './work-listing';
 
 export interface ConnectEventsOptions {
   servers: string | string[];
@@ -122,9 +129,29 @@ export interface EventBus {
     handler: WorkHandler<T>,
     options?: ConsumeOptions,
   ): Promise<ConsumerHandle>;
+  /**
+   * For a work type whose delivery limit the server enforces (`maxDeliverEnforcedBy: 'server'`), run
+   * in the service that owns the work's records: every item whose deliveries all ended without an
+   * outcome (its workers died) is dead-lettered once and handed to `handler` (to mark its run or job
+   * FAILED), found through the server's advisory or by sweeping the work stream (at start and then
+   * periodically, so nothing is missed across restarts). Creates the durable consumer if missing.
+   */
+  onMaxDeliveries<W extends WorkType>(
+    workType: W,
+    handler: ExhaustedWorkHandler<WorkItem<W>>,
+    options?: MaxDeliveriesOptions<WorkItem<W>>,
+  ): Promise<MaxDeliveriesWatch>;
+  onMaxDeliveries<T>(
+    workType: WorkTypeDef<T>,
+    handler: ExhaustedWorkHandler<T>,
+    options?: MaxDeliveriesOptions<T>,
+  ): Promise<MaxDeliveriesWatch>;
+  /** Every item in a work queue, oldest first, with what its consumer did with it so far. */
+  listWork<W extends WorkType>(workType: W): Promise<WorkListing<WorkItem<W>>>;
+  listWork<T>(workType: WorkTypeDef<T>): Promise<WorkListing<T>>;
   /** Dead letters of one consumer, oldest first. */
   readDeadLetters(consumer: string, options?: ReadDeadLettersOptions): Promise<DeadLetter[]>;
-  /** Stops every consumer started through this bus (draining handlers), then drains the connection. */
+  /** Stops every consumer and watch started through this bus (draining handlers), then drains the connection. */
   close(options?: StopOptions): Promise<void>;
 }
 
@@ -158,6 +185,7 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
   const jsm = await nc.jetstreamManager({ timeout: timeoutMs });
   const multiFilter = supportsMultiFilter(nc.info?.version);
   const consumers = new Set<ConsumerHandle>();
+  const watches = new Set<MaxDeliveriesWatch>();
 
   const publishBytes = async (
     subject: string,
@@ -282,8 +310,28 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
       });
       return track(handle);
     },
+    onMaxDeliveries: async (
+      workType: WorkType | WorkTypeDef<unknown>,
+      handler: ExhaustedWorkHandler<unknown>,
+      opts: MaxDeliveriesOptions<unknown> = {},
+    ) => {
+      const def = (typeof workType === 'string' ? WORK_TYPES[workType] : workType) as WorkTypeDef<unknown>;
+      if (def.consumer.maxDeliverEnforcedBy !== 'server') {
+        throw new Error(
+          `work type ${def.subject}: the library enforces its delivery limit, so the server sends no ` +
+            "max-deliveries advisories; set consumer.maxDeliverEnforcedBy to 'server'",
+        );
+      }
+      await ensureConsumer(jsm, workConsumer(def), multiFilter, logger);
+      const watch = watchMaxDeliveries({ nc, js, jsm, def, handler, logger, options: opts });
+      watches.add(watch);
+      return watch;
+    },
+    listWork: (workType: WorkType | WorkTypeDef<unknown>) =>
+      listWork(jsm, (typeof workType === 'string' ? WORK_TYPES[workType] : workType) as WorkTypeDef<unknown>),
     readDeadLetters: (consumer, opts) => readDeadLetters(js, jsm, consumer, opts),
     close: async (stopOptions?: StopOptions) => {
+      await Promise.all([...watches].map((w) => w.stop()));
       await Promise.all([...consumers].map((c) => c.stop(stopOptions)));
       if (nc.isClosed()) return;
       try {

@@ -82,7 +82,8 @@ export async function startPullConsumer<V, L>(params: PullConsumerParams<V, L>):
         'dead-lettered',
       );
     } catch (err) {
-      // Never drop: leave the message to come back and try the dead-letter stream again.
+      // Never drop: leave the message to come back and try the dead-letter stream again (after the
+      // last delivery of a server-enforced limit, the owner's max-deliveries watcher copies it).
       msg.nak(retryDelay(def.backoffMs, msg.info.deliveryCount));
       stats.retried++;
       logger.error(

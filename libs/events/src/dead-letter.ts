@@ -38,37 +38,87 @@ function headerValue(text: string, max = 1024): string {
   return flat.length > max ? `${flat.slice(0, max - 1)}…` : flat;
 }
 
+/** Where a dead letter came from: a delivery in hand, or a message read back from its stream. */
+export interface DeadLetterSource {
+  readonly subject: string;
+  readonly data: Uint8Array;
+  readonly headers: MsgHdrs | undefined;
+  readonly stream: string;
+  readonly streamSequence: number;
+  readonly deliveries: number;
+}
+
+export interface DeadLetterDetails {
+  consumer: string;
+  reason: DeadLetterReason;
+  error: string;
+  timeoutMs: number;
+}
+
+/** The dead letter's place in HEADSTART_DLQ; `duplicate` when it was there already. */
+export interface DeadLetterReceipt {
+  readonly sequence: number;
+  readonly duplicate: boolean;
+}
+
+/** The `Nats-Msg-Id` of the dead letter of one stored message: one dead letter per message. */
+export function deadLetterMsgId(consumer: string, stream: string, streamSequence: number): string {
+  return `dlq.${consumer}.${stream}.${streamSequence}`;
+}
+
 /**
- * Copies `msg` (payload and headers) to `headstart.dlq.<consumer>` with headers describing where it
+ * Copies a message (payload and headers) to `headstart.dlq.<consumer>` with headers describing where it
  * came from and why. The publish is deduplicated per (consumer, stream, sequence), so a retry after a
- * failed term() does not store it twice.
+ * failed term(), or the max-deliveries watcher copying a message its handler had already dead-lettered,
+ * does not store it twice.
  */
-export async function publishDeadLetter(
+export async function publishDeadLetterCopy(
   js: JetStreamClient,
-  msg: JsMsg,
-  details: { consumer: string; reason: DeadLetterReason; error: string; timeoutMs: number },
-): Promise<void> {
+  source: DeadLetterSource,
+  details: DeadLetterDetails,
+): Promise<DeadLetterReceipt> {
   const h: MsgHdrs = natsHeaders();
-  if (msg.headers) {
-    for (const key of msg.headers.keys()) {
+  if (source.headers) {
+    for (const key of source.headers.keys()) {
       if (key.toLowerCase().startsWith('nats-')) continue;
-      for (const value of msg.headers.values(key)) h.append(key, value);
+      for (const value of source.headers.values(key)) h.append(key, value);
     }
   }
-  const original = msg.headers?.get('Nats-Msg-Id');
+  const original = source.headers?.get('Nats-Msg-Id');
   if (original) h.set(DLQ_HEADERS.msgId, original);
-  h.set(DLQ_HEADERS.subject, msg.subject);
-  h.set(DLQ_HEADERS.stream, msg.info.stream);
-  h.set(DLQ_HEADERS.streamSequence, String(msg.info.streamSequence));
+  h.set(DLQ_HEADERS.subject, source.subject);
+  h.set(DLQ_HEADERS.stream, source.stream);
+  h.set(DLQ_HEADERS.streamSequence, String(source.streamSequence));
   h.set(DLQ_HEADERS.consumer, details.consumer);
-  h.set(DLQ_HEADERS.deliveries, String(msg.info.deliveryCount));
+  h.set(DLQ_HEADERS.deliveries, String(source.deliveries));
   h.set(DLQ_HEADERS.reason, details.reason);
   h.set(DLQ_HEADERS.error, headerValue(details.error) || '(no message)');
   h.set(DLQ_HEADERS.time, new Date().toISOString());
-  await js.publish(deadLetterSubject(details.consumer), msg.data, {
-    msgID: `dlq.${details.consumer}.${msg.info.stream}.${msg.info.streamSequence}`,
+  const ack = await js.publish(deadLetterSubject(details.consumer), source.data, {
+    msgID: deadLetterMsgId(details.consumer, source.stream, source.streamSequence),
     headers: h,
     timeout: details.timeoutMs,
     expect: { streamName: STREAMS.dlq.name },
   });
+  return { sequence: ack.seq, duplicate: ack.duplicate };
+}
+
+/** Dead-letters the delivery `msg` (see `publishDeadLetterCopy`). */
+export async function publishDeadLetter(
+  js: JetStreamClient,
+  msg: JsMsg,
+  details: DeadLetterDetails,
+): Promise<DeadLetterReceipt> {
+  return publishDeadLetterCopy(
+    js,
+    {
+      subject: msg.subject,
+      data: msg.data,
+      headers: msg.headers,
+      stream: msg.info.stream,
+      streamSequence: msg.info.streamSequence,
+      deliveries: msg.info.deliveryCount,
+    },
+    details,
+  );
 }

@@ -114,8 +114,8 @@ export function consumerConfig(c: ResolvedConsumer, multiFilter: boolean): Parti
     description: c.description,
     ack_policy: AckPolicy.Explicit,
     ack_wait: nanos(c.ackWaitMs),
-    // Unlimited on the server: the library counts attempts and dead-letters (see DeliveryPolicy).
-    max_deliver: -1,
+    // Unlimited on the server unless the server enforces the limit (see DeliveryPolicy).
+    max_deliver: c.maxDeliverEnforcedBy === 'server' ? c.maxDeliver : -1,
     max_ack_pending: c.maxAckPending ?? 1000,
     deliver_policy: c.deliverPolicy === 'new' ? DeliverPolicy.New : DeliverPolicy.All,
     replay_policy: ReplayPolicy.Instant,

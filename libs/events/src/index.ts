@@ -17,8 +17,18 @@ export type {
   DeliveryContext,
   StopOptions,
 } from './consumer-types';
-export { DLQ_HEADERS, DeadLetterError, deadLetterSubject } from './dead-letter';
-export type { DeadLetterReason } from './dead-letter';
+export { DLQ_HEADERS, DeadLetterError, deadLetterMsgId, deadLetterSubject } from './dead-letter';
+export type { DeadLetterReason, DeadLetterReceipt } from './dead-letter';
+export { maxDeliveriesSubject } from './max-deliveries';
+export type {
+  ExhaustedWork,
+  ExhaustedWorkHandler,
+  MaxDeliveriesOptions,
+  MaxDeliveriesStats,
+  MaxDeliveriesWatch,
+  SweepResult,
+} from './max-deliveries';
+export type { QueuedWork, WorkListing, WorkStatus } from './work-listing';
 export type { EventsLogger } from './logger';
 export { decodeEvent, encodeEvent, isEventType } from './event-codec';
 export { captureTraceHeaders, traceContextFromHeaders } from './trace';

@@ -89,12 +89,23 @@ export interface DeliveryPolicy {
   /** The server redelivers a message not acked (nor heartbeated with `working()`) within this time. */
   readonly ackWaitMs: number;
   /**
-   * Deliveries before the message goes to the dead-letter stream. The library enforces it, not the
-   * server (whose limit is unlimited), so nothing is ever dropped: a delivery whose handler crashed or
-   * hung counts, the next delivery past the limit is dead-lettered without running the handler, and
-   * if the dead-letter publish fails the message comes back to try again.
+   * Deliveries before the message goes to the dead-letter stream. A delivery whose handler crashed or
+   * hung counts; who stops the deliveries is `maxDeliverEnforcedBy`.
    */
   readonly maxDeliver: number;
+  /**
+   * `consumer` (default): the server's limit is unlimited and the library enforces `maxDeliver`: the
+   * next delivery past the limit is dead-lettered without running the handler (if the dead-letter
+   * publish fails the message comes back to try again). Nobody but the DLQ hears of it.
+   *
+   * `server`: the server's max_deliver is `maxDeliver`. After the last delivery it stops delivering
+   * and publishes a MAX_DELIVERIES advisory; `bus.onMaxDeliveries` in the service that owns the work
+   * dead-letters the message and calls that service back (e.g. to mark its run FAILED), and sweeps the
+   * stream for exhausted messages whose advisory it missed. For work whose owner must learn that every
+   * delivery died with its worker; without a running `onMaxDeliveries` exhausted messages stay in the
+   * work stream (nothing is lost, nothing is reported).
+   */
+  readonly maxDeliverEnforcedBy?: 'consumer' | 'server';
   /** Delay before retry n+1 after failed attempt n (the last value repeats). */
   readonly backoffMs: readonly number[];
   /** Unacked messages the server hands out at once, across all instances. Default 1000. */
@@ -147,7 +158,9 @@ export function defineWorkType<T>(def: WorkTypeDef<T>): WorkTypeDef<T> {
 
 // Workers heartbeat with working(), so ack waits stay short: a crashed worker's item is picked up
 // by another within a minute. The item messages are interim: the pretrain, finetune and ingest
-// issues replace them with dedicated work-item messages here.
+// issues replace them with dedicated work-item messages here. Pretrain runs and fine-tune jobs have
+// records their API must settle when every delivery died with its worker: the server enforces their
+// delivery limit and their API runs `bus.onMaxDeliveries` (see `maxDeliverEnforcedBy`).
 export const WORK_TYPES = {
   pretrain: defineWorkType({
     subject: 'headstart.work.pretrain',
@@ -157,6 +170,7 @@ export const WORK_TYPES = {
       description: 'pretrain workers: one pre-training run per item, for minutes to hours.',
       ackWaitMs: 60 * SECOND,
       maxDeliver: 5,
+      maxDeliverEnforcedBy: 'server',
       backoffMs: [10 * SECOND, MINUTE, 5 * MINUTE],
     },
   }),
@@ -168,6 +182,7 @@ export const WORK_TYPES = {
       description: 'finetune workers: one fine-tune job per item.',
       ackWaitMs: 60 * SECOND,
       maxDeliver: 5,
+      maxDeliverEnforcedBy: 'server',
       backoffMs: [10 * SECOND, MINUTE, 5 * MINUTE],
     },
   }),

@@ -19,3 +19,21 @@ export {
 } from './helpers';
 export { fromServiceError, isRetryable, toServiceError } from './grpc-status';
 export { DETAIL_METADATA_PREFIX, readDetailMetadata, writeDetailMetadata } from './detail-metadata';
+export {
+  callServerStream,
+  callUnary,
+  cancelledError,
+  clientCallsFor,
+  deadlineFrom,
+  isAborted,
+  onAbort,
+  toClientError,
+  waitForServer,
+} from './client-calls';
+export type {
+  CallSettings,
+  ClientCallContext,
+  ClientCalls,
+  RemoteService,
+  UnaryInvoker,
+} from './client-calls';

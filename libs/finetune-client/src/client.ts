@@ -2,15 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Code, HeadstartError } from '@headstart/errors';
 import { common, finetune } from '@headstart/proto';
 import { toVersionRef, type VersionRefInput } from '@headstart/registry-client';
-import {
-  callUnary,
-  cancelledError,
-  deadlineFrom,
-  onAbort,
-  toClientError,
-  type CallContext,
-  type CallSettings,
-} from './call';
+import { callServerStream, callUnary, waitForServer, type CallContext, type CallSettings } from './call';
 import {
   parseJobState,
   toFinetuneSpec,
@@ -120,20 +112,7 @@ export function createFinetuneClient(options: FinetuneClientOptions): FinetuneCl
     address,
 
     waitForReady(timeoutMs = deadlineMs) {
-      return new Promise<void>((resolve, reject) => {
-        grpcClient.waitForReady(deadlineFrom(timeoutMs), (err) => {
-          if (err === undefined || err === null) resolve();
-          else {
-            reject(
-              new HeadstartError(
-                Code.UNAVAILABLE,
-                `the finetune service at ${address} did not become reachable within ${timeoutMs} ms`,
-                { cause: err },
-              ),
-            );
-          }
-        });
-      });
+      return waitForServer(grpcClient, address, timeoutMs);
     },
 
     async createTrigger(input, settings) {
@@ -184,26 +163,20 @@ export function createFinetuneClient(options: FinetuneClientOptions): FinetuneCl
     },
 
     async watchFinetune(finetuneId, onUpdate, settings) {
-      const ctx = context('WatchFinetune', settings, true);
-      if (settings?.signal?.aborted) throw cancelledError(ctx);
-      const call = grpcClient.watchFinetune({ finetuneId }, new grpc.Metadata(), {
-        deadline: deadlineFrom(ctx.deadlineMs),
-      });
-      const stop = onAbort(settings?.signal, () => call.cancel());
-      let last: finetune.Finetune | undefined;
-      try {
-        for await (const message of call as AsyncIterable<finetune.WatchFinetuneResponse>) {
-          if (message.finetune === undefined) continue;
-          last = message.finetune;
-          onUpdate?.(last);
-        }
-      } catch (err) {
-        if (settings?.signal?.aborted) throw cancelledError(ctx);
-        throw toClientError(err, ctx);
-      } finally {
-        stop();
-        call.cancel();
-      }
+      const last = await callServerStream(
+        (callOptions) => grpcClient.watchFinetune({ finetuneId }, new grpc.Metadata(), callOptions),
+        async (messages) => {
+          let latest: finetune.Finetune | undefined;
+          for await (const message of messages) {
+            if (message.finetune === undefined) continue;
+            latest = message.finetune;
+            onUpdate?.(latest);
+          }
+          return latest;
+        },
+        context('WatchFinetune', settings, true),
+        settings?.signal,
+      );
       return required(last, 'a job');
     },
 

@@ -1,15 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Code, HeadstartError } from '@headstart/errors';
 import { common, ingest } from '@headstart/proto';
-import {
-  callUnary,
-  cancelledError,
-  deadlineFrom,
-  onAbort,
-  toClientError,
-  type CallContext,
-  type CallSettings,
-} from './call';
+import { callServerStream, callUnary, waitForServer, type CallContext, type CallSettings } from './call';
 import {
   parseJobState,
   toTokenizeRequest,
@@ -105,20 +97,7 @@ export function createIngestClient(options: IngestClientOptions): IngestClient {
     address,
 
     waitForReady(timeoutMs = deadlineMs) {
-      return new Promise<void>((resolve, reject) => {
-        grpcClient.waitForReady(deadlineFrom(timeoutMs), (err) => {
-          if (err === undefined || err === null) resolve();
-          else {
-            reject(
-              new HeadstartError(
-                Code.UNAVAILABLE,
-                `the ingest service at ${address} did not become reachable within ${timeoutMs} ms`,
-                { cause: err },
-              ),
-            );
-          }
-        });
-      });
+      return waitForServer(grpcClient, address, timeoutMs);
     },
 
     uploadCorpus(input, source, uploadOptions = {}) {
@@ -155,26 +134,20 @@ export function createIngestClient(options: IngestClientOptions): IngestClient {
     },
 
     async watchJob(jobId, onUpdate, settings) {
-      const ctx = context('WatchJob', settings, true);
-      if (settings?.signal?.aborted) throw cancelledError(ctx);
-      const call = grpcClient.watchJob({ jobId }, new grpc.Metadata(), {
-        deadline: deadlineFrom(ctx.deadlineMs),
-      });
-      const stop = onAbort(settings?.signal, () => call.cancel());
-      let last: ingest.Job | undefined;
-      try {
-        for await (const message of call as AsyncIterable<ingest.WatchJobResponse>) {
-          if (message.job === undefined) continue;
-          last = message.job;
-          onUpdate?.(last);
-        }
-      } catch (err) {
-        if (settings?.signal?.aborted) throw cancelledError(ctx);
-        throw toClientError(err, ctx);
-      } finally {
-        stop();
-        call.cancel();
-      }
+      const last = await callServerStream(
+        (callOptions) => grpcClient.watchJob({ jobId }, new grpc.Metadata(), callOptions),
+        async (messages) => {
+          let latest: ingest.Job | undefined;
+          for await (const message of messages) {
+            if (message.job === undefined) continue;
+            latest = message.job;
+            onUpdate?.(latest);
+          }
+          return latest;
+        },
+        context('WatchJob', settings, true),
+        settings?.signal,
+      );
       const job = required(last, 'a job');
       if (!isTerminalJob(job)) {
         throw new HeadstartError(

@@ -4,14 +4,16 @@ import type { Container, K8sObject, Workload } from './k8s';
 import {
   checkAutoscaling,
   checkDisruptionBudgets,
+  checkGoverningServices,
   checkGpus,
   checkNats,
+  checkSingleWriters,
   natsConfig,
 } from './platform-checks';
 import { allowed, networkPolicies } from './network-policy';
 import { renderOverlay } from './render';
 import { checkWiring } from './wiring-checks';
-import { checkContainers, checkServices, workloads } from './workload-checks';
+import { checkComponents, checkContainers, checkServices, workloads } from './workload-checks';
 
 let prod: K8sObject[];
 beforeAll(() => {
@@ -36,7 +38,15 @@ function container(w: Workload): Container {
 }
 
 test('the unbroken prod overlay passes, so each defect below is what trips its check', () => {
-  expect([...checkContainers(prod), ...checkServices(prod), ...checkWiring(prod)]).toEqual([]);
+  expect([
+    ...checkContainers(prod),
+    ...checkServices(prod),
+    ...checkWiring(prod),
+    ...checkComponents(prod),
+    ...checkDisruptionBudgets(prod),
+    ...checkSingleWriters(prod),
+    ...checkGoverningServices(prod),
+  ]).toEqual([]);
 });
 
 type Defect = [name: string, edit: (c: Container) => void, message: RegExp];
@@ -77,11 +87,11 @@ test.each(containerDefects)('checkContainers reports %s', (_name, edit, message)
 test('checkServices reports a port without a Service', () => {
   const objects = broken((o) =>
     o.splice(
-      o.findIndex((x) => x.kind === 'Service' && x.metadata.name === 'ingest'),
+      o.findIndex((x) => x.kind === 'Service' && x.metadata.name === 'pretrain'),
       1,
     ),
   );
-  expect(checkServices(objects).join('\n')).toMatch(/Deployment\/ingest: port grpc has no Service/);
+  expect(checkServices(objects).join('\n')).toMatch(/Deployment\/pretrain: port grpc has no Service/);
 });
 
 test('checkWiring reports a registry address that names no Service', () => {
@@ -98,6 +108,87 @@ test('checkDisruptionBudgets reports a budget that blocks drains', () => {
     pdb!.spec = { minAvailable: 1, selector: { matchLabels: { 'app.kubernetes.io/name': 'registry' } } };
   });
   expect(checkDisruptionBudgets(objects).join('\n')).toMatch(/blocks drains/);
+});
+
+test('checkDisruptionBudgets reports a percentage that rounds to no disruption, and the default policy', () => {
+  const objects = broken((o) => {
+    const pdb = o.find((x) => x.kind === 'PodDisruptionBudget' && x.metadata.name === 'finetune');
+    pdb!.spec = { minAvailable: '100%', selector: { matchLabels: { 'app.kubernetes.io/name': 'finetune' } } };
+  });
+  const problems = checkDisruptionBudgets(objects).join('\n');
+  expect(problems).toMatch(/minAvailable 100% with 1 replica\(s\) of StatefulSet\/finetune blocks drains/);
+  expect(problems).toMatch(/PodDisruptionBudget\/finetune: unhealthyPodEvictionPolicy is not AlwaysAllow/);
+});
+
+// The SQLite services: each way of losing or splitting their state is caught.
+type StateDefect = [name: string, edit: (o: K8sObject[], w: (name: string) => Workload) => void, RegExp];
+const stateDefects: StateDefect[] = [
+  [
+    'the finetune data dir reverted to an emptyDir',
+    (_o, w) => {
+      const s = w('finetune').spec;
+      delete s.volumeClaimTemplates;
+      s.template.spec.volumes = [...(s.template.spec.volumes ?? []), { name: 'data', emptyDir: {} }];
+    },
+    /StatefulSet\/finetune: \/var\/lib\/headstart \(volume data\) is an emptyDir/,
+  ],
+  [
+    'an overlay adding an emptyDir over the ingest claim',
+    (_o, w) => {
+      const pod = w('ingest').spec.template.spec;
+      pod.volumes = [...(pod.volumes ?? []), { name: 'data', emptyDir: { sizeLimit: '20Gi' } }];
+    },
+    /StatefulSet\/ingest: .* is an emptyDir, not its PersistentVolumeClaim/,
+  ],
+  [
+    'the data dir moved off the claim',
+    (_o, w) => {
+      const c = w('registry').spec.template.spec.containers[0]!;
+      c.env = c.env?.map((e) => (e.name === 'HEADSTART_DATA_DIR' ? { ...e, value: '/tmp/data' } : e));
+    },
+    /StatefulSet\/registry: HEADSTART_DATA_DIR \/tmp\/data is not a mounted volume/,
+  ],
+  [
+    'two ingest replicas',
+    (_o, w) => void (w('ingest').spec.replicas = 2),
+    /single-writer; replicas must be 1/,
+  ],
+  [
+    'the finetune API as a Deployment',
+    (_o, w) => {
+      const x = w('finetune') as { kind: string };
+      x.kind = 'Deployment';
+    },
+    /StatefulSet \(one pod, its own volume\)/,
+  ],
+  [
+    'claims deleted with the StatefulSet',
+    (_o, w) =>
+      void (w('ingest').spec.persistentVolumeClaimRetentionPolicy = {
+        whenDeleted: 'Delete',
+        whenScaled: 'Retain',
+      }),
+    /StatefulSet\/ingest: its claims must be retained/,
+  ],
+];
+
+test.each(stateDefects)('checkSingleWriters reports %s', (_name, edit, message) => {
+  expect(checkSingleWriters(broken(edit)).join('\n')).toMatch(message);
+});
+
+test('checkGoverningServices reports a missing headless Service and a missing ClusterIP Service', () => {
+  const objects = broken((o) => {
+    const drop = (name: string) =>
+      o.splice(
+        o.findIndex((x) => x.kind === 'Service' && x.metadata.name === name),
+        1,
+      );
+    drop('finetune-headless');
+    drop('ingest');
+  });
+  const problems = checkGoverningServices(objects).join('\n');
+  expect(problems).toMatch(/StatefulSet\/finetune: serviceName finetune-headless is not a Service/);
+  expect(problems).toMatch(/StatefulSet\/ingest: no ClusterIP Service named ingest/);
 });
 
 test('checkNats reports lazy fsync and a route list that does not match the pods', () => {

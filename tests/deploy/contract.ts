@@ -13,6 +13,14 @@ export interface ComponentContract {
   minGraceSeconds: number;
   /** Workers: the JetStream durable consumer KEDA scales on. */
   consumer?: string;
+  /**
+   * Keeps its state in SQLite in its data dir. SQLite is single-writer, so the component must be a
+   * StatefulSet with exactly one replica in every overlay and its data dir on a PersistentVolumeClaim
+   * (an emptyDir loses the state on every reschedule; two replicas split it or run two writers).
+   */
+  singleWriter?: true;
+  /** Connects to NATS (events, work queues, control). Ingest does not: its results go through the registry. */
+  usesNats: boolean;
 }
 
 export const HEALTH_PORT = 50060;
@@ -29,14 +37,18 @@ export const COMPONENTS: Record<string, ComponentContract> = {
     port: 50051,
     portEnv: 'HEADSTART_REGISTRY_PORT',
     minGraceSeconds: 60,
+    singleWriter: true,
+    usesNats: true,
   },
   ingest: {
-    kind: 'Deployment',
+    kind: 'StatefulSet',
     tier: 'api',
     entry: 'services/ingest/dist/main.js',
     port: 50052,
     portEnv: 'HEADSTART_INGEST_PORT',
     minGraceSeconds: 60,
+    singleWriter: true,
+    usesNats: false,
   },
   pretrain: {
     kind: 'Deployment',
@@ -45,14 +57,17 @@ export const COMPONENTS: Record<string, ComponentContract> = {
     port: 50053,
     portEnv: 'HEADSTART_PRETRAIN_PORT',
     minGraceSeconds: 60,
+    usesNats: true,
   },
   finetune: {
-    kind: 'Deployment',
+    kind: 'StatefulSet',
     tier: 'api',
     entry: 'services/finetune/dist/main.js',
     port: 50054,
     portEnv: 'HEADSTART_FINETUNE_PORT',
     minGraceSeconds: 60,
+    singleWriter: true,
+    usesNats: true,
   },
   'pretrain-worker': {
     kind: 'Deployment',
@@ -62,6 +77,7 @@ export const COMPONENTS: Record<string, ComponentContract> = {
     portEnv: 'HEADSTART_HEALTH_PORT',
     minGraceSeconds: 600,
     consumer: 'pretrain-workers',
+    usesNats: true,
   },
   'finetune-worker': {
     kind: 'Deployment',
@@ -71,8 +87,14 @@ export const COMPONENTS: Record<string, ComponentContract> = {
     portEnv: 'HEADSTART_HEALTH_PORT',
     minGraceSeconds: 120,
     consumer: 'finetune-workers',
+    usesNats: true,
   },
 };
+
+/** The components that keep SQLite state: single-replica StatefulSets with their data dir on a PVC. */
+export const SINGLE_WRITERS = Object.entries(COMPONENTS)
+  .filter(([, c]) => c.singleWriter)
+  .map(([name]) => name);
 
 export interface ImageRef {
   repository: string;

@@ -91,8 +91,25 @@ export interface Workload {
     serviceName?: string;
     selector: LabelSelector;
     template: { metadata: { labels?: Labels }; spec: PodSpec };
-    volumeClaimTemplates?: { metadata: { name: string } }[];
+    volumeClaimTemplates?: VolumeClaimTemplate[];
+    persistentVolumeClaimRetentionPolicy?: { whenDeleted?: string; whenScaled?: string };
   };
+}
+
+export interface VolumeClaimTemplate {
+  metadata: { name: string; labels?: Labels };
+  spec?: {
+    accessModes?: string[];
+    storageClassName?: string;
+    resources?: { requests?: { storage?: string } };
+  };
+}
+
+export interface ServiceSpec {
+  type?: string;
+  clusterIP?: string;
+  selector?: Labels;
+  ports?: { name?: string; port: number; targetPort?: number | string }[];
 }
 
 export interface K8sObject {

@@ -1,16 +1,18 @@
 // Renders every kustomize overlay with `kubectl kustomize` and holds the result to the platform rules in
 // docs/deploy.md: gRPC probes, requests and limits, restricted security context, pinned images, Services,
 // disruption budgets, NATS durability, KEDA targets and GPU placement. No cluster is needed.
-import { COMPONENTS } from './contract';
+import { COMPONENTS, SINGLE_WRITERS } from './contract';
 import type { K8sObject, Workload } from './k8s';
 import { ofKind, parseQuantity, selects } from './k8s';
 import { isDefaultDeny, networkPolicies } from './network-policy';
 import {
   checkAutoscaling,
   checkDisruptionBudgets,
+  checkGoverningServices,
   checkGpus,
   checkNats,
-  checkRegistryStorage,
+  checkSingleWriters,
+  disruptionsAllowed,
 } from './platform-checks';
 import type { Rendered } from './render';
 import { listOverlays, renderOverlay } from './render';
@@ -80,8 +82,13 @@ describe.each(overlays)('overlay %s', (overlay) => {
     expect(checkAutoscaling(objects())).toEqual([]);
   });
 
-  test('the registry keeps its data on a PVC with a single writer', () => {
-    expect(checkRegistryStorage(objects())).toEqual([]);
+  test('registry, ingest and finetune API: one-replica StatefulSets with their SQLite data dir on a PVC', () => {
+    expect(SINGLE_WRITERS).toEqual(['registry', 'ingest', 'finetune']);
+    expect(checkSingleWriters(objects())).toEqual([]);
+  });
+
+  test('every StatefulSet has a headless governing Service; single writers a ClusterIP one too', () => {
+    expect(checkGoverningServices(objects())).toEqual([]);
   });
 
   test('default deny, and every workload is selected by an allow policy', () => {
@@ -154,8 +161,9 @@ describe('prod', () => {
     const pdbs = ofKind<{
       spec: { selector: { matchLabels?: Record<string, string> }; minAvailable?: number };
     }>(objects(), 'PodDisruptionBudget');
-    for (const [name, c] of Object.entries(COMPONENTS)) {
-      if (c.tier !== 'api' || name === 'registry') continue;
+    const stateless = Object.entries(COMPONENTS).filter(([, c]) => c.tier === 'api' && !c.singleWriter);
+    expect(stateless.map(([name]) => name)).toEqual(['pretrain']);
+    for (const [name] of stateless) {
       const w = workload(objects(), name);
       expect(w.spec.replicas ?? 1).toBeGreaterThanOrEqual(2);
       const spread = w.spec.template.spec.topologySpreadConstraints ?? [];
@@ -177,14 +185,32 @@ describe('prod', () => {
     expect(finetune.nodeSelector?.['nvidia.com/gpu.present']).toBeUndefined();
   });
 
-  test('the registry stays a single-replica StatefulSet whose budget lets a node drain', () => {
-    const registry = workload(objects(), 'registry');
-    expect(registry.kind).toBe('StatefulSet');
-    expect(registry.spec.replicas).toBe(1);
-    const pdb = ofKind<{ spec: { maxUnavailable?: number } }>(objects(), 'PodDisruptionBudget').find(
-      (p) => p.metadata.name === 'registry',
-    );
-    expect(pdb?.spec.maxUnavailable).toBe(1);
+  test('the single writers stay one-replica StatefulSets whose budgets let a node drain', () => {
+    type PdbSpec = Parameters<typeof disruptionsAllowed>[0];
+    const pdbs = ofKind<{ spec: PdbSpec }>(objects(), 'PodDisruptionBudget');
+    for (const name of SINGLE_WRITERS) {
+      const w = workload(objects(), name);
+      expect([name, w.kind, w.spec.replicas]).toEqual([name, 'StatefulSet', 1]);
+      expect(w.spec.template.spec.topologySpreadConstraints).toBeUndefined();
+      const pdb = pdbs.find((p) => selects(p.spec.selector, w.spec.template.metadata.labels));
+      expect([name, pdb && disruptionsAllowed(pdb.spec, 1)]).toEqual([name, 1]);
+      expect([name, pdb?.spec.unhealthyPodEvictionPolicy]).toEqual([name, 'AlwaysAllow']);
+    }
+  });
+
+  test('prod volumes are larger than dev ones (the overlay sizes every claim)', () => {
+    const sizes = (overlay: string) =>
+      new Map(
+        workloads(render(overlay).objects).flatMap((w) =>
+          (w.spec.volumeClaimTemplates ?? []).map(
+            (t) => [w.metadata.name, parseQuantity(t.spec?.resources?.requests?.storage ?? '0')] as const,
+          ),
+        ),
+      );
+    const dev = sizes('dev');
+    const prod = sizes('prod');
+    expect([...prod.keys()].sort()).toEqual(['finetune', 'ingest', 'nats', 'registry']);
+    for (const [name, size] of prod) expect([name, size > (dev.get(name) ?? Infinity)]).toEqual([name, true]);
   });
 
   test('the collector exports OTLP to a backend', () => {

@@ -1,11 +1,13 @@
 // What the NetworkPolicies of each overlay let through, asked flow by flow: every connection Headstart
 // needs is open and the obvious ones it does not need are closed.
+import { COMPONENTS } from './contract';
 import type { Endpoint, NetworkPolicy } from './network-policy';
 import { allowed, networkPolicies } from './network-policy';
 import { listOverlays, renderOverlay } from './render';
 import { workloads } from './workload-checks';
 
-const SERVICES = ['registry', 'ingest', 'pretrain', 'pretrain-worker', 'finetune', 'finetune-worker'];
+const SERVICES = Object.keys(COMPONENTS);
+const NATS_CLIENTS = SERVICES.filter((name) => COMPONENTS[name]?.usesNats);
 const CALLS_REGISTRY = ['ingest', 'pretrain', 'pretrain-worker', 'finetune', 'finetune-worker'];
 const API_PORTS: Record<string, number> = {
   registry: 50051,
@@ -69,8 +71,9 @@ describe.each(listOverlays())('network policies of %s', (overlay) => {
   test('services reach the registry, NATS and the collector', () => {
     for (const name of CALLS_REGISTRY)
       expect([name, allowed(policies, pod(name), pod('registry'), 50051)]).toEqual([name, true]);
-    for (const name of SERVICES) {
+    for (const name of NATS_CLIENTS)
       expect([name, 'nats', allowed(policies, pod(name), pod('nats'), 4222)]).toEqual([name, 'nats', true]);
+    for (const name of SERVICES) {
       expect([name, 'otel', allowed(policies, pod(name), pod('otel-collector'), 4317)]).toEqual([
         name,
         'otel',
@@ -106,5 +109,8 @@ describe.each(listOverlays())('network policies of %s', (overlay) => {
     expect(allowed(policies, pod('registry'), pod('finetune'), 50054)).toBe(false);
     expect(allowed(policies, pod('nats'), pod('registry'), 50051)).toBe(false);
     expect(allowed(policies, pod('ingest'), pod('registry'), 4222)).toBe(false);
+    // Ingest does not use NATS (its versions reach the event stream through the registry).
+    expect(NATS_CLIENTS).not.toContain('ingest');
+    expect(allowed(policies, pod('ingest'), pod('nats'), 4222)).toBe(false);
   });
 });

@@ -1,16 +1,31 @@
 // Checks that span objects: disruption budgets, the NATS cluster, KEDA autoscaling, GPUs, storage and
 // the presence of network policies (their effect is checked in network-policies.test.ts).
-import { COMPONENTS, WORK_STREAM, isHeadstartImage, parseImage } from './contract';
-import type { K8sObject, LabelSelector, Workload } from './k8s';
+import { COMPONENTS, SINGLE_WRITERS, WORK_STREAM, isHeadstartImage, parseImage } from './contract';
+import type { K8sObject, LabelSelector, ServiceSpec, Workload } from './k8s';
 import { ofKind, parseQuantity, ref, selects } from './k8s';
 import { workloads } from './workload-checks';
 
 type Pdb = {
-  spec: { selector: LabelSelector; minAvailable?: number | string; maxUnavailable?: number | string };
+  spec: {
+    selector: LabelSelector;
+    minAvailable?: number | string;
+    maxUnavailable?: number | string;
+    unhealthyPodEvictionPolicy?: string;
+  };
 };
 
 function podLabels(w: Workload) {
   return w.spec.template.metadata.labels;
+}
+
+/** Pods a budget lets a drain evict while all `replicas` are healthy (Kubernetes rounds percentages up). */
+export function disruptionsAllowed(pdb: Pdb['spec'], replicas: number): number {
+  const count = (v: number | string) =>
+    typeof v === 'number' ? v : Math.ceil((replicas * Number.parseFloat(v)) / 100);
+  if (pdb.maxUnavailable !== undefined && pdb.maxUnavailable !== null) return count(pdb.maxUnavailable);
+  if (pdb.minAvailable !== undefined && pdb.minAvailable !== null)
+    return Math.max(0, replicas - count(pdb.minAvailable));
+  return 0;
 }
 
 export function checkDisruptionBudgets(objects: K8sObject[]): string[] {
@@ -19,8 +34,16 @@ export function checkDisruptionBudgets(objects: K8sObject[]): string[] {
   for (const [name, contract] of Object.entries(COMPONENTS)) {
     if (contract.tier !== 'api') continue;
     const w = workloads(objects).find((x) => x.metadata.name === name);
-    if (w && !pdbs.some((p) => selects(p.spec.selector, podLabels(w))))
-      out.push(`${ref(w)}: no PodDisruptionBudget`);
+    if (!w) continue;
+    const mine = pdbs.filter((p) => selects(p.spec.selector, podLabels(w)));
+    if (mine.length === 0) out.push(`${ref(w)}: no PodDisruptionBudget`);
+    // A pod that never becomes ready (crash loop, stuck start) must not hold a drain either; the default
+    // policy (IfHealthyBudget) keeps it whenever the budget is not met, which for one replica is always.
+    for (const p of mine)
+      if (p.spec.unhealthyPodEvictionPolicy !== 'AlwaysAllow')
+        out.push(
+          `${ref(p)}: unhealthyPodEvictionPolicy is not AlwaysAllow (a not-ready pod can hold a drain)`,
+        );
   }
   for (const p of pdbs) {
     const targets = workloads(objects).filter((w) => selects(p.spec.selector, podLabels(w)));
@@ -28,13 +51,13 @@ export function checkDisruptionBudgets(objects: K8sObject[]): string[] {
     for (const w of targets) {
       const replicas = w.spec.replicas ?? 1;
       // A budget that can never be met turns every node drain into a hang.
-      if (typeof p.spec.minAvailable === 'number' && p.spec.minAvailable >= replicas) {
-        out.push(
-          `${ref(p)}: minAvailable ${p.spec.minAvailable} with ${replicas} replica(s) of ${ref(w)} blocks drains`,
-        );
+      if (disruptionsAllowed(p.spec, replicas) < 1) {
+        const rule =
+          p.spec.maxUnavailable !== undefined && p.spec.maxUnavailable !== null
+            ? `maxUnavailable ${p.spec.maxUnavailable}`
+            : `minAvailable ${p.spec.minAvailable}`;
+        out.push(`${ref(p)}: ${rule} with ${replicas} replica(s) of ${ref(w)} blocks drains`);
       }
-      if (p.spec.maxUnavailable === 0 || p.spec.maxUnavailable === '0%')
-        out.push(`${ref(p)}: maxUnavailable 0 blocks drains`);
     }
   }
   return out;
@@ -177,17 +200,78 @@ export function checkGpus(objects: K8sObject[], gpuWorkers: string[]): string[] 
   return out;
 }
 
-/** The registry's data dir is a PVC from the StatefulSet's claim templates and it runs exactly one pod. */
-export function checkRegistryStorage(objects: K8sObject[]): string[] {
-  const w = workloads(objects).find((x) => x.metadata.name === 'registry');
-  if (!w) return [];
+/**
+ * Components that keep SQLite state (registry, ingest, finetune API): a StatefulSet with exactly one
+ * replica whose data dir is a PersistentVolumeClaim from its volumeClaimTemplates — never an emptyDir,
+ * which loses the database on every reschedule — kept when the StatefulSet is deleted or scaled.
+ */
+export function checkSingleWriters(objects: K8sObject[]): string[] {
   const out: string[] = [];
-  if ((w.spec.replicas ?? 1) !== 1) out.push(`${ref(w)}: SQLite is single-writer; replicas must be 1`);
-  const c = w.spec.template.spec.containers.find((x) => x.name === 'registry');
-  const dataDir = c?.env?.find((e) => e.name === 'HEADSTART_DATA_DIR')?.value;
-  const mount = c?.volumeMounts?.find((m) => m.mountPath === dataDir);
-  if (!(w.spec.volumeClaimTemplates ?? []).some((t) => t.metadata.name === mount?.name)) {
-    out.push(`${ref(w)}: ${dataDir} is not backed by a volumeClaimTemplate`);
+  for (const name of SINGLE_WRITERS) {
+    const w = workloads(objects).find((x) => x.metadata.name === name);
+    if (!w) {
+      out.push(`${name}: no workload`);
+      continue;
+    }
+    if (w.kind !== 'StatefulSet')
+      out.push(`${ref(w)}: keeps SQLite state, so it must be a StatefulSet (one pod, its own volume)`);
+    if ((w.spec.replicas ?? 1) !== 1)
+      out.push(`${ref(w)}: SQLite is single-writer; replicas must be 1, not ${w.spec.replicas}`);
+    const pod = w.spec.template.spec;
+    const c = pod.containers.find((x) => x.name === name);
+    const dataDir = c?.env?.find((e) => e.name === 'HEADSTART_DATA_DIR')?.value;
+    const mount = c?.volumeMounts?.find((m) => m.mountPath === dataDir);
+    if (!dataDir || !mount) {
+      out.push(`${ref(w)}: HEADSTART_DATA_DIR ${dataDir ?? '(unset)'} is not a mounted volume`);
+      continue;
+    }
+    const template = (w.spec.volumeClaimTemplates ?? []).find((t) => t.metadata.name === mount.name);
+    const podVolume = (pod.volumes ?? []).find((v) => v.name === mount.name);
+    if (podVolume) {
+      const what = podVolume.emptyDir ? 'an emptyDir' : 'a pod volume';
+      out.push(`${ref(w)}: ${dataDir} (volume ${mount.name}) is ${what}, not its PersistentVolumeClaim`);
+    }
+    if (!template) {
+      out.push(`${ref(w)}: ${dataDir} is not backed by a volumeClaimTemplate`);
+      continue;
+    }
+    const modes = template.spec?.accessModes ?? [];
+    if (!modes.some((m) => m === 'ReadWriteOnce' || m === 'ReadWriteOncePod'))
+      out.push(`${ref(w)}: claim ${template.metadata.name} is not ReadWriteOnce(Pod): ${modes.join(', ')}`);
+    const size = template.spec?.resources?.requests?.storage;
+    if (!size || !(parseQuantity(size) > 0))
+      out.push(`${ref(w)}: claim ${template.metadata.name} requests no storage`);
+    const retain = w.spec.persistentVolumeClaimRetentionPolicy ?? {};
+    if (retain.whenDeleted !== 'Retain' || retain.whenScaled !== 'Retain')
+      out.push(`${ref(w)}: its claims must be retained when the StatefulSet is deleted or scaled`);
+  }
+  return out;
+}
+
+/**
+ * Every StatefulSet names a headless governing Service that selects its pods (stable pod DNS), and the
+ * single writers are also behind a normal ClusterIP Service, which is what their clients dial.
+ */
+export function checkGoverningServices(objects: K8sObject[]): string[] {
+  const out: string[] = [];
+  const services = ofKind<{ spec: ServiceSpec }>(objects, 'Service');
+  const selecting = (w: Workload) =>
+    services.filter(
+      (s) => s.spec.selector && selects({ matchLabels: s.spec.selector }, w.spec.template.metadata.labels),
+    );
+  for (const w of workloads(objects)) {
+    if (w.kind !== 'StatefulSet') continue;
+    const governing = services.find((s) => s.metadata.name === w.spec.serviceName);
+    if (!governing) out.push(`${ref(w)}: serviceName ${w.spec.serviceName ?? '(unset)'} is not a Service`);
+    else if (governing.spec.clusterIP !== 'None')
+      out.push(`${ref(w)}: governing ${ref(governing)} is not headless`);
+    else if (!selecting(w).includes(governing))
+      out.push(`${ref(w)}: ${ref(governing)} does not select its pods`);
+  }
+  for (const name of SINGLE_WRITERS) {
+    const w = workloads(objects).find((x) => x.metadata.name === name);
+    if (w && !selecting(w).some((s) => s.metadata.name === name && s.spec.clusterIP !== 'None'))
+      out.push(`${ref(w)}: no ClusterIP Service named ${name} for its clients`);
   }
   return out;
 }

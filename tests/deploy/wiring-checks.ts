@@ -56,13 +56,14 @@ function checkAddress(
 export function checkWiring(objects: K8sObject[]): string[] {
   const out: string[] = [];
   const serviceNames = new Set<string>();
-  for (const name of Object.keys(COMPONENTS)) {
+  for (const [name, contract] of Object.entries(COMPONENTS)) {
     const w = workloads(objects).find((x) => x.metadata.name === name);
     const c = w?.spec.template.spec.containers.find((x) => x.name === name);
     if (!w || !c) continue; // reported by checkComponents
     const where = `${ref(w)} container ${c.name}`;
     const env = resolveEnv(objects, c);
-    out.push(...checkAddress(objects, where, 'HEADSTART_NATS_URL', env.get('HEADSTART_NATS_URL'), 'nats'));
+    if (contract.usesNats)
+      out.push(...checkAddress(objects, where, 'HEADSTART_NATS_URL', env.get('HEADSTART_NATS_URL'), 'nats'));
     out.push(
       ...checkAddress(
         objects,

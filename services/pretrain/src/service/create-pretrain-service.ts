@@ -1,7 +1,7 @@
 // The PretrainService API process: gRPC handlers over the run store, the registry (to validate shards)
 // and the work queue. It trains nothing itself; workers do (see createPretrainWorker).
 import { Code, HeadstartError } from '@headstart/errors';
-import type { EventBus } from '@headstart/events';
+import type { EventBus, MaxDeliveriesWatch } from '@headstart/events';
 import { connectEvents } from '@headstart/events';
 import { pretrain } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
@@ -14,6 +14,7 @@ import type { RunStore } from '../runs/run-store';
 import { openRunStore } from '../runs/run-store';
 import { RUN_ID_PATTERN } from '../runs/run-state';
 import { cancelRun } from './cancel-run';
+import { watchExhaustedRuns } from './exhausted-runs';
 import { pageRuns } from './list-runs';
 import { startQueuedSweep } from './queued-sweep';
 import { startRun } from './start-run';
@@ -36,6 +37,14 @@ export interface PretrainServiceOptions {
   queue?: PretrainQueueOptions;
   /** How often QUEUED runs are put on the queue again (the queue drops duplicates); 0 disables. @default 60_000 */
   requeueSweepMs?: number;
+  /**
+   * How often the work stream is swept for runs whose workers all died (the server's advisory settles
+   * them at once; the sweep catches advisories missed, e.g. while this process was down). It also runs
+   * at start. 0: at start only. @default 60_000
+   */
+  exhaustedSweepMs?: number;
+  /** A RUNNING run with no work item left and a lease older than this is FAILED. @default 5 × ack wait */
+  orphanedAfterMs?: number;
   /** @default 10_000 */
   drainTimeoutMs?: number;
 }
@@ -46,6 +55,8 @@ export interface PretrainServiceHandle {
   readonly service: RunningService;
   readonly store: RunStore;
   readonly bus: EventBus;
+  /** Marks runs FAILED whose workers died on every delivery. */
+  readonly exhausted: MaxDeliveriesWatch;
   shutdown(reason?: string): Promise<void>;
 }
 
@@ -96,6 +107,16 @@ export async function createPretrainService(options: PretrainServiceOptions): Pr
         return { run };
       }),
     };
+    // The API owns the run records, so it settles those whose workers all died (closed with the bus).
+    const exhausted = await watchExhaustedRuns({
+      bus,
+      store,
+      workType,
+      logger,
+      sweepIntervalMs: options.exhaustedSweepMs ?? 60_000,
+      staleAfterMs: 2 * workType.consumer.ackWaitMs,
+      orphanedAfterMs: options.orphanedAfterMs ?? 5 * workType.consumer.ackWaitMs,
+    });
     const service = await createService({
       name: 'pretrain',
       host: options.host ?? '0.0.0.0',
@@ -108,12 +129,14 @@ export async function createPretrainService(options: PretrainServiceOptions): Pr
     service.addShutdownHook('events', () => bus.close({ graceMs: 1_000 }));
     service.addShutdownHook('registry client', () => client.close());
     service.addShutdownHook('queued sweep', () => sweep.stop());
+    service.addShutdownHook('exhausted-runs watch', () => exhausted.stop());
     return {
       port: service.port,
       address: service.address,
       service,
       store,
       bus,
+      exhausted,
       shutdown: (reason?: string) => service.shutdown(reason),
     };
   } catch (err) {

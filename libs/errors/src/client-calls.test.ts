@@ -234,6 +234,39 @@ describe('callServerStream', () => {
     await cancelled;
   });
 
+  it('absorbs the CANCELLED that follows when a consumer leaves before reading anything', async () => {
+    const left = await calls.callServerStream(
+      (options) => client.count(Buffer.from('~1'), new grpc.Metadata(), options),
+      async () => 'left at once',
+      ctx('Count'),
+    );
+    expect(left).toBe('left at once');
+    // The call still works afterwards: nothing was left half-open or crashed.
+    const again = await calls.callServerStream(
+      (options) => client.count(Buffer.from('2'), new grpc.Metadata(), options),
+      readAll,
+      ctx('Count'),
+    );
+    expect(again).toEqual(['1', '2']);
+  });
+
+  it('throws the error of a call that failed before its consumer started reading', async () => {
+    const err = await failure(
+      calls.callServerStream(
+        (options) => client.count(Buffer.from('-1'), new grpc.Metadata(), options),
+        async (messages) => {
+          // Busy elsewhere (opening a file, say) until the call has failed here too, then reads.
+          // (Not events.once: it would reject on the call's 'error' and read nothing late.)
+          await new Promise((resolve) => (messages as unknown as EventEmitter).once('status', resolve));
+          return readAll(messages);
+        },
+        ctx('Count'),
+      ),
+    );
+    expect(err.code).toBe(Code.ABORTED);
+    expect(err.message).toBe('counter reset');
+  });
+
   it('reports CANCELLED when the signal aborts a stream', async () => {
     const controller = new AbortController();
     const err = await failure(

@@ -153,6 +153,12 @@ export function callUnary<Req, Res>(
  * One server-streaming RPC: `open` starts it with the call options (deadline), `consume` reads the
  * messages. Cancelled by `signal`, and always once `consume` is done (a consumer may stop early);
  * errors as HeadstartError.
+ *
+ * grpc-js reports a failed call by emitting 'error' on the stream, which crashes the process when
+ * nobody listens: before the consumer starts reading, or after it left (the CANCELLED that follows the
+ * final cancel). So the error is also taken here, from the start; and since grpc-js ends the stream
+ * before it emits the error, a consumer that started late sees an ended stream: the error it missed is
+ * thrown once it returns.
  */
 export async function callServerStream<Res, T>(
   open: (options: Partial<CallOptions>) => ClientReadableStream<Res>,
@@ -163,9 +169,15 @@ export async function callServerStream<Res, T>(
 ): Promise<T> {
   if (isAborted(signal)) throw cancelledError(context);
   const call = open({ deadline: deadlineFrom(context.deadlineMs) });
+  let failure: { error: unknown } | undefined;
+  call.on('error', (error: unknown) => {
+    failure ??= { error };
+  });
   const stopListening = onAbort(signal, () => call.cancel());
   try {
-    return await consume(call as AsyncIterable<Res>);
+    const result = await consume(call as AsyncIterable<Res>);
+    if (failure !== undefined) throw failure.error;
+    return result;
   } catch (err) {
     if (isAborted(signal)) throw cancelledError(context);
     throw toClientError(err, context, service);

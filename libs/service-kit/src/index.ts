@@ -27,6 +27,8 @@ export type { RunningService, ServiceOptions, ServiceRegistration } from './crea
 export { HEALTH_SERVICE_NAME, serviceNameOf } from './introspection';
 export { handleSignals } from './signals';
 export { lockDataDir } from './data-dir-lock';
+export { createStartupCleanups } from './startup-cleanups';
+export type { StartupCleanups } from './startup-cleanups';
 export type { DataDirLock, DataDirLockOptions } from './data-dir-lock';
 export type { SignalOptions } from './signals';
 export { EXIT_BAD_CONFIG, EXIT_FAILED, runServiceMain, telemetryOptionsFromEnv } from './run-service-main';

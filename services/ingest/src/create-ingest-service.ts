@@ -2,7 +2,7 @@ import * as path from 'node:path';
 import { ingest as ingestProto } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService } from '@headstart/service-kit';
-import { createLogger, createService, lockDataDir } from '@headstart/service-kit';
+import { createLogger, createService, createStartupCleanups, lockDataDir } from '@headstart/service-kit';
 import * as fs from 'node:fs/promises';
 import { createIngestHandlers } from './grpc/ingest-handlers';
 import { JobManager } from './jobs/job-manager';
@@ -60,16 +60,16 @@ export interface IngestServiceHandle {
 export async function createIngestService(options: IngestServiceOptions): Promise<IngestServiceHandle> {
   const logger = options.logger ?? createLogger({ name: 'ingest' });
   const dataDir = path.resolve(options.dataDir);
-  const cleanups: { name: string; fn: () => Promise<void> }[] = [];
+  const cleanups = createStartupCleanups();
   try {
     // Two ingest services on one directory would resume the same unfinished jobs and empty each other's
     // scratch space. `ingest.lock` leaves room for a registry sharing the directory (its lock is LOCK).
     const lock = await lockDataDir(dataDir, { fileName: 'ingest.lock', holder: 'ingest service' });
-    cleanups.push({ name: 'data directory lock', fn: () => lock.release() });
+    cleanups.add('data directory lock', () => lock.release());
     const store = JobStore.open(path.join(dataDir, 'ingest-jobs.db'));
-    cleanups.push({ name: 'job store', fn: async () => store.close() });
+    cleanups.add('job store', () => store.close());
     const registry: RegistryClient = createRegistryClient({ address: options.registryAddress });
-    cleanups.push({ name: 'registry client', fn: async () => registry.close() });
+    cleanups.add('registry client', () => registry.close());
     const scratch = path.join(dataDir, 'ingest-scratch');
     const uploadsDir = path.join(scratch, 'uploads');
     await fs.rm(uploadsDir, { recursive: true, force: true });
@@ -89,7 +89,7 @@ export async function createIngestService(options: IngestServiceOptions): Promis
       ...(options.notifyIntervalMs === undefined ? {} : { notifyIntervalMs: options.notifyIntervalMs }),
     });
     await jobs.start();
-    cleanups.push({ name: 'jobs', fn: () => jobs.shutdown() });
+    cleanups.add('jobs', () => jobs.shutdown());
 
     const service = await createService({
       name: 'ingest',
@@ -114,7 +114,7 @@ export async function createIngestService(options: IngestServiceOptions): Promis
       maxReceiveMessageBytes: options.maxReceiveMessageBytes,
     });
     // Hooks run in reverse order: jobs, registry client, store, lock.
-    for (const { name, fn } of cleanups) service.addShutdownHook(name, fn);
+    cleanups.handTo(service);
     return {
       port: service.port,
       address: service.address,
@@ -123,7 +123,7 @@ export async function createIngestService(options: IngestServiceOptions): Promis
       shutdown: (reason) => service.shutdown(reason),
     };
   } catch (err) {
-    for (const { fn } of cleanups.reverse()) await fn().catch(() => undefined);
+    await cleanups.undo();
     throw err;
   }
 }

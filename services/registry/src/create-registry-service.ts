@@ -2,7 +2,7 @@ import * as path from 'node:path';
 
 import { captureTraceHeaders, connectEvents } from '@headstart/events';
 import type { Logger, RunningService } from '@headstart/service-kit';
-import { createLogger, createService, lockDataDir } from '@headstart/service-kit';
+import { createLogger, createService, createStartupCleanups, lockDataDir } from '@headstart/service-kit';
 
 import { Registry } from './core/registry';
 import { createGrpcRegistryHandlers } from './grpc/registry-handlers';
@@ -64,20 +64,17 @@ export interface RegistryServiceHandle {
 export async function createRegistryService(options: RegistryServiceOptions): Promise<RegistryServiceHandle> {
   const logger = options.logger ?? createLogger({ name: 'registry' });
   const dataDir = path.resolve(options.dataDir);
-  const cleanups: { name: string; fn: () => Promise<void> }[] = [];
-  const undo = async () => {
-    for (const { fn } of cleanups.reverse()) await fn().catch(() => undefined);
-  };
+  const cleanups = createStartupCleanups();
   try {
     // Two registries on one data directory would garbage-collect each other's uploads at start and race
     // on the same blobs.
     const lock = await lockDataDir(dataDir, { fileName: 'LOCK', holder: 'registry' });
-    cleanups.push({ name: 'data directory lock', fn: () => lock.release() });
+    cleanups.add('data directory lock', () => lock.release());
     const metadata = SqliteMetadataStore.open({
       file: path.join(dataDir, 'registry.db'),
       traceHeaders: () => captureTraceHeaders(),
     });
-    cleanups.push({ name: 'metadata store', fn: () => metadata.close() });
+    cleanups.add('metadata store', () => metadata.close());
     const blobs = await FsBlobStore.open({ root: path.join(dataDir, 'blobs') });
 
     let relay: OutboxRelay | undefined;
@@ -105,14 +102,14 @@ export async function createRegistryService(options: RegistryServiceOptions): Pr
             streamReplicas: options.natsStreamReplicas,
           }),
       });
-      cleanups.push({ name: 'events bus', fn: () => publisher.close() });
+      cleanups.add('events bus', () => publisher.close());
       const started = createOutboxRelay({
         ...options.relay,
         store: metadata,
         publish: publisher.publish,
         logger,
       });
-      cleanups.push({ name: 'outbox relay', fn: () => started.stop() });
+      cleanups.add('outbox relay', () => started.stop());
       relay = started;
       relay.start();
     } else {
@@ -133,8 +130,8 @@ export async function createRegistryService(options: RegistryServiceOptions): Pr
       drainTimeoutMs: options.drainTimeoutMs,
       maxReceiveMessageBytes: options.maxReceiveMessageBytes,
     });
-    // The kit runs hooks in reverse order of registration: relay, bus, database, lock.
-    for (const { name, fn } of cleanups) service.addShutdownHook(name, fn);
+    // Closed at shutdown newest first: relay, bus, database, lock.
+    cleanups.handTo(service);
     return {
       port: service.port,
       address: service.address,
@@ -144,7 +141,7 @@ export async function createRegistryService(options: RegistryServiceOptions): Pr
       shutdown: (reason) => service.shutdown(reason),
     };
   } catch (err) {
-    await undo();
+    await cleanups.undo();
     throw err;
   }
 }

@@ -302,6 +302,25 @@ describe('waitForServer', () => {
   });
 });
 
+describe('forClient', () => {
+  it("gives each call the client's unary or stream deadline unless its settings override it", () => {
+    const bound = calls.forClient(client, address, { deadlineMs: 1_000, streamDeadlineMs: 60_000 });
+    expect(bound.context('Echo')).toEqual({ address, method: 'Echo', deadlineMs: 1_000 });
+    expect(bound.context('Count', {}, true)).toEqual({ address, method: 'Count', deadlineMs: 60_000 });
+    expect(bound.context('Count', { deadlineMs: 5 }, true).deadlineMs).toBe(5);
+  });
+
+  it('calls the generated method on its client, named in errors, and waits for the server', async () => {
+    const bound = calls.forClient(client, address, { deadlineMs: 50, streamDeadlineMs: 60_000 });
+    await bound.waitForReady();
+    expect((await bound.unary('Echo', client.echo, Buffer.from('bound'))).toString()).toBe('echo bound');
+    const err = await failure(bound.unary('Echo', client.echo, Buffer.from('hang')));
+    expect(err.message).toMatch(/^Echo on the echo service at .+ did not finish within 50 ms/);
+    const longer = await failure(bound.unary('Echo', client.echo, Buffer.from('hang'), { deadlineMs: 80 }));
+    expect(longer.message).toMatch(/did not finish within 80 ms/);
+  });
+});
+
 describe('toClientError', () => {
   const service = { name: 'the echo service' };
 

@@ -228,6 +228,31 @@ export interface ClientCalls {
   ): Promise<T>;
   /** Resolves once `client` is connected to the server at `address`; UNAVAILABLE after `timeoutMs`. */
   waitForServer(client: Client, address: string, timeoutMs: number): Promise<void>;
+  /** The calls of one generated client talking to `address`, with its default deadlines. */
+  forClient(client: Client, address: string, deadlines: ClientDeadlines): BoundClientCalls;
+}
+
+/** A client's default deadlines; a call's `deadlineMs` setting overrides them. */
+export interface ClientDeadlines {
+  /** Unary calls. */
+  deadlineMs: number;
+  /** Streams (uploads, watches, downloads). */
+  streamDeadlineMs: number;
+}
+
+/** ClientCalls bound to one generated client: methods name the RPC, contexts come out of the settings. */
+export interface BoundClientCalls {
+  /** The context of one call: its deadline is the setting's, else the client's unary or stream one. */
+  context(method: string, settings?: CallSettings, stream?: boolean): ClientCallContext;
+  /** `invoke` is the generated client's method (e.g. `grpcClient.getVersion`), called on that client. */
+  unary<Req, Res>(
+    method: string,
+    invoke: UnaryInvoker<Req, Res>,
+    request: Req,
+    settings?: CallSettings,
+  ): Promise<Res>;
+  /** @param timeoutMs @default the client's unary deadline */
+  waitForReady(timeoutMs?: number): Promise<void>;
 }
 
 export function clientCallsFor(service: RemoteService): ClientCalls {
@@ -237,5 +262,19 @@ export function clientCallsFor(service: RemoteService): ClientCalls {
     callServerStream: (open, consume, context, signal) =>
       callServerStream(open, consume, context, service, signal),
     waitForServer: (client, address, timeoutMs) => waitForServer(client, address, timeoutMs, service),
+    forClient: (client, address, deadlines) => {
+      const context = (method: string, settings?: CallSettings, stream = false): ClientCallContext => ({
+        address,
+        method,
+        deadlineMs: settings?.deadlineMs ?? (stream ? deadlines.streamDeadlineMs : deadlines.deadlineMs),
+      });
+      return {
+        context,
+        unary: (method, invoke, request, settings) =>
+          callUnary(invoke.bind(client), request, context(method, settings), service, settings?.signal),
+        waitForReady: (timeoutMs = deadlines.deadlineMs) =>
+          waitForServer(client, address, timeoutMs, service),
+      };
+    },
   };
 }

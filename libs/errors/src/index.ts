@@ -31,9 +31,11 @@ export {
   waitForServer,
 } from './client-calls';
 export type {
+  BoundClientCalls,
   CallSettings,
   ClientCallContext,
   ClientCalls,
+  ClientDeadlines,
   RemoteService,
   UnaryInvoker,
 } from './client-calls';

@@ -2,7 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { Code, HeadstartError } from '@headstart/errors';
 import { common, finetune } from '@headstart/proto';
 import { toVersionRef, type VersionRefInput } from '@headstart/registry-client';
-import { callServerStream, callUnary, waitForServer, type CallContext, type CallSettings } from './call';
+import { callServerStream, forClient, type CallSettings } from './call';
 import {
   parseJobState,
   toFinetuneSpec,
@@ -91,17 +91,7 @@ export function createFinetuneClient(options: FinetuneClientOptions): FinetuneCl
     options.credentials ?? grpc.credentials.createInsecure(),
     options.channelOptions ?? {},
   );
-  const context = (method: string, settings?: CallSettings, stream = false): CallContext => ({
-    address,
-    method,
-    deadlineMs: settings?.deadlineMs ?? (stream ? streamDeadlineMs : deadlineMs),
-  });
-  const unary = <Req, Res>(
-    method: string,
-    invoke: Parameters<typeof callUnary<Req, Res>>[0],
-    request: Req,
-    settings?: CallSettings,
-  ): Promise<Res> => callUnary(invoke.bind(grpcClient), request, context(method, settings), settings?.signal);
+  const { context, unary, waitForReady } = forClient(grpcClient, address, { deadlineMs, streamDeadlineMs });
   const required = <T>(value: T | undefined, what: string): T => {
     if (value === undefined)
       throw new HeadstartError(Code.INTERNAL, `the finetune service answered without ${what}`);
@@ -111,9 +101,7 @@ export function createFinetuneClient(options: FinetuneClientOptions): FinetuneCl
   return {
     address,
 
-    waitForReady(timeoutMs = deadlineMs) {
-      return waitForServer(grpcClient, address, timeoutMs);
-    },
+    waitForReady,
 
     async createTrigger(input, settings) {
       const trigger =

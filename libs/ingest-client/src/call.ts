@@ -5,6 +5,6 @@ import { clientCallsFor } from '@headstart/errors';
 export { cancelledError, deadlineFrom, onAbort } from '@headstart/errors';
 export type { CallSettings, ClientCallContext as CallContext } from '@headstart/errors';
 
-export const { callServerStream, callUnary, toClientError, waitForServer } = clientCallsFor({
+export const { callServerStream, forClient, toClientError } = clientCallsFor({
   name: 'the ingest service',
 });

@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
 import { Code, HeadstartError } from '@headstart/errors';
 import { common, ingest } from '@headstart/proto';
-import { callServerStream, callUnary, waitForServer, type CallContext, type CallSettings } from './call';
+import { callServerStream, forClient, type CallSettings } from './call';
 import {
   parseJobState,
   toTokenizeRequest,
@@ -76,17 +76,7 @@ export function createIngestClient(options: IngestClientOptions): IngestClient {
     options.credentials ?? grpc.credentials.createInsecure(),
     options.channelOptions ?? {},
   );
-  const context = (method: string, settings?: CallSettings, stream = false): CallContext => ({
-    address,
-    method,
-    deadlineMs: settings?.deadlineMs ?? (stream ? streamDeadlineMs : deadlineMs),
-  });
-  const unary = <Req, Res>(
-    method: string,
-    invoke: Parameters<typeof callUnary<Req, Res>>[0],
-    request: Req,
-    settings?: CallSettings,
-  ): Promise<Res> => callUnary(invoke.bind(grpcClient), request, context(method, settings), settings?.signal);
+  const { context, unary, waitForReady } = forClient(grpcClient, address, { deadlineMs, streamDeadlineMs });
   const required = <T>(value: T | undefined, what: string): T => {
     if (value === undefined)
       throw new HeadstartError(Code.INTERNAL, `ingest service answered without ${what}`);
@@ -96,9 +86,7 @@ export function createIngestClient(options: IngestClientOptions): IngestClient {
   return {
     address,
 
-    waitForReady(timeoutMs = deadlineMs) {
-      return waitForServer(grpcClient, address, timeoutMs);
-    },
+    waitForReady,
 
     uploadCorpus(input, source, uploadOptions = {}) {
       return uploadCorpus(

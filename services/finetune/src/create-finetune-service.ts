@@ -3,7 +3,14 @@
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { selectBackend, type BackendChoice, type BackendInfo } from '@headstart/compute';
-import { connectEvents, type ConsumerHandle, type EventBus } from '@headstart/events';
+import {
+  WORK_TYPES,
+  connectEvents,
+  type ConsumerHandle,
+  type EventBus,
+  type MaxDeliveriesWatch,
+  type WorkTypeDef,
+} from '@headstart/events';
 import { finetune as finetuneProto } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService } from '@headstart/service-kit';
@@ -12,6 +19,7 @@ import { createFinetuneHandlers } from './api/finetune-handlers';
 import { startControlServer } from './control/control-server';
 import { DatasetLoader } from './data/dataset-loader';
 import { JobEvents } from './jobs/job-events';
+import { watchExhaustedJobs } from './jobs/exhausted-jobs';
 import { JobService } from './jobs/job-service';
 import type { ModelCacheOptions } from './models/model-cache';
 import { Predictor } from './predict/predictor';
@@ -41,6 +49,16 @@ export interface FinetuneServiceOptions {
   triggerConcurrency?: number;
   /** How often jobs whose work item may be missing are enqueued again. @default 30 s */
   sweepIntervalMs?: number;
+  /**
+   * How often the work stream is swept for jobs whose workers all died (the server's advisory settles
+   * them at once; the sweep catches advisories missed, e.g. while this process was down). It also runs
+   * at start. 0: at start only. @default 60 s
+   */
+  exhaustedSweepMs?: number;
+  /** A RUNNING job with no work item left that has not reported for this long is FAILED. @default 5 × ack wait */
+  orphanedAfterMs?: number;
+  /** The work queue (workers must use the same). @default the topology's finetune work type */
+  workType?: WorkTypeDef<finetune.FinetuneWork>;
   /** @default the kit's 10 s */
   drainTimeoutMs?: number;
   /** Test seam: runs after a job row is inserted, before its work item is enqueued. */
@@ -59,6 +77,8 @@ export interface FinetuneServiceHandle {
   readonly backend: BackendInfo;
   /** The trigger consumer's counters. */
   readonly consumer: ConsumerHandle;
+  /** Ends jobs whose workers died on every delivery. */
+  readonly exhausted: MaxDeliveriesWatch;
   shutdown(reason?: string): Promise<void>;
 }
 
@@ -84,11 +104,13 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
     cleanups.push({ name: 'model cache', fn: () => predictor.cache.clear() });
     const events = new JobEvents();
     const datasets = new DatasetLoader({ client });
+    const workType = options.workType ?? WORK_TYPES.finetune;
     const jobs = new JobService({
       store,
       bus,
       events,
       logger,
+      workType,
       ...(options.afterJobInserted ? { afterJobInserted: options.afterJobInserted } : {}),
     });
     const triggers = new TriggerService({ store, jobs, client, datasets, logger });
@@ -119,6 +141,19 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
     timer.unref();
     cleanups.push({ name: 'enqueue sweep', fn: () => clearInterval(timer) });
 
+    // The jobs' owner ends those whose workers all died (after the outbox sweep, so that every job's
+    // work item is in the queue when its first sweep looks for orphans).
+    const exhausted = await watchExhaustedJobs({
+      bus,
+      store,
+      jobs,
+      workType,
+      logger,
+      sweepIntervalMs: options.exhaustedSweepMs ?? 60_000,
+      orphanedAfterMs: options.orphanedAfterMs ?? 5 * workType.consumer.ackWaitMs,
+    });
+    cleanups.push({ name: 'exhausted-jobs watch', fn: () => exhausted.stop() });
+
     const service = await createService({
       name: 'finetune',
       host: options.host,
@@ -140,7 +175,7 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
       logger,
       drainTimeoutMs: options.drainTimeoutMs,
     });
-    // The kit runs hooks newest first: sweep, consumer, control, cache, bus, client, store.
+    // The kit runs hooks newest first: watch, sweep, consumer, control, cache, bus, client, store.
     for (const { name, fn } of cleanups) service.addShutdownHook(name, async () => fn());
     logger.info({ address: service.address, backend: backend.name }, 'finetune service ready');
     return {
@@ -154,6 +189,7 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
       bus,
       backend,
       consumer,
+      exhausted,
       shutdown: (reason) => service.shutdown(reason),
     };
   } catch (err) {

@@ -13,6 +13,7 @@ import {
   type ConsumerHandle,
   type DeliveryContext,
   type EventBus,
+  type WorkTypeDef,
 } from '@headstart/events';
 import { common, type finetune } from '@headstart/proto';
 import { createRegistryClient } from '@headstart/registry-client';
@@ -47,6 +48,8 @@ export interface FinetuneWorkerOptions {
   finishTimeoutMs?: number;
   /** Timeout of one control request. @default 5000 ms */
   controlTimeoutMs?: number;
+  /** The work queue (the finetune API must use the same). @default the topology's finetune work type */
+  workType?: WorkTypeDef<finetune.FinetuneWork>;
 }
 
 export interface FinetuneWorkerStats {
@@ -130,7 +133,8 @@ export async function createFinetuneWorker(options: FinetuneWorkerOptions): Prom
   const control = createControlClient(bus.nc, options.controlTimeoutMs);
   const datasets = new DatasetLoader({ client, cacheEntries: 2 });
   const stats: FinetuneWorkerStats = { started: 0, succeeded: 0, failed: 0, cancelled: 0, skipped: 0 };
-  const maxDeliver = WORK_TYPES.finetune.consumer.maxDeliver;
+  const workType = options.workType ?? WORK_TYPES.finetune;
+  const maxDeliver = workType.consumer.maxDeliver;
 
   const handle = async (item: finetune.FinetuneWork, ctx: DeliveryContext): Promise<void> => {
     const id = item.finetuneId;
@@ -220,7 +224,7 @@ export async function createFinetuneWorker(options: FinetuneWorkerOptions): Prom
     else stats.failed++;
   };
 
-  const consumer = await bus.consumeWork('finetune', handle, {
+  const consumer = await bus.consumeWork(workType, handle, {
     concurrency: options.concurrency ?? 1,
     autoHeartbeat: true,
   });

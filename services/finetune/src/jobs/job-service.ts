@@ -2,7 +2,8 @@
 // a crash between insert and enqueue harmless), and the state changes workers report through the control
 // protocol or users ask for (cancel).
 import { notFound } from '@headstart/errors';
-import type { EventBus } from '@headstart/events';
+import type { EventBus, WorkTypeDef } from '@headstart/events';
+import { WORK_TYPES } from '@headstart/events';
 import type { finetune } from '@headstart/proto';
 import { common } from '@headstart/proto';
 import type { Logger } from '@headstart/service-kit';
@@ -16,6 +17,8 @@ export interface JobServiceOptions {
   bus: EventBus;
   events: JobEvents;
   logger: Logger;
+  /** The work queue of the jobs. @default the topology's finetune work type */
+  workType?: WorkTypeDef<finetune.FinetuneWork>;
   now?: () => Date;
   /** Test seam: runs after a job row is inserted and before its work item is enqueued. */
   afterJobInserted?: (job: finetune.Finetune) => Promise<void>;
@@ -48,7 +51,11 @@ export class JobService {
 
   /** Stores the work item (Nats-Msg-Id = job id: a repeat is dropped by JetStream) and sets the flag. */
   async enqueue(job: finetune.Finetune): Promise<finetune.Finetune> {
-    await this.options.bus.enqueueWork('finetune', { finetuneId: job.id }, { msgId: job.id });
+    await this.options.bus.enqueueWork(
+      this.options.workType ?? WORK_TYPES.finetune,
+      { finetuneId: job.id },
+      { msgId: job.id },
+    );
     const updated = this.options.store.markEnqueued(job.id, this.now()) ?? job;
     this.options.events.emit(updated);
     return updated;
@@ -145,6 +152,23 @@ export class JobService {
     });
     // A terminal job (cancelled, or finished by another delivery) tells its worker to stop.
     return { cancelRequested: job.cancelRequested || isTerminal(job.state) };
+  }
+
+  /**
+   * Ends a job no worker can finish any more (its workers died on every delivery, or its work item is
+   * gone): FAILED with `error`, or CANCELLED when a cancel was pending. Undefined when it was already
+   * terminal (nothing changed) or does not exist.
+   */
+  abandon(id: string, error: string, errorCode: string): finetune.Finetune | undefined {
+    const now = this.now();
+    const result = this.options.store.updateJob(id, (current) => {
+      if (isTerminal(current.state)) return undefined;
+      const state = current.cancelRequested ? JobState.JOB_STATE_CANCELLED : JobState.JOB_STATE_FAILED;
+      return { ...current, state, error, errorCode, finishedAt: now, updatedAt: now, worker: '' };
+    });
+    if (!result?.changed) return undefined;
+    this.options.events.emit(result.job);
+    return result.job;
   }
 
   finish(r: finetune.FinishFinetuneRequest): finetune.FinishFinetuneResponse {

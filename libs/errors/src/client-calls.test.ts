@@ -1,7 +1,14 @@
 import { EventEmitter, once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 
-import { clientCallsFor, isAborted, onAbort, toClientError, type ClientCallContext } from './client-calls';
+import {
+  clientCallsFor,
+  followItems,
+  isAborted,
+  onAbort,
+  toClientError,
+  type ClientCallContext,
+} from './client-calls';
 import { Code, HeadstartError } from './headstart-error';
 import { notFound } from './helpers';
 import { toServiceError } from './grpc-status';
@@ -299,6 +306,29 @@ describe('waitForServer', () => {
     } finally {
       deadClient.close();
     }
+  });
+});
+
+describe('followItems', () => {
+  it('reports every item of a watch stream and resolves with the last, skipping empty messages', async () => {
+    const seenItems: number[] = [];
+    const last = await calls.callServerStream(
+      (options) => client.count(Buffer.from('4'), new grpc.Metadata(), options),
+      // Odd counts stand for messages without an item.
+      followItems(
+        (message: Buffer) => (Number(message.toString()) % 2 === 0 ? Number(message.toString()) : undefined),
+        (item) => seenItems.push(item),
+      ),
+      ctx('Count'),
+    );
+    expect(seenItems).toEqual([2, 4]);
+    expect(last).toBe(4);
+    const none = await calls.callServerStream(
+      (options) => client.count(Buffer.from('1'), new grpc.Metadata(), options),
+      followItems(() => undefined),
+      ctx('Count'),
+    );
+    expect(none).toBeUndefined();
   });
 });
 

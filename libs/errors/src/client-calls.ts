@@ -187,6 +187,27 @@ export async function callServerStream<Res, T>(
   }
 }
 
+/**
+ * A `callServerStream` consumer for watch-style streams: `pick` takes the item out of each message
+ * (messages without one are skipped), `onItem` sees every item; resolves with the last (undefined when
+ * none came).
+ */
+export function followItems<M, T>(
+  pick: (message: M) => T | undefined,
+  onItem?: (item: T) => void,
+): (messages: AsyncIterable<M>) => Promise<T | undefined> {
+  return async (messages) => {
+    let last: T | undefined;
+    for await (const message of messages) {
+      const item = pick(message);
+      if (item === undefined) continue;
+      last = item;
+      onItem?.(item);
+    }
+    return last;
+  };
+}
+
 /** Resolves when `client`'s channel is connected; UNAVAILABLE naming the server after `timeoutMs`. */
 export function waitForServer(
   client: Client,

@@ -25,6 +25,7 @@ export {
   cancelledError,
   clientCallsFor,
   deadlineFrom,
+  followItems,
   isAborted,
   onAbort,
   toClientError,

@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { Code, HeadstartError } from '@headstart/errors';
+import { Code, HeadstartError, followItems } from '@headstart/errors';
 import { common, finetune } from '@headstart/proto';
 import { toVersionRef, type VersionRefInput } from '@headstart/registry-client';
 import { callServerStream, forClient, type CallSettings } from './call';
@@ -153,15 +153,7 @@ export function createFinetuneClient(options: FinetuneClientOptions): FinetuneCl
     async watchFinetune(finetuneId, onUpdate, settings) {
       const last = await callServerStream(
         (callOptions) => grpcClient.watchFinetune({ finetuneId }, new grpc.Metadata(), callOptions),
-        async (messages) => {
-          let latest: finetune.Finetune | undefined;
-          for await (const message of messages) {
-            if (message.finetune === undefined) continue;
-            latest = message.finetune;
-            onUpdate?.(latest);
-          }
-          return latest;
-        },
+        followItems((message) => message.finetune, onUpdate),
         context('WatchFinetune', settings, true),
         settings?.signal,
       );

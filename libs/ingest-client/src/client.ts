@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { Code, HeadstartError } from '@headstart/errors';
+import { Code, HeadstartError, followItems } from '@headstart/errors';
 import { common, ingest } from '@headstart/proto';
 import { callServerStream, forClient, type CallSettings } from './call';
 import {
@@ -124,15 +124,7 @@ export function createIngestClient(options: IngestClientOptions): IngestClient {
     async watchJob(jobId, onUpdate, settings) {
       const last = await callServerStream(
         (callOptions) => grpcClient.watchJob({ jobId }, new grpc.Metadata(), callOptions),
-        async (messages) => {
-          let latest: ingest.Job | undefined;
-          for await (const message of messages) {
-            if (message.job === undefined) continue;
-            latest = message.job;
-            onUpdate?.(latest);
-          }
-          return latest;
-        },
+        followItems((message) => message.job, onUpdate),
         context('WatchJob', settings, true),
         settings?.signal,
       );

@@ -1,3 +1,5 @@
+import type { Writable } from 'node:stream';
+
 import type * as grpc from '@grpc/grpc-js';
 import { Code, HeadstartError, toServiceError } from '@headstart/errors';
 import {
@@ -78,24 +80,40 @@ function run<T>(env: HandlerEnvironment, work: () => Promise<T>): Promise<T> {
   return settled;
 }
 
-/** Adapts `async (request, ctx) => response` to a grpc-js unary handler. */
-export function unary<Req, Res>(handler: UnaryHandler<Req, Res>): KitHandler<grpc.handleUnaryCall<Req, Res>> {
-  return makeBindable((env) => (call, callback) => {
-    const startedAt = Date.now();
-    const handle = createCallContext(call, env.logger);
-    void run(env, async () => {
-      try {
-        const response = await handler(call.request, handle.ctx);
-        throwIfAborted(handle);
-        succeeded(handle, env, startedAt);
-        callback(null, response);
-      } catch (err) {
-        callback(failure(err, handle, startedAt));
-      } finally {
-        handle.dispose();
-      }
-    });
+/**
+ * One call of any kind: `work` runs the handler with the call's context (tracked by the server, so
+ * shutdown waits for it), then the outcome is logged and given to `ok` or, as a status, to `fail`. A
+ * call cancelled or past its deadline fails with that, whatever the handler returned.
+ */
+function runCall<T>(
+  env: HandlerEnvironment,
+  call: Parameters<typeof createCallContext>[0],
+  work: (ctx: CallContext) => Promise<T>,
+  ok: (result: T) => void,
+  fail: (status: grpc.ServiceError) => void,
+): void {
+  const startedAt = Date.now();
+  const handle = createCallContext(call, env.logger);
+  void run(env, async () => {
+    try {
+      const result = await work(handle.ctx);
+      throwIfAborted(handle);
+      succeeded(handle, env, startedAt);
+      ok(result);
+    } catch (err) {
+      fail(failure(err, handle, startedAt));
+    } finally {
+      handle.dispose();
+    }
   });
+}
+
+/**
+ * The context of a call that sends messages: `send` is added to the context itself (not a spread copy)
+ * so its lazy signal and logger stay lazy.
+ */
+function withSend<Res>(ctx: CallContext, call: Writable): ServerStreamContext<Res> {
+  return Object.assign(ctx, { send: (message: Res) => writeMessage(call, message, ctx.signal) });
 }
 
 function endWithError(
@@ -106,78 +124,64 @@ function endWithError(
   call.emit('error', status);
 }
 
+/** Adapts `async (request, ctx) => response` to a grpc-js unary handler. */
+export function unary<Req, Res>(handler: UnaryHandler<Req, Res>): KitHandler<grpc.handleUnaryCall<Req, Res>> {
+  return makeBindable(
+    (env) => (call, callback) =>
+      runCall(
+        env,
+        call,
+        (ctx) => handler(call.request, ctx),
+        (response) => callback(null, response),
+        (status) => callback(status),
+      ),
+  );
+}
+
 /** Adapts `async (request, ctx) => { await ctx.send(msg) ... }` to a grpc-js server-streaming handler. */
 export function serverStream<Req, Res>(
   handler: ServerStreamHandler<Req, Res>,
 ): KitHandler<grpc.handleServerStreamingCall<Req, Res>> {
-  return makeBindable((env) => (call) => {
-    const startedAt = Date.now();
-    const handle = createCallContext(call, env.logger);
-    const ctx = handle.ctx;
-    // Added to the context itself (not a spread copy) so its lazy signal and logger stay lazy.
-    const streamCtx: ServerStreamContext<Res> = Object.assign(ctx, {
-      send: (message: Res) => writeMessage(call, message, ctx.signal),
-    });
-    void run(env, async () => {
-      try {
-        await handler(call.request, streamCtx);
-        throwIfAborted(handle);
-        succeeded(handle, env, startedAt);
-        call.end();
-      } catch (err) {
-        endWithError(call, failure(err, handle, startedAt));
-      } finally {
-        handle.dispose();
-      }
-    });
-  });
+  return makeBindable(
+    (env) => (call) =>
+      runCall(
+        env,
+        call,
+        (ctx) => handler(call.request, withSend<Res>(ctx, call)),
+        () => call.end(),
+        (status) => endWithError(call, status),
+      ),
+  );
 }
 
 /** Adapts `async (requests, ctx) => response` (requests: async iterable) to a client-streaming handler. */
 export function clientStream<Req, Res>(
   handler: ClientStreamHandler<Req, Res>,
 ): KitHandler<grpc.handleClientStreamingCall<Req, Res>> {
-  return makeBindable((env) => (call, callback) => {
-    const startedAt = Date.now();
-    const handle = createCallContext(call, env.logger);
-    const ctx = handle.ctx;
-    void run(env, async () => {
-      try {
-        const response = await handler(readMessages<Req>(call, ctx.signal), ctx);
-        throwIfAborted(handle);
-        succeeded(handle, env, startedAt);
-        callback(null, response);
-      } catch (err) {
-        callback(failure(err, handle, startedAt));
-      } finally {
-        handle.dispose();
-      }
-    });
-  });
+  return makeBindable(
+    (env) => (call, callback) =>
+      runCall(
+        env,
+        call,
+        (ctx) => handler(readMessages<Req>(call, ctx.signal), ctx),
+        (response) => callback(null, response),
+        (status) => callback(status),
+      ),
+  );
 }
 
 /** Adapts `async (requests, ctx) => { for await (...) await ctx.send(...) }` to a bidi handler. */
 export function bidiStream<Req, Res>(
   handler: BidiStreamHandler<Req, Res>,
 ): KitHandler<grpc.handleBidiStreamingCall<Req, Res>> {
-  return makeBindable((env) => (call) => {
-    const startedAt = Date.now();
-    const handle = createCallContext(call, env.logger);
-    const ctx = handle.ctx;
-    const streamCtx: ServerStreamContext<Res> = Object.assign(ctx, {
-      send: (message: Res) => writeMessage(call, message, ctx.signal),
-    });
-    void run(env, async () => {
-      try {
-        await handler(readMessages<Req>(call, ctx.signal), streamCtx);
-        throwIfAborted(handle);
-        succeeded(handle, env, startedAt);
-        call.end();
-      } catch (err) {
-        endWithError(call, failure(err, handle, startedAt));
-      } finally {
-        handle.dispose();
-      }
-    });
-  });
+  return makeBindable(
+    (env) => (call) =>
+      runCall(
+        env,
+        call,
+        (ctx) => handler(readMessages<Req>(call, ctx.signal), withSend<Res>(ctx, call)),
+        () => call.end(),
+        (status) => endWithError(call, status),
+      ),
+  );
 }

@@ -3,13 +3,12 @@ import { Code, HeadstartError } from '@headstart/errors';
 import { registry, type common } from '@headstart/proto';
 import { collectArtifact, saveArtifactToFile, writeArtifactToStream } from './artifact-sink';
 import {
-  callUnary,
   cancelledError,
   deadlineFrom,
+  forClient,
   isAborted,
   onAbort,
   toClientError,
-  type CallContext,
   type CallSettings,
 } from './call';
 import {
@@ -62,17 +61,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     options.credentials ?? grpc.credentials.createInsecure(),
     options.channelOptions ?? {},
   );
-  const context = (method: string, settings?: CallSettings, stream = false): CallContext => ({
-    address,
-    method,
-    deadlineMs: settings?.deadlineMs ?? (stream ? streamDeadlineMs : deadlineMs),
-  });
-  const unary = <Req, Res>(
-    method: string,
-    invoke: Parameters<typeof callUnary<Req, Res>>[0],
-    request: Req,
-    settings?: CallSettings,
-  ): Promise<Res> => callUnary(invoke.bind(grpcClient), request, context(method, settings), settings?.signal);
+  const { context, unary, waitForReady } = forClient(grpcClient, address, { deadlineMs, streamDeadlineMs });
 
   async function download<T>(
     ref: VersionRefInput,
@@ -104,23 +93,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
   const client: RegistryClient = {
     address,
 
-    waitForReady(timeoutMs = deadlineMs) {
-      return new Promise<void>((resolve, reject) => {
-        grpcClient.waitForReady(deadlineFrom(timeoutMs), (err) => {
-          if (err === undefined || err === null) resolve();
-          else {
-            reject(
-              new HeadstartError(
-                Code.UNAVAILABLE,
-                `the registry at ${address} did not become reachable within ${timeoutMs} ms: check that it is ` +
-                  'running and that the address is right',
-                { cause: err },
-              ),
-            );
-          }
-        });
-      });
-    },
+    waitForReady,
 
     async getVersion(ref, settings) {
       const response = await unary('GetVersion', grpcClient.getVersion, { ref: toVersionRef(ref) }, settings);

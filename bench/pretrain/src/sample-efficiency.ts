@@ -6,7 +6,12 @@
 //
 //   node bench/pretrain/dist/sample-efficiency.js [--tokens 20000000] [--threads 1] [--torch-threads 1]
 //     [--lr 1e-3] [--warmup 100] [--decay cosine] [--eval-every 100] [--eval-batches 20] [--seed 1]
-//     [--python /usr/bin/python3] [--workdir DIR] [--tolerance 0.02]
+//     [--python /usr/bin/python3] [--workdir DIR] [--tolerance 0.02] [--reference FILE]
+//
+// --reference FILE reuses the reference's records (JSON lines of python/torch_curve.py, written to
+// results/ by every run) instead of training it again: the batches are a pure function of the seed, the
+// corpus and the schedule, so a Headstart-only rerun (e.g. after a change to the model code) compares
+// against the same reference. The file must come from a run with the same options.
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -60,6 +65,7 @@ const { values: opts } = parseArgs({
     tolerance: { type: 'string', default: '0.02' },
     corpus: { type: 'string' },
     'data-dir': { type: 'string', default: '.headstart/data' },
+    reference: { type: 'string' },
   },
 });
 
@@ -75,6 +81,13 @@ function* stepRecords(config: TrainingConfig, data: TrainingData) {
     });
     yield { lr: lrAt(step, config), batch: maskTokens(batch, data.policy, rngs.mask) };
   }
+}
+
+function readReference(file: string, onRecord: (r: TorchRecord) => void): Promise<void> {
+  for (const line of fs.readFileSync(file, 'utf8').split('\n')) {
+    if (line.startsWith('{')) onRecord(JSON.parse(line) as TorchRecord);
+  }
+  return Promise.resolve();
 }
 
 function runTorch(dir: string, threads: number, onRecord: (r: TorchRecord) => void): Promise<void> {
@@ -149,15 +162,23 @@ async function main(): Promise<void> {
   const ours: EvalPoint[] = [];
   const theirs: TorchRecord[] = [];
   let firstLoss = NaN;
-  const torchDone = runTorch(dir, Number(opts['torch-threads']), (r) => {
+  const stamp = new Date().toISOString().replace(/[:.]/g, '-');
+  const referenceLog = path.join(resultsDir, `sample-efficiency-torch-${stamp}.jsonl`);
+  const onTorch = (r: TorchRecord) => {
     theirs.push(r);
+    if (!opts.reference) fs.appendFileSync(referenceLog, `${JSON.stringify(r)}\n`);
     if (r.evalLoss !== undefined && r.step % (config.evalEvery * 10) === 0)
       console.log(`torch    step ${r.step}  eval ${r.evalLoss.toFixed(4)}  ${r.seconds.toFixed(0)} s`);
-  });
+  };
+  const torchDone = opts.reference
+    ? readReference(opts.reference, onTorch)
+    : runTorch(dir, Number(opts['torch-threads']), onTorch);
   try {
     await train(session, prepared, {
-      onStep: (r) => {
+      onStep: async (r) => {
         if (r.step === 1) firstLoss = r.loss;
+        // Kernels resolve synchronously on the CPU backends: let the event loop read the reference's output.
+        if (r.step % 20 === 0) await new Promise((resolve) => setImmediate(resolve));
         if (!r.evaluation) return;
         const point = {
           step: r.step,

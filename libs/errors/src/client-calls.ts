@@ -6,115 +6,24 @@ import {
   type CallOptions,
   type Client,
   type ClientReadableStream,
+  type ClientWritableStream,
   type ClientUnaryCall,
   type ServiceError,
 } from '@grpc/grpc-js';
 
+import {
+  ADDRESS_ADVICE,
+  cancelledError,
+  deadlineFrom,
+  isAborted,
+  onAbort,
+  toClientError,
+  type CallSettings,
+  type ClientCallContext,
+  type RemoteService,
+} from './client-errors';
 import { Code, HeadstartError } from './headstart-error';
-
-/** Per-call settings every client method accepts. */
-export interface CallSettings {
-  /** Overrides the client's deadline for this call. */
-  deadlineMs?: number;
-  /** Cancels the call (it then fails with CANCELLED). */
-  signal?: AbortSignal;
-}
-
-/** What an error message needs to tell the caller where things went wrong. */
-export interface ClientCallContext {
-  /** host:port the client talks to. */
-  address: string;
-  /** RPC name, e.g. `GetVersion`. */
-  method: string;
-  deadlineMs: number;
-}
-
-/** How a client's error messages name its server. */
-export interface RemoteService {
-  /** e.g. `the registry`, `the ingest service`. */
-  name: string;
-  /**
-   * Added to a deadline error, after the server's own message, e.g. "raise the deadline or check the
-   * registry's health". Without it the message ends at the deadline.
-   */
-  deadlineAdvice?: string;
-}
-
-const ADDRESS_ADVICE = 'check that it is running and that the address is right';
-
-/** grpc-js appends an empty "Resolution note:" to connection errors; it only adds noise. */
-function tidy(message: string): string {
-  return message.replace(/\.?\s*Resolution note:\s*$/, '');
-}
-
-/** A gRPC status as grpc-js reports it (any numeric code: HeadstartError.from judges the value). */
-function isGrpcStatus(err: unknown): boolean {
-  if (typeof err !== 'object' || err === null) return false;
-  const candidate = err as { code?: unknown; details?: unknown; metadata?: unknown };
-  return (
-    typeof candidate.code === 'number' &&
-    typeof candidate.details === 'string' &&
-    candidate.metadata instanceof Metadata
-  );
-}
-
-/**
- * The HeadstartError for anything a call failed with. Server errors keep their code, message and
- * details; transport failures (UNAVAILABLE, DEADLINE_EXCEEDED) get a message that names the server and
- * says what to check; a local failure (file system, a throwing callback) keeps its own message.
- */
-export function toClientError(
-  err: unknown,
-  context: ClientCallContext,
-  service: RemoteService,
-): HeadstartError {
-  if (!(err instanceof HeadstartError) && !isGrpcStatus(err)) {
-    return new HeadstartError(Code.UNKNOWN, `${context.method} failed locally: ${String(err)}`, {
-      cause: err,
-    });
-  }
-  const error = HeadstartError.from(err);
-  const options = { cause: err, ...(error.details === undefined ? {} : { details: error.details }) };
-  const where = `${service.name} at ${context.address}`;
-  switch (error.code) {
-    case Code.UNAVAILABLE:
-      return new HeadstartError(
-        Code.UNAVAILABLE,
-        `${where} is unavailable (${tidy(error.message)}): ${ADDRESS_ADVICE}`,
-        options,
-      );
-    case Code.DEADLINE_EXCEEDED:
-      return new HeadstartError(
-        Code.DEADLINE_EXCEEDED,
-        `${context.method} on ${where} did not finish within ${context.deadlineMs} ms` +
-          (service.deadlineAdvice === undefined ? '' : ` (${error.message}); ${service.deadlineAdvice}`),
-        options,
-      );
-    default:
-      return error;
-  }
-}
-
-/** A function, so TypeScript does not narrow `aborted` across awaits. */
-export function isAborted(signal: AbortSignal | undefined): boolean {
-  return signal?.aborted === true;
-}
-
-export function cancelledError(context: ClientCallContext): HeadstartError {
-  return new HeadstartError(Code.CANCELLED, `${context.method} was cancelled by the caller`);
-}
-
-/** The call deadline `deadlineMs` from now. */
-export function deadlineFrom(deadlineMs: number): Date {
-  return new Date(Date.now() + deadlineMs);
-}
-
-/** Runs `onAbortFn` when `signal` aborts; returns the function that stops listening. */
-export function onAbort(signal: AbortSignal | undefined, onAbortFn: () => void): () => void {
-  if (signal === undefined) return () => undefined;
-  signal.addEventListener('abort', onAbortFn, { once: true });
-  return () => signal.removeEventListener('abort', onAbortFn);
-}
+import { callClientStream, callServerStream, type ClientStreamSink } from './client-streams';
 
 /** A generated client's unary method, e.g. `registryClient.getVersion` (bound to its client). */
 export type UnaryInvoker<Req, Res> = (
@@ -147,65 +56,6 @@ export function callUnary<Req, Res>(
     );
     stopListening = onAbort(signal, () => call.cancel());
   });
-}
-
-/**
- * One server-streaming RPC: `open` starts it with the call options (deadline), `consume` reads the
- * messages. Cancelled by `signal`, and always once `consume` is done (a consumer may stop early);
- * errors as HeadstartError.
- *
- * grpc-js reports a failed call by emitting 'error' on the stream, which crashes the process when
- * nobody listens: before the consumer starts reading, or after it left (the CANCELLED that follows the
- * final cancel). So the error is also taken here, from the start; and since grpc-js ends the stream
- * before it emits the error, a consumer that started late sees an ended stream: the error it missed is
- * thrown once it returns.
- */
-export async function callServerStream<Res, T>(
-  open: (options: Partial<CallOptions>) => ClientReadableStream<Res>,
-  consume: (messages: AsyncIterable<Res>) => Promise<T>,
-  context: ClientCallContext,
-  service: RemoteService,
-  signal?: AbortSignal,
-): Promise<T> {
-  if (isAborted(signal)) throw cancelledError(context);
-  const call = open({ deadline: deadlineFrom(context.deadlineMs) });
-  let failure: { error: unknown } | undefined;
-  call.on('error', (error: unknown) => {
-    failure ??= { error };
-  });
-  const stopListening = onAbort(signal, () => call.cancel());
-  try {
-    const result = await consume(call as AsyncIterable<Res>);
-    if (failure !== undefined) throw failure.error;
-    return result;
-  } catch (err) {
-    if (isAborted(signal)) throw cancelledError(context);
-    throw toClientError(err, context, service);
-  } finally {
-    stopListening();
-    call.cancel();
-  }
-}
-
-/**
- * A `callServerStream` consumer for watch-style streams: `pick` takes the item out of each message
- * (messages without one are skipped), `onItem` sees every item; resolves with the last (undefined when
- * none came).
- */
-export function followItems<M, T>(
-  pick: (message: M) => T | undefined,
-  onItem?: (item: T) => void,
-): (messages: AsyncIterable<M>) => Promise<T | undefined> {
-  return async (messages) => {
-    let last: T | undefined;
-    for await (const message of messages) {
-      const item = pick(message);
-      if (item === undefined) continue;
-      last = item;
-      onItem?.(item);
-    }
-    return last;
-  };
 }
 
 /** Resolves when `client`'s channel is connected; UNAVAILABLE naming the server after `timeoutMs`. */
@@ -247,6 +97,15 @@ export interface ClientCalls {
     context: ClientCallContext,
     signal?: AbortSignal,
   ): Promise<T>;
+  callClientStream<Req, Res>(
+    open: (
+      options: Partial<CallOptions>,
+      callback: (error: ServiceError | null, response: Res) => void,
+    ) => ClientWritableStream<Req>,
+    produce: (sink: ClientStreamSink<Req>) => Promise<void>,
+    context: ClientCallContext,
+    signal?: AbortSignal,
+  ): Promise<Res>;
   /** Resolves once `client` is connected to the server at `address`; UNAVAILABLE after `timeoutMs`. */
   waitForServer(client: Client, address: string, timeoutMs: number): Promise<void>;
   /** The calls of one generated client talking to `address`, with its default deadlines. */
@@ -282,6 +141,8 @@ export function clientCallsFor(service: RemoteService): ClientCalls {
     callUnary: (invoke, request, context, signal) => callUnary(invoke, request, context, service, signal),
     callServerStream: (open, consume, context, signal) =>
       callServerStream(open, consume, context, service, signal),
+    callClientStream: (open, produce, context, signal) =>
+      callClientStream(open, produce, context, service, signal),
     waitForServer: (client, address, timeoutMs) => waitForServer(client, address, timeoutMs, service),
     forClient: (client, address, deadlines) => {
       const context = (method: string, settings?: CallSettings, stream = false): ClientCallContext => ({

@@ -19,24 +19,9 @@ export {
 } from './helpers';
 export { fromServiceError, isRetryable, toServiceError } from './grpc-status';
 export { DETAIL_METADATA_PREFIX, readDetailMetadata, writeDetailMetadata } from './detail-metadata';
-export {
-  callServerStream,
-  callUnary,
-  cancelledError,
-  clientCallsFor,
-  deadlineFrom,
-  followItems,
-  isAborted,
-  onAbort,
-  toClientError,
-  waitForServer,
-} from './client-calls';
-export type {
-  BoundClientCalls,
-  CallSettings,
-  ClientCallContext,
-  ClientCalls,
-  ClientDeadlines,
-  RemoteService,
-  UnaryInvoker,
-} from './client-calls';
+export { cancelledError, deadlineFrom, isAborted, onAbort, toClientError } from './client-errors';
+export type { CallSettings, ClientCallContext, RemoteService } from './client-errors';
+export { callClientStream, callServerStream, followItems } from './client-streams';
+export type { ClientStreamSink } from './client-streams';
+export { callUnary, clientCallsFor, waitForServer } from './client-calls';
+export type { BoundClientCalls, ClientCalls, ClientDeadlines, UnaryInvoker } from './client-calls';

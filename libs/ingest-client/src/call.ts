@@ -2,9 +2,9 @@
 // that name the ingest service.
 import { clientCallsFor } from '@headstart/errors';
 
-export { cancelledError, deadlineFrom, onAbort } from '@headstart/errors';
+export { cancelledError } from '@headstart/errors';
 export type { CallSettings, ClientCallContext as CallContext } from '@headstart/errors';
 
-export const { callServerStream, forClient, toClientError } = clientCallsFor({
+export const { callClientStream, callServerStream, forClient } = clientCallsFor({
   name: 'the ingest service',
 });

@@ -1,17 +1,10 @@
 import { createReadStream } from 'node:fs';
 import * as fs from 'node:fs/promises';
-import { Metadata, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
 import { Code, HeadstartError } from '@headstart/errors';
 import type { ingest } from '@headstart/proto';
 import type { ProgressListener } from '@headstart/registry-client';
-import {
-  cancelledError,
-  deadlineFrom,
-  onAbort,
-  toClientError,
-  type CallContext,
-  type CallSettings,
-} from './call';
+import { callClientStream, cancelledError, type CallContext, type CallSettings } from './call';
 import { toCorpusMetadata, type CorpusUploadInput } from './inputs';
 
 /** Bytes to upload: a file path, bytes in memory, or any stream of chunks (a Readable included). */
@@ -64,8 +57,6 @@ async function open(
   return { chunks: slices(source, chunkBytes) };
 }
 
-type Outcome = { error: ServiceError } | { response: ingest.UploadCorpusResponse };
-
 /** Streams a corpus into UploadCorpus: metadata first, then chunks, honouring backpressure. */
 export async function uploadCorpus(
   client: ingest.IngestServiceClient,
@@ -82,53 +73,29 @@ export async function uploadCorpus(
   if (options.signal?.aborted) throw cancelledError(context);
   const { chunks, size } = await open(source, chunkBytes);
 
-  let settled: Outcome | undefined;
-  let call!: ClientWritableStream<ingest.UploadCorpusRequest>;
-  const finished = new Promise<Outcome>((resolve) => {
-    call = client.uploadCorpus(
-      new Metadata(),
-      { deadline: deadlineFrom(context.deadlineMs) },
-      (error, response) => {
-        settled = error === null ? { response } : { error };
-        resolve(settled);
-      },
-    );
-  });
-  const stop = onAbort(options.signal, () => call.cancel());
   let sent = 0;
-  try {
-    try {
-      call.write({ payload: { $case: 'metadata', metadata } });
-      options.onProgress?.({ bytes: 0, totalBytes: size });
-      for await (const chunk of chunks) {
-        if (settled !== undefined) break; // the server answered early (an error): stop reading
-        sent += chunk.length;
-        const buffer = Buffer.isBuffer(chunk)
-          ? chunk
-          : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
-        const more = call.write({ payload: { $case: 'chunk', chunk: buffer } });
-        options.onProgress?.({ bytes: sent, totalBytes: size });
-        if (!more) {
-          await new Promise<void>((resolve) => {
-            call.once('drain', resolve);
-            void finished.then(() => resolve());
-          });
+  return callClientStream<ingest.UploadCorpusRequest, ingest.UploadCorpusResponse>(
+    (callOptions, callback) => client.uploadCorpus(new Metadata(), callOptions, callback),
+    async (sink) => {
+      try {
+        await sink.write({ payload: { $case: 'metadata', metadata } });
+        options.onProgress?.({ bytes: 0, totalBytes: size });
+        for await (const chunk of chunks) {
+          if (sink.answered) break; // the server answered early (an error): stop reading
+          sent += chunk.length;
+          const buffer = Buffer.isBuffer(chunk)
+            ? chunk
+            : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
+          await sink.write({ payload: { $case: 'chunk', chunk: buffer } });
+          options.onProgress?.({ bytes: sent, totalBytes: size });
         }
+      } catch (err) {
+        throw err instanceof HeadstartError
+          ? err
+          : new HeadstartError(Code.UNKNOWN, `reading the corpus failed: ${String(err)}`, { cause: err });
       }
-    } catch (err) {
-      call.cancel();
-      throw err instanceof HeadstartError
-        ? err
-        : new HeadstartError(Code.UNKNOWN, `reading the corpus failed: ${String(err)}`, { cause: err });
-    }
-    if (settled === undefined) call.end();
-    const outcome = await finished;
-    if ('error' in outcome) {
-      if (options.signal?.aborted) throw cancelledError(context);
-      throw toClientError(outcome.error, context);
-    }
-    return outcome.response;
-  } finally {
-    stop();
-  }
+    },
+    context,
+    options.signal,
+  );
 }

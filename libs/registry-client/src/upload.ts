@@ -1,17 +1,9 @@
 import { createHash } from 'node:crypto';
-import { Metadata, type ClientWritableStream, type ServiceError } from '@grpc/grpc-js';
+import { Metadata } from '@grpc/grpc-js';
 import { Code, HeadstartError } from '@headstart/errors';
 import type { registry } from '@headstart/proto';
 import type { ProgressListener } from './artifact-sink';
-import {
-  cancelledError,
-  isAborted,
-  deadlineFrom,
-  onAbort,
-  toClientError,
-  type CallContext,
-  type CallSettings,
-} from './call';
+import { callClientStream, cancelledError, isAborted, type CallContext, type CallSettings } from './call';
 import { parseModelKind, type ModelKindInput } from './model-kind';
 import { prepareSource, type UploadSource } from './upload-source';
 import { toVersionRef, type VersionRefInput } from './version-ref';
@@ -62,8 +54,6 @@ export interface UploadResult {
   deduplicated: boolean;
 }
 
-type Outcome = { error: ServiceError } | { response: registry.CreateVersionResponse };
-
 function toWireMetadata(
   input: UploadMetadata,
   known: { sha256?: string; size?: number },
@@ -95,21 +85,6 @@ function checkChunkBytes(chunkBytes: number): void {
   }
 }
 
-/** Resolves when the stream can take more, or when the call has already finished (success or not). */
-function drainOrFinish(
-  call: ClientWritableStream<registry.CreateVersionRequest>,
-  finished: Promise<Outcome>,
-): Promise<void> {
-  return new Promise<void>((resolve) => {
-    const onDrain = (): void => resolve();
-    call.once('drain', onDrain);
-    void finished.then(() => {
-      call.off('drain', onDrain);
-      resolve();
-    });
-  });
-}
-
 function sourceError(err: unknown): HeadstartError {
   if (err instanceof HeadstartError) return err;
   return new HeadstartError(Code.UNKNOWN, `reading the upload source failed: ${String(err)}`, { cause: err });
@@ -139,47 +114,28 @@ export async function uploadVersion(
     ...(prepared.size === undefined ? {} : { size: prepared.size }),
   });
 
-  let settled: Outcome | undefined;
-  let call!: ClientWritableStream<registry.CreateVersionRequest>;
-  const finished = new Promise<Outcome>((resolve) => {
-    call = client.createVersion(
-      new Metadata(),
-      { deadline: deadlineFrom(context.deadlineMs) },
-      (error, response) => {
-        settled = error === null ? { response } : { error };
-        resolve(settled);
-      },
-    );
-  });
-  const stopListening = onAbort(signal, () => call.cancel());
-
   const hash = createHash('sha256');
   let sent = 0;
-  try {
-    try {
-      call.write({ payload: { $case: 'metadata', metadata } });
-      for await (const chunk of prepared.chunks) {
-        if (settled !== undefined) break;
-        hash.update(chunk);
-        sent += chunk.length;
-        const more = call.write({ payload: { $case: 'chunk', chunk } });
-        options.onProgress?.({ bytes: sent, totalBytes: prepared.size });
-        if (!more) await drainOrFinish(call, finished);
+  const response = await callClientStream<registry.CreateVersionRequest, registry.CreateVersionResponse>(
+    (callOptions, callback) => client.createVersion(new Metadata(), callOptions, callback),
+    async (sink) => {
+      try {
+        await sink.write({ payload: { $case: 'metadata', metadata } });
+        for await (const chunk of prepared.chunks) {
+          if (sink.answered) break; // the registry answered early (an error): stop reading
+          hash.update(chunk);
+          sent += chunk.length;
+          await sink.write({ payload: { $case: 'chunk', chunk } });
+          options.onProgress?.({ bytes: sent, totalBytes: prepared.size });
+        }
+      } catch (err) {
+        throw sourceError(err);
       }
-    } catch (err) {
-      call.cancel();
-      throw sourceError(err);
-    }
-    if (settled === undefined) call.end();
-    const outcome = await finished;
-    if ('error' in outcome) {
-      if (isAborted(signal)) throw cancelledError(context);
-      throw toClientError(outcome.error, context);
-    }
-    return checkCommitted(outcome.response, hash.digest('hex'), sent, input);
-  } finally {
-    stopListening();
-  }
+    },
+    context,
+    signal,
+  );
+  return checkCommitted(response, hash.digest('hex'), sent, input);
 }
 
 function checkCommitted(

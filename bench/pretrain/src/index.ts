@@ -6,3 +6,5 @@ export { batchTensors, createModel, mlmLoss, modelVariables } from './model';
 export type { MlmModel } from './model';
 export { profileStep, timeTfjsSteps } from './tfjs_step';
 export type { KernelProfile, StepTimings } from './tfjs_step';
+export { productBatch, productConfig, profileProductStep, timeProductSteps } from './product_step';
+export type { ProductStepOptions } from './product_step';

@@ -2,9 +2,13 @@
 // pure-JS cpu backend for config A) and in PyTorch, in one run. Prints ms/step, tokens/s and ratios,
 // and writes the raw figures to bench/pretrain/results/.
 //
-//   node bench/pretrain/dist/main.js [--configs A,B] [--steps 12] [--warmup 3] [--js-steps 2] [--repeat 1]
-//                                    [--threads 2] [--blas-threads 1] [--python /usr/bin/python3]
-//                                    [--no-torch] [--no-js]
+//   node bench/pretrain/dist/main.js [--configs A,B] [--paths product,bench] [--steps 12] [--warmup 3]
+//                                    [--js-steps 2] [--repeat 1] [--threads 2] [--blas-threads 1]
+//                                    [--product-dropout 0] [--python /usr/bin/python3] [--no-torch] [--no-js]
+//
+// Paths on headstart-cpu: `product` is @headstart/model's mlmTrainStep (the step @headstart/pretrain
+// trains with: the product's model, clipping, AdamW); `bench` is the step written for this benchmark
+// (model.ts, tfjs_step.ts). The goal is about the product's row.
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -54,9 +58,19 @@ function row(c: BenchConfig, pathName: string, ms: number[], losses: number[], n
   };
 }
 
+type StepPath = 'product' | 'bench';
+
+const PATH_LABELS: Record<StepPath, string> = {
+  product: 'product mlmTrainStep',
+  bench: 'bench model',
+};
+
 interface ChildOptions {
   config: string;
   backend: string;
+  path: StepPath;
+  /** Product model only. */
+  dropout: number;
   file: string;
   count: number;
   warmup: number;
@@ -73,10 +87,11 @@ function timeTfjsInChild(o: ChildOptions): StepTimings & { threads: number; rssM
     ...['--config', o.config, '--backend', o.backend, '--batches', o.file, '--count', String(o.count)],
     ...['--warmup', String(o.warmup), '--steps', String(o.steps)],
     ...['--threads', String(o.threads), '--blas-threads', String(o.blasThreads)],
+    ...['--path', o.path, '--dropout', String(o.dropout)],
   ];
   const run = spawnSync(process.execPath, args, { encoding: 'utf8', maxBuffer: 16 * 1024 * 1024 });
   if (run.status !== 0)
-    throw new Error(`tfjs_child ${o.backend} failed (${run.status}): ${run.stderr.slice(-2000)}`);
+    throw new Error(`tfjs_child ${o.backend} ${o.path} failed (${run.status}): ${run.stderr.slice(-2000)}`);
   const line = run.stdout.trim().split('\n').pop() ?? '';
   return JSON.parse(line) as StepTimings & { threads: number; rssMb: number };
 }
@@ -91,10 +106,13 @@ async function main(): Promise<void> {
   const python = arg('python', '/usr/bin/python3');
   const withTorch = !process.argv.includes('--no-torch');
   const withJs = !process.argv.includes('--no-js');
+  const paths = arg('paths', 'product,bench').split(',') as StepPath[];
+  for (const p of paths) if (!(p in PATH_LABELS)) throw new Error(`unknown path ${p} (product, bench)`);
+  const dropout = Number(arg('product-dropout', '0'));
   const load = os.loadavg();
   const blasThreads = Number(arg('blas-threads', '1'));
   console.log(
-    `threads ${threads}, blas threads ${blasThreads}; load average ${load.map((l) => l.toFixed(2)).join(' ')}`,
+    `threads ${threads}, blas threads ${blasThreads}, paths ${paths.join(',')}; load average ${load.map((l) => l.toFixed(2)).join(' ')}`,
   );
   const rows: Row[] = [];
   const tmp = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-pretrain-'));
@@ -107,36 +125,48 @@ async function main(): Promise<void> {
       const batches = Array.from({ length: Math.min(warmup + steps, 8) }, () => makeBatch(c, rng));
       const file = path.join(tmp, `batches-${name}.i32`);
       writeBatches(file, batches);
-      const child = { config: name, file, count: batches.length, threads, blasThreads };
-      // Alternate the two sides `repeat` times (swapping which goes first) so that load drifting on a
-      // shared machine hits both alike; each side's figure is the median over all its timed steps.
-      const nativeRuns: ReturnType<typeof timeTfjsInChild>[] = [];
+      const child = { config: name, file, count: batches.length, threads, blasThreads, dropout };
+      // Alternate the sides `repeat` times (reversing the order each time) so that load drifting on a
+      // shared machine hits all alike; each side's figure is the median over all its timed steps.
+      const nativeRuns = new Map<StepPath, ReturnType<typeof timeTfjsInChild>[]>(paths.map((p) => [p, []]));
       const torchRuns: ReturnType<typeof timeTorchSteps>[] = [];
       for (let r = 0; r < repeat; r++) {
-        const runNative = () =>
-          nativeRuns.push(timeTfjsInChild({ ...child, backend: 'headstart-cpu', warmup, steps }));
-        const runTorch = () =>
-          withTorch && torchRuns.push(timeTorchSteps(c, batches, warmup, steps, { python, threads }));
-        if (r % 2 === 0) {
-          runNative();
-          runTorch();
-        } else {
-          runTorch();
-          runNative();
+        const order: (StepPath | 'torch')[] = [...paths, ...(withTorch ? ['torch' as const] : [])];
+        if (r % 2 === 1) order.reverse();
+        for (const side of order) {
+          if (side === 'torch')
+            torchRuns.push(timeTorchSteps(c, batches, warmup, steps, { python, threads }));
+          else {
+            const runs = nativeRuns.get(side) as ReturnType<typeof timeTfjsInChild>[];
+            runs.push(timeTfjsInChild({ ...child, backend: 'headstart-cpu', path: side, warmup, steps }));
+          }
         }
       }
-      const native = nativeRuns[0] as ReturnType<typeof timeTfjsInChild>;
-      backendInfo = `headstart-cpu, ${native.threads} threads`;
-      const label = `tfjs headstart-cpu (${native.threads} threads)`;
-      const nativeMs = nativeRuns.flatMap((x) => x.ms);
-      const stable = nativeRuns.every((x) => x.numTensors.every((n) => n === x.numTensors[0]));
-      rows.push({
-        ...row(c, label, nativeMs, native.losses),
-        cpuMsPerStep: median(nativeRuns.flatMap((x) => x.cpuMs)),
-        numTensorsStable: stable,
-        rssMb: Math.max(...nativeRuns.map((x) => x.rssMb)),
-      });
-      console.log(JSON.stringify(rows[rows.length - 1]));
+      for (const side of paths) {
+        const runs = nativeRuns.get(side) as ReturnType<typeof timeTfjsInChild>[];
+        const native = runs[0] as ReturnType<typeof timeTfjsInChild>;
+        backendInfo = `headstart-cpu, ${native.threads} threads`;
+        const drop = side === 'product' && dropout > 0 ? `, dropout ${dropout}` : '';
+        const label = `tfjs headstart-cpu ${PATH_LABELS[side]} (${native.threads} threads${drop})`;
+        rows.push({
+          ...row(
+            c,
+            label,
+            runs.flatMap((x) => x.ms),
+            native.losses,
+          ),
+          cpuMsPerStep: median(runs.flatMap((x) => x.cpuMs)),
+          numTensorsStable: runs.every((x) => x.numTensors.every((n) => n === x.numTensors[0])),
+          rssMb: Math.max(...runs.map((x) => x.rssMb)),
+        });
+        console.log(JSON.stringify(rows[rows.length - 1]));
+        if (withTorch) {
+          const perRepeat = runs.map((x, i) => median((torchRuns[i] as { ms: number[] }).ms) / median(x.ms));
+          console.log(
+            `config ${name} ${side}: ratio per repeat ${perRepeat.map((v) => v.toFixed(2)).join(', ')}`,
+          );
+        }
+      }
       if (withTorch) {
         const torch = torchRuns[0] as ReturnType<typeof timeTorchSteps>;
         const blas = path.basename(path.dirname(torch.blas));
@@ -146,14 +176,12 @@ async function main(): Promise<void> {
           cpuMsPerStep: median(torchRuns.flatMap((x) => x.cpuMs)),
         });
         console.log(JSON.stringify(rows[rows.length - 1]));
-        const perRepeat = nativeRuns.map(
-          (x, i) => median((torchRuns[i] as { ms: number[] }).ms) / median(x.ms),
-        );
-        console.log(`config ${name}: ratio per repeat ${perRepeat.map((v) => v.toFixed(2)).join(', ')}`);
       }
       if (withJs && c.name === 'A' && jsSteps > 0) {
-        const js = timeTfjsInChild({ ...child, backend: 'cpu', warmup: 1, steps: jsSteps });
-        rows.push(row(c, 'tfjs cpu (pure JS, one-pass segment sum)', js.ms, js.losses, js.numTensors));
+        const js = timeTfjsInChild({ ...child, backend: 'cpu', path: 'bench', warmup: 1, steps: jsSteps });
+        rows.push(
+          row(c, 'tfjs cpu bench model (pure JS, one-pass segment sum)', js.ms, js.losses, js.numTensors),
+        );
         console.log(JSON.stringify(rows[rows.length - 1]));
       }
     }
@@ -182,7 +210,7 @@ async function main(): Promise<void> {
   fs.writeFileSync(
     file,
     JSON.stringify(
-      { rows, loadBefore: load, loadAfter: after, backend: backendInfo, threads, blasThreads },
+      { rows, paths, loadBefore: load, loadAfter: after, backend: backendInfo, threads, blasThreads },
       null,
       2,
     ),

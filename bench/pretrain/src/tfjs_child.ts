@@ -1,16 +1,20 @@
 // One TF.js measurement in its own process, so that no run (and no garbage it leaves for V8's
 // background GC threads) shares the CPU with another. main.ts starts it; it prints one JSON line.
 //   node dist/tfjs_child.js --config A --backend headstart-cpu --batches FILE --count N
-//                           --warmup W --steps S --threads T --blas-threads B
+//                           --warmup W --steps S --threads T --blas-threads B [--path bench|product]
+//                           [--dropout P]
+// --path bench times the bench model (model.ts, tfjs_step.ts); product times @headstart/model's
+// mlmTrainStep (product_step.ts). --dropout applies to the product model only (default 0).
 import fs from 'node:fs';
 import { installJsCpuFixes, selectBackend } from '@headstart/compute';
 import { CONFIGS, maskedRows } from './config';
 import type { MlmBatch } from './data';
+import { timeProductSteps } from './product_step';
 import { timeTfjsSteps } from './tfjs_step';
 
-function arg(name: string): string {
+function arg(name: string, fallback?: string): string {
   const i = process.argv.indexOf(`--${name}`);
-  const value = i >= 0 ? process.argv[i + 1] : undefined;
+  const value = i >= 0 ? process.argv[i + 1] : fallback;
   if (value === undefined) throw new Error(`missing --${name}`);
   return value;
 }
@@ -47,7 +51,14 @@ async function main(): Promise<void> {
   else if (backend !== info.name) throw new Error(`asked for ${backend}, selectBackend gave ${info.name}`);
   const c = CONFIGS[config];
   if (!c) throw new Error(`unknown config ${config}`);
-  const result = await timeTfjsSteps(c, backend, batches, Number(arg('warmup')), Number(arg('steps')), 1);
+  const [warmup, steps] = [Number(arg('warmup')), Number(arg('steps'))];
+  const which = arg('path', 'bench');
+  let result;
+  if (which === 'bench') result = await timeTfjsSteps(c, backend, batches, warmup, steps, 1);
+  else if (which === 'product') {
+    const dropout = Number(arg('dropout', '0'));
+    result = await timeProductSteps(c, backend, batches, warmup, steps, 1, { dropout });
+  } else throw new Error(`unknown --path ${which} (expected bench or product)`);
   const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
   process.stdout.write(`${JSON.stringify({ ...result, threads: info.threads, rssMb })}\n`);
 }

@@ -116,28 +116,40 @@ describe('waitForServer', () => {
   });
 });
 
-describe('forClient', () => {
-  it("gives each call the client's unary or stream deadline unless its settings override it", () => {
-    const bound = calls.forClient(echo.client, echo.address, { deadlineMs: 1_000, streamDeadlineMs: 60_000 });
-    expect(bound.context('Echo')).toEqual({ address: echo.address, method: 'Echo', deadlineMs: 1_000 });
-    expect(bound.context('Count', {}, true)).toEqual({
-      address: echo.address,
-      method: 'Count',
-      deadlineMs: 60_000,
-    });
-    expect(bound.context('Count', { deadlineMs: 5 }, true).deadlineMs).toBe(5);
+describe('connect', () => {
+  it("gives each call the client's unary or stream deadline unless the options or the call set it", () => {
+    const defaults = { deadlineMs: 1_000, streamDeadlineMs: 60_000 };
+    const connected = calls.connect(EchoClient, { address: echo.address }, defaults);
+    try {
+      expect(connected.deadlines).toEqual(defaults);
+      expect(connected.context('Echo')).toEqual({ address: echo.address, method: 'Echo', deadlineMs: 1_000 });
+      expect(connected.context('Count', {}, true).deadlineMs).toBe(60_000);
+      expect(connected.context('Count', { deadlineMs: 5 }, true).deadlineMs).toBe(5);
+    } finally {
+      connected.grpcClient.close();
+    }
+    const configured = calls.connect(EchoClient, { address: echo.address, streamDeadlineMs: 7 }, defaults);
+    expect(configured.deadlines).toEqual({ deadlineMs: 1_000, streamDeadlineMs: 7 });
+    configured.grpcClient.close();
   });
 
-  it('calls the generated method on its client, named in errors, and waits for the server', async () => {
-    const bound = calls.forClient(echo.client, echo.address, { deadlineMs: 50, streamDeadlineMs: 60_000 });
-    await bound.waitForReady();
-    expect((await bound.unary('Echo', echo.client.echo, Buffer.from('bound'))).toString()).toBe('echo bound');
-    const err = await failure(bound.unary('Echo', echo.client.echo, Buffer.from('hang')));
-    expect(err.message).toMatch(/^Echo on the echo service at .+ did not finish within 50 ms/);
-    const longer = await failure(
-      bound.unary('Echo', echo.client.echo, Buffer.from('hang'), { deadlineMs: 80 }),
+  it('calls the generated method on its own client, named in errors, and waits for the server', async () => {
+    const connected = calls.connect(
+      EchoClient,
+      { address: echo.address, deadlineMs: 50 },
+      { deadlineMs: 5_000, streamDeadlineMs: 60_000 },
     );
-    expect(longer.message).toMatch(/did not finish within 80 ms/);
+    const { grpcClient, unary } = connected;
+    try {
+      await connected.waitForReady();
+      expect((await unary('Echo', grpcClient.echo, Buffer.from('bound'))).toString()).toBe('echo bound');
+      const err = await failure(unary('Echo', grpcClient.echo, Buffer.from('hang')));
+      expect(err.message).toMatch(/^Echo on the echo service at .+ did not finish within 50 ms/);
+      const longer = await failure(unary('Echo', grpcClient.echo, Buffer.from('hang'), { deadlineMs: 80 }));
+      expect(longer.message).toMatch(/did not finish within 80 ms/);
+    } finally {
+      grpcClient.close();
+    }
   });
 });
 

@@ -2,11 +2,12 @@
 // call, cancellation by AbortSignal, and every failure as a HeadstartError whose message says which
 // server, where, and what to check. Each client names its server once (RemoteService) and wraps these.
 import {
+  credentials as grpcCredentials,
   Metadata,
   type CallOptions,
+  type ChannelCredentials,
+  type ChannelOptions,
   type Client,
-  type ClientReadableStream,
-  type ClientWritableStream,
   type ClientUnaryCall,
   type ServiceError,
 } from '@grpc/grpc-js';
@@ -23,7 +24,13 @@ import {
   type RemoteService,
 } from './client-errors';
 import { Code, HeadstartError } from './headstart-error';
-import { callClientStream, callServerStream, type ClientStreamSink } from './client-streams';
+import {
+  callClientStream,
+  callServerStream,
+  type ClientStreamOpener,
+  type ClientStreamSink,
+  type ServerStreamOpener,
+} from './client-streams';
 
 /** A generated client's unary method, e.g. `registryClient.getVersion` (bound to its client). */
 export type UnaryInvoker<Req, Res> = (
@@ -92,24 +99,41 @@ export interface ClientCalls {
     signal?: AbortSignal,
   ): Promise<Res>;
   callServerStream<Res, T>(
-    open: (options: Partial<CallOptions>) => ClientReadableStream<Res>,
+    open: ServerStreamOpener<Res>,
     consume: (messages: AsyncIterable<Res>) => Promise<T>,
     context: ClientCallContext,
     signal?: AbortSignal,
   ): Promise<T>;
   callClientStream<Req, Res>(
-    open: (
-      options: Partial<CallOptions>,
-      callback: (error: ServiceError | null, response: Res) => void,
-    ) => ClientWritableStream<Req>,
+    open: ClientStreamOpener<Req, Res>,
     produce: (sink: ClientStreamSink<Req>) => Promise<void>,
     context: ClientCallContext,
     signal?: AbortSignal,
   ): Promise<Res>;
   /** Resolves once `client` is connected to the server at `address`; UNAVAILABLE after `timeoutMs`. */
   waitForServer(client: Client, address: string, timeoutMs: number): Promise<void>;
-  /** The calls of one generated client talking to `address`, with its default deadlines. */
-  forClient(client: Client, address: string, deadlines: ClientDeadlines): BoundClientCalls;
+  /**
+   * Builds the generated client (`Client`, e.g. `registry.RegistryServiceClient`) for `options` and
+   * binds the calls to it, with the typed client's default deadlines unless the options set them.
+   */
+  connect<C extends Client>(
+    Client: new (address: string, credentials: ChannelCredentials, options: ChannelOptions) => C,
+    options: ClientConnectionOptions,
+    defaults: ClientDeadlines,
+  ): ConnectedClient<C>;
+}
+
+/** How a typed client reaches its server (each client documents its default deadlines). */
+export interface ClientConnectionOptions {
+  /** host:port of the server. */
+  address: string;
+  /** Deadline of unary calls. */
+  deadlineMs?: number;
+  /** Deadline of streams (uploads, watches, downloads: the whole transfer). */
+  streamDeadlineMs?: number;
+  /** @default insecure */
+  credentials?: ChannelCredentials;
+  channelOptions?: ChannelOptions;
 }
 
 /** A client's default deadlines; a call's `deadlineMs` setting overrides them. */
@@ -121,7 +145,10 @@ export interface ClientDeadlines {
 }
 
 /** ClientCalls bound to one generated client: methods name the RPC, contexts come out of the settings. */
-export interface BoundClientCalls {
+export interface ConnectedClient<C extends Client> {
+  readonly grpcClient: C;
+  readonly address: string;
+  readonly deadlines: ClientDeadlines;
   /** The context of one call: its deadline is the setting's, else the client's unary or stream one. */
   context(method: string, settings?: CallSettings, stream?: boolean): ClientCallContext;
   /** `invoke` is the generated client's method (e.g. `grpcClient.getVersion`), called on that client. */
@@ -144,18 +171,31 @@ export function clientCallsFor(service: RemoteService): ClientCalls {
     callClientStream: (open, produce, context, signal) =>
       callClientStream(open, produce, context, service, signal),
     waitForServer: (client, address, timeoutMs) => waitForServer(client, address, timeoutMs, service),
-    forClient: (client, address, deadlines) => {
+    connect: (Client, options, defaults) => {
+      const address = options.address;
+      const deadlines: ClientDeadlines = {
+        deadlineMs: options.deadlineMs ?? defaults.deadlineMs,
+        streamDeadlineMs: options.streamDeadlineMs ?? defaults.streamDeadlineMs,
+      };
+      const grpcClient = new Client(
+        address,
+        options.credentials ?? grpcCredentials.createInsecure(),
+        options.channelOptions ?? {},
+      );
       const context = (method: string, settings?: CallSettings, stream = false): ClientCallContext => ({
         address,
         method,
         deadlineMs: settings?.deadlineMs ?? (stream ? deadlines.streamDeadlineMs : deadlines.deadlineMs),
       });
       return {
+        grpcClient,
+        address,
+        deadlines,
         context,
         unary: (method, invoke, request, settings) =>
-          callUnary(invoke.bind(client), request, context(method, settings), service, settings?.signal),
+          callUnary(invoke.bind(grpcClient), request, context(method, settings), service, settings?.signal),
         waitForReady: (timeoutMs = deadlines.deadlineMs) =>
-          waitForServer(client, address, timeoutMs, service),
+          waitForServer(grpcClient, address, timeoutMs, service),
       };
     },
   };

@@ -11,6 +11,15 @@ import {
   type RemoteService,
 } from './client-errors';
 
+/** Starts a server-streaming call with the given call options, e.g. `(o) => client.watchJob(req, md, o)`. */
+export type ServerStreamOpener<Res> = (options: Partial<CallOptions>) => ClientReadableStream<Res>;
+
+/** Starts a client-streaming call with the given call options and answer callback. */
+export type ClientStreamOpener<Req, Res> = (
+  options: Partial<CallOptions>,
+  callback: (error: ServiceError | null, response: Res) => void,
+) => ClientWritableStream<Req>;
+
 /**
  * One server-streaming RPC: `open` starts it with the call options (deadline), `consume` reads the
  * messages. Cancelled by `signal`, and always once `consume` is done (a consumer may stop early);
@@ -23,7 +32,7 @@ import {
  * thrown once it returns.
  */
 export async function callServerStream<Res, T>(
-  open: (options: Partial<CallOptions>) => ClientReadableStream<Res>,
+  open: ServerStreamOpener<Res>,
   consume: (messages: AsyncIterable<Res>) => Promise<T>,
   context: ClientCallContext,
   service: RemoteService,
@@ -87,10 +96,7 @@ type Outcome<Res> = { error: ServiceError } | { response: Res };
  * errors are its own to word); the server's error becomes a HeadstartError. Resolves with the response.
  */
 export async function callClientStream<Req, Res>(
-  open: (
-    options: Partial<CallOptions>,
-    callback: (error: ServiceError | null, response: Res) => void,
-  ) => ClientWritableStream<Req>,
+  open: ClientStreamOpener<Req, Res>,
   produce: (sink: ClientStreamSink<Req>) => Promise<void>,
   context: ClientCallContext,
   service: RemoteService,

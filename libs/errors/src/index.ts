@@ -22,6 +22,12 @@ export { DETAIL_METADATA_PREFIX, readDetailMetadata, writeDetailMetadata } from 
 export { cancelledError, deadlineFrom, isAborted, onAbort, toClientError } from './client-errors';
 export type { CallSettings, ClientCallContext, RemoteService } from './client-errors';
 export { callClientStream, callServerStream, followItems } from './client-streams';
-export type { ClientStreamSink } from './client-streams';
+export type { ClientStreamOpener, ClientStreamSink, ServerStreamOpener } from './client-streams';
 export { callUnary, clientCallsFor, waitForServer } from './client-calls';
-export type { BoundClientCalls, ClientCalls, ClientDeadlines, UnaryInvoker } from './client-calls';
+export type {
+  ClientCalls,
+  ClientConnectionOptions,
+  ClientDeadlines,
+  ConnectedClient,
+  UnaryInvoker,
+} from './client-calls';

@@ -4,6 +4,6 @@ import { clientCallsFor } from '@headstart/errors';
 
 export type { CallSettings, ClientCallContext as CallContext } from '@headstart/errors';
 
-export const { callServerStream, forClient } = clientCallsFor({
+export const { callServerStream, connect } = clientCallsFor({
   name: 'the finetune service',
 });

@@ -1,8 +1,8 @@
 import * as grpc from '@grpc/grpc-js';
-import { Code, HeadstartError, followItems } from '@headstart/errors';
+import { Code, HeadstartError, followItems, type ClientConnectionOptions } from '@headstart/errors';
 import { common, finetune } from '@headstart/proto';
 import { toVersionRef, type VersionRefInput } from '@headstart/registry-client';
-import { callServerStream, forClient, type CallSettings } from './call';
+import { callServerStream, connect, type CallSettings } from './call';
 import {
   parseJobState,
   toFinetuneSpec,
@@ -12,17 +12,8 @@ import {
   type TriggerInput,
 } from './inputs';
 
-export interface FinetuneClientOptions {
-  /** host:port of the finetune service. */
-  address: string;
-  /** Deadline of unary calls (Classify included). @default 60_000 */
-  deadlineMs?: number;
-  /** Deadline of job watches. @default 24 hours */
-  streamDeadlineMs?: number;
-  /** @default insecure */
-  credentials?: grpc.ChannelCredentials;
-  channelOptions?: grpc.ChannelOptions;
-}
+/** How to reach the finetune service: unary calls (Classify included) get 60 s by default, job watches 24 hours. */
+export type FinetuneClientOptions = ClientConnectionOptions;
 
 export const DEFAULT_FINETUNE_DEADLINE_MS = 60_000;
 export const DEFAULT_FINETUNE_STREAM_DEADLINE_MS = 24 * 3_600_000;
@@ -83,15 +74,14 @@ const isSpecMessage = (v: FinetuneSpecInput | finetune.FinetuneSpec): v is finet
   'hyperparameters' in v || 'outputModelName' in v;
 
 export function createFinetuneClient(options: FinetuneClientOptions): FinetuneClient {
-  const address = options.address;
-  const deadlineMs = options.deadlineMs ?? DEFAULT_FINETUNE_DEADLINE_MS;
-  const streamDeadlineMs = options.streamDeadlineMs ?? DEFAULT_FINETUNE_STREAM_DEADLINE_MS;
-  const grpcClient = new finetune.FinetuneServiceClient(
-    address,
-    options.credentials ?? grpc.credentials.createInsecure(),
-    options.channelOptions ?? {},
+  const { grpcClient, address, context, unary, waitForReady } = connect(
+    finetune.FinetuneServiceClient,
+    options,
+    {
+      deadlineMs: DEFAULT_FINETUNE_DEADLINE_MS,
+      streamDeadlineMs: DEFAULT_FINETUNE_STREAM_DEADLINE_MS,
+    },
   );
-  const { context, unary, waitForReady } = forClient(grpcClient, address, { deadlineMs, streamDeadlineMs });
   const required = <T>(value: T | undefined, what: string): T => {
     if (value === undefined)
       throw new HeadstartError(Code.INTERNAL, `the finetune service answered without ${what}`);

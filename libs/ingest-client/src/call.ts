@@ -5,6 +5,6 @@ import { clientCallsFor } from '@headstart/errors';
 export { cancelledError } from '@headstart/errors';
 export type { CallSettings, ClientCallContext as CallContext } from '@headstart/errors';
 
-export const { callClientStream, callServerStream, forClient } = clientCallsFor({
+export const { callClientStream, callServerStream, connect } = clientCallsFor({
   name: 'the ingest service',
 });

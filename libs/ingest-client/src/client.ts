@@ -1,7 +1,7 @@
 import * as grpc from '@grpc/grpc-js';
-import { Code, HeadstartError, followItems } from '@headstart/errors';
+import { Code, HeadstartError, followItems, type ClientConnectionOptions } from '@headstart/errors';
 import { common, ingest } from '@headstart/proto';
-import { callServerStream, forClient, type CallSettings } from './call';
+import { callServerStream, connect, type CallSettings } from './call';
 import {
   parseJobState,
   toTokenizeRequest,
@@ -13,17 +13,8 @@ import {
 import { uploadCorpus, type CorpusSource, type CorpusUploadOptions } from './upload-corpus';
 import type { CorpusUploadInput } from './inputs';
 
-export interface IngestClientOptions {
-  /** host:port of the ingest service. */
-  address: string;
-  /** Deadline of unary calls. @default 30_000 */
-  deadlineMs?: number;
-  /** Deadline of uploads and job watches. @default 24 hours */
-  streamDeadlineMs?: number;
-  /** @default insecure */
-  credentials?: grpc.ChannelCredentials;
-  channelOptions?: grpc.ChannelOptions;
-}
+/** How to reach the ingest service: unary calls get 30 s by default, uploads and job watches 24 hours. */
+export type IngestClientOptions = ClientConnectionOptions;
 
 export const DEFAULT_INGEST_DEADLINE_MS = 30_000;
 export const DEFAULT_INGEST_STREAM_DEADLINE_MS = 24 * 3_600_000;
@@ -68,15 +59,10 @@ export function isTerminalJob(job: ingest.Job): boolean {
 }
 
 export function createIngestClient(options: IngestClientOptions): IngestClient {
-  const address = options.address;
-  const deadlineMs = options.deadlineMs ?? DEFAULT_INGEST_DEADLINE_MS;
-  const streamDeadlineMs = options.streamDeadlineMs ?? DEFAULT_INGEST_STREAM_DEADLINE_MS;
-  const grpcClient = new ingest.IngestServiceClient(
-    address,
-    options.credentials ?? grpc.credentials.createInsecure(),
-    options.channelOptions ?? {},
-  );
-  const { context, unary, waitForReady } = forClient(grpcClient, address, { deadlineMs, streamDeadlineMs });
+  const { grpcClient, address, context, unary, waitForReady } = connect(ingest.IngestServiceClient, options, {
+    deadlineMs: DEFAULT_INGEST_DEADLINE_MS,
+    streamDeadlineMs: DEFAULT_INGEST_STREAM_DEADLINE_MS,
+  });
   const required = <T>(value: T | undefined, what: string): T => {
     if (value === undefined)
       throw new HeadstartError(Code.INTERNAL, `ingest service answered without ${what}`);

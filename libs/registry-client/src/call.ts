@@ -5,7 +5,7 @@ import { clientCallsFor } from '@headstart/errors';
 export { cancelledError, deadlineFrom, isAborted, onAbort } from '@headstart/errors';
 export type { CallSettings, ClientCallContext as CallContext } from '@headstart/errors';
 
-export const { callClientStream, forClient, toClientError } = clientCallsFor({
+export const { callClientStream, connect, toClientError } = clientCallsFor({
   name: 'the registry',
   deadlineAdvice: "raise the deadline or check the registry's health",
 });

@@ -1,4 +1,4 @@
-import type * as grpc from '@grpc/grpc-js';
+import type { ClientConnectionOptions } from '@headstart/errors';
 import type { registry } from '@headstart/proto';
 import type { Writable } from 'node:stream';
 import type { ProgressListener } from './artifact-sink';
@@ -8,16 +8,8 @@ import type { UploadMetadata, UploadOptions, UploadResult } from './upload';
 import type { UploadSource } from './upload-source';
 import type { VersionRefInput } from './version-ref';
 
-export interface RegistryClientOptions {
-  /** host:port of the registry. */
-  address: string;
-  /** Deadline of unary calls. @default 30_000 */
-  deadlineMs?: number;
-  /** Deadline of uploads and downloads (whole transfer). @default 3_600_000 (one hour) */
-  streamDeadlineMs?: number;
-  /** @default grpc.credentials.createInsecure() */
-  credentials?: grpc.ChannelCredentials;
-  channelOptions?: grpc.ChannelOptions;
+/** How to reach the registry: unary calls get 30 s by default, uploads and downloads one hour each. */
+export interface RegistryClientOptions extends ClientConnectionOptions {
   /** Recorded as the actor of alias moves that do not name one. @default '' */
   actor?: string;
 }

@@ -5,7 +5,7 @@ import { collectArtifact, saveArtifactToFile, writeArtifactToStream } from './ar
 import {
   cancelledError,
   deadlineFrom,
-  forClient,
+  connect,
   isAborted,
   onAbort,
   toClientError,
@@ -53,15 +53,14 @@ function required<T>(value: T | undefined, what: string): T {
 }
 
 export function createRegistryClient(options: RegistryClientOptions): RegistryClient {
-  const address = options.address;
-  const deadlineMs = options.deadlineMs ?? DEFAULT_DEADLINE_MS;
-  const streamDeadlineMs = options.streamDeadlineMs ?? DEFAULT_STREAM_DEADLINE_MS;
-  const grpcClient = new registry.RegistryServiceClient(
-    address,
-    options.credentials ?? grpc.credentials.createInsecure(),
-    options.channelOptions ?? {},
+  const { grpcClient, address, context, unary, waitForReady } = connect(
+    registry.RegistryServiceClient,
+    options,
+    {
+      deadlineMs: DEFAULT_DEADLINE_MS,
+      streamDeadlineMs: DEFAULT_STREAM_DEADLINE_MS,
+    },
   );
-  const { context, unary, waitForReady } = forClient(grpcClient, address, { deadlineMs, streamDeadlineMs });
 
   async function download<T>(
     ref: VersionRefInput,

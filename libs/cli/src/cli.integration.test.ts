@@ -5,46 +5,19 @@ import { createRegistryService } from '@headstart/registry';
 import { createLogger } from '@headstart/service-kit';
 import { makeTempDir, startNatsServer, type NatsServerHandle, type TempDir } from '@headstart/testing';
 import { ExitCode } from './exit-codes';
-import { runCli } from './program';
+import { cliTestRunner } from './cli-test-runner';
 
 /* Every command through runCli (the same path as the binary) against a real registry. */
-
-interface RunResult {
-  code: number;
-  stdout: string;
-  stdoutBytes: Buffer;
-  stderr: string;
-}
 
 let nats: NatsServerHandle;
 let dataDir: TempDir;
 let work: TempDir;
 let service: Awaited<ReturnType<typeof createRegistryService>>;
 
-async function cli(...argv: string[]): Promise<RunResult> {
-  const result = { code: 0, stdout: '', stderr: '', stdoutBytes: Buffer.alloc(0) };
-  const chunks: Buffer[] = [];
-  result.code = await runCli(argv, {
-    streams: {
-      stdout: { write: (data: string | Uint8Array) => chunks.push(Buffer.from(data)) },
-      stderr: { write: (text: string) => (result.stderr += text) },
-      stderrIsTTY: false,
-    },
-    defaultRegistry: `127.0.0.1:${service.port}`,
-    actor: 'cli-test',
-  });
-  result.stdoutBytes = Buffer.concat(chunks);
-  result.stdout = result.stdoutBytes.toString('utf8');
-  return result;
-}
-
-/** Runs with --json, expects success and returns the parsed document. */
-async function cliJson<T = Record<string, unknown>>(...argv: string[]): Promise<T> {
-  const result = await cli('--json', ...argv);
-  if (result.code !== 0)
-    throw new Error(`headstart ${argv.join(' ')} exited ${result.code}: ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
-}
+const { cli, cliJson } = cliTestRunner(() => ({
+  defaultRegistry: `127.0.0.1:${service.port}`,
+  actor: 'cli-test',
+}));
 
 interface VersionJson {
   id: string;

@@ -15,7 +15,7 @@ import {
 } from '@headstart/testing';
 import { Tokenizer, serializeTokenizer, trainWordPiece } from '@headstart/tokenizer';
 import { ExitCode } from './exit-codes';
-import { runCli } from './program';
+import { cliTestRunner } from './cli-test-runner';
 
 /* The finetune commands through runCli (the binary's path) against a real registry, finetune API, worker
    and nats-server. */
@@ -28,32 +28,10 @@ let registry: Awaited<ReturnType<typeof createRegistryService>>;
 let service: Awaited<ReturnType<typeof createFinetuneService>>;
 let worker: Awaited<ReturnType<typeof createFinetuneWorker>>;
 
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...argv: string[]): Promise<RunResult> {
-  const result = { code: 0, stdout: '', stderr: '' };
-  result.code = await runCli(argv, {
-    streams: {
-      stdout: { write: (data: string | Uint8Array) => (result.stdout += String(data)) },
-      stderr: { write: (text: string) => (result.stderr += text) },
-      stderrIsTTY: false,
-    },
-    defaultRegistry: registry.address,
-    defaultFinetune: service.address,
-  });
-  return result;
-}
-
-async function cliJson<T = Record<string, unknown>>(...argv: string[]): Promise<T> {
-  const result = await cli('--json', ...argv);
-  if (result.code !== 0)
-    throw new Error(`headstart ${argv.join(' ')} exited ${result.code}: ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
-}
+const { cli, cliJson } = cliTestRunner(() => ({
+  defaultRegistry: registry.address,
+  defaultFinetune: service.address,
+}));
 
 const SPAM = ['free', 'cash', 'win', 'prize', 'offer'];
 const HAM = ['team', 'meeting', 'notes', 'report', 'lunch'];

@@ -6,7 +6,7 @@ import { createRegistryService } from '@headstart/registry';
 import { createLogger } from '@headstart/service-kit';
 import { makeTempDir, startNatsServer, type NatsServerHandle, type TempDir } from '@headstart/testing';
 import { ExitCode } from './exit-codes';
-import { runCli } from './program';
+import { cliTestRunner } from './cli-test-runner';
 
 /* The ingest commands through runCli (the binary's path) against a real registry, ingest and nats-server. */
 
@@ -16,32 +16,10 @@ let work: TempDir;
 let registry: Awaited<ReturnType<typeof createRegistryService>>;
 let ingest: Awaited<ReturnType<typeof createIngestService>>;
 
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...argv: string[]): Promise<RunResult> {
-  const result = { code: 0, stdout: '', stderr: '' };
-  result.code = await runCli(argv, {
-    streams: {
-      stdout: { write: (data: string | Uint8Array) => (result.stdout += String(data)) },
-      stderr: { write: (text: string) => (result.stderr += text) },
-      stderrIsTTY: false,
-    },
-    defaultRegistry: registry.address,
-    defaultIngest: ingest.address,
-  });
-  return result;
-}
-
-async function cliJson<T = Record<string, unknown>>(...argv: string[]): Promise<T> {
-  const result = await cli('--json', ...argv);
-  if (result.code !== 0)
-    throw new Error(`headstart ${argv.join(' ')} exited ${result.code}: ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
-}
+const { cli, cliJson } = cliTestRunner(() => ({
+  defaultRegistry: registry.address,
+  defaultIngest: ingest.address,
+}));
 
 interface JobJson {
   id: string;

@@ -7,7 +7,7 @@ import { createLogger } from '@headstart/service-kit';
 import { writeShards } from '@headstart/shards';
 import { makeTempDir, startNatsServer, type NatsServerHandle, type TempDir } from '@headstart/testing';
 import { ExitCode } from './exit-codes';
-import { runCli } from './program';
+import { cliTestRunner } from './cli-test-runner';
 
 /* The pretrain commands through runCli (the binary's path) against a real registry, pretrain API, an
    in-process worker and nats-server. */
@@ -20,32 +20,10 @@ let registry: Awaited<ReturnType<typeof createRegistryService>>;
 let service: Awaited<ReturnType<typeof createPretrainService>>;
 let worker: Awaited<ReturnType<typeof createPretrainWorker>>;
 
-interface RunResult {
-  code: number;
-  stdout: string;
-  stderr: string;
-}
-
-async function cli(...argv: string[]): Promise<RunResult> {
-  const result = { code: 0, stdout: '', stderr: '' };
-  result.code = await runCli(argv, {
-    streams: {
-      stdout: { write: (data: string | Uint8Array) => (result.stdout += String(data)) },
-      stderr: { write: (text: string) => (result.stderr += text) },
-      stderrIsTTY: false,
-    },
-    defaultRegistry: registry.address,
-    defaultPretrain: `127.0.0.1:${service.port}`,
-  });
-  return result;
-}
-
-async function cliJson<T = Record<string, unknown>>(...argv: string[]): Promise<T> {
-  const result = await cli('--json', ...argv);
-  if (result.code !== 0)
-    throw new Error(`headstart ${argv.join(' ')} exited ${result.code}: ${result.stderr}`);
-  return JSON.parse(result.stdout) as T;
-}
+const { cli, cliJson } = cliTestRunner(() => ({
+  defaultRegistry: registry.address,
+  defaultPretrain: `127.0.0.1:${service.port}`,
+}));
 
 const TINY = [
   '--d-model',

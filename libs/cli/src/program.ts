@@ -220,51 +220,35 @@ function commanderExitCode(error: CommanderError): number {
 export async function runCli(argv: readonly string[], deps: CliDependencies): Promise<number> {
   const createClient = deps.createClient ?? createRegistryClient;
   let json = argv.includes('--json');
+  // Each command opens the client of its service at the address the global options name, hands it to
+  // the action with the output, and closes it however the action ends.
+  const withClient =
+    <C extends { close(): void }>(open: (globals: GlobalOptions) => C) =>
+    async (action: (client: C, out: Output) => Promise<void>): Promise<void> => {
+      const globals = program.opts<GlobalOptions>();
+      json = globals.json === true;
+      const client = open(globals);
+      try {
+        await action(client, createOutput(deps.streams, json));
+      } finally {
+        client.close();
+      }
+    };
   const program: Command = buildProgram(
     deps,
-    async (action) => {
-      const globals = program.opts<GlobalOptions>();
-      json = globals.json === true;
-      const client = createClient({
+    withClient((globals) =>
+      createClient({
         address: globals.registry,
         ...(deps.actor === undefined ? {} : { actor: deps.actor }),
-      });
-      try {
-        await action(client, createOutput(deps.streams, json));
-      } finally {
-        client.close();
-      }
-    },
-    async (action) => {
-      const globals = program.opts<GlobalOptions>();
-      json = globals.json === true;
-      const client = (deps.createIngestClient ?? createIngestClient)({ address: globals.ingest });
-      try {
-        await action(client, createOutput(deps.streams, json));
-      } finally {
-        client.close();
-      }
-    },
-    async (action) => {
-      const globals = program.opts<GlobalOptions>();
-      json = globals.json === true;
-      const client = (deps.createFinetuneClient ?? createFinetuneClient)({ address: globals.finetune });
-      try {
-        await action(client, createOutput(deps.streams, json));
-      } finally {
-        client.close();
-      }
-    },
-    async (action) => {
-      const globals = program.opts<GlobalOptions>();
-      json = globals.json === true;
-      const client = (deps.createPretrainClient ?? createPretrainClient)({ address: globals.pretrain });
-      try {
-        await action(client, createOutput(deps.streams, json));
-      } finally {
-        client.close();
-      }
-    },
+      }),
+    ),
+    withClient((globals) => (deps.createIngestClient ?? createIngestClient)({ address: globals.ingest })),
+    withClient((globals) =>
+      (deps.createFinetuneClient ?? createFinetuneClient)({ address: globals.finetune }),
+    ),
+    withClient((globals) =>
+      (deps.createPretrainClient ?? createPretrainClient)({ address: globals.pretrain }),
+    ),
   );
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,9 +1,14 @@
 // The calls the pipeline makes to the FinetuneService.
 import * as grpc from '@grpc/grpc-js';
-import { Code, HeadstartError } from '@headstart/errors';
+import { Code, HeadstartError, clientCallsFor, followItems } from '@headstart/errors';
 import { finetune, type common } from '@headstart/proto';
 
-import { readStream, unaryCall, type CallOptions } from './grpc-calls';
+import { PIPELINE_DEADLINES, type CallOptions } from './grpc-calls';
+
+const { callServerStream, connect } = clientCallsFor({ name: 'the finetune service' });
+
+/** Classify and FillMask may load a model first. */
+const PREDICT_DEADLINE_MS = 120_000;
 
 export interface FinetuneClient {
   readonly address: string;
@@ -39,58 +44,57 @@ function required<T>(value: T | undefined, what: string): T {
 }
 
 export function createFinetuneClient(address: string): FinetuneClient {
-  const raw = new finetune.FinetuneServiceClient(address, grpc.credentials.createInsecure());
+  const {
+    grpcClient: raw,
+    context,
+    unary,
+  } = connect(finetune.FinetuneServiceClient, { address }, PIPELINE_DEADLINES);
   return {
     address,
     async createTrigger(trigger, options) {
-      const response = await unaryCall(raw, raw.createTrigger, 'CreateTrigger', { trigger }, options);
+      const response = await unary('CreateTrigger', raw.createTrigger, { trigger }, options);
       return required(response.trigger, 'a trigger');
     },
     async listTriggers(baseModelName, options) {
-      return (await unaryCall(raw, raw.listTriggers, 'ListTriggers', { baseModelName }, options)).triggers;
+      return (await unary('ListTriggers', raw.listTriggers, { baseModelName }, options)).triggers;
     },
     async deleteTrigger(triggerId, options) {
-      await unaryCall(raw, raw.deleteTrigger, 'DeleteTrigger', { triggerId }, options);
+      await unary('DeleteTrigger', raw.deleteTrigger, { triggerId }, options);
     },
     async listFinetunes(triggerId, options) {
       const jobs: finetune.Finetune[] = [];
       let pageToken = '';
       do {
-        const page = await unaryCall(
-          raw,
-          raw.listFinetunes,
-          'ListFinetunes',
-          finetune.ListFinetunesRequest.fromPartial({ triggerId, pageToken, pageSize: 1000 }),
-          options,
-        );
+        const request = finetune.ListFinetunesRequest.fromPartial({ triggerId, pageToken, pageSize: 1000 });
+        const page = await unary('ListFinetunes', raw.listFinetunes, request, options);
         jobs.push(...page.finetunes);
         pageToken = page.nextPageToken;
       } while (pageToken !== '');
       return jobs;
     },
     async watchFinetune(finetuneId, onUpdate, options) {
-      const last = await readStream(
-        raw,
-        raw.watchFinetune,
-        'WatchFinetune',
-        { finetuneId },
-        (message) => {
-          if (message.finetune) onUpdate(message.finetune);
-        },
-        options,
+      const last = await callServerStream(
+        (callOptions) => raw.watchFinetune({ finetuneId }, new grpc.Metadata(), callOptions),
+        followItems((message: finetune.WatchFinetuneResponse) => message.finetune, onUpdate),
+        context('WatchFinetune', options, true),
+        options?.signal,
       );
-      return required(last?.finetune, `a state of fine-tune ${finetuneId}`);
+      return required(last, `a state of fine-tune ${finetuneId}`);
     },
     classify(model, texts, options) {
-      return unaryCall(raw, raw.classify, 'Classify', { model, texts }, { deadlineMs: 120_000, ...options });
+      return unary(
+        'Classify',
+        raw.classify,
+        { model, texts },
+        { deadlineMs: PREDICT_DEADLINE_MS, ...options },
+      );
     },
     fillMask(model, text, topK, options) {
-      return unaryCall(
-        raw,
-        raw.fillMask,
+      return unary(
         'FillMask',
+        raw.fillMask,
         { model, text, topK },
-        { deadlineMs: 120_000, ...options },
+        { deadlineMs: PREDICT_DEADLINE_MS, ...options },
       );
     },
     close: () => raw.close(),

@@ -1,9 +1,11 @@
 // The calls the pipeline makes to the PretrainService.
 import * as grpc from '@grpc/grpc-js';
-import { Code, HeadstartError } from '@headstart/errors';
+import { Code, HeadstartError, clientCallsFor, followItems } from '@headstart/errors';
 import { pretrain } from '@headstart/proto';
 
-import { readStream, unaryCall, type CallOptions } from './grpc-calls';
+import { PIPELINE_DEADLINES, type CallOptions } from './grpc-calls';
+
+const { callServerStream, connect } = clientCallsFor({ name: 'the pretrain service' });
 
 export interface PretrainClient {
   readonly address: string;
@@ -27,34 +29,38 @@ function required<T>(value: T | undefined, what: string): T {
 }
 
 export function createPretrainClient(address: string): PretrainClient {
-  const raw = new pretrain.PretrainServiceClient(address, grpc.credentials.createInsecure());
+  const {
+    grpcClient: raw,
+    context,
+    unary,
+  } = connect(pretrain.PretrainServiceClient, { address }, PIPELINE_DEADLINES);
   return {
     address,
     async startRun(spec, idempotencyKey, options) {
-      const response = await unaryCall(raw, raw.startRun, 'StartRun', { spec, idempotencyKey }, options);
+      const response = await unary('StartRun', raw.startRun, { spec, idempotencyKey }, options);
       return required(response.run, 'a run');
     },
     async getRun(runId, options) {
-      return required((await unaryCall(raw, raw.getRun, 'GetRun', { runId }, options)).run, 'a run');
+      return required((await unary('GetRun', raw.getRun, { runId }, options)).run, 'a run');
     },
     async listRuns(modelName, options) {
       const runs: pretrain.Run[] = [];
       let pageToken = '';
       do {
-        const page = await unaryCall(
-          raw,
-          raw.listRuns,
-          'ListRuns',
-          pretrain.ListRunsRequest.fromPartial({ modelName, pageToken, pageSize: 1000 }),
-          options,
-        );
+        const request = pretrain.ListRunsRequest.fromPartial({ modelName, pageToken, pageSize: 1000 });
+        const page = await unary('ListRuns', raw.listRuns, request, options);
         runs.push(...page.runs);
         pageToken = page.nextPageToken;
       } while (pageToken !== '');
       return runs;
     },
     async watchRun(runId, onUpdate, options) {
-      const last = await readStream(raw, raw.watchRun, 'WatchRun', { runId }, onUpdate, options);
+      const last = await callServerStream(
+        (callOptions) => raw.watchRun({ runId }, new grpc.Metadata(), callOptions),
+        followItems((message: pretrain.WatchRunResponse) => message, onUpdate),
+        context('WatchRun', options, true),
+        options?.signal,
+      );
       return required(last?.run, `a state of run ${runId}`);
     },
     close: () => raw.close(),

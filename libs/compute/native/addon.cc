@@ -339,7 +339,16 @@ Napi::Value AdamW(const Napi::CallbackInfo& info) {
   const int64_t n = static_cast<int64_t>(first.length);
   Array a[7];
   if (!floatsOf(info, {0, 1, 2, 3, 4, 5, 6}, a, n)) return {};
-  const hs::AdamWHyper h{f32(info, 7), f32(info, 8), f32(info, 9), f32(info, 10), f32(info, 11), f32(info, 12)};
+  const double beta1 = info[7].As<Napi::Number>().DoubleValue();
+  const double beta2 = info[8].As<Napi::Number>().DoubleValue();
+  const hs::AdamWHyper h{static_cast<float>(beta1),
+                         static_cast<float>(beta2),
+                         f32(info, 9),
+                         f32(info, 10),
+                         f32(info, 11),
+                         f32(info, 12),
+                         static_cast<float>(1.0 - beta1),
+                         static_cast<float>(1.0 - beta2)};
   hs::adamw(static_cast<float*>(a[0].data), static_cast<float*>(a[1].data), static_cast<float*>(a[2].data),
             static_cast<float*>(a[3].data), static_cast<float*>(a[4].data), static_cast<float*>(a[5].data),
             static_cast<float*>(a[6].data), n, h);

@@ -155,7 +155,7 @@ void softmaxXentBackward(const float* logits, const int32_t* labels, float* out,
 
 void adamw(const float* p, const float* g, const float* m, const float* v, float* pOut, float* mOut, float* vOut,
            int64_t n, const AdamWHyper& h) {
-  const float b1 = h.beta1, b2 = h.beta2, c1 = 1.0f - h.beta1, c2 = 1.0f - h.beta2;
+  const float b1 = h.beta1, b2 = h.beta2, c1 = h.oneMinusBeta1, c2 = h.oneMinusBeta2;
   const float decay = h.decay, stepSize = h.stepSize, invBias2Sqrt = 1.0f / h.bias2Sqrt, eps = h.eps;
   pool().parallelFor(n, kGrain, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {

@@ -47,9 +47,12 @@ void unsortedSegmentSum(const float* x, const int32_t* ids, float* out, int64_t 
 
 struct AdamWHyper {
   float beta1, beta2, eps;
-  float decay;       // 1 - lr * weightDecay (decoupled), or 1
-  float stepSize;    // lr / (1 - beta1^t)
-  float bias2Sqrt;   // sqrt(1 - beta2^t)
+  float decay;          // 1 - lr * weightDecay (decoupled), or 1
+  float stepSize;       // lr / (1 - beta1^t)
+  float bias2Sqrt;      // sqrt(1 - beta2^t)
+  // 1 - beta1 and 1 - beta2 taken in double and rounded once, as torch does: 1.0f - 0.999f is 1.3e-5 off
+  // 0.001f, which would scale every second moment (and so every step) by that much.
+  float oneMinusBeta1, oneMinusBeta2;
 };
 
 void layerNorm(const float* x, const float* gamma, const float* beta, float* out, int64_t rows, int64_t d,

@@ -1,4 +1,5 @@
-import { expectMatchesCpu, nativeReady, randomFloats } from '../testing/compare';
+import { NATIVE_BACKEND_NAME } from '../kernels/util';
+import { expectMatchesCpu, nativeReady, randomFloats, runOn } from '../testing/compare';
 import { tf } from '../tf';
 import { adamwUpdate, gelu, layerNorm, softmaxCrossEntropy } from './fused_ops';
 
@@ -96,6 +97,25 @@ describe('fused ops: native kernels match their composition on the cpu backend',
         return [param, m, v];
       });
     }
+  });
+});
+
+describe('adamwUpdate coefficients', () => {
+  beforeAll(nativeReady);
+
+  // torch multiplies by 1 − β computed in double and rounded once; 1.0f − 0.999f is 1.3e-5 away from
+  // that, which would shrink every second moment (and grow every step) by as much. With m = v = 0 and
+  // g = 1 the new moments are exactly those coefficients.
+  it.each(['cpu', NATIVE_BACKEND_NAME])('are 1 − β rounded once on %s', async (backend) => {
+    const [m, v] = await runOn(backend, (make) => {
+      const zeros = make(new Float32Array(8), [8]);
+      const ones = make(new Float32Array(8).fill(1), [8]);
+      const hyper = { lr: 1e-3, beta1: 0.9, beta2: 0.999, epsilon: 1e-8, weightDecay: 0.01, step: 1 };
+      const next = adamwUpdate(ones, ones, zeros, zeros, hyper);
+      return [next.m, next.v];
+    });
+    expect([...(m?.values ?? [])]).toEqual(new Array(8).fill(Math.fround(1 - 0.9)));
+    expect([...(v?.values ?? [])]).toEqual(new Array(8).fill(Math.fround(1 - 0.999)));
   });
 });
 

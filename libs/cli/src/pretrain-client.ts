@@ -1,7 +1,6 @@
 // A small promise client of the PretrainService for the CLI: every call has a deadline, every error is a
 // HeadstartError, and an unreachable service says where it looked.
-import * as grpc from '@grpc/grpc-js';
-import { Code, HeadstartError } from '@headstart/errors';
+import { Code, HeadstartError, clientCallsFor } from '@headstart/errors';
 import { pretrain } from '@headstart/proto';
 
 export interface PretrainClientOptions {
@@ -22,48 +21,34 @@ export interface PretrainClient {
   close(): void;
 }
 
-type Unary<Req, Res> = (
-  request: Req,
-  metadata: grpc.Metadata,
-  options: Partial<grpc.CallOptions>,
-  callback: (err: grpc.ServiceError | null, response: Res) => void,
-) => grpc.ClientUnaryCall;
+const calls = clientCallsFor({
+  name: 'the pretrain service',
+  addressSource: '--pretrain (or HEADSTART_PRETRAIN_ADDR)',
+});
 
-function clientError(err: unknown, address: string): HeadstartError {
-  const error = HeadstartError.from(err);
-  if (error.code === Code.UNAVAILABLE) {
-    return new HeadstartError(
-      Code.UNAVAILABLE,
-      `the pretrain service at ${address} is unavailable (${error.message}): check that it is running and ` +
-        'that --pretrain (or HEADSTART_PRETRAIN_ADDR) is right',
-      { cause: err },
-    );
-  }
-  return error;
+function required(run: pretrain.Run | undefined): pretrain.Run {
+  if (run === undefined)
+    throw new HeadstartError(Code.INTERNAL, 'the pretrain service answered without a run');
+  return run;
 }
 
 export function createPretrainClient(options: PretrainClientOptions): PretrainClient {
-  const { address } = options;
-  const deadlineMs = options.deadlineMs ?? 30_000;
-  const raw = new pretrain.PretrainServiceClient(address, grpc.credentials.createInsecure());
-  const unary = <Req, Res>(method: Unary<Req, Res>, request: Req): Promise<Res> =>
-    new Promise((resolve, reject) => {
-      method.call(raw, request, new grpc.Metadata(), { deadline: Date.now() + deadlineMs }, (err, res) =>
-        err ? reject(clientError(err, address)) : resolve(res),
-      );
-    });
+  // Streams get no deadline (see watchRun); the stream default is never used.
+  const {
+    grpcClient: raw,
+    address,
+    context,
+    unary,
+  } = calls.connect(pretrain.PretrainServiceClient, options, {
+    deadlineMs: 30_000,
+    streamDeadlineMs: 30_000,
+  });
   return {
     address,
-    startRun: async (request) =>
-      (await unary<pretrain.StartRunRequest, pretrain.StartRunResponse>(raw.startRun, request))
-        .run as pretrain.Run,
-    getRun: async (runId) =>
-      (await unary<pretrain.GetRunRequest, pretrain.GetRunResponse>(raw.getRun, { runId }))
-        .run as pretrain.Run,
-    listRuns: (request) => unary<pretrain.ListRunsRequest, pretrain.ListRunsResponse>(raw.listRuns, request),
-    cancelRun: async (runId) =>
-      (await unary<pretrain.CancelRunRequest, pretrain.CancelRunResponse>(raw.cancelRun, { runId }))
-        .run as pretrain.Run,
+    startRun: async (request) => required((await unary('StartRun', raw.startRun, request)).run),
+    getRun: async (runId) => required((await unary('GetRun', raw.getRun, { runId })).run),
+    listRuns: (request) => unary('ListRuns', raw.listRuns, request),
+    cancelRun: async (runId) => required((await unary('CancelRun', raw.cancelRun, { runId })).run),
     async *watchRun(runId, signal) {
       const call = raw.watchRun({ runId });
       const onAbort = () => call.cancel();
@@ -71,7 +56,7 @@ export function createPretrainClient(options: PretrainClientOptions): PretrainCl
       try {
         for await (const message of call as AsyncIterable<pretrain.WatchRunResponse>) yield message;
       } catch (err) {
-        throw clientError(err, address);
+        throw calls.toClientError(err, context('WatchRun'));
       } finally {
         signal?.removeEventListener('abort', onAbort);
         // Cancelling a call the loop left early emits 'error' (CANCELLED) with nobody listening any more.

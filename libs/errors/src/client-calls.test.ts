@@ -174,6 +174,16 @@ describe('toClientError', () => {
       `the echo service at ${echo.address} is unavailable (no connection): check that it is running and that the address is right`,
     );
   });
+  it('names where the address came from, when the caller says', () => {
+    const err = toClientError(new HeadstartError(Code.UNAVAILABLE, 'no connection'), echo.ctx('Get'), {
+      name: 'the pretrain service',
+      addressSource: '--pretrain (or HEADSTART_PRETRAIN_ADDR)',
+    });
+    expect(err.message).toBe(
+      `the pretrain service at ${echo.address} is unavailable (no connection): check that it is running ` +
+        'and that --pretrain (or HEADSTART_PRETRAIN_ADDR) is right',
+    );
+  });
 });
 
 describe('isAborted and onAbort', () => {

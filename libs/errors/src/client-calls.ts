@@ -13,7 +13,7 @@ import {
 } from '@grpc/grpc-js';
 
 import {
-  ADDRESS_ADVICE,
+  addressAdvice,
   cancelledError,
   deadlineFrom,
   isAborted,
@@ -81,7 +81,7 @@ export function waitForServer(
       reject(
         new HeadstartError(
           Code.UNAVAILABLE,
-          `${service.name} at ${address} did not become reachable within ${timeoutMs} ms: ${ADDRESS_ADVICE}`,
+          `${service.name} at ${address} did not become reachable within ${timeoutMs} ms: ${addressAdvice(service)}`,
           { cause: err },
         ),
       );

@@ -30,10 +30,17 @@ export interface RemoteService {
    * registry's health". Without it the message ends at the deadline.
    */
   deadlineAdvice?: string;
+  /**
+   * Where the caller set the address, for the advice when the server cannot be reached, e.g.
+   * `--pretrain (or HEADSTART_PRETRAIN_ADDR)`. @default 'the address'
+   */
+  addressSource?: string;
 }
 
-/** What to check when a server cannot be reached. */
-export const ADDRESS_ADVICE = 'check that it is running and that the address is right';
+/** What to check when `service` cannot be reached. */
+export function addressAdvice(service: RemoteService): string {
+  return `check that it is running and that ${service.addressSource ?? 'the address'} is right`;
+}
 
 /** grpc-js appends an empty "Resolution note:" to connection errors; it only adds noise. */
 function tidy(message: string): string {
@@ -73,7 +80,7 @@ export function toClientError(
     case Code.UNAVAILABLE:
       return new HeadstartError(
         Code.UNAVAILABLE,
-        `${where} is unavailable (${tidy(error.message)}): ${ADDRESS_ADVICE}`,
+        `${where} is unavailable (${tidy(error.message)}): ${addressAdvice(service)}`,
         options,
       );
     case Code.DEADLINE_EXCEEDED:

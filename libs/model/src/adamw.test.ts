@@ -1,9 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createAdamW } from './adamw';
 import type { ParamMap } from './params';
-import { useCpuBackend } from './tiny-model.fixture';
-
-beforeAll(useCpuBackend);
+import { describeOnBackends } from './tiny-model.fixture';
 
 /** Textbook Adam with decoupled decay (Loshchilov & Hutter, Alg. 2 with η = 1), in doubles. */
 function referenceAdamW(
@@ -34,7 +32,7 @@ function scalarParams(): ParamMap {
   ]);
 }
 
-describe('AdamW', () => {
+describeOnBackends('AdamW', () => {
   it('matches hand-computed values for two steps on a scalar, decaying matrices but not biases', () => {
     const params = scalarParams();
     const opt = createAdamW(params, { weightDecay: 0.01 });

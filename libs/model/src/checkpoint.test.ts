@@ -11,12 +11,10 @@ import { deserializeAdamWState, serializeAdamWState } from './optimizer-state';
 import { createRng } from './rng';
 import { loadSafetensors } from './safetensors';
 import { mlmTrainStep } from './train-step';
-import { TINY, makeMlmBatch, useCpuBackend } from './tiny-model.fixture';
+import { TINY, makeMlmBatch, describeOnBackends } from './tiny-model.fixture';
 import { TOKEN_TYPE_EMBEDDINGS, exportWeights, importWeights } from './weights';
 
-beforeAll(useCpuBackend);
-
-describe('weights in Hugging Face layout', () => {
+describeOnBackends('weights in Hugging Face layout', () => {
   it('exports linear weights transposed to [out, in] and a zero token-type row', async () => {
     const model = createBertModel(TINY, { seed: 1 });
     const records = await exportWeights(model.params);
@@ -75,7 +73,7 @@ describe('weights in Hugging Face layout', () => {
   });
 });
 
-describe('model files', () => {
+describeOnBackends('model files', () => {
   let dir: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'headstart-model-'));

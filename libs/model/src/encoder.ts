@@ -62,7 +62,9 @@ function embed(model: BertModel, input: EncoderInput, rng: Rng | undefined): tf.
   const d = model.config.dModel;
   const ids = tf.tensor1d(input.inputIds, 'int32');
   const words = gatherRows(param(model.params, WORD_EMBEDDINGS), ids);
-  const positions = tf.slice(param(model.params, POSITION_EMBEDDINGS), [0, 0], [seqLen, d]);
+  const table = param(model.params, POSITION_EMBEDDINGS);
+  // Full-length batches use the table as it is: no slice forward, and no pad in the backward pass.
+  const positions = seqLen === table.shape[0] ? table : tf.slice(table, [0, 0], [seqLen, d]);
   const sum = tf.add(tf.reshape(words, [batchSize, seqLen, d]), positions);
   return dropout(tf.reshape(sum, [batchSize * seqLen, d]), model.config.dropout, rng);
 }

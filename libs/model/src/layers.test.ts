@@ -4,9 +4,7 @@ import { gatherRows } from './gather';
 import { gelu, layerNorm } from './layers';
 import { softmaxCrossEntropy } from './loss';
 import { createRng } from './rng';
-import { useCpuBackend } from './tiny-model.fixture';
-
-beforeAll(useCpuBackend);
+import { describeOnBackends } from './tiny-model.fixture';
 
 const rng = createRng(11);
 const randn = (shape: number[], std = 1) =>
@@ -18,7 +16,7 @@ function maxAbsDiff(a: tf.Tensor, b: tf.Tensor): number {
 
 afterEach(() => tf.disposeVariables());
 
-describe('custom-gradient ops', () => {
+describeOnBackends('custom-gradient ops', () => {
   it('gelu matches x·Φ(x) and its autodiff gradient', () => {
     tf.tidy(() => {
       const x = randn([64], 2);

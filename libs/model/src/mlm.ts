@@ -47,8 +47,9 @@ export function mlmLogits(model: BertModel, input: MaskedInput, options: Forward
     get('transform.LayerNorm.bias'),
     config.layerNormEps,
   );
-  const words = param(params, WORD_EMBEDDINGS);
-  return tf.add(tf.matMul(transformed, words, false, true), get('bias'));
+  // The tied projection transformed · Eᵀ + bias as one fused matmul-with-bias kernel.
+  const words = param(params, WORD_EMBEDDINGS) as tf.Tensor2D;
+  return tf.fused.matMul({ a: transformed, b: words, transposeB: true, bias: get('bias') }) as tf.Tensor2D;
 }
 
 /** Cross-entropy over the masked tokens (mean by default). Call inside tf.tidy or a gradient function. */

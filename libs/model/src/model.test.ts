@@ -1,12 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { BertModel } from './encoder';
 import { encode } from './encoder';
 import { evaluateMlmLoss, mlmLogits, predictMasked } from './mlm';
 import { createBertModel, disposeModel, encoderParams, removeMlmHead } from './model';
 import { countParams } from './params';
 import { createRng } from './rng';
-import { TINY, makeMlmBatch, useCpuBackend } from './tiny-model.fixture';
-
-beforeAll(useCpuBackend);
+import { TINY, makeMlmBatch, describeOnBackends } from './tiny-model.fixture';
 
 async function values(t: tf.Tensor): Promise<Float32Array> {
   const v = (await t.data()) as Float32Array;
@@ -14,7 +13,7 @@ async function values(t: tf.Tensor): Promise<Float32Array> {
   return v;
 }
 
-describe('createBertModel', () => {
+describeOnBackends('createBertModel', () => {
   it('creates every parameter with its Hugging Face name and our [in, out] layout', () => {
     const model = createBertModel(TINY, { numLabels: 3 });
     const shape = (name: string) => model.params.get(name)?.shape;
@@ -63,9 +62,12 @@ describe('createBertModel', () => {
   });
 });
 
-describe('forward pass', () => {
-  const model = createBertModel({ ...TINY, dropout: 0.2 }, { seed: 3 });
+describeOnBackends('forward pass', () => {
+  let model: BertModel;
   const batch = makeMlmBatch(createRng(4), 3, 8, TINY.vocabSize);
+  beforeAll(() => {
+    model = createBertModel({ ...TINY, dropout: 0.2 }, { seed: 3 });
+  });
   afterAll(() => disposeModel(model));
 
   it('produces [B·S, d] hidden states and [masked, vocab] logits', () => {
@@ -147,7 +149,7 @@ describe('forward pass', () => {
   });
 });
 
-describe('removeMlmHead', () => {
+describeOnBackends('removeMlmHead', () => {
   it('drops and disposes only the head parameters', () => {
     const model = createBertModel(TINY);
     const before = tf.memory().numTensors;

@@ -1,18 +1,47 @@
-// Shared test fixtures: the pure-JS cpu backend, a tiny config and reproducible batches.
+// Shared test fixtures: the backends every backend-dependent test runs on, a tiny config and
+// reproducible batches.
 import '@tensorflow/tfjs-backend-cpu';
 import './register-gradients';
+import { NATIVE_BACKEND_NAME, selectBackend } from '@headstart/compute';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BertConfig } from './config';
 import { resolveConfig } from './config';
 import type { MlmBatch } from './mlm';
 import type { Rng } from './rng';
 
-export async function useCpuBackend(): Promise<void> {
+/**
+ * TF.js's pure-JS 'cpu' backend (the reference; the fused ops run as compositions there) and
+ * 'headstart-cpu' (native kernels, including the fused LayerNorm, GELU, cross-entropy and AdamW).
+ */
+export const TEST_BACKENDS = ['cpu', NATIVE_BACKEND_NAME] as const;
+export type TestBackend = (typeof TEST_BACKENDS)[number];
+
+/** Activates `backend`; for 'headstart-cpu' fails if the native addon is not built. */
+export async function useBackend(backend: TestBackend): Promise<void> {
   // Silences the one-time "install tfjs-node" banner. (Not IS_TEST: its per-kernel leak check counts the
   // tensors a customGrad saves for its backward pass as leaks.)
   tf.env().set('PROD', true);
-  await tf.setBackend('cpu');
+  if (backend === NATIVE_BACKEND_NAME) {
+    const info = await selectBackend({ backend: 'cpu', threads: 2 });
+    if (info.name !== NATIVE_BACKEND_NAME) {
+      throw new Error(`native backend unavailable: ${JSON.stringify(info.details)}`);
+    }
+  } else {
+    await tf.setBackend(backend);
+  }
   await tf.ready();
+}
+
+export function useCpuBackend(): Promise<void> {
+  return useBackend('cpu');
+}
+
+/** `describe` once per test backend, with that backend active for the block's hooks and tests. */
+export function describeOnBackends(title: string, body: (backend: TestBackend) => void): void {
+  describe.each(TEST_BACKENDS)(`${title} (%s)`, (backend) => {
+    beforeAll(() => useBackend(backend));
+    body(backend);
+  });
 }
 
 export const TINY: BertConfig = resolveConfig({

@@ -8,9 +8,7 @@ import { createBertModel, disposeModel } from './model';
 import { createRng } from './rng';
 import { getLr } from './schedule';
 import { classificationTrainStep, mlmTrainStep } from './train-step';
-import { TINY, makeMlmBatch, useCpuBackend } from './tiny-model.fixture';
-
-beforeAll(useCpuBackend);
+import { TINY, makeMlmBatch, describeOnBackends } from './tiny-model.fixture';
 
 /** Splits a batch's rows into two micro-batches, re-basing the flat masked positions. */
 function splitRows(batch: MlmBatch, rows: number): [MlmBatch, MlmBatch] {
@@ -32,7 +30,7 @@ function splitRows(batch: MlmBatch, rows: number): [MlmBatch, MlmBatch] {
   return [part(0, rows), part(rows, batch.batchSize)];
 }
 
-describe('training step', () => {
+describeOnBackends('training step', () => {
   it('overfits a fixed batch with AdamW, warmup and clipping', async () => {
     const model = createBertModel(TINY, { seed: 1 });
     const optimizer = createAdamW(model.params, { weightDecay: 0.01 });

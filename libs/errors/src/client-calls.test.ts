@@ -174,6 +174,7 @@ describe('toClientError', () => {
       `the echo service at ${echo.address} is unavailable (no connection): check that it is running and that the address is right`,
     );
   });
+
   it('names where the address came from, when the caller says', () => {
     const err = toClientError(new HeadstartError(Code.UNAVAILABLE, 'no connection'), echo.ctx('Get'), {
       name: 'the pretrain service',

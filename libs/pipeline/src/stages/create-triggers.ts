@@ -43,6 +43,7 @@ function triggerFor(input: TriggerInput, fromScratch: boolean): finetune.Trigger
         maxSteps: s.maxSteps,
         earlyStoppingPatience: s.patience,
         seed: s.seed,
+        ...(s.dropout !== undefined ? { dropout: s.dropout } : {}),
       },
       data: { labelBudget: s.labelBudget, budgetSeed: s.seed },
       description: `${what} fine-tune on ${s.labelBudget} labels (headstart main job)`,

@@ -37,8 +37,6 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: 
 export function dropout<T extends tf.Tensor>(x: T, rate: number, rng: Rng | undefined): T {
   if (!rng || rate === 0) return x;
   const keep = 1 - rate;
-  const scale = 1 / keep;
-  const mask = rng.fillUniform(new Float32Array(x.size));
-  for (let i = 0; i < mask.length; i++) mask[i] = (mask[i] as number) < keep ? scale : 0;
+  const mask = rng.fillBernoulli(new Float32Array(x.size), keep, 1 / keep);
   return tf.mul(x, tf.tensor(mask, x.shape, 'float32'));
 }

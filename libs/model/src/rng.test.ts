@@ -56,6 +56,26 @@ describe('createRng', () => {
     expect(Math.abs(Math.sqrt(tVar) / 0.02 - 0.8796)).toBeLessThan(0.01);
   });
 
+  it('fills Bernoulli masks from exactly the draws fillUniform makes, and leaves the same state', () => {
+    const keep = 0.9;
+    // State words ≥ 2^31 (as setState and checkpoints hand them over) and a length that is not a round number.
+    const start = {
+      algorithm: 'xoshiro128**' as const,
+      words: [0xfedcba98, 2, 0x80000001, 4] as [number, number, number, number],
+    };
+    const a = createRng(0);
+    const b = createRng(0);
+    a.setState(start);
+    b.setState(start);
+    const expected = a.fillUniform(new Float32Array(10_007)).map((u) => (u < keep ? 1 / keep : 0));
+    const mask = b.fillBernoulli(new Float32Array(10_007), keep, 1 / keep);
+    expect(Buffer.from(mask.buffer).equals(Buffer.from(expected.buffer))).toBe(true);
+    expect(b.getState()).toEqual(a.getState());
+    expect(b.nextUint32()).toBe(a.nextUint32());
+    const kept = mask.filter((m) => m !== 0).length / mask.length;
+    expect(Math.abs(kept - keep)).toBeLessThan(0.01);
+  });
+
   it('shuffles into a permutation', () => {
     const items = Array.from({ length: 100 }, (_, i) => i);
     const shuffled = createRng(9).shuffle([...items]);

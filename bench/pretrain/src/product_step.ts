@@ -15,7 +15,7 @@ import {
 import type { BenchConfig } from './config';
 import type { MlmBatch } from './data';
 import type { KernelProfile, StepTimings } from './tfjs_step';
-import { ADAMW } from './tfjs_step';
+import { ADAMW, kernelTimes } from './tfjs_step';
 
 export interface ProductStepOptions {
   /** Dropout of the product model. 0 by default: the PyTorch reference has none. */
@@ -124,15 +124,7 @@ export async function profileProductStep(
   const input = productBatch(c, batch);
   try {
     await trainer.step(input);
-    const info = await tf.profile(() => trainer.step(input));
-    const byName = new Map<string, KernelProfile>();
-    for (const k of info.kernels) {
-      const entry = byName.get(k.name) ?? { name: k.name, calls: 0, ms: 0 };
-      entry.calls += 1;
-      entry.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
-      byName.set(k.name, entry);
-    }
-    return [...byName.values()].sort((a, b) => b.ms - a.ms);
+    return kernelTimes(await tf.profile(() => trainer.step(input)));
   } finally {
     trainer.dispose();
   }

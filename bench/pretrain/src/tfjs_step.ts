@@ -104,7 +104,11 @@ export async function profileStep(
     train(t);
   };
   step();
-  const info = await tf.profile(step);
+  return kernelTimes(await tf.profile(step));
+}
+
+/** tf.profile's kernels summed per kernel name, sorted by total time. */
+export function kernelTimes(info: Awaited<ReturnType<typeof tf.profile>>): KernelProfile[] {
   const byName = new Map<string, KernelProfile>();
   for (const k of info.kernels) {
     const entry = byName.get(k.name) ?? { name: k.name, calls: 0, ms: 0 };

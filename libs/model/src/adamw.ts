@@ -23,6 +23,11 @@ export interface AdamWOptions {
    * LayerNorm gains/offsets are not (nanoGPT's rule; equals HF's no_decay = [bias, LayerNorm.weight]).
    */
   shouldDecay?: (name: string, variable: tf.Variable) => boolean;
+  /**
+   * Multiplier of the learning rate per parameter, e.g. smaller steps for lower layers (ULMFiT's
+   * discriminative fine-tuning, layer-wise decay); 0 freezes a parameter. @default 1 for every parameter
+   */
+  lrScale?: (name: string) => number;
 }
 
 /** Plain-array optimizer state, for checkpoints. */
@@ -47,6 +52,7 @@ interface Slot {
   m: tf.Variable;
   v: tf.Variable;
   decay: boolean;
+  lrScale: number;
 }
 
 function checkOptions(o: Required<AdamWOptions>): void {
@@ -63,6 +69,12 @@ function checkOptions(o: Required<AdamWOptions>): void {
   }
 }
 
+function checkedScale(name: string, scale: number): number {
+  if (!(scale >= 0 && Number.isFinite(scale)))
+    throw new RangeError(`lrScale of ${name} must be finite and ≥ 0, got ${scale}`);
+  return scale;
+}
+
 /** An AdamW over `params`; moments start at zero (created now, so tensor counts stay flat from step 1). */
 export function createAdamW(params: ParamMap, options: AdamWOptions = {}): AdamW {
   const o: Required<AdamWOptions> = {
@@ -71,6 +83,7 @@ export function createAdamW(params: ParamMap, options: AdamWOptions = {}): AdamW
     epsilon: options.epsilon ?? 1e-8,
     weightDecay: options.weightDecay ?? 0.01,
     shouldDecay: options.shouldDecay ?? ((_name, variable) => variable.rank >= 2),
+    lrScale: options.lrScale ?? (() => 1),
   };
   checkOptions(o);
   const slots = new Map<string, Slot>();
@@ -80,6 +93,7 @@ export function createAdamW(params: ParamMap, options: AdamWOptions = {}): AdamW
       m: tf.tidy(() => tf.variable(tf.zerosLike(variable), false)),
       v: tf.tidy(() => tf.variable(tf.zerosLike(variable), false)),
       decay: o.shouldDecay(name, variable),
+      lrScale: checkedScale(name, o.lrScale(name)),
     });
   }
   let step = 0;
@@ -102,7 +116,7 @@ export function createAdamW(params: ParamMap, options: AdamWOptions = {}): AdamW
       // One fused update per parameter (a single native kernel on 'headstart-cpu'): new tensors for the
       // parameter and both moments, which the variables then hold (assign takes over their data).
       const next = adamwUpdate(slot.variable, grad, slot.m, slot.v, {
-        lr,
+        lr: lr * slot.lrScale,
         beta1: o.beta1,
         beta2: o.beta2,
         epsilon: o.epsilon,

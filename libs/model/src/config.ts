@@ -27,7 +27,17 @@ export interface BertConfig {
   layerNormEps: number;
   /** Standard deviation of the (±2σ truncated) normal initialisation. @default 0.02 */
   initStd: number;
+  /**
+   * What the classification head reads: 'cls', the first position (HF's BertForSequenceClassification),
+   * or 'mean', the mean of the final hidden states over non-padding tokens. An encoder pre-trained by
+   * masked LM alone never trains [CLS] as a summary, so mean pooling transfers better (Sentence-BERT's
+   * ablations). Only the classification head uses it. @default 'cls' (what bundles without it meant)
+   */
+  pooling: Pooling;
 }
+
+export type Pooling = 'cls' | 'mean';
+export const POOLINGS: readonly Pooling[] = ['cls', 'mean'];
 
 export type BertConfigInput = Pick<BertConfig, 'vocabSize'> & Partial<BertConfig>;
 
@@ -40,6 +50,7 @@ export const DEFAULT_BERT_CONFIG: Readonly<Omit<BertConfig, 'vocabSize'>> = Obje
   dropout: 0.1,
   layerNormEps: 1e-5,
   initStd: 0.02,
+  pooling: 'cls',
 });
 
 /** One thing wrong with a config, naming the field (the service maps it to INVALID_ARGUMENT). */
@@ -65,7 +76,10 @@ export function validateConfig(config: Partial<Record<keyof BertConfig, unknown>
       problems.push({ field, message: `${field} must be a positive integer, got ${describe(value)}` });
     }
   }
-  const { dModel, heads, dropout, layerNormEps, initStd } = config;
+  const { dModel, heads, dropout, layerNormEps, initStd, pooling } = config;
+  if (!POOLINGS.includes(pooling as Pooling)) {
+    problems.push({ field: 'pooling', message: `pooling must be 'cls' or 'mean', got ${describe(pooling)}` });
+  }
   if (isPositiveInt(dModel) && isPositiveInt(heads) && dModel % heads !== 0) {
     problems.push({ field: 'dModel', message: `dModel (${dModel}) must be divisible by heads (${heads})` });
   }

@@ -67,6 +67,7 @@ export function fromHfConfig(json: Record<string, unknown>): BertConfig {
     dropout: ours?.dropout ?? json.hidden_dropout_prob ?? 0.1,
     layerNormEps: json.layer_norm_eps ?? 1e-12,
     initStd: json.initializer_range ?? 0.02,
+    pooling: ours?.pooling ?? 'cls',
   } as BertConfig;
   return assertValidConfig(config);
 }

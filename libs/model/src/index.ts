@@ -1,10 +1,11 @@
 // @headstart/model: a BERT-style pre-LN encoder in TF.js ops, its MLM and classification heads, AdamW,
 // schedules, and safetensors checkpoints with Hugging Face (Megatron-BERT) names.
 import './register-gradients';
-export type { BertConfig, BertConfigInput, ConfigProblem } from './config';
+export type { BertConfig, BertConfigInput, ConfigProblem, Pooling } from './config';
 export {
   DEFAULT_BERT_CONFIG,
   InvalidConfigError,
+  POOLINGS,
   assertValidConfig,
   resolveConfig,
   validateConfig,
@@ -17,6 +18,7 @@ export {
   countParams,
   encoderParamSpecs,
   isLinearWeight,
+  layerwiseLrScale,
   mlmHeadParamSpecs,
 } from './params';
 export type { BertModel, EncoderInput, ForwardOptions } from './encoder';

@@ -138,3 +138,20 @@ export function disposeParams(params: ParamMap): void {
   for (const v of params.values()) v.dispose();
   params.clear();
 }
+
+/**
+ * Layer-wise learning-rate decay (ULMFiT's discriminative fine-tuning, ELECTRA's layer decay): the heads
+ * and the final LayerNorm take the full rate, block i of L takes decay^(L − i), the embeddings
+ * decay^(L + 1). A pre-trained lower layer holds general features that a few labels should barely move.
+ * `decay` 1 gives every parameter the full rate.
+ */
+export function layerwiseLrScale(config: BertConfig, decay: number): (name: string) => number {
+  if (!(decay > 0 && decay <= 1)) throw new RangeError(`layer decay must be in (0, 1], got ${decay}`);
+  const depth = config.layers;
+  return (name) => {
+    if (name.startsWith('bert.embeddings.')) return decay ** (depth + 1);
+    const block = /^bert\.encoder\.layer\.(\d+)\./.exec(name);
+    if (block) return decay ** (depth - Number(block[1]));
+    return 1;
+  };
+}

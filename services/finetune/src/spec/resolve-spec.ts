@@ -12,7 +12,7 @@ import {
   TAG_RULE,
 } from './problems';
 
-const { EarlyStoppingMetric } = finetune;
+const { EarlyStoppingMetric, Pooling } = finetune;
 
 export const DEFAULT_HYPERPARAMETERS = Object.freeze({
   learningRate: 5e-4,
@@ -26,6 +26,10 @@ export const DEFAULT_HYPERPARAMETERS = Object.freeze({
   weightDecay: 0.01,
   earlyStoppingPatience: 3,
   clipNorm: 1.0,
+  pooling: Pooling.POOLING_MEAN,
+  /** For a pre-trained base; random weights get 1 (no layer holds anything worth protecting). */
+  layerLrDecay: 1,
+  minSteps: 500,
 });
 
 export const DEFAULT_DATA_OPTIONS = Object.freeze({
@@ -61,6 +65,17 @@ export interface TrainingSettings {
   clipNorm: number;
   /** Undefined: the base model's dropout. */
   dropout: number | undefined;
+  pooling: PoolingName;
+  /** Learning-rate multiplier per encoder block below the head (1: none). */
+  layerLrDecay: number;
+  /** The schedule has at least this many steps (capped by maxSteps); 0: epochs alone. */
+  minSteps: number;
+}
+
+export type PoolingName = 'cls' | 'mean';
+
+export function poolingName(pooling: finetune.Pooling): PoolingName {
+  return pooling === Pooling.POOLING_CLS ? 'cls' : 'mean';
 }
 
 export interface DataSettings {
@@ -107,6 +122,11 @@ function checkHyperparameters(h: finetune.FinetuneHyperparameters, problems: Pro
   problems.number(f('clip_norm'), h.clipNorm as number, { min: 0, max: Number.MAX_VALUE });
   if (h.dropout !== undefined)
     problems.number(f('dropout'), h.dropout, { min: 0, max: 1, exclusiveMax: true });
+  if (!Object.values(Pooling).includes(h.pooling) || h.pooling < 0) {
+    problems.add(f('pooling'), `unknown pooling ${String(h.pooling)} (POOLING_CLS or POOLING_MEAN)`);
+  }
+  problems.number(f('layer_lr_decay'), h.layerLrDecay as number, { min: 0, max: 1, exclusiveMin: true });
+  problems.integer(f('min_steps'), h.minSteps as number, 0, 10_000_000);
 }
 
 function checkData(d: finetune.DatasetOptions, problems: Problems): void {
@@ -156,6 +176,9 @@ export function resolveSpec(
         ? EarlyStoppingMetric.EARLY_STOPPING_METRIC_LOSS
         : h.earlyStoppingMetric,
     clipNorm: h.clipNorm ?? defaults.clipNorm,
+    pooling: h.pooling === Pooling.POOLING_UNSPECIFIED ? defaults.pooling : h.pooling,
+    layerLrDecay: h.layerLrDecay ?? (spec.fromScratch ? 1 : defaults.layerLrDecay),
+    minSteps: h.minSteps ?? defaults.minSteps,
   };
   const data: finetune.DatasetOptions = {
     ...d,
@@ -206,6 +229,9 @@ export function trainingSettings(spec: finetune.FinetuneSpec): TrainingSettings 
     seed: h.seed,
     clipNorm: h.clipNorm ?? d.clipNorm,
     dropout: h.dropout,
+    pooling: poolingName(h.pooling === Pooling.POOLING_UNSPECIFIED ? d.pooling : h.pooling),
+    layerLrDecay: h.layerLrDecay ?? (spec.fromScratch ? 1 : d.layerLrDecay),
+    minSteps: h.minSteps ?? d.minSteps,
   };
 }
 

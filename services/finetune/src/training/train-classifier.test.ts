@@ -49,7 +49,7 @@ describe('trainClassifier', () => {
     );
 
   it('schedules epochs, max steps and warmup', () => {
-    expect(scheduleFor(20, settings({ epochs: 3 }))).toEqual({
+    expect(scheduleFor(20, settings({ epochs: 3, minSteps: 0 }))).toEqual({
       stepsPerEpoch: 5,
       totalSteps: 15,
       warmupSteps: 2,
@@ -61,6 +61,14 @@ describe('trainClassifier', () => {
       warmupSteps: 6,
       evalEvery: 2,
     });
+    // Few examples: minSteps adds passes (never beyond maxSteps); evaluations stay about 20 a run.
+    expect(scheduleFor(20, settings({ epochs: 3, minSteps: 200 }))).toEqual({
+      stepsPerEpoch: 5,
+      totalSteps: 200,
+      warmupSteps: 20,
+      evalEvery: 10,
+    });
+    expect(scheduleFor(20, settings({ epochs: 3, minSteps: 200, maxSteps: 40 })).totalSteps).toBe(40);
   });
 
   it('learns the task, keeps the tensor count flat, and stops early when dev stops improving', async () => {

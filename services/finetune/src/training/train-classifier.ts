@@ -68,17 +68,21 @@ export interface TrainOutcome {
   bestDev: finetune.Evaluation | undefined;
 }
 
+const MAX_DEFAULT_EVALS = 20;
+
 export function scheduleFor(trainExamples: number, settings: TrainingSettings): Schedule {
   const stepsPerEpoch = Math.max(1, Math.ceil(trainExamples / settings.batchSize));
-  const byEpochs = stepsPerEpoch * settings.epochs;
-  const totalSteps = settings.maxSteps > 0 ? Math.min(settings.maxSteps, byEpochs) : byEpochs;
+  // With few labels the epochs give too few steps to move the model; minSteps adds passes.
+  const wanted = Math.max(stepsPerEpoch * settings.epochs, settings.minSteps);
+  const totalSteps = settings.maxSteps > 0 ? Math.min(settings.maxSteps, wanted) : wanted;
   const warmup = settings.warmupSteps ?? Math.round(settings.warmupRatio * totalSteps);
   return {
     stepsPerEpoch,
     totalSteps,
     // The schedule needs at least one step after warmup.
     warmupSteps: Math.min(warmup, totalSteps - 1),
-    evalEvery: settings.evalEvery ?? stepsPerEpoch,
+    // Once an epoch, but no more than about 20 evaluations a run (minSteps can make epochs tiny).
+    evalEvery: settings.evalEvery ?? Math.max(stepsPerEpoch, Math.ceil(totalSteps / MAX_DEFAULT_EVALS)),
   };
 }
 

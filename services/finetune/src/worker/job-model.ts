@@ -6,7 +6,10 @@ import {
   createRng,
   disposeModel,
   removeMlmHead,
+  layerwiseLrScale,
+  type AdamW,
   type BertModel,
+  createAdamW,
 } from '@headstart/model';
 import type { TrainingSettings } from '../spec/resolve-spec';
 import { deriveSeed } from '../training/seeds';
@@ -17,7 +20,11 @@ export function buildJobModel(
   settings: TrainingSettings,
   fromScratch: boolean,
 ): BertModel {
-  const config = { ...base.config, ...(settings.dropout === undefined ? {} : { dropout: settings.dropout }) };
+  const config = {
+    ...base.config,
+    pooling: settings.pooling,
+    ...(settings.dropout === undefined ? {} : { dropout: settings.dropout }),
+  };
   if (fromScratch) {
     disposeModel(base);
     return createBertModel(config, {
@@ -29,4 +36,12 @@ export function buildJobModel(
   removeMlmHead(base);
   base.config = config;
   return addClassificationHead(base, numLabels, createRng(deriveSeed(settings.seed, 'head')));
+}
+
+/** AdamW over the job's model, with the layer-wise learning-rate decay of the settings. */
+export function createJobOptimizer(model: BertModel, settings: TrainingSettings): AdamW {
+  return createAdamW(model.params, {
+    weightDecay: settings.weightDecay,
+    lrScale: layerwiseLrScale(model.config, settings.layerLrDecay),
+  });
 }

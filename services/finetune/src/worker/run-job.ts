@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import { Code, HeadstartError } from '@headstart/errors';
 import type { EventBus } from '@headstart/events';
-import { createAdamW, disposeModel, type BertModel } from '@headstart/model';
+import { disposeModel, type BertModel } from '@headstart/model';
 import { common, finetune, registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
@@ -21,7 +21,7 @@ import { flatMetrics } from '../training/metrics';
 import { restoreParams, snapshotParams } from '../training/param-snapshot';
 import { trainClassifier } from '../training/train-classifier';
 import type { JobReporter } from './job-reporter';
-import { buildJobModel } from './job-model';
+import { buildJobModel, createJobOptimizer } from './job-model';
 
 /** Thrown inside the loop when the API says the job was cancelled. */
 export class JobCancelledError extends Error {
@@ -103,7 +103,7 @@ export async function runJob(ctx: RunJobContext): Promise<JobOutcome> {
     settings,
     spec.fromScratch,
   );
-  const optimizer = createAdamW(model.params, { weightDecay: settings.weightDecay });
+  const optimizer = createJobOptimizer(model, settings);
   try {
     if (base.tokenizer.vocabSize > model.config.vocabSize) {
       throw new HeadstartError(

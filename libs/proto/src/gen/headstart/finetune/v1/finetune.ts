@@ -77,6 +77,49 @@ export function earlyStoppingMetricToJSON(object: EarlyStoppingMetric): string {
   }
 }
 
+/** What the classification head reads from the encoder's final hidden states. */
+export enum Pooling {
+  /** POOLING_UNSPECIFIED - The documented default (see FinetuneHyperparameters.pooling). */
+  POOLING_UNSPECIFIED = 0,
+  /** POOLING_CLS - The first position ([CLS]), as Hugging Face's BertForSequenceClassification. */
+  POOLING_CLS = 1,
+  /** POOLING_MEAN - The mean over non-padding tokens: better after masked-LM-only pre-training, which never trains [CLS]. */
+  POOLING_MEAN = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function poolingFromJSON(object: any): Pooling {
+  switch (object) {
+    case 0:
+    case "POOLING_UNSPECIFIED":
+      return Pooling.POOLING_UNSPECIFIED;
+    case 1:
+    case "POOLING_CLS":
+      return Pooling.POOLING_CLS;
+    case 2:
+    case "POOLING_MEAN":
+      return Pooling.POOLING_MEAN;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return Pooling.UNRECOGNIZED;
+  }
+}
+
+export function poolingToJSON(object: Pooling): string {
+  switch (object) {
+    case Pooling.POOLING_UNSPECIFIED:
+      return "POOLING_UNSPECIFIED";
+    case Pooling.POOLING_CLS:
+      return "POOLING_CLS";
+    case Pooling.POOLING_MEAN:
+      return "POOLING_MEAN";
+    case Pooling.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** When a trigger fires. */
 export enum TriggerCondition {
   /** TRIGGER_CONDITION_UNSPECIFIED - Same as TRIGGER_CONDITION_EVERY_CHECKPOINT. */
@@ -185,7 +228,7 @@ export interface FinetuneHyperparameters {
   learningRate?:
     | number
     | undefined;
-  /** Passes over the training examples. Unset: 5. */
+  /** Passes over the training examples (more when min_steps needs them). Unset: 5. */
   epochs?:
     | number
     | undefined;
@@ -214,7 +257,7 @@ export interface FinetuneHyperparameters {
   weightDecay?:
     | number
     | undefined;
-  /** Evaluate on the dev split every this many steps (and at the end). Unset: once per epoch. */
+  /** Evaluate on the dev split every this many steps (and at the end). Unset: once per epoch, at most about 20 times a run. */
   evalEvery?:
     | number
     | undefined;
@@ -231,7 +274,25 @@ export interface FinetuneHyperparameters {
     | number
     | undefined;
   /** Dropout during fine-tuning. Unset: the base model's. */
-  dropout?: number | undefined;
+  dropout?:
+    | number
+    | undefined;
+  /** What the head pools. Unset: the default of the finetune service (see its README). */
+  pooling: Pooling;
+  /**
+   * Layer-wise learning-rate decay: the head takes learning_rate, encoder block i of L takes
+   * learning_rate·decay^(L−i), the embeddings learning_rate·decay^(L+1). 1: the same rate everywhere.
+   * Unset: the service's default for a pre-trained base, 1 with from_scratch. In (0, 1].
+   */
+  layerLrDecay?:
+    | number
+    | undefined;
+  /**
+   * At least this many optimizer steps: with few labels, epochs are added until the schedule reaches it
+   * (5 epochs of 200 labels are 65 steps, too few to move a model). Never more than max_steps. Unset:
+   * the service's default; 0: epochs alone decide.
+   */
+  minSteps?: number | undefined;
 }
 
 /**
@@ -665,6 +726,9 @@ function createBaseFinetuneHyperparameters(): FinetuneHyperparameters {
     seed: 0,
     clipNorm: undefined,
     dropout: undefined,
+    pooling: 0,
+    layerLrDecay: undefined,
+    minSteps: undefined,
   };
 }
 
@@ -711,6 +775,15 @@ export const FinetuneHyperparameters: MessageFns<FinetuneHyperparameters> = {
     }
     if (message.dropout !== undefined) {
       writer.uint32(113).double(message.dropout);
+    }
+    if (message.pooling !== 0) {
+      writer.uint32(120).int32(message.pooling);
+    }
+    if (message.layerLrDecay !== undefined) {
+      writer.uint32(129).double(message.layerLrDecay);
+    }
+    if (message.minSteps !== undefined) {
+      writer.uint32(136).uint32(message.minSteps);
     }
     return writer;
   },
@@ -840,6 +913,30 @@ export const FinetuneHyperparameters: MessageFns<FinetuneHyperparameters> = {
             message.dropout = reader.double();
             continue;
           }
+          case 15: {
+            if (tag !== 120) {
+              break;
+            }
+
+            message.pooling = reader.int32() as any;
+            continue;
+          }
+          case 16: {
+            if (tag !== 129) {
+              break;
+            }
+
+            message.layerLrDecay = reader.double();
+            continue;
+          }
+          case 17: {
+            if (tag !== 136) {
+              break;
+            }
+
+            message.minSteps = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -912,6 +1009,17 @@ export const FinetuneHyperparameters: MessageFns<FinetuneHyperparameters> = {
         ? globalThis.Number(object.clip_norm)
         : undefined,
       dropout: isSet(object.dropout) ? globalThis.Number(object.dropout) : undefined,
+      pooling: isSet(object.pooling) ? poolingFromJSON(object.pooling) : 0,
+      layerLrDecay: isSet(object.layerLrDecay)
+        ? globalThis.Number(object.layerLrDecay)
+        : isSet(object.layer_lr_decay)
+        ? globalThis.Number(object.layer_lr_decay)
+        : undefined,
+      minSteps: isSet(object.minSteps)
+        ? globalThis.Number(object.minSteps)
+        : isSet(object.min_steps)
+        ? globalThis.Number(object.min_steps)
+        : undefined,
     };
   },
 
@@ -959,6 +1067,15 @@ export const FinetuneHyperparameters: MessageFns<FinetuneHyperparameters> = {
     if (message.dropout !== undefined) {
       obj.dropout = floatToJson(message.dropout);
     }
+    if (message.pooling !== 0) {
+      obj.pooling = poolingToJSON(message.pooling);
+    }
+    if (message.layerLrDecay !== undefined) {
+      obj.layerLrDecay = floatToJson(message.layerLrDecay);
+    }
+    if (message.minSteps !== undefined) {
+      obj.minSteps = Math.round(message.minSteps);
+    }
     return obj;
   },
 
@@ -981,6 +1098,9 @@ export const FinetuneHyperparameters: MessageFns<FinetuneHyperparameters> = {
     message.seed = object.seed ?? 0;
     message.clipNorm = object.clipNorm ?? undefined;
     message.dropout = object.dropout ?? undefined;
+    message.pooling = object.pooling ?? 0;
+    message.layerLrDecay = object.layerLrDecay ?? undefined;
+    message.minSteps = object.minSteps ?? undefined;
     return message;
   },
 };

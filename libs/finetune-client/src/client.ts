@@ -1,9 +1,10 @@
 import * as grpc from '@grpc/grpc-js';
-import { Code, HeadstartError, followItems, type ClientConnectionOptions } from '@headstart/errors';
+import { followItems, type ClientConnectionOptions } from '@headstart/errors';
 import { common, finetune } from '@headstart/proto';
 import { toVersionRef, type VersionRefInput } from '@headstart/registry-client';
-import { callServerStream, connect, type CallSettings } from './call';
+import { callServerStream, connect, required, type CallSettings } from './call';
 import {
+  isTerminalJobState,
   parseJobState,
   toFinetuneSpec,
   toTrigger,
@@ -11,8 +12,12 @@ import {
   type JobStateInput,
   type TriggerInput,
 } from './inputs';
+import { createStudyMethods, type StudyClient } from './study-client';
 
-/** How to reach the finetune service: unary calls (Classify included) get 60 s by default, job watches 24 hours. */
+/**
+ * How to reach the finetune service: unary calls (Classify included) get 60 s by default, job and study
+ * watches 24 hours.
+ */
 export type FinetuneClientOptions = ClientConnectionOptions;
 
 export const DEFAULT_FINETUNE_DEADLINE_MS = 60_000;
@@ -26,8 +31,11 @@ export interface ListFinetunesInput {
   pageToken?: string;
 }
 
-/** A promise-based finetune client. Every call has a deadline; every error is a HeadstartError. */
-export interface FinetuneClient {
+/**
+ * A promise-based finetune client: triggers, fine-tune jobs, predictions and transfer studies. Every call
+ * has a deadline; every error is a HeadstartError.
+ */
+export interface FinetuneClient extends StudyClient {
   readonly address: string;
   waitForReady(timeoutMs?: number): Promise<void>;
   createTrigger(input: TriggerInput | finetune.Trigger, settings?: CallSettings): Promise<finetune.Trigger>;
@@ -60,33 +68,19 @@ export interface FinetuneClient {
   close(): void;
 }
 
-const TERMINAL = new Set([
-  common.JobState.JOB_STATE_SUCCEEDED,
-  common.JobState.JOB_STATE_FAILED,
-  common.JobState.JOB_STATE_CANCELLED,
-]);
-
 export function isTerminalFinetune(job: finetune.Finetune): boolean {
-  return TERMINAL.has(job.state);
+  return isTerminalJobState(job.state);
 }
 
 const isSpecMessage = (v: FinetuneSpecInput | finetune.FinetuneSpec): v is finetune.FinetuneSpec =>
   'hyperparameters' in v || 'outputModelName' in v;
 
 export function createFinetuneClient(options: FinetuneClientOptions): FinetuneClient {
-  const { grpcClient, address, context, unary, waitForReady } = connect(
-    finetune.FinetuneServiceClient,
-    options,
-    {
-      deadlineMs: DEFAULT_FINETUNE_DEADLINE_MS,
-      streamDeadlineMs: DEFAULT_FINETUNE_STREAM_DEADLINE_MS,
-    },
-  );
-  const required = <T>(value: T | undefined, what: string): T => {
-    if (value === undefined)
-      throw new HeadstartError(Code.INTERNAL, `the finetune service answered without ${what}`);
-    return value;
-  };
+  const connection = connect(finetune.FinetuneServiceClient, options, {
+    deadlineMs: DEFAULT_FINETUNE_DEADLINE_MS,
+    streamDeadlineMs: DEFAULT_FINETUNE_STREAM_DEADLINE_MS,
+  });
+  const { grpcClient, address, context, unary, waitForReady } = connection;
 
   return {
     address,
@@ -164,6 +158,8 @@ export function createFinetuneClient(options: FinetuneClientOptions): FinetuneCl
     fillMask(model, text, topK = 0, settings) {
       return unary('FillMask', grpcClient.fillMask, { model: toVersionRef(model), text, topK }, settings);
     },
+
+    ...createStudyMethods(connection),
 
     close() {
       grpcClient.close();

@@ -7,9 +7,14 @@ export {
 } from './client';
 export type { FinetuneClient, FinetuneClientOptions, ListFinetunesInput } from './client';
 export type { CallSettings } from './call';
+export { isTerminalStudy } from './study-client';
+export type { ListStudiesInput, StudyClient } from './study-client';
+export { parsePooling, toStudySpec } from './study-inputs';
+export type { PoolingInput, StudyHyperparametersInput, StudySpecInput } from './study-inputs';
 export {
   formatJobState,
   formatTriggerCondition,
+  isTerminalJobState,
   parseEarlyStoppingMetric,
   parseJobState,
   parseTriggerCondition,

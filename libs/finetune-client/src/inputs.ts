@@ -96,6 +96,17 @@ export const parseTriggerCondition = (v: string) => pick(CONDITIONS, v, 'conditi
 export const parseEarlyStoppingMetric = (v: string) => pick(METRICS, v, 'metric');
 export const parseJobState = (v: string) => pick(STATES, v, 'state');
 
+const TERMINAL_STATES: ReadonlySet<common.JobState> = new Set([
+  JobState.JOB_STATE_SUCCEEDED,
+  JobState.JOB_STATE_FAILED,
+  JobState.JOB_STATE_CANCELLED,
+]);
+
+/** Succeeded, failed or cancelled: a job or study in this state never changes again. */
+export function isTerminalJobState(state: common.JobState): boolean {
+  return TERMINAL_STATES.has(state);
+}
+
 export function formatJobState(state: common.JobState): string {
   return Object.entries(STATES).find(([, s]) => s === state)?.[0] ?? 'unknown';
 }

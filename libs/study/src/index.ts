@@ -1,0 +1,20 @@
+// @headstart/study: the computation and reporting core of a transfer study. Bag-of-words baselines,
+// metrics, t-intervals and paired differences, the study summary and its verdict, and the report files.
+export { tokenizeWords } from './baselines/tokenize';
+export { buildVocabulary, countVectors } from './baselines/vectorize';
+export type { SparseRows, Vocabulary } from './baselines/vectorize';
+export type { BaselineInput, BaselineModel, GridScore, LabelledTexts, Selection } from './baselines/types';
+export { NAIVE_BAYES_ALPHA_GRID, NAIVE_BAYES_DEFAULT_ALPHA, trainNaiveBayes } from './baselines/naive-bayes';
+export type { NaiveBayesInput, NaiveBayesModel, NaiveBayesSettings } from './baselines/naive-bayes';
+export {
+  LOGISTIC_REGRESSION_C_GRID,
+  LOGISTIC_REGRESSION_DEFAULT_C,
+  trainLogisticRegression,
+} from './baselines/logistic-regression';
+export type {
+  LogisticRegressionInput,
+  LogisticRegressionModel,
+  LogisticRegressionSettings,
+} from './baselines/logistic-regression';
+export { accuracy, classificationScores, macroF1, perClassF1 } from './metrics';
+export type { ClassificationScores, Labels } from './metrics';

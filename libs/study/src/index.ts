@@ -18,3 +18,6 @@ export type {
 } from './baselines/logistic-regression';
 export { accuracy, classificationScores, macroF1, perClassF1 } from './metrics';
 export type { ClassificationScores, Labels } from './metrics';
+export { mean, meanConfidenceInterval, pairedDifference, sampleStd } from './stats';
+export type { MeanInterval, PairedDifference } from './stats';
+export { normalQuantile, studentTQuantile } from './student-t';

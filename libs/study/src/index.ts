@@ -21,3 +21,23 @@ export type { ClassificationScores, Labels } from './metrics';
 export { mean, meanConfidenceInterval, pairedDifference, sampleStd } from './stats';
 export type { MeanInterval, PairedDifference } from './stats';
 export { normalQuantile, studentTQuantile } from './student-t';
+export { ARMS, BASELINE_ARMS, checkTrial, compareBudgets, summarizeStudy } from './study-result';
+export type {
+  Arm,
+  ArmSummary,
+  BaselineArm,
+  BaselineComparison,
+  Budget,
+  BudgetSummary,
+  Metric,
+  PairedComparison,
+  Split,
+  StudySummary,
+  SummarizeOptions,
+  Trial,
+} from './study-result';
+export { TrialLog } from './trial-log';
+export { classify, computeVerdict, defaultHeadlineBudget } from './verdict';
+export type { Verdict, VerdictKind, VerdictOptions } from './verdict';
+export { buildStudy, studyTitle } from './study';
+export type { BuildStudyOptions, Identity, Study, StudyMetadata } from './study';

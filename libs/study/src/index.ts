@@ -41,3 +41,14 @@ export { classify, computeVerdict, defaultHeadlineBudget } from './verdict';
 export type { Verdict, VerdictKind, VerdictOptions } from './verdict';
 export { buildStudy, studyTitle } from './study';
 export type { BuildStudyOptions, Identity, Study, StudyMetadata } from './study';
+export { STUDY_FORMAT, STUDY_FORMAT_VERSION, renderStudyJson, studyDocument } from './report/json';
+export { escapeMarkdown, renderReportMarkdown } from './report/markdown';
+export { ARM_STYLE, CURVE_FILES, renderCurveFigure } from './report/figures';
+export { DIFFERENCE_FILE, renderDifferenceFigure } from './report/difference-figure';
+export { escapeXml } from './report/svg';
+export {
+  REPORT_MARKDOWN_FILE,
+  STUDY_JSON_FILE,
+  renderReportFiles,
+  writeReportFolder,
+} from './report/write-folder';

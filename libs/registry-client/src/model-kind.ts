@@ -6,6 +6,7 @@ const KIND_NAMES: ReadonlyArray<readonly [string, registry.ModelKind]> = [
   ['tokenizer', registry.ModelKind.MODEL_KIND_TOKENIZER],
   ['base_model', registry.ModelKind.MODEL_KIND_BASE_MODEL],
   ['finetuned_model', registry.ModelKind.MODEL_KIND_FINETUNED_MODEL],
+  ['report', registry.ModelKind.MODEL_KIND_REPORT],
 ];
 
 /** The short names `parseModelKind` accepts, for help texts. */
@@ -15,7 +16,7 @@ export const MODEL_KIND_NAMES: readonly string[] = KIND_NAMES.map(([name]) => na
 export type ModelKindInput = registry.ModelKind | string;
 
 /**
- * Accepts `dataset`, `tokenizer`, `base_model`, `finetuned_model` in any case, with `-` or `_`, and the
+ * Accepts `dataset`, `tokenizer`, `base_model`, `finetuned_model`, `report` in any case, with `-` or `_`, and the
  * full enum names (`MODEL_KIND_BASE_MODEL`). Anything else is INVALID_ARGUMENT naming the choices.
  */
 export function parseModelKind(input: ModelKindInput): registry.ModelKind {

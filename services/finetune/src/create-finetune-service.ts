@@ -18,12 +18,13 @@ import { createLogger, createService } from '@headstart/service-kit';
 import { createFinetuneHandlers } from './api/finetune-handlers';
 import { startControlServer } from './control/control-server';
 import { DatasetLoader } from './data/dataset-loader';
-import { JobEvents } from './jobs/job-events';
+import { JobEvents, StudyEvents } from './jobs/job-events';
 import { watchExhaustedJobs } from './jobs/exhausted-jobs';
 import { JobService } from './jobs/job-service';
 import type { ModelCacheOptions } from './models/model-cache';
 import { Predictor } from './predict/predictor';
 import { FinetuneStore } from './store/finetune-store';
+import { StudyService } from './studies/study-service';
 import { TriggerService } from './triggers/trigger-service';
 import type { finetune } from '@headstart/proto';
 
@@ -72,6 +73,7 @@ export interface FinetuneServiceHandle {
   readonly store: FinetuneStore;
   readonly jobs: JobService;
   readonly triggers: TriggerService;
+  readonly studies: StudyService;
   readonly predictor: Predictor;
   readonly bus: EventBus;
   readonly backend: BackendInfo;
@@ -113,7 +115,18 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
       workType,
       ...(options.afterJobInserted ? { afterJobInserted: options.afterJobInserted } : {}),
     });
-    const triggers = new TriggerService({ store, jobs, client, datasets, logger });
+    const studyEvents = new StudyEvents();
+    const studies = new StudyService({
+      store,
+      jobs,
+      jobEvents: events,
+      events: studyEvents,
+      client,
+      datasets,
+      logger,
+    });
+    cleanups.push({ name: 'studies', fn: () => studies.close() });
+    const triggers = new TriggerService({ store, jobs, studies, client, datasets, logger });
 
     const control = startControlServer(
       bus.nc,
@@ -137,7 +150,13 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
         .enqueuePending()
         .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'enqueue sweep failed'));
     await sweep();
-    const timer = setInterval(() => void sweep(), options.sweepIntervalMs ?? 30_000);
+    // Studies left unfinished (trials missing after a crash, a report the registry could not take) too.
+    const studySweep = () =>
+      studies
+        .recover()
+        .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'study sweep failed'));
+    await studySweep();
+    const timer = setInterval(() => void sweep().then(studySweep), options.sweepIntervalMs ?? 30_000);
     timer.unref();
     cleanups.push({ name: 'enqueue sweep', fn: () => clearInterval(timer) });
 
@@ -169,6 +188,8 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
             predictor,
             client,
             datasets,
+            studies,
+            studyEvents,
           }),
         },
       ],
@@ -185,6 +206,7 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
       store,
       jobs,
       triggers,
+      studies,
       predictor,
       bus,
       backend,

@@ -54,6 +54,7 @@ describe('exactly one fine-tune per (checkpoint, trigger)', () => {
             seed: 1,
             evalEvery,
             earlyStoppingPatience: 0,
+            minSteps: 0,
           },
         },
       }),

@@ -45,7 +45,14 @@ describe('finetune end to end', () => {
   const spec = (overrides: Partial<finetune.FinetuneSpec> = {}) =>
     finetune.FinetuneSpec.fromPartial({
       dataset: { name: 'tiny-spam', selector: { $case: 'latest', latest: true } },
-      hyperparameters: { epochs: 6, batchSize: 8, learningRate: 3e-3, seed: 3, earlyStoppingPatience: 0 },
+      hyperparameters: {
+        epochs: 6,
+        batchSize: 8,
+        learningRate: 3e-3,
+        seed: 3,
+        earlyStoppingPatience: 0,
+        minSteps: 0,
+      },
       ...overrides,
     });
 

@@ -38,6 +38,10 @@ export {
 export type { FinetunedBundle, FinetunedManifest, VersionPointer } from './models/finetuned-bundle';
 export { findTokenizerVersion } from './models/lineage';
 export { classificationMetrics, flatMetrics } from './training/metrics';
+export { encodeExamples, makeBatch, padIdOf } from './training/encode';
+export type { EncodedExamples } from './training/encode';
+export { evaluate } from './training/evaluate';
+export { buildJobModel, createJobOptimizer } from './worker/job-model';
 export { improves, scheduleFor, trainClassifier } from './training/train-classifier';
 export type {
   LoopState,

@@ -74,7 +74,14 @@ describe('pre-training to fine-tuning', () => {
         condition: finetune.TriggerCondition.TRIGGER_CONDITION_FINAL_CHECKPOINT,
         spec: {
           dataset: { name: 'loop-spam', selector: { $case: 'latest', latest: true } },
-          hyperparameters: { epochs: 6, batchSize: 8, learningRate: 3e-3, seed: 4, earlyStoppingPatience: 0 },
+          hyperparameters: {
+            epochs: 6,
+            batchSize: 8,
+            learningRate: 3e-3,
+            seed: 4,
+            earlyStoppingPatience: 0,
+            minSteps: 0,
+          },
         },
       }),
     });

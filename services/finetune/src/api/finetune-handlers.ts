@@ -11,7 +11,9 @@ import type { Predictor } from '../predict/predictor';
 import type { RegistryClient } from '@headstart/registry-client';
 import type { FinetuneStore } from '../store/finetune-store';
 import type { TriggerService } from '../triggers/trigger-service';
-import { watchJob } from './watch';
+import type { StudyEvents } from '../jobs/job-events';
+import type { StudyService } from '../studies/study-service';
+import { watchJob, watchStudy } from './watch';
 
 export interface HandlerDeps {
   store: FinetuneStore;
@@ -21,10 +23,21 @@ export interface HandlerDeps {
   predictor: Predictor;
   client: RegistryClient;
   datasets: DatasetLoader;
+  studies: StudyService;
+  studyEvents: StudyEvents;
 }
 
 const MAX_PAGE = 1000;
 const DEFAULT_PAGE = 100;
+
+function checkListQuery(pageSize: number, state: common.JobState): void {
+  if (pageSize > MAX_PAGE) {
+    throw invalidArgument(`page_size ${pageSize} is above ${MAX_PAGE}`, { field: 'page_size' });
+  }
+  if (!Object.values(common.JobState).includes(state) || state < 0) {
+    throw invalidArgument(`unknown state ${state}`, { field: 'state' });
+  }
+}
 
 function requireId(value: string, field: string): string {
   if (value === '') throw invalidArgument(`${field} is required`, { field });
@@ -66,12 +79,7 @@ export function createFinetuneHandlers(deps: HandlerDeps): finetune.FinetuneServ
       finetune: jobs.get(requireId(request.finetuneId, 'finetune_id')),
     })),
     listFinetunes: unary(async (request: finetune.ListFinetunesRequest) => {
-      if (request.pageSize > MAX_PAGE) {
-        throw invalidArgument(`page_size ${request.pageSize} is above ${MAX_PAGE}`, { field: 'page_size' });
-      }
-      if (!Object.values(common.JobState).includes(request.state) || request.state < 0) {
-        throw invalidArgument(`unknown state ${request.state}`, { field: 'state' });
-      }
+      checkListQuery(request.pageSize, request.state);
       return deps.store.listJobs({
         pageSize: request.pageSize || DEFAULT_PAGE,
         pageToken: request.pageToken,
@@ -88,5 +96,42 @@ export function createFinetuneHandlers(deps: HandlerDeps): finetune.FinetuneServ
     })),
     classify: unary((request: finetune.ClassifyRequest, ctx) => predictor.classify(request, ctx.signal)),
     fillMask: unary((request: finetune.FillMaskRequest, ctx) => predictor.fillMask(request, ctx.signal)),
+    ...studyHandlers(deps),
+  };
+}
+
+function studyHandlers(
+  deps: HandlerDeps,
+): Pick<
+  finetune.FinetuneServiceServer,
+  'startStudy' | 'getStudy' | 'listStudies' | 'watchStudy' | 'cancelStudy'
+> {
+  const { studies } = deps;
+  return {
+    startStudy: unary(async (request: finetune.StartStudyRequest, ctx) => {
+      if (!request.spec) throw invalidArgument('spec is required', { field: 'spec' });
+      const study = await studies.start({ spec: request.spec, signal: ctx.signal }, request.idempotencyKey);
+      ctx.logger.info({ study: study.id, trials: study.trialsTotal }, 'study started');
+      return { study };
+    }),
+    getStudy: unary(async (request: finetune.GetStudyRequest) => ({
+      study: studies.get(requireId(request.studyId, 'study_id')),
+    })),
+    listStudies: unary(async (request: finetune.ListStudiesRequest) => {
+      checkListQuery(request.pageSize, request.state);
+      return studies.list({
+        pageSize: request.pageSize || DEFAULT_PAGE,
+        pageToken: request.pageToken,
+        state: request.state,
+        baseModelName: request.baseModelName,
+      });
+    }),
+    watchStudy: serverStream(async (request: finetune.WatchStudyRequest, ctx) => {
+      const id = requireId(request.studyId, 'study_id');
+      return watchStudy(id, () => studies.get(id), deps.studyEvents, ctx);
+    }),
+    cancelStudy: unary(async (request: finetune.CancelStudyRequest) => ({
+      study: await studies.cancel(requireId(request.studyId, 'study_id')),
+    })),
   };
 }

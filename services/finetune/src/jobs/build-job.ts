@@ -30,7 +30,7 @@ export function resolvedVersion(v: registry.ModelVersion): finetune.ResolvedVers
   return { versionId: v.id, modelName: v.modelName, version: v.version };
 }
 
-async function resolveKind(
+export async function resolveKind(
   client: RegistryClient,
   ref: common.VersionRef,
   kind: registry.ModelKind,

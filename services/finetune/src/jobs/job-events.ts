@@ -1,13 +1,15 @@
-// In-process notifications of job changes, for WatchFinetune streams.
+// In-process notifications of record changes (jobs, studies), for Watch streams and for the study
+// coordinator, which follows every job change.
 import type { finetune } from '@headstart/proto';
 
-export type JobListener = (job: finetune.Finetune) => void;
+export type ChangeListener<T> = (record: T) => void;
 
-export class JobEvents {
-  private readonly listeners = new Map<string, Set<JobListener>>();
+export class ChangeEvents<T extends { id: string }> {
+  private readonly listeners = new Map<string, Set<ChangeListener<T>>>();
+  private readonly everyChange = new Set<ChangeListener<T>>();
 
-  /** Calls `listener` with every later version of job `id`; returns the unsubscribe function. */
-  subscribe(id: string, listener: JobListener): () => void {
+  /** Calls `listener` with every later version of record `id`; returns the unsubscribe function. */
+  subscribe(id: string, listener: ChangeListener<T>): () => void {
     const set = this.listeners.get(id) ?? new Set();
     set.add(listener);
     this.listeners.set(id, set);
@@ -17,7 +19,18 @@ export class JobEvents {
     };
   }
 
-  emit(job: finetune.Finetune): void {
-    for (const listener of this.listeners.get(job.id) ?? []) listener(job);
+  /** Calls `listener` with every change of any record; returns the unsubscribe function. */
+  subscribeAll(listener: ChangeListener<T>): () => void {
+    this.everyChange.add(listener);
+    return () => this.everyChange.delete(listener);
+  }
+
+  emit(record: T): void {
+    for (const listener of this.listeners.get(record.id) ?? []) listener(record);
+    for (const listener of this.everyChange) listener(record);
   }
 }
+
+export type JobListener = ChangeListener<finetune.Finetune>;
+export class JobEvents extends ChangeEvents<finetune.Finetune> {}
+export class StudyEvents extends ChangeEvents<finetune.Study> {}

@@ -12,7 +12,7 @@ import {
   TAG_RULE,
 } from './problems';
 
-const { EarlyStoppingMetric, Pooling } = finetune;
+const { EarlyStoppingMetric, Method, Pooling } = finetune;
 
 export const DEFAULT_HYPERPARAMETERS = Object.freeze({
   learningRate: 5e-4,
@@ -201,6 +201,11 @@ export function resolveSpec(
       : '');
   if (outputModelName !== '') {
     problems.pattern('spec.output_model_name', outputModelName, MODEL_NAME_PATTERN, MODEL_NAME_RULE);
+  }
+  if (!Object.values(Method).includes(spec.method) || spec.method < 0) {
+    problems.add('spec.method', `unknown method ${String(spec.method)}`);
+  } else if (spec.method !== Method.METHOD_UNSPECIFIED && !spec.evaluationOnly) {
+    problems.add('spec.evaluation_only', 'a bag-of-words baseline is evaluated only: set evaluation_only');
   }
   spec.tags.forEach((tag, i) => problems.pattern(`spec.tags[${i}]`, tag, TAG_PATTERN, TAG_RULE));
   spec.aliases.forEach((alias, i) => {

@@ -4,6 +4,7 @@ import Database from 'better-sqlite3';
 import { common, finetune } from '@headstart/proto';
 import { MIGRATIONS } from './migrations';
 import { decodePageToken, encodePageToken } from './page-token';
+import { StudyStore } from './study-store';
 
 const { JobState } = common;
 
@@ -52,7 +53,12 @@ const createdMs = (job: finetune.Finetune): number => job.createdAt?.getTime() ?
  * one finetune API process owns the file.
  */
 export class FinetuneStore {
-  private constructor(private readonly db: Database.Database) {}
+  /** Transfer studies, in the same file (a study and its trial jobs change together). */
+  readonly studies: StudyStore;
+
+  private constructor(private readonly db: Database.Database) {
+    this.studies = new StudyStore(db);
+  }
 
   static open(file: string): FinetuneStore {
     mkdirSync(path.dirname(path.resolve(file)), { recursive: true });
@@ -152,8 +158,8 @@ export class FinetuneStore {
     const baseVersionId = job.baseVersion?.versionId ?? '';
     const insert = this.db.prepare(
       `INSERT INTO finetunes (id, created_ms, state, base_model_name, base_version_id, trigger_id,
-                              idempotency_key, enqueued, finetune)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              idempotency_key, enqueued, finetune, study_id)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT DO NOTHING`,
     );
     return this.db
@@ -168,6 +174,7 @@ export class FinetuneStore {
           idempotencyKey === '' ? null : idempotencyKey,
           isTerminal(job.state) ? 1 : 0,
           encodeJob(job),
+          job.studyId === '' ? null : job.studyId,
         );
         if (result.changes === 1) return { job, enqueued: isTerminal(job.state), created: true };
         const existing =
@@ -225,6 +232,14 @@ export class FinetuneStore {
     const rows = this.db
       .prepare('SELECT finetune, enqueued FROM finetunes WHERE enqueued = 0 ORDER BY created_ms LIMIT ?')
       .all(limit) as JobRow[];
+    return rows.map((r) => decodeJob(r).job);
+  }
+
+  /** The trial jobs of a study, oldest first. */
+  jobsOfStudy(studyId: string): finetune.Finetune[] {
+    const rows = this.db
+      .prepare('SELECT finetune, enqueued FROM finetunes WHERE study_id = ? ORDER BY created_ms, id')
+      .all(studyId) as JobRow[];
     return rows.map((r) => decodeJob(r).job);
   }
 

@@ -26,4 +26,22 @@ export const MIGRATIONS: readonly string[] = [
    CREATE INDEX finetunes_by_created ON finetunes (created_ms DESC, id DESC);
    CREATE INDEX finetunes_by_trigger ON finetunes (trigger_id);
    CREATE INDEX finetunes_to_enqueue ON finetunes (created_ms) WHERE enqueued = 0;`,
+  // Transfer studies, and the link from a trial job to its study.
+  `CREATE TABLE studies (
+     id              TEXT PRIMARY KEY,
+     created_ms      INTEGER NOT NULL,
+     state           INTEGER NOT NULL,
+     base_model_name TEXT NOT NULL,
+     base_version_id TEXT NOT NULL,
+     trigger_id      TEXT,
+     idempotency_key TEXT UNIQUE,
+     study           BLOB NOT NULL, -- headstart.finetune.v1.Study without its trials, protobuf-encoded
+     -- One study per (checkpoint version, trigger), as for jobs.
+     UNIQUE (base_version_id, trigger_id)
+   ) STRICT;
+   CREATE INDEX studies_by_created ON studies (created_ms DESC, id DESC);
+   CREATE INDEX studies_unfinished ON studies (state) WHERE state IN (1, 2);
+
+   ALTER TABLE finetunes ADD COLUMN study_id TEXT;
+   CREATE INDEX finetunes_by_study ON finetunes (study_id) WHERE study_id IS NOT NULL;`,
 ];

@@ -11,6 +11,8 @@ import type { DatasetLoader } from '../data/dataset-loader';
 import { newTriggerId } from '../ids';
 import { buildJob, checkOutputName, failedJob, isPermanent } from '../jobs/build-job';
 import type { JobService } from '../jobs/job-service';
+import type { StudyService } from '../studies/study-service';
+import { checkStudyTrigger, failedStudy } from './study-trigger';
 import {
   ALIAS_NAME_PATTERN,
   ALIAS_NAME_RULE,
@@ -29,6 +31,8 @@ const { TriggerCondition } = finetune;
 export interface TriggerServiceOptions {
   store: FinetuneStore;
   jobs: JobService;
+  /** Starts the studies of triggers that carry one. */
+  studies: StudyService;
   client: RegistryClient;
   datasets: DatasetLoader;
   logger: Logger;
@@ -55,6 +59,8 @@ export class TriggerService {
     if (condition === TriggerCondition.TRIGGER_CONDITION_TAG) {
       problems.pattern('trigger.tag', input.tag, TAG_PATTERN, TAG_RULE);
     } else if (input.tag !== '') problems.add('trigger.tag', 'is only used with the tag condition');
+    if (input.study)
+      return this.store(await checkStudyTrigger(input, condition, problems, this.options, signal));
     const rawSpec = input.spec ?? finetune.FinetuneSpec.fromPartial({});
     const resolved = resolveSpec(
       { ...rawSpec, baseModel: undefined },
@@ -94,16 +100,18 @@ export class TriggerService {
     await datasets.prepare(dataset, dataSettings(spec), signal);
     await checkOutputName(client, spec.outputModelName, signal);
 
+    return this.store({ ...input, condition, spec });
+  }
+
+  private store(input: finetune.Trigger): finetune.Trigger {
     const trigger: finetune.Trigger = {
       ...input,
       id: newTriggerId(),
-      condition,
-      spec,
       createdAt: this.options.now?.() ?? new Date(),
       firedCount: 0,
     };
     this.options.store.insertTrigger(trigger);
-    this.options.logger.info({ trigger: trigger.id, baseModel: name }, 'trigger created');
+    this.options.logger.info({ trigger: trigger.id, baseModel: trigger.baseModelName }, 'trigger created');
     return trigger;
   }
 
@@ -153,6 +161,7 @@ export class TriggerService {
         return;
       }
     }
+    if (trigger.study) return this.fireStudy(trigger, trigger.study, base, signal);
     const spec = trigger.spec ?? finetune.FinetuneSpec.fromPartial({});
     let job: finetune.Finetune;
     try {
@@ -172,6 +181,30 @@ export class TriggerService {
         { trigger: trigger.id, finetune: result.job.id, base: `${base.modelName}:${base.version}` },
         'trigger fired',
       );
+    }
+  }
+
+  private async fireStudy(
+    trigger: finetune.Trigger,
+    spec: finetune.StudySpec,
+    base: registry.ModelVersion,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { studies, logger } = this.options;
+    try {
+      const study = await studies.start({ spec, triggerId: trigger.id, base, signal });
+      logger.info(
+        { trigger: trigger.id, study: study.id, base: `${base.modelName}:${base.version}` },
+        'trigger fired',
+      );
+    } catch (err) {
+      if (!isPermanent(err)) throw err;
+      const error = err as HeadstartError;
+      logger.warn(
+        { trigger: trigger.id, version: base.id, err: error.message },
+        'trigger fired but its study cannot run',
+      );
+      studies.recordFailed(failedStudy(spec, trigger.id, base, error));
     }
   }
 }

@@ -1,7 +1,8 @@
 // One fine-tune job on a worker: load the data, the base model and its tokenizer, train (resuming from a
 // local checkpoint when there is one), evaluate on test, register the FINETUNED_MODEL version (idempotent:
 // the job id is the idempotency key), publish FinetuneFinished (Nats-Msg-Id = job id). A job whose result
-// is already registered (an earlier delivery got that far) is not trained again.
+// is already registered (an earlier delivery got that far) is not trained again. An evaluation-only job
+// (a study's trial) registers nothing, and a baseline method runs without a transformer at all.
 import { createHash } from 'node:crypto';
 import { Code, HeadstartError } from '@headstart/errors';
 import type { EventBus } from '@headstart/events';
@@ -22,6 +23,7 @@ import { restoreParams, snapshotParams } from '../training/param-snapshot';
 import { trainClassifier } from '../training/train-classifier';
 import type { JobReporter } from './job-reporter';
 import { buildJobModel, createJobOptimizer } from './job-model';
+import { runBaseline } from './run-baseline';
 
 /** Thrown inside the loop when the API says the job was cancelled. */
 export class JobCancelledError extends Error {
@@ -82,9 +84,10 @@ async function existingResult(ctx: RunJobContext): Promise<JobOutcome | undefine
 
 export async function runJob(ctx: RunJobContext): Promise<JobOutcome> {
   const { job, client, logger, signal } = ctx;
-  const already = await existingResult(ctx);
-  if (already) return already;
   const spec = job.spec as finetune.FinetuneSpec;
+  if (spec.method !== finetune.Method.METHOD_UNSPECIFIED) return runBaseline(ctx);
+  const already = spec.evaluationOnly ? undefined : await existingResult(ctx);
+  if (already) return already;
   const settings = trainingSettings(spec);
   const baseRef = job.baseVersion as finetune.ResolvedVersion;
   const datasetRef = job.datasetVersion as finetune.ResolvedVersion;
@@ -188,6 +191,15 @@ export async function runJob(ctx: RunJobContext): Promise<JobOutcome> {
       signal,
     });
     const metrics = flatMetrics(testEval, outcome.bestDev);
+    const scores = {
+      metrics,
+      bestDev: outcome.bestDev,
+      test: testEval,
+      step: outcome.state.step,
+      stoppedEarly: outcome.state.stoppedEarly,
+    };
+    const succeeded = { state: common.JobState.JOB_STATE_SUCCEEDED, error: '', errorCode: '' };
+    if (spec.evaluationOnly) return { ...succeeded, resultVersion: undefined, ...scores };
     const bundle = await packFinetunedBundle(model, base.tokenizerJson, {
       labels: examples.labels,
       maxLength,
@@ -249,17 +261,7 @@ export async function runJob(ctx: RunJobContext): Promise<JobOutcome> {
       { finetune: job.id, version: `${version.modelName}:${version.version}`, accuracy: testEval.accuracy },
       'fine-tuned model registered',
     );
-    return {
-      state: common.JobState.JOB_STATE_SUCCEEDED,
-      error: '',
-      errorCode: '',
-      resultVersion: resolvedVersion(version),
-      metrics,
-      bestDev: outcome.bestDev,
-      test: testEval,
-      step: outcome.state.step,
-      stoppedEarly: outcome.state.stoppedEarly,
-    };
+    return { ...succeeded, resultVersion: resolvedVersion(version), ...scores };
   } finally {
     optimizer.dispose();
     disposeModel(model);

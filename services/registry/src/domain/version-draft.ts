@@ -41,6 +41,7 @@ const KINDS: ReadonlySet<number> = new Set([
   registry.ModelKind.MODEL_KIND_TOKENIZER,
   registry.ModelKind.MODEL_KIND_BASE_MODEL,
   registry.ModelKind.MODEL_KIND_FINETUNED_MODEL,
+  registry.ModelKind.MODEL_KIND_REPORT,
 ]);
 
 export function isKnownKind(kind: number): kind is registry.ModelKind {
@@ -55,7 +56,7 @@ export function kindName(kind: registry.ModelKind): string {
 export function validateKind(kind: number, field = 'kind'): registry.ModelKind {
   if (!isKnownKind(kind)) {
     throw invalidArgument(
-      `${field} must be one of DATASET, TOKENIZER, BASE_MODEL, FINETUNED_MODEL (got ${kind === 0 ? 'UNSPECIFIED' : kind})`,
+      `${field} must be one of DATASET, TOKENIZER, BASE_MODEL, FINETUNED_MODEL, REPORT (got ${kind === 0 ? 'UNSPECIFIED' : kind})`,
     );
   }
   return kind;

@@ -120,6 +120,49 @@ export function poolingToJSON(object: Pooling): string {
   }
 }
 
+/** What a job trains. */
+export enum Method {
+  /** METHOD_UNSPECIFIED - The base model's transformer with a classification head (a fine-tune). */
+  METHOD_UNSPECIFIED = 0,
+  /** METHOD_NAIVE_BAYES - Multinomial naive Bayes on word counts (a study's baseline; evaluation_only). */
+  METHOD_NAIVE_BAYES = 1,
+  /** METHOD_LOGISTIC_REGRESSION - Multinomial logistic regression on word counts (a study's baseline; evaluation_only). */
+  METHOD_LOGISTIC_REGRESSION = 2,
+  UNRECOGNIZED = -1,
+}
+
+export function methodFromJSON(object: any): Method {
+  switch (object) {
+    case 0:
+    case "METHOD_UNSPECIFIED":
+      return Method.METHOD_UNSPECIFIED;
+    case 1:
+    case "METHOD_NAIVE_BAYES":
+      return Method.METHOD_NAIVE_BAYES;
+    case 2:
+    case "METHOD_LOGISTIC_REGRESSION":
+      return Method.METHOD_LOGISTIC_REGRESSION;
+    case -1:
+    case "UNRECOGNIZED":
+    default:
+      return Method.UNRECOGNIZED;
+  }
+}
+
+export function methodToJSON(object: Method): string {
+  switch (object) {
+    case Method.METHOD_UNSPECIFIED:
+      return "METHOD_UNSPECIFIED";
+    case Method.METHOD_NAIVE_BAYES:
+      return "METHOD_NAIVE_BAYES";
+    case Method.METHOD_LOGISTIC_REGRESSION:
+      return "METHOD_LOGISTIC_REGRESSION";
+    case Method.UNRECOGNIZED:
+    default:
+      return "UNRECOGNIZED";
+  }
+}
+
 /** When a trigger fires. */
 export enum TriggerCondition {
   /** TRIGGER_CONDITION_UNSPECIFIED - Same as TRIGGER_CONDITION_EVERY_CHECKPOINT. */
@@ -343,6 +386,10 @@ export interface FinetuneSpec {
   description: string;
   tags: string[];
   aliases: string[];
+  /** Train and evaluate, register nothing: the job record keeps the scores (a study's trials). */
+  evaluationOnly: boolean;
+  /** Baselines need evaluation_only. */
+  method: Method;
 }
 
 export interface Trigger {
@@ -362,6 +409,11 @@ export interface Trigger {
     | undefined;
   /** Jobs this trigger created so far. */
   firedCount: number;
+  /**
+   * When set, the trigger starts this study on the version that fired it instead of a fine-tune (its
+   * base_model is ignored; spec is then only checked for being empty).
+   */
+  study: StudySpec | undefined;
 }
 
 /** A version as resolved when the job was created (so it never follows an alias that moved later). */
@@ -472,6 +524,8 @@ export interface Finetune {
   warnings: string[];
   /** Step the current attempt resumed from (0: started from the beginning). */
   resumedFromStep: number;
+  /** The study this job is a trial of (empty otherwise). */
+  studyId: string;
 }
 
 export interface Finetune_MetricsEntry {
@@ -708,6 +762,164 @@ export interface FinishFinetuneRequest_MetricsEntry {
 
 export interface FinishFinetuneResponse {
   finetune: Finetune | undefined;
+}
+
+/**
+ * A transfer study answers "does pre-training help on this task, and how many labels do I need?": for
+ * each label budget and seed it fine-tunes the base and the same architecture from random weights
+ * (paired: the same label draw, seed and step budget) and trains two bag-of-words baselines (multinomial
+ * naive Bayes and logistic regression on word counts), every trial a job on the finetune work queue. The
+ * result is a REPORT version in the registry (study.json, report.md, SVG figures) whose parents are the
+ * base (relation "studied") and the dataset ("evaluated_on"), and a verdict computed from the paired
+ * differences.
+ */
+export interface StudySpec {
+  baseModel: VersionRef | undefined;
+  dataset:
+    | VersionRef
+    | undefined;
+  /**
+   * How to read the dataset; its label_budget and budget_seed are ignored (the study sets them). The
+   * dataset needs a train, a dev and a test split.
+   */
+  data:
+    | DatasetOptions
+    | undefined;
+  /**
+   * Training labels per budget, each ≤ the training split; 0 means every training example. Empty: 50,
+   * 100, 200, 500 and all (those the training split can give).
+   */
+  labelBudgets: number[];
+  /**
+   * Seeds per budget (seeds 1..N): each seed is one label draw, shared by every arm. Unset: 5. At least
+   * 2 (one seed gives no confidence interval) and at most 50.
+   */
+  seeds?:
+    | number
+    | undefined;
+  /**
+   * Hyper-parameters of the pre-trained arm and of the from-scratch arm (their seed is ignored). Unset
+   * fields take the fine-tune defaults of each arm.
+   */
+  pretrainedHyperparameters: FinetuneHyperparameters | undefined;
+  scratchHyperparameters:
+    | FinetuneHyperparameters
+    | undefined;
+  /** The budget the verdict is about. 0: the budget closest to 200. */
+  headlineBudget: number;
+  /** Name of the REPORT model. Empty: "<base>-<dataset>-study". */
+  reportModelName: string;
+  description: string;
+  tags: string[];
+}
+
+/** One trial of a study: one fine-tune job (or baseline job) of an arm at a budget and seed. */
+export interface StudyTrial {
+  /** "pretrained", "scratch", "naive_bayes" or "logistic_regression". */
+  arm: string;
+  /** As requested (0: all) and the number of training examples that means. */
+  labelBudget: number;
+  budgetExamples: number;
+  seed: number;
+  finetuneId: string;
+  state: JobState;
+  /** Test and best dev evaluation scores when it succeeded. */
+  testAccuracy: number;
+  testMacroF1: number;
+  devAccuracy: number;
+  devMacroF1: number;
+  steps: number;
+  error: string;
+}
+
+export interface Study {
+  id: string;
+  /** As started, with defaults filled in and the references pinned to version numbers. */
+  spec: StudySpec | undefined;
+  state: JobState;
+  error: string;
+  errorCode: string;
+  baseVersion: ResolvedVersion | undefined;
+  datasetVersion:
+    | ResolvedVersion
+    | undefined;
+  /** The REPORT version (set when the study succeeded). */
+  reportVersion:
+    | ResolvedVersion
+    | undefined;
+  /** The trigger that started it (empty for a manual study). */
+  triggerId: string;
+  trials: StudyTrial[];
+  trialsTotal: number;
+  trialsFinished: number;
+  /**
+   * Computed from the paired differences, e.g. "+11.2 points accuracy at 200 labels, 95% CI [8.9,
+   * 13.5], 5 seeds: the pre-trained base helps".
+   */
+  verdict: string;
+  /** The report's table in Markdown. */
+  table: string;
+  createdAt: Date | undefined;
+  finishedAt: Date | undefined;
+  updatedAt: Date | undefined;
+  cancelRequested: boolean;
+  warnings: string[];
+  /** The dataset as the study read it: class labels, and examples per split (before any budget). */
+  labels: string[];
+  trainExamples: number;
+  devExamples: number;
+  testExamples: number;
+}
+
+export interface StartStudyRequest {
+  spec:
+    | StudySpec
+    | undefined;
+  /** A retried StartStudy with the same key returns the study the first call created. */
+  idempotencyKey: string;
+}
+
+export interface StartStudyResponse {
+  study: Study | undefined;
+}
+
+export interface GetStudyRequest {
+  studyId: string;
+}
+
+export interface GetStudyResponse {
+  study: Study | undefined;
+}
+
+export interface ListStudiesRequest {
+  /** At most 1000; 0 means 100. */
+  pageSize: number;
+  pageToken: string;
+  state: JobState;
+  /** Only studies of a version of this base model. */
+  baseModelName: string;
+}
+
+export interface ListStudiesResponse {
+  /** Newest first, without their trials (GetStudy has them). */
+  studies: Study[];
+  nextPageToken: string;
+}
+
+export interface WatchStudyRequest {
+  studyId: string;
+}
+
+export interface WatchStudyResponse {
+  study: Study | undefined;
+}
+
+export interface CancelStudyRequest {
+  studyId: string;
+}
+
+export interface CancelStudyResponse {
+  study: Study | undefined;
 }
 
 function createBaseFinetuneHyperparameters(): FinetuneHyperparameters {
@@ -1338,6 +1550,8 @@ function createBaseFinetuneSpec(): FinetuneSpec {
     description: "",
     tags: [],
     aliases: [],
+    evaluationOnly: false,
+    method: 0,
   };
 }
 
@@ -1369,6 +1583,12 @@ export const FinetuneSpec: MessageFns<FinetuneSpec> = {
     }
     for (const v of message.aliases) {
       writer.uint32(74).string(v!);
+    }
+    if (message.evaluationOnly !== false) {
+      writer.uint32(80).bool(message.evaluationOnly);
+    }
+    if (message.method !== 0) {
+      writer.uint32(88).int32(message.method);
     }
     return writer;
   },
@@ -1458,6 +1678,22 @@ export const FinetuneSpec: MessageFns<FinetuneSpec> = {
             message.aliases.push(reader.string());
             continue;
           }
+          case 10: {
+            if (tag !== 80) {
+              break;
+            }
+
+            message.evaluationOnly = reader.bool();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.method = reader.int32() as any;
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1497,6 +1733,12 @@ export const FinetuneSpec: MessageFns<FinetuneSpec> = {
         ? object.tags.map((e: any) => globalThis.String(e))
         : [],
       aliases: globalThis.Array.isArray(object?.aliases) ? object.aliases.map((e: any) => globalThis.String(e)) : [],
+      evaluationOnly: isSet(object.evaluationOnly)
+        ? globalThis.Boolean(object.evaluationOnly)
+        : isSet(object.evaluation_only)
+        ? globalThis.Boolean(object.evaluation_only)
+        : false,
+      method: isSet(object.method) ? methodFromJSON(object.method) : 0,
     };
   },
 
@@ -1529,6 +1771,12 @@ export const FinetuneSpec: MessageFns<FinetuneSpec> = {
     if (message.aliases?.length) {
       obj.aliases = message.aliases;
     }
+    if (message.evaluationOnly !== false) {
+      obj.evaluationOnly = message.evaluationOnly;
+    }
+    if (message.method !== 0) {
+      obj.method = methodToJSON(message.method);
+    }
     return obj;
   },
 
@@ -1554,6 +1802,8 @@ export const FinetuneSpec: MessageFns<FinetuneSpec> = {
     message.description = object.description ?? "";
     message.tags = object.tags?.map((e) => e) || [];
     message.aliases = object.aliases?.map((e) => e) || [];
+    message.evaluationOnly = object.evaluationOnly ?? false;
+    message.method = object.method ?? 0;
     return message;
   },
 };
@@ -1569,6 +1819,7 @@ function createBaseTrigger(): Trigger {
     description: "",
     createdAt: undefined,
     firedCount: 0,
+    study: undefined,
   };
 }
 
@@ -1600,6 +1851,9 @@ export const Trigger: MessageFns<Trigger> = {
     }
     if (message.firedCount !== 0) {
       writer.uint32(72).uint32(message.firedCount);
+    }
+    if (message.study !== undefined) {
+      StudySpec.encode(message.study, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -1689,6 +1943,14 @@ export const Trigger: MessageFns<Trigger> = {
             message.firedCount = reader.uint32();
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.study = StudySpec.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1724,6 +1986,7 @@ export const Trigger: MessageFns<Trigger> = {
         : isSet(object.fired_count)
         ? globalThis.Number(object.fired_count)
         : 0,
+      study: isSet(object.study) ? StudySpec.fromJSON(object.study) : undefined,
     };
   },
 
@@ -1756,6 +2019,9 @@ export const Trigger: MessageFns<Trigger> = {
     if (message.firedCount !== 0) {
       obj.firedCount = Math.round(message.firedCount);
     }
+    if (message.study !== undefined) {
+      obj.study = StudySpec.toJSON(message.study);
+    }
     return obj;
   },
 
@@ -1775,6 +2041,9 @@ export const Trigger: MessageFns<Trigger> = {
     message.description = object.description ?? "";
     message.createdAt = object.createdAt ?? undefined;
     message.firedCount = object.firedCount ?? 0;
+    message.study = (object.study !== undefined && object.study !== null)
+      ? StudySpec.fromPartial(object.study)
+      : undefined;
     return message;
   },
 };
@@ -2360,6 +2629,7 @@ function createBaseFinetune(): Finetune {
     truncatedExamples: 0,
     warnings: [],
     resumedFromStep: 0,
+    studyId: "",
   };
 }
 
@@ -2466,6 +2736,9 @@ export const Finetune: MessageFns<Finetune> = {
     }
     if (message.resumedFromStep !== 0) {
       writer.uint32(272).uint64(message.resumedFromStep);
+    }
+    if (message.studyId !== "") {
+      writer.uint32(282).string(message.studyId);
     }
     return writer;
   },
@@ -2758,6 +3031,14 @@ export const Finetune: MessageFns<Finetune> = {
             message.resumedFromStep = longToNumber(reader.uint64());
             continue;
           }
+          case 35: {
+            if (tag !== 282) {
+              break;
+            }
+
+            message.studyId = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2903,6 +3184,11 @@ export const Finetune: MessageFns<Finetune> = {
         : isSet(object.resumed_from_step)
         ? globalThis.Number(object.resumed_from_step)
         : 0,
+      studyId: isSet(object.studyId)
+        ? globalThis.String(object.studyId)
+        : isSet(object.study_id)
+        ? globalThis.String(object.study_id)
+        : "",
     };
   },
 
@@ -3016,6 +3302,9 @@ export const Finetune: MessageFns<Finetune> = {
     if (message.resumedFromStep !== 0) {
       obj.resumedFromStep = Math.round(message.resumedFromStep);
     }
+    if (message.studyId !== "") {
+      obj.studyId = message.studyId;
+    }
     return obj;
   },
 
@@ -3078,6 +3367,7 @@ export const Finetune: MessageFns<Finetune> = {
     message.truncatedExamples = object.truncatedExamples ?? 0;
     message.warnings = object.warnings?.map((e) => e) || [];
     message.resumedFromStep = object.resumedFromStep ?? 0;
+    message.studyId = object.studyId ?? "";
     return message;
   },
 };
@@ -6523,6 +6813,1892 @@ export const FinishFinetuneResponse: MessageFns<FinishFinetuneResponse> = {
   },
 };
 
+function createBaseStudySpec(): StudySpec {
+  return {
+    baseModel: undefined,
+    dataset: undefined,
+    data: undefined,
+    labelBudgets: [],
+    seeds: undefined,
+    pretrainedHyperparameters: undefined,
+    scratchHyperparameters: undefined,
+    headlineBudget: 0,
+    reportModelName: "",
+    description: "",
+    tags: [],
+  };
+}
+
+export const StudySpec: MessageFns<StudySpec> = {
+  encode(message: StudySpec, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.baseModel !== undefined) {
+      VersionRef.encode(message.baseModel, writer.uint32(10).fork()).join();
+    }
+    if (message.dataset !== undefined) {
+      VersionRef.encode(message.dataset, writer.uint32(18).fork()).join();
+    }
+    if (message.data !== undefined) {
+      DatasetOptions.encode(message.data, writer.uint32(26).fork()).join();
+    }
+    if (message.labelBudgets.length !== 0) {
+      writer.uint32(34).fork();
+      for (const v of message.labelBudgets) {
+        writer.uint32(v);
+      }
+      writer.join();
+    }
+    if (message.seeds !== undefined) {
+      writer.uint32(40).uint32(message.seeds);
+    }
+    if (message.pretrainedHyperparameters !== undefined) {
+      FinetuneHyperparameters.encode(message.pretrainedHyperparameters, writer.uint32(50).fork()).join();
+    }
+    if (message.scratchHyperparameters !== undefined) {
+      FinetuneHyperparameters.encode(message.scratchHyperparameters, writer.uint32(58).fork()).join();
+    }
+    if (message.headlineBudget !== 0) {
+      writer.uint32(64).uint32(message.headlineBudget);
+    }
+    if (message.reportModelName !== "") {
+      writer.uint32(74).string(message.reportModelName);
+    }
+    if (message.description !== "") {
+      writer.uint32(82).string(message.description);
+    }
+    for (const v of message.tags) {
+      writer.uint32(90).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StudySpec {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStudySpec();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.baseModel = VersionRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.dataset = VersionRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.data = DatasetOptions.decode(reader, reader.uint32());
+            continue;
+          }
+          case 4: {
+            if (tag === 32) {
+              message.labelBudgets.push(reader.uint32());
+
+              continue;
+            }
+
+            if (tag === 34) {
+              const end2 = reader.uint32() + reader.pos;
+              while (reader.pos < end2) {
+                message.labelBudgets.push(reader.uint32());
+              }
+
+              continue;
+            }
+
+            break;
+          }
+          case 5: {
+            if (tag !== 40) {
+              break;
+            }
+
+            message.seeds = reader.uint32();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.pretrainedHyperparameters = FinetuneHyperparameters.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.scratchHyperparameters = FinetuneHyperparameters.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.headlineBudget = reader.uint32();
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.reportModelName = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StudySpec {
+    return {
+      baseModel: isSet(object.baseModel)
+        ? VersionRef.fromJSON(object.baseModel)
+        : isSet(object.base_model)
+        ? VersionRef.fromJSON(object.base_model)
+        : undefined,
+      dataset: isSet(object.dataset) ? VersionRef.fromJSON(object.dataset) : undefined,
+      data: isSet(object.data) ? DatasetOptions.fromJSON(object.data) : undefined,
+      labelBudgets: globalThis.Array.isArray(object?.labelBudgets)
+        ? object.labelBudgets.map((e: any) => globalThis.Number(e))
+        : globalThis.Array.isArray(object?.label_budgets)
+        ? object.label_budgets.map((e: any) => globalThis.Number(e))
+        : [],
+      seeds: isSet(object.seeds) ? globalThis.Number(object.seeds) : undefined,
+      pretrainedHyperparameters: isSet(object.pretrainedHyperparameters)
+        ? FinetuneHyperparameters.fromJSON(object.pretrainedHyperparameters)
+        : isSet(object.pretrained_hyperparameters)
+        ? FinetuneHyperparameters.fromJSON(object.pretrained_hyperparameters)
+        : undefined,
+      scratchHyperparameters: isSet(object.scratchHyperparameters)
+        ? FinetuneHyperparameters.fromJSON(object.scratchHyperparameters)
+        : isSet(object.scratch_hyperparameters)
+        ? FinetuneHyperparameters.fromJSON(object.scratch_hyperparameters)
+        : undefined,
+      headlineBudget: isSet(object.headlineBudget)
+        ? globalThis.Number(object.headlineBudget)
+        : isSet(object.headline_budget)
+        ? globalThis.Number(object.headline_budget)
+        : 0,
+      reportModelName: isSet(object.reportModelName)
+        ? globalThis.String(object.reportModelName)
+        : isSet(object.report_model_name)
+        ? globalThis.String(object.report_model_name)
+        : "",
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      tags: globalThis.Array.isArray(object?.tags)
+        ? object.tags.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: StudySpec): unknown {
+    const obj: any = {};
+    if (message.baseModel !== undefined) {
+      obj.baseModel = VersionRef.toJSON(message.baseModel);
+    }
+    if (message.dataset !== undefined) {
+      obj.dataset = VersionRef.toJSON(message.dataset);
+    }
+    if (message.data !== undefined) {
+      obj.data = DatasetOptions.toJSON(message.data);
+    }
+    if (message.labelBudgets?.length) {
+      obj.labelBudgets = message.labelBudgets.map((e) => Math.round(e));
+    }
+    if (message.seeds !== undefined) {
+      obj.seeds = Math.round(message.seeds);
+    }
+    if (message.pretrainedHyperparameters !== undefined) {
+      obj.pretrainedHyperparameters = FinetuneHyperparameters.toJSON(message.pretrainedHyperparameters);
+    }
+    if (message.scratchHyperparameters !== undefined) {
+      obj.scratchHyperparameters = FinetuneHyperparameters.toJSON(message.scratchHyperparameters);
+    }
+    if (message.headlineBudget !== 0) {
+      obj.headlineBudget = Math.round(message.headlineBudget);
+    }
+    if (message.reportModelName !== "") {
+      obj.reportModelName = message.reportModelName;
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StudySpec>, I>>(base?: I): StudySpec {
+    return StudySpec.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StudySpec>, I>>(object: I): StudySpec {
+    const message = createBaseStudySpec();
+    message.baseModel = (object.baseModel !== undefined && object.baseModel !== null)
+      ? VersionRef.fromPartial(object.baseModel)
+      : undefined;
+    message.dataset = (object.dataset !== undefined && object.dataset !== null)
+      ? VersionRef.fromPartial(object.dataset)
+      : undefined;
+    message.data = (object.data !== undefined && object.data !== null)
+      ? DatasetOptions.fromPartial(object.data)
+      : undefined;
+    message.labelBudgets = object.labelBudgets?.map((e) => e) || [];
+    message.seeds = object.seeds ?? undefined;
+    message.pretrainedHyperparameters =
+      (object.pretrainedHyperparameters !== undefined && object.pretrainedHyperparameters !== null)
+        ? FinetuneHyperparameters.fromPartial(object.pretrainedHyperparameters)
+        : undefined;
+    message.scratchHyperparameters =
+      (object.scratchHyperparameters !== undefined && object.scratchHyperparameters !== null)
+        ? FinetuneHyperparameters.fromPartial(object.scratchHyperparameters)
+        : undefined;
+    message.headlineBudget = object.headlineBudget ?? 0;
+    message.reportModelName = object.reportModelName ?? "";
+    message.description = object.description ?? "";
+    message.tags = object.tags?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseStudyTrial(): StudyTrial {
+  return {
+    arm: "",
+    labelBudget: 0,
+    budgetExamples: 0,
+    seed: 0,
+    finetuneId: "",
+    state: 0,
+    testAccuracy: 0,
+    testMacroF1: 0,
+    devAccuracy: 0,
+    devMacroF1: 0,
+    steps: 0,
+    error: "",
+  };
+}
+
+export const StudyTrial: MessageFns<StudyTrial> = {
+  encode(message: StudyTrial, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.arm !== "") {
+      writer.uint32(10).string(message.arm);
+    }
+    if (message.labelBudget !== 0) {
+      writer.uint32(16).uint32(message.labelBudget);
+    }
+    if (message.budgetExamples !== 0) {
+      writer.uint32(24).uint32(message.budgetExamples);
+    }
+    if (message.seed !== 0) {
+      writer.uint32(32).uint64(message.seed);
+    }
+    if (message.finetuneId !== "") {
+      writer.uint32(42).string(message.finetuneId);
+    }
+    if (message.state !== 0) {
+      writer.uint32(48).int32(message.state);
+    }
+    if (message.testAccuracy !== 0) {
+      writer.uint32(57).double(message.testAccuracy);
+    }
+    if (message.testMacroF1 !== 0) {
+      writer.uint32(65).double(message.testMacroF1);
+    }
+    if (message.devAccuracy !== 0) {
+      writer.uint32(73).double(message.devAccuracy);
+    }
+    if (message.devMacroF1 !== 0) {
+      writer.uint32(81).double(message.devMacroF1);
+    }
+    if (message.steps !== 0) {
+      writer.uint32(88).uint64(message.steps);
+    }
+    if (message.error !== "") {
+      writer.uint32(98).string(message.error);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StudyTrial {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStudyTrial();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.arm = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.labelBudget = reader.uint32();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.budgetExamples = reader.uint32();
+            continue;
+          }
+          case 4: {
+            if (tag !== 32) {
+              break;
+            }
+
+            message.seed = longToNumber(reader.uint64());
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.finetuneId = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.testAccuracy = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 65) {
+              break;
+            }
+
+            message.testMacroF1 = reader.double();
+            continue;
+          }
+          case 9: {
+            if (tag !== 73) {
+              break;
+            }
+
+            message.devAccuracy = reader.double();
+            continue;
+          }
+          case 10: {
+            if (tag !== 81) {
+              break;
+            }
+
+            message.devMacroF1 = reader.double();
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.steps = longToNumber(reader.uint64());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StudyTrial {
+    return {
+      arm: isSet(object.arm) ? globalThis.String(object.arm) : "",
+      labelBudget: isSet(object.labelBudget)
+        ? globalThis.Number(object.labelBudget)
+        : isSet(object.label_budget)
+        ? globalThis.Number(object.label_budget)
+        : 0,
+      budgetExamples: isSet(object.budgetExamples)
+        ? globalThis.Number(object.budgetExamples)
+        : isSet(object.budget_examples)
+        ? globalThis.Number(object.budget_examples)
+        : 0,
+      seed: isSet(object.seed) ? globalThis.Number(object.seed) : 0,
+      finetuneId: isSet(object.finetuneId)
+        ? globalThis.String(object.finetuneId)
+        : isSet(object.finetune_id)
+        ? globalThis.String(object.finetune_id)
+        : "",
+      state: isSet(object.state) ? jobStateFromJSON(object.state) : 0,
+      testAccuracy: isSet(object.testAccuracy)
+        ? globalThis.Number(object.testAccuracy)
+        : isSet(object.test_accuracy)
+        ? globalThis.Number(object.test_accuracy)
+        : 0,
+      testMacroF1: isSet(object.testMacroF1)
+        ? globalThis.Number(object.testMacroF1)
+        : isSet(object.test_macro_f1)
+        ? globalThis.Number(object.test_macro_f1)
+        : 0,
+      devAccuracy: isSet(object.devAccuracy)
+        ? globalThis.Number(object.devAccuracy)
+        : isSet(object.dev_accuracy)
+        ? globalThis.Number(object.dev_accuracy)
+        : 0,
+      devMacroF1: isSet(object.devMacroF1)
+        ? globalThis.Number(object.devMacroF1)
+        : isSet(object.dev_macro_f1)
+        ? globalThis.Number(object.dev_macro_f1)
+        : 0,
+      steps: isSet(object.steps) ? globalThis.Number(object.steps) : 0,
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+    };
+  },
+
+  toJSON(message: StudyTrial): unknown {
+    const obj: any = {};
+    if (message.arm !== "") {
+      obj.arm = message.arm;
+    }
+    if (message.labelBudget !== 0) {
+      obj.labelBudget = Math.round(message.labelBudget);
+    }
+    if (message.budgetExamples !== 0) {
+      obj.budgetExamples = Math.round(message.budgetExamples);
+    }
+    if (message.seed !== 0) {
+      obj.seed = Math.round(message.seed);
+    }
+    if (message.finetuneId !== "") {
+      obj.finetuneId = message.finetuneId;
+    }
+    if (message.state !== 0) {
+      obj.state = jobStateToJSON(message.state);
+    }
+    if (message.testAccuracy !== 0) {
+      obj.testAccuracy = floatToJson(message.testAccuracy);
+    }
+    if (message.testMacroF1 !== 0) {
+      obj.testMacroF1 = floatToJson(message.testMacroF1);
+    }
+    if (message.devAccuracy !== 0) {
+      obj.devAccuracy = floatToJson(message.devAccuracy);
+    }
+    if (message.devMacroF1 !== 0) {
+      obj.devMacroF1 = floatToJson(message.devMacroF1);
+    }
+    if (message.steps !== 0) {
+      obj.steps = Math.round(message.steps);
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StudyTrial>, I>>(base?: I): StudyTrial {
+    return StudyTrial.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StudyTrial>, I>>(object: I): StudyTrial {
+    const message = createBaseStudyTrial();
+    message.arm = object.arm ?? "";
+    message.labelBudget = object.labelBudget ?? 0;
+    message.budgetExamples = object.budgetExamples ?? 0;
+    message.seed = object.seed ?? 0;
+    message.finetuneId = object.finetuneId ?? "";
+    message.state = object.state ?? 0;
+    message.testAccuracy = object.testAccuracy ?? 0;
+    message.testMacroF1 = object.testMacroF1 ?? 0;
+    message.devAccuracy = object.devAccuracy ?? 0;
+    message.devMacroF1 = object.devMacroF1 ?? 0;
+    message.steps = object.steps ?? 0;
+    message.error = object.error ?? "";
+    return message;
+  },
+};
+
+function createBaseStudy(): Study {
+  return {
+    id: "",
+    spec: undefined,
+    state: 0,
+    error: "",
+    errorCode: "",
+    baseVersion: undefined,
+    datasetVersion: undefined,
+    reportVersion: undefined,
+    triggerId: "",
+    trials: [],
+    trialsTotal: 0,
+    trialsFinished: 0,
+    verdict: "",
+    table: "",
+    createdAt: undefined,
+    finishedAt: undefined,
+    updatedAt: undefined,
+    cancelRequested: false,
+    warnings: [],
+    labels: [],
+    trainExamples: 0,
+    devExamples: 0,
+    testExamples: 0,
+  };
+}
+
+export const Study: MessageFns<Study> = {
+  encode(message: Study, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.id !== "") {
+      writer.uint32(10).string(message.id);
+    }
+    if (message.spec !== undefined) {
+      StudySpec.encode(message.spec, writer.uint32(18).fork()).join();
+    }
+    if (message.state !== 0) {
+      writer.uint32(24).int32(message.state);
+    }
+    if (message.error !== "") {
+      writer.uint32(34).string(message.error);
+    }
+    if (message.errorCode !== "") {
+      writer.uint32(42).string(message.errorCode);
+    }
+    if (message.baseVersion !== undefined) {
+      ResolvedVersion.encode(message.baseVersion, writer.uint32(50).fork()).join();
+    }
+    if (message.datasetVersion !== undefined) {
+      ResolvedVersion.encode(message.datasetVersion, writer.uint32(58).fork()).join();
+    }
+    if (message.reportVersion !== undefined) {
+      ResolvedVersion.encode(message.reportVersion, writer.uint32(66).fork()).join();
+    }
+    if (message.triggerId !== "") {
+      writer.uint32(74).string(message.triggerId);
+    }
+    for (const v of message.trials) {
+      StudyTrial.encode(v!, writer.uint32(82).fork()).join();
+    }
+    if (message.trialsTotal !== 0) {
+      writer.uint32(88).uint32(message.trialsTotal);
+    }
+    if (message.trialsFinished !== 0) {
+      writer.uint32(96).uint32(message.trialsFinished);
+    }
+    if (message.verdict !== "") {
+      writer.uint32(106).string(message.verdict);
+    }
+    if (message.table !== "") {
+      writer.uint32(114).string(message.table);
+    }
+    if (message.createdAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.createdAt), writer.uint32(122).fork()).join();
+    }
+    if (message.finishedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.finishedAt), writer.uint32(130).fork()).join();
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(138).fork()).join();
+    }
+    if (message.cancelRequested !== false) {
+      writer.uint32(144).bool(message.cancelRequested);
+    }
+    for (const v of message.warnings) {
+      writer.uint32(154).string(v!);
+    }
+    for (const v of message.labels) {
+      writer.uint32(162).string(v!);
+    }
+    if (message.trainExamples !== 0) {
+      writer.uint32(168).uint32(message.trainExamples);
+    }
+    if (message.devExamples !== 0) {
+      writer.uint32(176).uint32(message.devExamples);
+    }
+    if (message.testExamples !== 0) {
+      writer.uint32(184).uint32(message.testExamples);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): Study {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStudy();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.id = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.spec = StudySpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.error = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.errorCode = reader.string();
+            continue;
+          }
+          case 6: {
+            if (tag !== 50) {
+              break;
+            }
+
+            message.baseVersion = ResolvedVersion.decode(reader, reader.uint32());
+            continue;
+          }
+          case 7: {
+            if (tag !== 58) {
+              break;
+            }
+
+            message.datasetVersion = ResolvedVersion.decode(reader, reader.uint32());
+            continue;
+          }
+          case 8: {
+            if (tag !== 66) {
+              break;
+            }
+
+            message.reportVersion = ResolvedVersion.decode(reader, reader.uint32());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.triggerId = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.trials.push(StudyTrial.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 11: {
+            if (tag !== 88) {
+              break;
+            }
+
+            message.trialsTotal = reader.uint32();
+            continue;
+          }
+          case 12: {
+            if (tag !== 96) {
+              break;
+            }
+
+            message.trialsFinished = reader.uint32();
+            continue;
+          }
+          case 13: {
+            if (tag !== 106) {
+              break;
+            }
+
+            message.verdict = reader.string();
+            continue;
+          }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.table = reader.string();
+            continue;
+          }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.createdAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 16: {
+            if (tag !== 130) {
+              break;
+            }
+
+            message.finishedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 17: {
+            if (tag !== 138) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 18: {
+            if (tag !== 144) {
+              break;
+            }
+
+            message.cancelRequested = reader.bool();
+            continue;
+          }
+          case 19: {
+            if (tag !== 154) {
+              break;
+            }
+
+            message.warnings.push(reader.string());
+            continue;
+          }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.labels.push(reader.string());
+            continue;
+          }
+          case 21: {
+            if (tag !== 168) {
+              break;
+            }
+
+            message.trainExamples = reader.uint32();
+            continue;
+          }
+          case 22: {
+            if (tag !== 176) {
+              break;
+            }
+
+            message.devExamples = reader.uint32();
+            continue;
+          }
+          case 23: {
+            if (tag !== 184) {
+              break;
+            }
+
+            message.testExamples = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): Study {
+    return {
+      id: isSet(object.id) ? globalThis.String(object.id) : "",
+      spec: isSet(object.spec) ? StudySpec.fromJSON(object.spec) : undefined,
+      state: isSet(object.state) ? jobStateFromJSON(object.state) : 0,
+      error: isSet(object.error) ? globalThis.String(object.error) : "",
+      errorCode: isSet(object.errorCode)
+        ? globalThis.String(object.errorCode)
+        : isSet(object.error_code)
+        ? globalThis.String(object.error_code)
+        : "",
+      baseVersion: isSet(object.baseVersion)
+        ? ResolvedVersion.fromJSON(object.baseVersion)
+        : isSet(object.base_version)
+        ? ResolvedVersion.fromJSON(object.base_version)
+        : undefined,
+      datasetVersion: isSet(object.datasetVersion)
+        ? ResolvedVersion.fromJSON(object.datasetVersion)
+        : isSet(object.dataset_version)
+        ? ResolvedVersion.fromJSON(object.dataset_version)
+        : undefined,
+      reportVersion: isSet(object.reportVersion)
+        ? ResolvedVersion.fromJSON(object.reportVersion)
+        : isSet(object.report_version)
+        ? ResolvedVersion.fromJSON(object.report_version)
+        : undefined,
+      triggerId: isSet(object.triggerId)
+        ? globalThis.String(object.triggerId)
+        : isSet(object.trigger_id)
+        ? globalThis.String(object.trigger_id)
+        : "",
+      trials: globalThis.Array.isArray(object?.trials)
+        ? object.trials.map((e: any) => StudyTrial.fromJSON(e))
+        : [],
+      trialsTotal: isSet(object.trialsTotal)
+        ? globalThis.Number(object.trialsTotal)
+        : isSet(object.trials_total)
+        ? globalThis.Number(object.trials_total)
+        : 0,
+      trialsFinished: isSet(object.trialsFinished)
+        ? globalThis.Number(object.trialsFinished)
+        : isSet(object.trials_finished)
+        ? globalThis.Number(object.trials_finished)
+        : 0,
+      verdict: isSet(object.verdict) ? globalThis.String(object.verdict) : "",
+      table: isSet(object.table) ? globalThis.String(object.table) : "",
+      createdAt: isSet(object.createdAt)
+        ? fromJsonTimestamp(object.createdAt)
+        : isSet(object.created_at)
+        ? fromJsonTimestamp(object.created_at)
+        : undefined,
+      finishedAt: isSet(object.finishedAt)
+        ? fromJsonTimestamp(object.finishedAt)
+        : isSet(object.finished_at)
+        ? fromJsonTimestamp(object.finished_at)
+        : undefined,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
+      cancelRequested: isSet(object.cancelRequested)
+        ? globalThis.Boolean(object.cancelRequested)
+        : isSet(object.cancel_requested)
+        ? globalThis.Boolean(object.cancel_requested)
+        : false,
+      warnings: globalThis.Array.isArray(object?.warnings)
+        ? object.warnings.map((e: any) => globalThis.String(e))
+        : [],
+      labels: globalThis.Array.isArray(object?.labels)
+        ? object.labels.map((e: any) => globalThis.String(e))
+        : [],
+      trainExamples: isSet(object.trainExamples)
+        ? globalThis.Number(object.trainExamples)
+        : isSet(object.train_examples)
+        ? globalThis.Number(object.train_examples)
+        : 0,
+      devExamples: isSet(object.devExamples)
+        ? globalThis.Number(object.devExamples)
+        : isSet(object.dev_examples)
+        ? globalThis.Number(object.dev_examples)
+        : 0,
+      testExamples: isSet(object.testExamples)
+        ? globalThis.Number(object.testExamples)
+        : isSet(object.test_examples)
+        ? globalThis.Number(object.test_examples)
+        : 0,
+    };
+  },
+
+  toJSON(message: Study): unknown {
+    const obj: any = {};
+    if (message.id !== "") {
+      obj.id = message.id;
+    }
+    if (message.spec !== undefined) {
+      obj.spec = StudySpec.toJSON(message.spec);
+    }
+    if (message.state !== 0) {
+      obj.state = jobStateToJSON(message.state);
+    }
+    if (message.error !== "") {
+      obj.error = message.error;
+    }
+    if (message.errorCode !== "") {
+      obj.errorCode = message.errorCode;
+    }
+    if (message.baseVersion !== undefined) {
+      obj.baseVersion = ResolvedVersion.toJSON(message.baseVersion);
+    }
+    if (message.datasetVersion !== undefined) {
+      obj.datasetVersion = ResolvedVersion.toJSON(message.datasetVersion);
+    }
+    if (message.reportVersion !== undefined) {
+      obj.reportVersion = ResolvedVersion.toJSON(message.reportVersion);
+    }
+    if (message.triggerId !== "") {
+      obj.triggerId = message.triggerId;
+    }
+    if (message.trials?.length) {
+      obj.trials = message.trials.map((e) => StudyTrial.toJSON(e));
+    }
+    if (message.trialsTotal !== 0) {
+      obj.trialsTotal = Math.round(message.trialsTotal);
+    }
+    if (message.trialsFinished !== 0) {
+      obj.trialsFinished = Math.round(message.trialsFinished);
+    }
+    if (message.verdict !== "") {
+      obj.verdict = message.verdict;
+    }
+    if (message.table !== "") {
+      obj.table = message.table;
+    }
+    if (message.createdAt !== undefined) {
+      obj.createdAt = message.createdAt.toISOString();
+    }
+    if (message.finishedAt !== undefined) {
+      obj.finishedAt = message.finishedAt.toISOString();
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
+    if (message.cancelRequested !== false) {
+      obj.cancelRequested = message.cancelRequested;
+    }
+    if (message.warnings?.length) {
+      obj.warnings = message.warnings;
+    }
+    if (message.labels?.length) {
+      obj.labels = message.labels;
+    }
+    if (message.trainExamples !== 0) {
+      obj.trainExamples = Math.round(message.trainExamples);
+    }
+    if (message.devExamples !== 0) {
+      obj.devExamples = Math.round(message.devExamples);
+    }
+    if (message.testExamples !== 0) {
+      obj.testExamples = Math.round(message.testExamples);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<Study>, I>>(base?: I): Study {
+    return Study.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<Study>, I>>(object: I): Study {
+    const message = createBaseStudy();
+    message.id = object.id ?? "";
+    message.spec = (object.spec !== undefined && object.spec !== null) ? StudySpec.fromPartial(object.spec) : undefined;
+    message.state = object.state ?? 0;
+    message.error = object.error ?? "";
+    message.errorCode = object.errorCode ?? "";
+    message.baseVersion = (object.baseVersion !== undefined && object.baseVersion !== null)
+      ? ResolvedVersion.fromPartial(object.baseVersion)
+      : undefined;
+    message.datasetVersion = (object.datasetVersion !== undefined && object.datasetVersion !== null)
+      ? ResolvedVersion.fromPartial(object.datasetVersion)
+      : undefined;
+    message.reportVersion = (object.reportVersion !== undefined && object.reportVersion !== null)
+      ? ResolvedVersion.fromPartial(object.reportVersion)
+      : undefined;
+    message.triggerId = object.triggerId ?? "";
+    message.trials = object.trials?.map((e) => StudyTrial.fromPartial(e)) || [];
+    message.trialsTotal = object.trialsTotal ?? 0;
+    message.trialsFinished = object.trialsFinished ?? 0;
+    message.verdict = object.verdict ?? "";
+    message.table = object.table ?? "";
+    message.createdAt = object.createdAt ?? undefined;
+    message.finishedAt = object.finishedAt ?? undefined;
+    message.updatedAt = object.updatedAt ?? undefined;
+    message.cancelRequested = object.cancelRequested ?? false;
+    message.warnings = object.warnings?.map((e) => e) || [];
+    message.labels = object.labels?.map((e) => e) || [];
+    message.trainExamples = object.trainExamples ?? 0;
+    message.devExamples = object.devExamples ?? 0;
+    message.testExamples = object.testExamples ?? 0;
+    return message;
+  },
+};
+
+function createBaseStartStudyRequest(): StartStudyRequest {
+  return { spec: undefined, idempotencyKey: "" };
+}
+
+export const StartStudyRequest: MessageFns<StartStudyRequest> = {
+  encode(message: StartStudyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.spec !== undefined) {
+      StudySpec.encode(message.spec, writer.uint32(10).fork()).join();
+    }
+    if (message.idempotencyKey !== "") {
+      writer.uint32(18).string(message.idempotencyKey);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StartStudyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStartStudyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.spec = StudySpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.idempotencyKey = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StartStudyRequest {
+    return {
+      spec: isSet(object.spec) ? StudySpec.fromJSON(object.spec) : undefined,
+      idempotencyKey: isSet(object.idempotencyKey)
+        ? globalThis.String(object.idempotencyKey)
+        : isSet(object.idempotency_key)
+        ? globalThis.String(object.idempotency_key)
+        : "",
+    };
+  },
+
+  toJSON(message: StartStudyRequest): unknown {
+    const obj: any = {};
+    if (message.spec !== undefined) {
+      obj.spec = StudySpec.toJSON(message.spec);
+    }
+    if (message.idempotencyKey !== "") {
+      obj.idempotencyKey = message.idempotencyKey;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StartStudyRequest>, I>>(base?: I): StartStudyRequest {
+    return StartStudyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StartStudyRequest>, I>>(object: I): StartStudyRequest {
+    const message = createBaseStartStudyRequest();
+    message.spec = (object.spec !== undefined && object.spec !== null) ? StudySpec.fromPartial(object.spec) : undefined;
+    message.idempotencyKey = object.idempotencyKey ?? "";
+    return message;
+  },
+};
+
+function createBaseStartStudyResponse(): StartStudyResponse {
+  return { study: undefined };
+}
+
+export const StartStudyResponse: MessageFns<StartStudyResponse> = {
+  encode(message: StartStudyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.study !== undefined) {
+      Study.encode(message.study, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): StartStudyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseStartStudyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.study = Study.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): StartStudyResponse {
+    return { study: isSet(object.study) ? Study.fromJSON(object.study) : undefined };
+  },
+
+  toJSON(message: StartStudyResponse): unknown {
+    const obj: any = {};
+    if (message.study !== undefined) {
+      obj.study = Study.toJSON(message.study);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<StartStudyResponse>, I>>(base?: I): StartStudyResponse {
+    return StartStudyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<StartStudyResponse>, I>>(object: I): StartStudyResponse {
+    const message = createBaseStartStudyResponse();
+    message.study = (object.study !== undefined && object.study !== null) ? Study.fromPartial(object.study) : undefined;
+    return message;
+  },
+};
+
+function createBaseGetStudyRequest(): GetStudyRequest {
+  return { studyId: "" };
+}
+
+export const GetStudyRequest: MessageFns<GetStudyRequest> = {
+  encode(message: GetStudyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.studyId !== "") {
+      writer.uint32(10).string(message.studyId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetStudyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetStudyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.studyId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetStudyRequest {
+    return {
+      studyId: isSet(object.studyId)
+        ? globalThis.String(object.studyId)
+        : isSet(object.study_id)
+        ? globalThis.String(object.study_id)
+        : "",
+    };
+  },
+
+  toJSON(message: GetStudyRequest): unknown {
+    const obj: any = {};
+    if (message.studyId !== "") {
+      obj.studyId = message.studyId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetStudyRequest>, I>>(base?: I): GetStudyRequest {
+    return GetStudyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetStudyRequest>, I>>(object: I): GetStudyRequest {
+    const message = createBaseGetStudyRequest();
+    message.studyId = object.studyId ?? "";
+    return message;
+  },
+};
+
+function createBaseGetStudyResponse(): GetStudyResponse {
+  return { study: undefined };
+}
+
+export const GetStudyResponse: MessageFns<GetStudyResponse> = {
+  encode(message: GetStudyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.study !== undefined) {
+      Study.encode(message.study, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): GetStudyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseGetStudyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.study = Study.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): GetStudyResponse {
+    return { study: isSet(object.study) ? Study.fromJSON(object.study) : undefined };
+  },
+
+  toJSON(message: GetStudyResponse): unknown {
+    const obj: any = {};
+    if (message.study !== undefined) {
+      obj.study = Study.toJSON(message.study);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<GetStudyResponse>, I>>(base?: I): GetStudyResponse {
+    return GetStudyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<GetStudyResponse>, I>>(object: I): GetStudyResponse {
+    const message = createBaseGetStudyResponse();
+    message.study = (object.study !== undefined && object.study !== null) ? Study.fromPartial(object.study) : undefined;
+    return message;
+  },
+};
+
+function createBaseListStudiesRequest(): ListStudiesRequest {
+  return { pageSize: 0, pageToken: "", state: 0, baseModelName: "" };
+}
+
+export const ListStudiesRequest: MessageFns<ListStudiesRequest> = {
+  encode(message: ListStudiesRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.pageSize !== 0) {
+      writer.uint32(8).uint32(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      writer.uint32(18).string(message.pageToken);
+    }
+    if (message.state !== 0) {
+      writer.uint32(24).int32(message.state);
+    }
+    if (message.baseModelName !== "") {
+      writer.uint32(34).string(message.baseModelName);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListStudiesRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListStudiesRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 8) {
+              break;
+            }
+
+            message.pageSize = reader.uint32();
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.pageToken = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.state = reader.int32() as any;
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.baseModelName = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListStudiesRequest {
+    return {
+      pageSize: isSet(object.pageSize)
+        ? globalThis.Number(object.pageSize)
+        : isSet(object.page_size)
+        ? globalThis.Number(object.page_size)
+        : 0,
+      pageToken: isSet(object.pageToken)
+        ? globalThis.String(object.pageToken)
+        : isSet(object.page_token)
+        ? globalThis.String(object.page_token)
+        : "",
+      state: isSet(object.state) ? jobStateFromJSON(object.state) : 0,
+      baseModelName: isSet(object.baseModelName)
+        ? globalThis.String(object.baseModelName)
+        : isSet(object.base_model_name)
+        ? globalThis.String(object.base_model_name)
+        : "",
+    };
+  },
+
+  toJSON(message: ListStudiesRequest): unknown {
+    const obj: any = {};
+    if (message.pageSize !== 0) {
+      obj.pageSize = Math.round(message.pageSize);
+    }
+    if (message.pageToken !== "") {
+      obj.pageToken = message.pageToken;
+    }
+    if (message.state !== 0) {
+      obj.state = jobStateToJSON(message.state);
+    }
+    if (message.baseModelName !== "") {
+      obj.baseModelName = message.baseModelName;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListStudiesRequest>, I>>(base?: I): ListStudiesRequest {
+    return ListStudiesRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListStudiesRequest>, I>>(object: I): ListStudiesRequest {
+    const message = createBaseListStudiesRequest();
+    message.pageSize = object.pageSize ?? 0;
+    message.pageToken = object.pageToken ?? "";
+    message.state = object.state ?? 0;
+    message.baseModelName = object.baseModelName ?? "";
+    return message;
+  },
+};
+
+function createBaseListStudiesResponse(): ListStudiesResponse {
+  return { studies: [], nextPageToken: "" };
+}
+
+export const ListStudiesResponse: MessageFns<ListStudiesResponse> = {
+  encode(message: ListStudiesResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    for (const v of message.studies) {
+      Study.encode(v!, writer.uint32(10).fork()).join();
+    }
+    if (message.nextPageToken !== "") {
+      writer.uint32(18).string(message.nextPageToken);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): ListStudiesResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseListStudiesResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.studies.push(Study.decode(reader, reader.uint32()));
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.nextPageToken = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): ListStudiesResponse {
+    return {
+      studies: globalThis.Array.isArray(object?.studies) ? object.studies.map((e: any) => Study.fromJSON(e)) : [],
+      nextPageToken: isSet(object.nextPageToken)
+        ? globalThis.String(object.nextPageToken)
+        : isSet(object.next_page_token)
+        ? globalThis.String(object.next_page_token)
+        : "",
+    };
+  },
+
+  toJSON(message: ListStudiesResponse): unknown {
+    const obj: any = {};
+    if (message.studies?.length) {
+      obj.studies = message.studies.map((e) => Study.toJSON(e));
+    }
+    if (message.nextPageToken !== "") {
+      obj.nextPageToken = message.nextPageToken;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<ListStudiesResponse>, I>>(base?: I): ListStudiesResponse {
+    return ListStudiesResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<ListStudiesResponse>, I>>(object: I): ListStudiesResponse {
+    const message = createBaseListStudiesResponse();
+    message.studies = object.studies?.map((e) => Study.fromPartial(e)) || [];
+    message.nextPageToken = object.nextPageToken ?? "";
+    return message;
+  },
+};
+
+function createBaseWatchStudyRequest(): WatchStudyRequest {
+  return { studyId: "" };
+}
+
+export const WatchStudyRequest: MessageFns<WatchStudyRequest> = {
+  encode(message: WatchStudyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.studyId !== "") {
+      writer.uint32(10).string(message.studyId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchStudyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchStudyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.studyId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchStudyRequest {
+    return {
+      studyId: isSet(object.studyId)
+        ? globalThis.String(object.studyId)
+        : isSet(object.study_id)
+        ? globalThis.String(object.study_id)
+        : "",
+    };
+  },
+
+  toJSON(message: WatchStudyRequest): unknown {
+    const obj: any = {};
+    if (message.studyId !== "") {
+      obj.studyId = message.studyId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchStudyRequest>, I>>(base?: I): WatchStudyRequest {
+    return WatchStudyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchStudyRequest>, I>>(object: I): WatchStudyRequest {
+    const message = createBaseWatchStudyRequest();
+    message.studyId = object.studyId ?? "";
+    return message;
+  },
+};
+
+function createBaseWatchStudyResponse(): WatchStudyResponse {
+  return { study: undefined };
+}
+
+export const WatchStudyResponse: MessageFns<WatchStudyResponse> = {
+  encode(message: WatchStudyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.study !== undefined) {
+      Study.encode(message.study, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WatchStudyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWatchStudyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.study = Study.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WatchStudyResponse {
+    return { study: isSet(object.study) ? Study.fromJSON(object.study) : undefined };
+  },
+
+  toJSON(message: WatchStudyResponse): unknown {
+    const obj: any = {};
+    if (message.study !== undefined) {
+      obj.study = Study.toJSON(message.study);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WatchStudyResponse>, I>>(base?: I): WatchStudyResponse {
+    return WatchStudyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WatchStudyResponse>, I>>(object: I): WatchStudyResponse {
+    const message = createBaseWatchStudyResponse();
+    message.study = (object.study !== undefined && object.study !== null) ? Study.fromPartial(object.study) : undefined;
+    return message;
+  },
+};
+
+function createBaseCancelStudyRequest(): CancelStudyRequest {
+  return { studyId: "" };
+}
+
+export const CancelStudyRequest: MessageFns<CancelStudyRequest> = {
+  encode(message: CancelStudyRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.studyId !== "") {
+      writer.uint32(10).string(message.studyId);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelStudyRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelStudyRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.studyId = reader.string();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelStudyRequest {
+    return {
+      studyId: isSet(object.studyId)
+        ? globalThis.String(object.studyId)
+        : isSet(object.study_id)
+        ? globalThis.String(object.study_id)
+        : "",
+    };
+  },
+
+  toJSON(message: CancelStudyRequest): unknown {
+    const obj: any = {};
+    if (message.studyId !== "") {
+      obj.studyId = message.studyId;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelStudyRequest>, I>>(base?: I): CancelStudyRequest {
+    return CancelStudyRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelStudyRequest>, I>>(object: I): CancelStudyRequest {
+    const message = createBaseCancelStudyRequest();
+    message.studyId = object.studyId ?? "";
+    return message;
+  },
+};
+
+function createBaseCancelStudyResponse(): CancelStudyResponse {
+  return { study: undefined };
+}
+
+export const CancelStudyResponse: MessageFns<CancelStudyResponse> = {
+  encode(message: CancelStudyResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.study !== undefined) {
+      Study.encode(message.study, writer.uint32(10).fork()).join();
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CancelStudyResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCancelStudyResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.study = Study.decode(reader, reader.uint32());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CancelStudyResponse {
+    return { study: isSet(object.study) ? Study.fromJSON(object.study) : undefined };
+  },
+
+  toJSON(message: CancelStudyResponse): unknown {
+    const obj: any = {};
+    if (message.study !== undefined) {
+      obj.study = Study.toJSON(message.study);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CancelStudyResponse>, I>>(base?: I): CancelStudyResponse {
+    return CancelStudyResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CancelStudyResponse>, I>>(object: I): CancelStudyResponse {
+    const message = createBaseCancelStudyResponse();
+    message.study = (object.study !== undefined && object.study !== null) ? Study.fromPartial(object.study) : undefined;
+    return message;
+  },
+};
+
 /**
  * Triggers, fine-tune jobs and predictions. A trigger turns matching checkpoints of a base model (from
  * the registry's CheckpointRegistered, AliasChanged and VersionTagsChanged events) into fine-tune jobs,
@@ -6653,6 +8829,58 @@ export const FinetuneServiceService = {
     responseSerialize: (value: FillMaskResponse): Buffer => Buffer.from(FillMaskResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): FillMaskResponse => FillMaskResponse.decode(value),
   },
+  /**
+   * A transfer study (see StudySpec): validated (INVALID_ARGUMENT naming the field: no dev split, a
+   * budget larger than the training split, fewer than 2 seeds; NOT_FOUND for an unknown base or dataset;
+   * FAILED_PRECONDITION for a reference of the wrong kind), recorded, and its trials queued.
+   */
+  startStudy: {
+    path: "/headstart.finetune.v1.FinetuneService/StartStudy" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: StartStudyRequest): Buffer => Buffer.from(StartStudyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): StartStudyRequest => StartStudyRequest.decode(value),
+    responseSerialize: (value: StartStudyResponse): Buffer => Buffer.from(StartStudyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): StartStudyResponse => StartStudyResponse.decode(value),
+  },
+  getStudy: {
+    path: "/headstart.finetune.v1.FinetuneService/GetStudy" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: GetStudyRequest): Buffer => Buffer.from(GetStudyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): GetStudyRequest => GetStudyRequest.decode(value),
+    responseSerialize: (value: GetStudyResponse): Buffer => Buffer.from(GetStudyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): GetStudyResponse => GetStudyResponse.decode(value),
+  },
+  listStudies: {
+    path: "/headstart.finetune.v1.FinetuneService/ListStudies" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: ListStudiesRequest): Buffer => Buffer.from(ListStudiesRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): ListStudiesRequest => ListStudiesRequest.decode(value),
+    responseSerialize: (value: ListStudiesResponse): Buffer => Buffer.from(ListStudiesResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): ListStudiesResponse => ListStudiesResponse.decode(value),
+  },
+  /** Streams the study at once, then every change until it is terminal. */
+  watchStudy: {
+    path: "/headstart.finetune.v1.FinetuneService/WatchStudy" as const,
+    requestStream: false as const,
+    responseStream: true as const,
+    requestSerialize: (value: WatchStudyRequest): Buffer => Buffer.from(WatchStudyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): WatchStudyRequest => WatchStudyRequest.decode(value),
+    responseSerialize: (value: WatchStudyResponse): Buffer => Buffer.from(WatchStudyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): WatchStudyResponse => WatchStudyResponse.decode(value),
+  },
+  /** Cancels every unfinished trial; the study ends CANCELLED without a report. */
+  cancelStudy: {
+    path: "/headstart.finetune.v1.FinetuneService/CancelStudy" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CancelStudyRequest): Buffer => Buffer.from(CancelStudyRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CancelStudyRequest => CancelStudyRequest.decode(value),
+    responseSerialize: (value: CancelStudyResponse): Buffer => Buffer.from(CancelStudyResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CancelStudyResponse => CancelStudyResponse.decode(value),
+  },
 } as const;
 
 export interface FinetuneServiceServer extends UntypedServiceImplementation {
@@ -6689,6 +8917,18 @@ export interface FinetuneServiceServer extends UntypedServiceImplementation {
   classify: handleUnaryCall<ClassifyRequest, ClassifyResponse>;
   /** The most probable tokens at each mask token of a text, with a BASE_MODEL (masked-LM head). */
   fillMask: handleUnaryCall<FillMaskRequest, FillMaskResponse>;
+  /**
+   * A transfer study (see StudySpec): validated (INVALID_ARGUMENT naming the field: no dev split, a
+   * budget larger than the training split, fewer than 2 seeds; NOT_FOUND for an unknown base or dataset;
+   * FAILED_PRECONDITION for a reference of the wrong kind), recorded, and its trials queued.
+   */
+  startStudy: handleUnaryCall<StartStudyRequest, StartStudyResponse>;
+  getStudy: handleUnaryCall<GetStudyRequest, GetStudyResponse>;
+  listStudies: handleUnaryCall<ListStudiesRequest, ListStudiesResponse>;
+  /** Streams the study at once, then every change until it is terminal. */
+  watchStudy: handleServerStreamingCall<WatchStudyRequest, WatchStudyResponse>;
+  /** Cancels every unfinished trial; the study ends CANCELLED without a report. */
+  cancelStudy: handleUnaryCall<CancelStudyRequest, CancelStudyResponse>;
 }
 
 export interface FinetuneServiceClient extends Client {
@@ -6858,6 +9098,79 @@ export interface FinetuneServiceClient extends Client {
     metadata: Metadata,
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: FillMaskResponse) => void,
+  ): ClientUnaryCall;
+  /**
+   * A transfer study (see StudySpec): validated (INVALID_ARGUMENT naming the field: no dev split, a
+   * budget larger than the training split, fewer than 2 seeds; NOT_FOUND for an unknown base or dataset;
+   * FAILED_PRECONDITION for a reference of the wrong kind), recorded, and its trials queued.
+   */
+  startStudy(
+    request: StartStudyRequest,
+    callback: (error: ServiceError | null, response: StartStudyResponse) => void,
+  ): ClientUnaryCall;
+  startStudy(
+    request: StartStudyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: StartStudyResponse) => void,
+  ): ClientUnaryCall;
+  startStudy(
+    request: StartStudyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: StartStudyResponse) => void,
+  ): ClientUnaryCall;
+  getStudy(
+    request: GetStudyRequest,
+    callback: (error: ServiceError | null, response: GetStudyResponse) => void,
+  ): ClientUnaryCall;
+  getStudy(
+    request: GetStudyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: GetStudyResponse) => void,
+  ): ClientUnaryCall;
+  getStudy(
+    request: GetStudyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: GetStudyResponse) => void,
+  ): ClientUnaryCall;
+  listStudies(
+    request: ListStudiesRequest,
+    callback: (error: ServiceError | null, response: ListStudiesResponse) => void,
+  ): ClientUnaryCall;
+  listStudies(
+    request: ListStudiesRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: ListStudiesResponse) => void,
+  ): ClientUnaryCall;
+  listStudies(
+    request: ListStudiesRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: ListStudiesResponse) => void,
+  ): ClientUnaryCall;
+  /** Streams the study at once, then every change until it is terminal. */
+  watchStudy(request: WatchStudyRequest, options?: Partial<CallOptions>): ClientReadableStream<WatchStudyResponse>;
+  watchStudy(
+    request: WatchStudyRequest,
+    metadata?: Metadata,
+    options?: Partial<CallOptions>,
+  ): ClientReadableStream<WatchStudyResponse>;
+  /** Cancels every unfinished trial; the study ends CANCELLED without a report. */
+  cancelStudy(
+    request: CancelStudyRequest,
+    callback: (error: ServiceError | null, response: CancelStudyResponse) => void,
+  ): ClientUnaryCall;
+  cancelStudy(
+    request: CancelStudyRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CancelStudyResponse) => void,
+  ): ClientUnaryCall;
+  cancelStudy(
+    request: CancelStudyRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CancelStudyResponse) => void,
   ): ClientUnaryCall;
 }
 

@@ -35,6 +35,8 @@ export enum ModelKind {
   MODEL_KIND_TOKENIZER = 2,
   MODEL_KIND_BASE_MODEL = 3,
   MODEL_KIND_FINETUNED_MODEL = 4,
+  /** MODEL_KIND_REPORT - A report (e.g. a transfer study: study.json, report.md, SVG figures in a tar). */
+  MODEL_KIND_REPORT = 5,
   UNRECOGNIZED = -1,
 }
 
@@ -55,6 +57,9 @@ export function modelKindFromJSON(object: any): ModelKind {
     case 4:
     case "MODEL_KIND_FINETUNED_MODEL":
       return ModelKind.MODEL_KIND_FINETUNED_MODEL;
+    case 5:
+    case "MODEL_KIND_REPORT":
+      return ModelKind.MODEL_KIND_REPORT;
     case -1:
     case "UNRECOGNIZED":
     default:
@@ -74,6 +79,8 @@ export function modelKindToJSON(object: ModelKind): string {
       return "MODEL_KIND_BASE_MODEL";
     case ModelKind.MODEL_KIND_FINETUNED_MODEL:
       return "MODEL_KIND_FINETUNED_MODEL";
+    case ModelKind.MODEL_KIND_REPORT:
+      return "MODEL_KIND_REPORT";
     case ModelKind.UNRECOGNIZED:
     default:
       return "UNRECOGNIZED";

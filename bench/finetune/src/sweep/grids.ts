@@ -1,0 +1,77 @@
+// The fine-tune settings a sweep compares, one factor at a time from a reference, each a named set of
+// FinetuneHyperparameters (unset fields take the service's defaults). The first entry of a grid is its
+// reference: the report pairs every other entry with it, seed by seed.
+import { finetune } from '@headstart/proto';
+
+export interface SweepEntry {
+  name: string;
+  fromScratch: boolean;
+  hyperparameters: Partial<finetune.FinetuneHyperparameters>;
+}
+
+const { Pooling, EarlyStoppingMetric } = finetune;
+const CLS = Pooling.POOLING_CLS;
+const MEAN = Pooling.POOLING_MEAN;
+const ACCURACY = EarlyStoppingMetric.EARLY_STOPPING_METRIC_ACCURACY;
+
+/** The recipe before this sweep: [CLS] + pooler, 5 epochs, lr 5e-4, early stopping on dev loss. */
+const OLD = { pooling: CLS, minSteps: 0, learningRate: 5e-4, layerLrDecay: 1, epochs: 5 };
+const STEPS = { pooling: MEAN, minSteps: 500, epochs: 5, layerLrDecay: 1 };
+
+export const GRIDS: Record<string, SweepEntry[]> = {
+  recipe: [
+    { name: 'old-defaults', fromScratch: false, hyperparameters: OLD },
+    { name: 'mean', fromScratch: false, hyperparameters: { ...OLD, pooling: MEAN } },
+    { name: 'cls+500steps', fromScratch: false, hyperparameters: { ...OLD, minSteps: 500 } },
+    { name: 'mean+500steps lr5e-4', fromScratch: false, hyperparameters: { ...STEPS, learningRate: 5e-4 } },
+    { name: 'mean+500steps lr2e-4', fromScratch: false, hyperparameters: { ...STEPS, learningRate: 2e-4 } },
+    { name: 'mean+500steps lr1e-3', fromScratch: false, hyperparameters: { ...STEPS, learningRate: 1e-3 } },
+    { name: 'mean+500steps lr2e-3', fromScratch: false, hyperparameters: { ...STEPS, learningRate: 2e-3 } },
+    {
+      name: 'mean+500steps lr1e-3 decay0.8',
+      fromScratch: false,
+      hyperparameters: { ...STEPS, learningRate: 1e-3, layerLrDecay: 0.8 },
+    },
+    {
+      name: 'mean+1000steps lr1e-3',
+      fromScratch: false,
+      hyperparameters: { ...STEPS, learningRate: 1e-3, minSteps: 1000 },
+    },
+    {
+      name: 'mean+500steps lr1e-3 stop-on-accuracy patience5',
+      fromScratch: false,
+      hyperparameters: {
+        ...STEPS,
+        learningRate: 1e-3,
+        earlyStoppingMetric: ACCURACY,
+        earlyStoppingPatience: 5,
+      },
+    },
+    {
+      name: 'mean+500steps lr1e-3 dropout0.1',
+      fromScratch: false,
+      hyperparameters: { ...STEPS, learningRate: 1e-3, dropout: 0.1 },
+    },
+    { name: 'scratch old-defaults', fromScratch: true, hyperparameters: { ...OLD, learningRate: 1e-3 } },
+    {
+      name: 'scratch mean+500steps lr1e-3',
+      fromScratch: true,
+      hyperparameters: { ...STEPS, learningRate: 1e-3 },
+    },
+    {
+      name: 'scratch mean+500steps lr2e-3',
+      fromScratch: true,
+      hyperparameters: { ...STEPS, learningRate: 2e-3 },
+    },
+    {
+      name: 'scratch mean+500steps lr5e-4',
+      fromScratch: true,
+      hyperparameters: { ...STEPS, learningRate: 5e-4 },
+    },
+  ],
+  /** The chosen defaults for each arm: what a study runs when nothing is set. */
+  defaults: [
+    { name: 'pretrained defaults', fromScratch: false, hyperparameters: {} },
+    { name: 'scratch defaults', fromScratch: true, hyperparameters: {} },
+  ],
+};

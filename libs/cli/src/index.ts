@@ -49,6 +49,30 @@ export type { CreateTriggerOptions } from './commands/triggers';
 export { classifyTexts, fillMask } from './commands/predict';
 export { addSpecOptions, toSpecInput } from './commands/finetune-spec-options';
 export type { SpecOptions } from './commands/finetune-spec-options';
+export { addStudyCommands } from './study-commands';
+export type { StudyReportAction } from './study-commands';
+export {
+  cancelStudy,
+  followStudy,
+  getStudy,
+  listStudies,
+  requireStudySucceeded,
+  startStudy,
+} from './commands/study';
+export type { ListStudiesOptions } from './commands/study';
+export { parseBudgets, toStudySpecInput } from './commands/study-options';
+export type { StartStudyOptions } from './commands/study-options';
+export {
+  armCounts,
+  describeStudy,
+  describeStudyProgress,
+  formatBudget,
+  trialsTable,
+} from './commands/study-format';
+export { requireReport, studyReport, writeReportFiles } from './commands/study-report';
+export type { StudyReportOptions } from './commands/study-report';
+export { readTarFiles, safeEntryPath } from './tar-reader';
+export type { TarFile } from './tar-reader';
 export { addPretrainCommands } from './pretrain-commands';
 export type { PretrainAction } from './pretrain-commands';
 export { createPretrainClient } from './pretrain-client';

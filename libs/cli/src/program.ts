@@ -27,6 +27,7 @@ import { addIngestCommands, type IngestAction } from './ingest-commands';
 import { addPretrainCommands, type PretrainAction } from './pretrain-commands';
 import { createOutput, type CliStreams, type Output } from './output';
 import { createPretrainClient, type PretrainClient, type PretrainClientOptions } from './pretrain-client';
+import { addStudyCommands } from './study-commands';
 
 export interface CliDependencies {
   streams: CliStreams;
@@ -72,8 +73,8 @@ function buildProgram(
   const program = new Command('headstart')
     .description(
       'Headstart: the model registry (models, versions, aliases, lineage, artifacts), ingest ' +
-        '(corpora, tokenizers, token shards, jobs), pre-training (runs) and fine-tuning (jobs, triggers, ' +
-        'predictions).',
+        '(corpora, tokenizers, token shards, jobs), pre-training (runs), fine-tuning (jobs, triggers, ' +
+        'predictions) and transfer studies.',
     )
     .option('--registry <host:port>', 'registry address', deps.defaultRegistry)
     .option('--pretrain <host:port>', 'pretrain service address', deps.defaultPretrain ?? '127.0.0.1:50053')
@@ -197,6 +198,10 @@ function buildProgram(
 
   addIngestCommands(program, runIngest);
   addFinetuneCommands(program, runFinetune);
+  // `study report` opens the finetune client, then the registry's inside it: both close however it ends.
+  addStudyCommands(program, runFinetune, (action) =>
+    runFinetune((finetune, out) => run((registry) => action(finetune, registry, out))),
+  );
   addPretrainCommands(program, runPretrain);
   return program;
 }

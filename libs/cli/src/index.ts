@@ -67,6 +67,7 @@ export {
   describeStudy,
   describeStudyProgress,
   formatBudget,
+  sortTrials,
   trialsTable,
 } from './commands/study-format';
 export { requireReport, studyReport, writeReportFiles } from './commands/study-report';

@@ -1,6 +1,12 @@
 import { Code } from '@headstart/errors';
 import { common, finetune } from '@headstart/proto';
-import { armCounts, describeStudy, describeStudyProgress, formatBudget } from './commands/study-format';
+import {
+  armCounts,
+  describeStudy,
+  describeStudyProgress,
+  formatBudget,
+  sortTrials,
+} from './commands/study-format';
 import { requireStudySucceeded } from './commands/study';
 import { requireReport } from './commands/study-report';
 import { createOutput } from './output';
@@ -48,6 +54,28 @@ describe('study formatting', () => {
     );
     expect(describeStudyProgress(study({ state: JobState.JOB_STATE_FAILED, error: 'no dev split' }))).toMatch(
       /^failed: 2\/4 trials .*: no dev split$/,
+    );
+  });
+
+  it('trials read by budget (all last), seed, then arm; arm counts in arm order', () => {
+    const shuffled = [
+      trial('naive_bayes', JobState.JOB_STATE_SUCCEEDED, { seed: 2 }),
+      trial('other', JobState.JOB_STATE_QUEUED, { seed: 1 }),
+      trial('scratch', JobState.JOB_STATE_QUEUED, { labelBudget: 0, seed: 1 }),
+      trial('logistic_regression', JobState.JOB_STATE_QUEUED, { seed: 1 }),
+      trial('pretrained', JobState.JOB_STATE_QUEUED, { seed: 1 }),
+      trial('scratch', JobState.JOB_STATE_QUEUED, { labelBudget: 200, seed: 1 }),
+    ];
+    expect(sortTrials(shuffled).map((t) => `${formatBudget(t.labelBudget)}/${t.seed}/${t.arm}`)).toEqual([
+      '50/1/pretrained',
+      '50/1/logistic_regression',
+      '50/1/other',
+      '50/2/naive_bayes',
+      '200/1/scratch',
+      'all/1/scratch',
+    ]);
+    expect(armCounts(shuffled)).toBe(
+      'pretrained 0/1, scratch 0/2, naive_bayes 1/1, logistic_regression 0/1, other 0/1',
     );
   });
 

@@ -19,10 +19,27 @@ export function formatBudget(budget: number, examples = 0): string {
   return examples > 0 ? `all (${examples})` : 'all';
 }
 
-/** `pretrained 3/10, scratch 3/10, …`: finished trials of each arm, in the order the study lists them. */
+// The service lists trials in queue order; people read them by arm in this order, then any other arm.
+const ARMS = ['pretrained', 'scratch', 'naive_bayes', 'logistic_regression'];
+const armRank = (arm: string): number => (ARMS.includes(arm) ? ARMS.indexOf(arm) : ARMS.length);
+// "all" (0) is the largest budget, so it sorts last.
+const budgetRank = (budget: number): number => (budget === 0 ? Infinity : budget);
+
+/** Trials by budget, seed, then arm: each (budget, seed) group is one paired comparison. */
+export function sortTrials(trials: readonly finetune.StudyTrial[]): finetune.StudyTrial[] {
+  return [...trials].sort(
+    (a, b) =>
+      budgetRank(a.labelBudget) - budgetRank(b.labelBudget) ||
+      a.seed - b.seed ||
+      armRank(a.arm) - armRank(b.arm) ||
+      a.arm.localeCompare(b.arm),
+  );
+}
+
+/** `pretrained 3/10, scratch 3/10, …`: finished trials of each arm. */
 export function armCounts(trials: readonly finetune.StudyTrial[]): string {
   const counts = new Map<string, { finished: number; total: number }>();
-  for (const trial of trials) {
+  for (const trial of [...trials].sort((a, b) => armRank(a.arm) - armRank(b.arm))) {
     const count = counts.get(trial.arm) ?? { finished: 0, total: 0 };
     count.total += 1;
     if (isTerminalJobState(trial.state)) count.finished += 1;
@@ -58,7 +75,7 @@ function design(spec: finetune.StudySpec | undefined): string {
   return `budgets ${budgets}; ${seeds} seeds; headline ${headline}`;
 }
 
-/** The trials as a table: arm, budget, seed, state and the test scores of those that succeeded. */
+/** The trials as a table (budget, seed, arm order): arm, budget, seed, state, test scores if succeeded. */
 export function trialsTable(out: Output, trials: readonly finetune.StudyTrial[]): string {
   const succeeded = (t: finetune.StudyTrial) => t.state === common.JobState.JOB_STATE_SUCCEEDED;
   return out.table(
@@ -70,7 +87,7 @@ export function trialsTable(out: Output, trials: readonly finetune.StudyTrial[])
       { header: 'test acc', align: 'right' },
       { header: 'macro-F1', align: 'right' },
     ],
-    trials.map((t) => [
+    sortTrials(trials).map((t) => [
       t.arm,
       formatBudget(t.labelBudget, t.budgetExamples),
       String(t.seed),

@@ -1,131 +1,23 @@
-import * as fs from 'node:fs/promises';
-import * as path from 'node:path';
-import { selectBackend } from '@headstart/compute';
-import { createFinetuneService, createFinetuneWorker } from '@headstart/finetune';
-import { resolveConfig } from '@headstart/model';
-import { DEFAULT_TRAINING, createSession, disposeSession, packCheckpoint } from '@headstart/pretrain';
-import { createRegistryService } from '@headstart/registry';
-import { createLogger } from '@headstart/service-kit';
-import {
-  makeTempDir,
-  startNatsServer,
-  waitFor,
-  type NatsServerHandle,
-  type TempDir,
-} from '@headstart/testing';
-import { Tokenizer, serializeTokenizer, trainWordPiece } from '@headstart/tokenizer';
+import { waitFor } from '@headstart/testing';
 import { ExitCode } from './exit-codes';
 import { cliTestRunner } from './cli-test-runner';
+import { useFinetuneTestStack } from './finetune-test-stack';
 
 /* The finetune commands through runCli (the binary's path) against a real registry, finetune API, worker
    and nats-server. */
 
 jest.setTimeout(180_000);
 
-let nats: NatsServerHandle;
-let dir: TempDir;
-let registry: Awaited<ReturnType<typeof createRegistryService>>;
-let service: Awaited<ReturnType<typeof createFinetuneService>>;
-let worker: Awaited<ReturnType<typeof createFinetuneWorker>>;
+const stack = useFinetuneTestStack('cli-finetune');
 
 const { cli, cliJson } = cliTestRunner(() => ({
-  defaultRegistry: registry.address,
-  defaultFinetune: service.address,
+  defaultRegistry: stack().registry.address,
+  defaultFinetune: stack().service.address,
 }));
-
-const SPAM = ['free', 'cash', 'win', 'prize', 'offer'];
-const HAM = ['team', 'meeting', 'notes', 'report', 'lunch'];
-const text = (words: string[], i: number) =>
-  Array.from({ length: 6 }, (_, j) => words[(i * 3 + j * 7) % 5]).join(' ');
-
-async function writeFixtures(): Promise<void> {
-  const rows: object[] = [];
-  for (const [split, n] of [
-    ['train', 12],
-    ['dev', 3],
-    ['test', 4],
-  ] as const) {
-    for (let i = 0; i < n; i++) {
-      rows.push({ text: text(SPAM, i), label: 'spam', split }, { text: text(HAM, i), label: 'ham', split });
-    }
-  }
-  await fs.writeFile(path.join(dir.path, 'data.jsonl'), rows.map((r) => JSON.stringify(r)).join('\n'));
-  const tokenizerJson = serializeTokenizer(
-    await trainWordPiece(
-      [...SPAM, ...HAM].map((w) => `${w} the ${w}`),
-      { vocabSize: 80, minFrequency: 1 },
-    ),
-  );
-  await fs.writeFile(path.join(dir.path, 'tokenizer.json'), tokenizerJson);
-  const config = resolveConfig({
-    vocabSize: Tokenizer.fromJSON(tokenizerJson).vocabSize,
-    dModel: 16,
-    heads: 2,
-    layers: 1,
-    ff: 32,
-    maxLen: 16,
-    dropout: 0,
-  });
-  const session = createSession(config, {
-    ...DEFAULT_TRAINING,
-    minLearningRate: 1e-4,
-    totalSteps: 1,
-    tokenBudget: 0,
-    seed: 3,
-    seqLen: 16,
-    batchSize: 2,
-    backend: undefined,
-  });
-  try {
-    await fs.writeFile(
-      path.join(dir.path, 'checkpoint.tar'),
-      await packCheckpoint(session, { runId: 'cli-test', spec: {}, final: true, backend: 'cpu' }),
-    );
-  } finally {
-    disposeSession(session);
-  }
-}
-
-beforeAll(async () => {
-  const logger = createLogger({ name: 'cli-finetune-it', level: 'silent' });
-  await selectBackend({ backend: 'cpu', logger });
-  nats = await startNatsServer();
-  dir = await makeTempDir('cli-finetune');
-  registry = await createRegistryService({
-    dataDir: path.join(dir.path, 'registry'),
-    natsUrl: nats.url,
-    host: '127.0.0.1',
-    port: 0,
-    drainTimeoutMs: 1_000,
-    logger,
-  });
-  const common = { registryAddress: registry.address, natsUrl: nats.url, backend: 'cpu' as const, logger };
-  service = await createFinetuneService({
-    ...common,
-    dataDir: path.join(dir.path, 'finetune'),
-    host: '127.0.0.1',
-    port: 0,
-    drainTimeoutMs: 1_000,
-  });
-  worker = await createFinetuneWorker({
-    ...common,
-    dataDir: path.join(dir.path, 'worker'),
-    progressIntervalMs: 50,
-  });
-  await writeFixtures();
-});
-
-afterAll(async () => {
-  await worker?.shutdown('test', 1_000);
-  await service?.shutdown();
-  await registry?.shutdown();
-  await nats?.dispose();
-  await dir?.remove();
-});
 
 describe('headstart finetune, triggers, classify, fill-mask', () => {
   it('a trigger fine-tunes the checkpoint uploaded after it; jobs, predictions and errors through the CLI', async () => {
-    const file = (name: string) => path.join(dir.path, name);
+    const file = stack().file;
     expect((await cli('upload', 'tok', file('tokenizer.json'), '--kind', 'tokenizer')).code).toBe(0);
     expect(
       (await cli('upload', 'tiny-spam', file('data.jsonl'), '--kind', 'dataset', '--meta', 'format=jsonl'))

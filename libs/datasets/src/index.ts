@@ -7,7 +7,7 @@ export {
   sotuDocuments,
   normalizeText,
 } from './pretrain-corpus';
-export { DEFAULT_VALIDATION_FRACTION, PRETRAIN_CORPUS_FILE } from './pretrain-corpus';
+export { DEFAULT_VALIDATION_FRACTION, loadPretrainSources, PRETRAIN_CORPUS_FILE } from './pretrain-corpus';
 export type {
   BuildPretrainCorpusOptions,
   PretrainCorpusResult,
@@ -15,8 +15,50 @@ export type {
   PretrainDocument,
   PretrainRecord,
   PretrainSource,
+  PretrainSources,
   PretrainSplit,
+  SourceSize,
 } from './pretrain-corpus';
+export { DOCUMENTS_PER_SECTION, PRETRAIN_SOURCES } from './corpus-documents';
+export {
+  buildDictionaryDomainsTask,
+  capPerClass,
+  deduplicate,
+  DEFAULT_CLASS_CAP,
+  DICTIONARY_DOMAINS_FILE,
+  DICTIONARY_SPLIT_SIZES,
+  domainCandidates,
+  MIN_DEFINITION_WORDS,
+  normalizeDefinition,
+} from './dictionary-domains';
+export type {
+  BuildDictionaryDomainsOptions,
+  DictionaryDomainsRecord,
+  DictionaryDomainsResult,
+  DictionaryDomainsSplit,
+  DictionaryDomainsStats,
+  DomainCandidate,
+} from './dictionary-domains';
+export { DICTIONARY_DOMAIN_LABELS, domainMarks, removeDomainMarks } from './domain-marks';
+export type { DictionaryDomain, DomainMarks } from './domain-marks';
+export { decodeDictNumber, encodeDictNumber, GCIDE_DICT, GCIDE_INDEX, parseDictd, readGcide } from './gcide';
+export type { GcideEntry } from './gcide';
+export { cleanDefinition, decodeAccents, entrySenses, headwordOf, removeBrackets } from './gcide-senses';
+export type { GcideSense, GcideSenseKind } from './gcide-senses';
+export { DEFINITION_NGRAM, DefinitionFilter, gcideDocuments } from './gcide-corpus';
+export type { GcideCorpus } from './gcide-corpus';
+export { GUTENBERG_SKIPPED, gutenbergDocuments, gutenbergParagraphs, loadGutenberg } from './gutenberg';
+export type { GutenbergBook } from './gutenberg';
+export {
+  bibleDocuments,
+  loadWorldEnglishBible,
+  osisToText,
+  readZtextEntries,
+  swordChapters,
+  WEB_MODULE_DIR,
+} from './sword';
+export type { SwordChapter } from './sword';
+export { debianVersion, MissingDebianPackageError, requireDebianFile } from './debian';
 export { buildSpamAssassinTask, labelOf, SPAM_ASSASSIN_FILE } from './spam-assassin';
 export type {
   BuildSpamAssassinOptions,
@@ -52,7 +94,16 @@ export { seededKey, seededShuffle } from './seeded-order';
 export { NgramIndex, ngramKeys, overlapWords } from './ngram-overlap';
 export { fileMatches, MANIFEST_FILE, MANIFEST_FORMAT, readManifest } from './manifest';
 export type { Manifest, ManifestFile } from './manifest';
-export { BROWN_GENRES, loadBrown, loadMobyDick, loadSotu, loadSpamAssassin, sourceInfo } from './sources';
+export {
+  allSourceInfo,
+  BROWN_GENRES,
+  debianSourceInfo,
+  loadBrown,
+  loadMobyDick,
+  loadSotu,
+  loadSpamAssassin,
+  sourceInfo,
+} from './sources';
 export type { BrownFile, MobyDickChapter, RawEmail, SotuSpeech, SourceInfo } from './sources';
 export { createJsonlWriter, digestFile } from './jsonl-writer';
 export type { JsonlWriter, WrittenFile } from './jsonl-writer';

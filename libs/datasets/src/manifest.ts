@@ -1,13 +1,15 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 import type { BuilderIdentity } from './builder-identity';
+import type { DictionaryDomainsStats } from './dictionary-domains';
 import { digestFile } from './jsonl-writer';
 import type { PretrainCorpusStats } from './pretrain-corpus';
 import type { SourceInfo } from './sources';
 import type { SpamAssassinStats } from './spam-assassin';
 
 export const MANIFEST_FILE = 'manifest.json';
-export const MANIFEST_FORMAT = 1;
+// 2: dictionary-domains.jsonl and its statistics; Debian sources; corpus sizes in words.
+export const MANIFEST_FORMAT = 2;
 
 export interface ManifestFile {
   readonly sha256: string;
@@ -28,6 +30,7 @@ export interface Manifest {
   readonly files: Readonly<Record<string, ManifestFile>>;
   readonly pretrainCorpus: PretrainCorpusStats;
   readonly spamAssassin: SpamAssassinStats;
+  readonly dictionaryDomains: DictionaryDomainsStats;
 }
 
 export async function readManifest(outDir: string): Promise<Manifest | undefined> {

@@ -9,7 +9,7 @@ export const silentLogger: DatasetsLogger = { info: noop, warn: noop };
 
 /** A step of the build, for progress displays. */
 export interface BuildProgress {
-  /** 'pretrain-corpus' | 'spam-assassin' | 'manifest'. */
+  /** 'pretrain-corpus' | 'spam-assassin' | 'dictionary-domains' | 'manifest'. */
   readonly target: string;
   /** What is happening: 'load', 'extract', 'write', 'skip', 'done'. */
   readonly phase: string;

@@ -60,31 +60,34 @@ export interface SentenceGroupOptions {
   targetChars?: number;
   /** A trailing group shorter than this joins the previous one. Default 1000. */
   minChars?: number;
+  /** What joins two pieces of a group. Default ' ' (sentences); '\n\n' groups paragraphs. */
+  separator?: string;
 }
 
 /**
- * Greedily packs consecutive sentences into groups of about `targetChars` characters (joined by single
- * spaces), for sources without paragraph breaks. A sentence is never cut; a short tail merges backwards.
+ * Greedily packs consecutive sentences (or paragraphs, or lines) into groups of about `targetChars`
+ * characters, joined by `separator`. A piece is never cut; a short tail merges backwards.
  */
 export function groupSentences(sentences: readonly string[], options: SentenceGroupOptions = {}): string[] {
   const targetChars = options.targetChars ?? 3000;
   const minChars = options.minChars ?? 1000;
+  const separator = options.separator ?? ' ';
   const groups: string[] = [];
   let current: string[] = [];
   let length = 0;
   for (const sentence of sentences) {
     current.push(sentence);
-    length += sentence.length + (current.length > 1 ? 1 : 0);
+    length += sentence.length + (current.length > 1 ? separator.length : 0);
     if (length >= targetChars) {
-      groups.push(current.join(' '));
+      groups.push(current.join(separator));
       current = [];
       length = 0;
     }
   }
   if (current.length > 0) {
-    const tail = current.join(' ');
+    const tail = current.join(separator);
     const last = groups.length - 1;
-    if (tail.length < minChars && last >= 0) groups[last] = `${groups[last]} ${tail}`;
+    if (tail.length < minChars && last >= 0) groups[last] = `${groups[last]}${separator}${tail}`;
     else groups.push(tail);
   }
   return groups;

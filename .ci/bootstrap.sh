@@ -12,6 +12,10 @@ command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || need_a
 # OpenBLAS headers and the threaded library back the native CPU kernels of the trainer.
 [ -f /usr/include/x86_64-linux-gnu/cblas.h ] || [ -f /usr/include/cblas.h ] || [ -f /usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h ] || need_apt+=(libopenblas-dev)
 dpkg -s libopenblas0-pthread >/dev/null 2>&1 || need_apt+=(libopenblas0-pthread)
+# Data packages the shipped data is built from (libs/datasets): GCIDE for the dictionary-domains task and
+# the corpus (it pulls in dictd, the dictionary server, as a dependency), the World English Bible for the corpus.
+[ -f /usr/share/dictd/gcide.dict.dz ] || need_apt+=(dict-gcide)
+[ -f /usr/share/sword/modules/texts/ztext/engWEB2015eb/ot.bzz ] || need_apt+=(sword-text-web)
 if [ "${HEADSTART_WITH_TORCH:-0}" = "1" ]; then
   python3 -c 'import torch' >/dev/null 2>&1 || need_apt+=(python3-torch)
 fi

@@ -37,8 +37,26 @@ const TINY: PipelineScale = {
     budget: { kind: 'steps', steps: 6 },
     seed: 7,
   },
-  finetune: { labelBudget: 20, epochs: 2, batchSize: 8, maxLength: 16, maxSteps: 0, patience: 0, seed: 7 },
+  finetune: {
+    labelBudget: 20,
+    epochs: 2,
+    batchSize: 8,
+    maxLength: 16,
+    maxSteps: 0,
+    minSteps: 0,
+    patience: 0,
+    seed: 7,
+  },
   classifyTexts: 4,
+  studies: [
+    {
+      task: 'dictionary-domains',
+      budgets: [10, 0],
+      seeds: 2,
+      headline: 10,
+      hyperparameters: { minSteps: 0, epochs: 2, batchSize: 8, maxLength: 16 },
+    },
+  ],
 };
 
 const logger = createLogger({
@@ -132,8 +150,9 @@ describe('the main job at tiny scale', () => {
   });
 
   it('fires each trigger exactly once, on the final checkpoint only', async () => {
-    const triggers = await stack.finetune.listTriggers('headstart-bert-mini');
-    expect(triggers).toHaveLength(2);
+    const all = await stack.finetune.listTriggers('headstart-bert-mini');
+    expect(all).toHaveLength(3);
+    const triggers = all.filter((t) => t.study === undefined);
     expect(triggers.map((t) => t.spec?.fromScratch).sort()).toEqual([false, true]);
     const final = await stack.registry.getVersion('headstart-bert-mini@final');
     for (const trigger of triggers) {
@@ -145,6 +164,35 @@ describe('the main job at tiny scale', () => {
     }
     expect(first.report.finetune.pretrained.jobsForCheckpoint).toBe(1);
     expect(first.report.finetune.scratch.jobsForCheckpoint).toBe(1);
+  });
+
+  it('lets the final checkpoint start a transfer study and writes its report files', async () => {
+    const [study] = first.report.studies;
+    expect(first.report.studies).toHaveLength(1);
+    expect(study).toMatchObject({
+      task: 'dictionary-domains',
+      state: 'SUCCEEDED',
+      budgets: [10, 0],
+      seeds: 2,
+    });
+    expect(study?.trials).toBe(16);
+    expect(study?.verdict).toMatch(/at 10 labels .*95% CI|at 10 labels/);
+    expect(first.report.verdict).toContain(`dictionary-domains: ${study?.verdict}`);
+    expect(first.text).toContain(study?.table);
+    const files = (await fs.readdir(study?.folder as string)).sort();
+    expect(files).toEqual([
+      'accuracy.svg',
+      'macro-f1.svg',
+      'paired-difference.svg',
+      'report.md',
+      'study.json',
+    ]);
+    const [reportVersion] = await versionsOf('headstart-bert-mini-dictionary-domains-study');
+    expect(reportVersion?.kind).toBe(ModelKind.MODEL_KIND_REPORT);
+    const final = await stack.registry.getVersion('headstart-bert-mini@final');
+    expect(parent(reportVersion as registry.ModelVersion, 'studied').versionId).toBe(final.id);
+    const [dictionary] = await versionsOf('dictionary-domains');
+    expect(parent(reportVersion as registry.ModelVersion, 'evaluated_on').versionId).toBe(dictionary?.id);
   });
 
   it('classifies with the labels of the task', async () => {
@@ -184,7 +232,7 @@ describe('the main job at tiny scale', () => {
     expect(saved.pretrain.unigram.trainEntropy).toBeGreaterThan(0);
     expect(saved.pretrain.unigram.validationCrossEntropy).toBeGreaterThan(0);
     expect(saved.pretrain.finalEvalLoss).toBeGreaterThan(0);
-    expect(saved.verdict).toMatch(/head start/i);
+    expect(saved.verdict).toMatch(/^dictionary-domains: /);
     expect(saved.versions.length).toBeGreaterThanOrEqual(8);
     expect(first.text).toContain(saved.verdict);
   });
@@ -203,6 +251,7 @@ describe('the main job at tiny scale', () => {
     expect(again.report.pretrain.curve.map((c) => c.step)).toEqual([3, 6]);
     expect(again.report.finetune.pretrained.jobId).toBe(first.report.finetune.pretrained.jobId);
     expect(again.report.finetune.scratch.jobId).toBe(first.report.finetune.scratch.jobId);
+    expect(again.report.studies.map((s) => s.studyId)).toEqual(first.report.studies.map((s) => s.studyId));
     expect(again.report.reused).toEqual([
       'english-corpus:1',
       'english-wordpiece:1',

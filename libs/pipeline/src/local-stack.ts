@@ -11,6 +11,10 @@ import type { Logger } from '@headstart/service-kit';
 import { startNatsServer } from '@headstart/testing';
 
 import { createFinetuneClient, type FinetuneClient } from './clients/finetune-client';
+import {
+  createFinetuneClient as createTypedFinetuneClient,
+  type FinetuneClient as TypedFinetuneClient,
+} from '@headstart/finetune-client';
 import { createPretrainClient, type PretrainClient } from './clients/pretrain-client';
 
 export interface LocalStackOptions {
@@ -38,6 +42,8 @@ export interface LocalStack {
   readonly ingest: IngestClient;
   readonly pretrain: PretrainClient;
   readonly finetune: FinetuneClient;
+  /** The finetune service's typed client, for studies. */
+  readonly studies: TypedFinetuneClient;
   /** Stops everything in reverse start order (a pre-training run in progress checkpoints and is handed back). */
   shutdown(): Promise<void>;
 }
@@ -134,6 +140,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const ingest = createIngestClient({ address: addresses.ingest });
     const pretrain = createPretrainClient(addresses.pretrain);
     const finetune = createFinetuneClient(addresses.finetune);
+    const studies = createTypedFinetuneClient({ address: addresses.finetune });
     stops.push({
       name: 'clients',
       stop: () => {
@@ -141,6 +148,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ingest.close();
         pretrain.close();
         finetune.close();
+        studies.close();
       },
     });
     const info = finetuneWorker.backend;
@@ -148,7 +156,18 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       { backend: info.name, kind: info.kind, threads: info.threads, requested: backend, ...addresses },
       `local stack started; compute backend ${info.name} (${info.kind})`,
     );
-    return { home, natsUrl, addresses, backend: info, registry, ingest, pretrain, finetune, shutdown };
+    return {
+      home,
+      natsUrl,
+      addresses,
+      backend: info,
+      registry,
+      ingest,
+      pretrain,
+      finetune,
+      studies,
+      shutdown,
+    };
   } catch (err) {
     await shutdown();
     throw err;

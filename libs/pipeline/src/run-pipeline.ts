@@ -11,6 +11,7 @@ import { startLocalStack, type LocalStack } from './local-stack';
 import { allVersions, finetuneSummary, lineageOf } from './report/collect';
 import { formatReport } from './report/format-report';
 import { REPORT_FORMAT, type PipelineReport } from './report/report-types';
+import { studySummary, studyVerdict } from './report/studies';
 import { verdict } from './report/verdict';
 import { inputsTag, label } from './reuse';
 import { DEMO_SCALE, PIPELINE_NAMES, type PipelineScale } from './scale';
@@ -22,6 +23,9 @@ import { prepareData } from './stages/prepare-data';
 import { runPretraining } from './stages/pretrain-run';
 import { registerTask } from './stages/register-task';
 import { shardsBaseline } from './stages/shards-baseline';
+import { awaitStudies } from './stages/await-studies';
+import { createStudyTriggers } from './stages/study-triggers';
+import { registerStudyTasks } from './stages/study-tasks';
 
 export interface PipelineOptions {
   /** Root of every local file (see LocalStackOptions.home); reports go to `<home>/reports`. */
@@ -99,11 +103,22 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
   const { task, reused: taskReused } = await stage('task', () =>
     registerTask(stack.registry, data.taskFile, names.task, stageLogger('task')),
   );
+  const studied = await stage('study tasks', () =>
+    registerStudyTasks(stack, data, scale, stageLogger('task')),
+  );
   const triggerKey = inputsTag('triggers', { task: task.id, finetune: scale.finetune });
   const triggers = await stage('triggers', () =>
     createTriggers(
       stack.finetune,
       { baseModelName: names.base, task, settings: scale.finetune, key: triggerKey, signal },
+      stageLogger('triggers'),
+    ),
+  );
+  const studyKey = inputsTag('studies', { tasks: studied.map((t) => t.dataset.id), studies: scale.studies });
+  const studyTriggers = await stage('study triggers', () =>
+    createStudyTriggers(
+      stack.finetune,
+      { baseModelName: names.base, tasks: studied, key: studyKey, signal },
       stageLogger('triggers'),
     ),
   );
@@ -113,6 +128,7 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
     model: scale.model,
     pretrain: scale.pretrain,
     triggers: triggerKey,
+    studies: studyKey,
   });
   const pretrained = await stage('pretrain', () =>
     runPretraining(
@@ -129,6 +145,14 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
   });
   const jobs = await stage('finetune', () =>
     awaitFinetunes(stack.finetune, triggers, checkpoint, stageLogger('finetune'), { signal }),
+  );
+  const studies = await stage('studies', () =>
+    awaitStudies(
+      stack.studies,
+      stack.registry,
+      { triggers: studyTriggers, checkpoint, reportsDir: path.join(home, 'reports'), signal },
+      stageLogger('studies'),
+    ),
   );
   const resultRef = jobs.pretrained.job.resultVersion;
   if (!resultRef)
@@ -220,16 +244,19 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
       },
     },
     predictions,
+    studies: studies.map(studySummary),
     lineage,
     versions,
-    verdict: verdict({
-      labelBudget: scale.finetune.labelBudget,
-      pretrainTokens: run.tokensSeen,
-      pretrained: { accuracy: pretrainedSummary.testAccuracy, macroF1: pretrainedSummary.testMacroF1 },
-      scratch: { accuracy: scratchSummary.testAccuracy, macroF1: scratchSummary.testMacroF1 },
-      evalLoss,
-      unigramCrossEntropy: unigram.validationCrossEntropy,
-    }),
+    verdict:
+      studyVerdict(studies) ??
+      verdict({
+        labelBudget: scale.finetune.labelBudget,
+        pretrainTokens: run.tokensSeen,
+        pretrained: { accuracy: pretrainedSummary.testAccuracy, macroF1: pretrainedSummary.testMacroF1 },
+        scratch: { accuracy: scratchSummary.testAccuracy, macroF1: scratchSummary.testMacroF1 },
+        evalLoss,
+        unigramCrossEntropy: unigram.validationCrossEntropy,
+      }),
   };
   const reportFile = await writeReport(home, report);
   logger.info({ reportFile, verdict: report.verdict }, 'pipeline finished');

@@ -7,6 +7,23 @@ export type PretrainBudget =
   | { kind: 'tokens'; tokens: number }
   | { kind: 'steps'; steps: number };
 
+/** A shipped labelled task. */
+export type TaskName = 'dictionary-domains' | 'spam-assassin';
+
+/** The transfer study the final checkpoint starts on one task. */
+export interface StudyScale {
+  task: TaskName;
+  /** Label budgets (0: every training example). */
+  budgets: number[];
+  /** Paired seeds per budget (at least 2). */
+  seeds: number;
+  /** The verdict's budget. Undefined: the one closest to 200. */
+  headline?: number | undefined;
+  /** Fine-tune settings of both arms (unset: the finetune service's defaults). */
+  hyperparameters?:
+    { minSteps?: number; epochs?: number; batchSize?: number; maxLength?: number } | undefined;
+}
+
 export interface PipelineScale {
   /** Only the first documents of each split of the shipped corpus (file order). Undefined: all of it. */
   corpusDocuments?: { train: number; validation: number } | undefined;
@@ -40,6 +57,8 @@ export interface PipelineScale {
     maxLength: number;
     /** 0: no limit besides the epochs. */
     maxSteps: number;
+    /** At least this many optimizer steps. Undefined: the finetune service's default. */
+    minSteps?: number | undefined;
     /** Dropout while fine-tuning. Undefined: the base model's. */
     dropout?: number | undefined;
     /** Early stopping on dev loss after this many evaluations without improvement (0: off). */
@@ -48,6 +67,8 @@ export interface PipelineScale {
   };
   /** Held-out task texts the fine-tuned model classifies at the end. */
   classifyTexts: number;
+  /** The studies the final checkpoint starts, the primary (the verdict's) first. */
+  studies: StudyScale[];
 }
 
 /**
@@ -82,11 +103,19 @@ export const DEMO_SCALE: PipelineScale = Object.freeze<PipelineScale>({
     batchSize: 16,
     maxLength: 128,
     maxSteps: 0,
+    // SpamAssassin's emails are long (128 tokens a row): 8 epochs keep this pair under a minute each.
+    minSteps: 0,
     dropout: 0.1,
     patience: 3,
     seed: 42,
   },
   classifyTexts: 4,
+  // Measured on this 2-core machine: see docs/benchmarks.md (main job). dictionary-domains is the task
+  // where word counts are not enough; spam-assassin the one where they already are.
+  studies: [
+    { task: 'dictionary-domains', budgets: [200, 1000], seeds: 5, headline: 200 },
+    { task: 'spam-assassin', budgets: [200], seeds: 3, hyperparameters: { minSteps: 0, epochs: 8 } },
+  ],
 });
 
 /** Model names the pipeline registers under. */
@@ -95,6 +124,7 @@ export const PIPELINE_NAMES = Object.freeze({
   tokenizer: 'english-wordpiece',
   shards: 'english-shards',
   task: 'spam-assassin',
+  tasks: { 'spam-assassin': 'spam-assassin', 'dictionary-domains': 'dictionary-domains' },
   base: 'headstart-bert-mini',
 });
 export type PipelineNames = typeof PIPELINE_NAMES;

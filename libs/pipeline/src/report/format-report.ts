@@ -46,6 +46,8 @@ function finetuneRow(name: string, s: FinetuneSummary): string[] {
   ];
 }
 
+const budgetText = (b: number) => (b === 0 ? 'all' : String(b));
+
 export function formatReport(report: PipelineReport, reportFile: string): string {
   const p = report.pretrain;
   const ft = report.finetune;
@@ -77,7 +79,7 @@ export function formatReport(report: PipelineReport, reportFile: string): string
     ...table(['step', 'tokens', 'train loss', 'eval loss', 'perplexity'], curveRows(p.curve)),
   );
 
-  section(`Fine-tuning on ${ft.labelBudget} labels (fired by the final checkpoint)`);
+  section(`Fine-tuning on ${ft.labelBudget} labels (fired by the final checkpoint; one seed each)`);
   out.push(
     ...table(
       ['base', 'model', 'labels', 'steps', 'test acc', 'macro-F1', 'test loss'],
@@ -88,6 +90,14 @@ export function formatReport(report: PipelineReport, reportFile: string): string
     `triggers: ${ft.pretrained.jobsForCheckpoint} + ${ft.scratch.jobsForCheckpoint} job(s) for the final checkpoint; ` +
       `checkpoint → job created in ${f(ft.pretrained.triggerLatencySeconds, 2)} s and ${f(ft.scratch.triggerLatencySeconds, 2)} s`,
   );
+
+  for (const study of report.studies) {
+    section(
+      `Transfer study: ${study.task} (${study.seeds} paired seeds at ${study.budgets.map(budgetText).join(', ')} labels)`,
+    );
+    if (study.state !== 'SUCCEEDED') out.push(`${study.state}: ${study.error}`);
+    else out.push(study.verdict, '', study.table, '', `report ${study.report}: ${study.folder}`);
+  }
 
   section('Predictions');
   out.push(`Classify with ${report.predictions.model} (labels ${report.predictions.labels.join(', ')}):`);

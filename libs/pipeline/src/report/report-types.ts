@@ -42,6 +42,29 @@ export interface FinetuneSummary {
   seconds: number;
 }
 
+/** One transfer study the final checkpoint started. */
+export interface StudyReportSummary {
+  task: string;
+  studyId: string;
+  /** SUCCEEDED, FAILED or CANCELLED. */
+  state: string;
+  error: string;
+  /** The REPORT version (`name:version`), empty unless it succeeded. */
+  report: string;
+  /** Where its files (study.json, report.md, SVG figures) were written. */
+  folder: string;
+  files: string[];
+  budgets: number[];
+  seeds: number;
+  trials: number;
+  /** Computed by the finetune service from the paired differences. */
+  verdict: string;
+  /** Its Markdown results and paired-difference tables. */
+  table: string;
+  /** Checkpoint committed → study finished. */
+  seconds: number;
+}
+
 export interface PipelineReport {
   format: typeof REPORT_FORMAT;
   startedAt: string;
@@ -88,6 +111,7 @@ export interface PipelineReport {
     delta: { accuracy: number; macroF1: number };
   };
   predictions: Predictions;
+  studies: StudyReportSummary[];
   lineage: { tree: string[]; chain: string[] };
   versions: VersionSummary[];
   verdict: string;

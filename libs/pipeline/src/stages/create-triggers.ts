@@ -41,6 +41,7 @@ function triggerFor(input: TriggerInput, fromScratch: boolean): finetune.Trigger
         batchSize: s.batchSize,
         maxLength: s.maxLength,
         maxSteps: s.maxSteps,
+        ...(s.minSteps !== undefined ? { minSteps: s.minSteps } : {}),
         earlyStoppingPatience: s.patience,
         seed: s.seed,
         ...(s.dropout !== undefined ? { dropout: s.dropout } : {}),

@@ -2,17 +2,24 @@
 // for small-scale runs.
 import * as path from 'node:path';
 
-import { buildShippedData, PRETRAIN_CORPUS_FILE, SPAM_ASSASSIN_FILE } from '@headstart/datasets';
+import {
+  buildShippedData,
+  DICTIONARY_DOMAINS_FILE,
+  PRETRAIN_CORPUS_FILE,
+  SPAM_ASSASSIN_FILE,
+} from '@headstart/datasets';
 import type { Logger } from '@headstart/service-kit';
 
-import type { PipelineScale } from '../scale';
+import type { PipelineScale, TaskName } from '../scale';
 import { subsetCorpus, subsetTask } from './data-subset';
 
 export interface PipelineData {
   /** JSONL, `{text, split: train | validation}` per line. */
   corpusFile: string;
-  /** JSONL, `{text, label, split: train | dev | test}` per line. */
+  /** JSONL, `{text, label, split: train | dev | test}` per line: the fine-tuned task (SpamAssassin). */
   taskFile: string;
+  /** Every shipped task's file, same format. */
+  taskFiles: Record<TaskName, string>;
   /** True when the files are subsets of the shipped data. */
   subset: boolean;
   /** The seed the shipped data was built with. */
@@ -35,12 +42,20 @@ export async function prepareData(
     logger.info({ file: target, counts }, 'corpus subset written');
     corpusFile = target;
   }
+  const taskFiles: Record<TaskName, string> = {
+    'spam-assassin': taskFile,
+    'dictionary-domains': path.join(dataDir, DICTIONARY_DOMAINS_FILE),
+  };
   const examples = scale.taskExamples;
   if (examples) {
-    const target = path.join(workDir, `task-subset-${examples.train}-${examples.dev}-${examples.test}.jsonl`);
-    const counts = await subsetTask(taskFile, target, examples);
-    logger.info({ file: target, counts }, 'task subset written');
-    taskFile = target;
+    for (const task of Object.keys(taskFiles) as TaskName[]) {
+      const sizes = `${examples.train}-${examples.dev}-${examples.test}`;
+      const target = path.join(workDir, `${task}-subset-${sizes}.jsonl`);
+      const counts = await subsetTask(taskFiles[task], target, examples);
+      logger.info({ file: target, counts }, `${task}: subset written`);
+      taskFiles[task] = target;
+    }
+    taskFile = taskFiles['spam-assassin'];
   }
   logger.info(
     { corpusFile, taskFile, seed: manifest.seed },
@@ -49,6 +64,7 @@ export async function prepareData(
   return {
     corpusFile,
     taskFile,
+    taskFiles,
     subset: documents !== undefined || examples !== undefined,
     seed: manifest.seed,
   };

@@ -1,4 +1,4 @@
-// Stage 4: the labelled SpamAssassin task as a DATASET version, JSONL with the `text`, `label` and `split`
+// Stage 4: the labelled tasks as DATASET versions, JSONL with the `text`, `label` and `split`
 // (train | dev | test) fields the finetune service reads by default.
 import { hashFile, type RegistryClient } from '@headstart/registry-client';
 import type { registry } from '@headstart/proto';
@@ -10,6 +10,13 @@ export interface RegisteredTask {
   task: registry.ModelVersion;
   reused: boolean;
 }
+
+/** What the registry says about each shipped task. */
+const TASK_DESCRIPTIONS: Readonly<Record<string, string>> = {
+  'spam-assassin': 'SpamAssassin spam/ham, Subject + body (headers dropped), stratified train/dev/test.',
+  'dictionary-domains':
+    'GCIDE definitions labelled with their subject domain (zoology, botany, law, music, …), 700 per class, stratified train/dev/test.',
+};
 
 export async function registerTask(
   client: RegistryClient,
@@ -28,8 +35,8 @@ export async function registerTask(
     {
       modelName,
       kind: 'dataset',
-      modelDescription: 'SpamAssassin spam/ham, Subject + body (headers dropped), stratified train/dev/test.',
-      description: 'Labelled task: text, label (ham | spam), split (train | dev | test).',
+      modelDescription: TASK_DESCRIPTIONS[modelName] ?? `Labelled task ${modelName}.`,
+      description: 'Labelled task: text, label, split (train | dev | test).',
       metadata: { format: 'jsonl', text_field: 'text', label_field: 'label', split_field: 'split' },
       tags: [tag, 'shipped'],
       idempotencyKey: `pipeline-task:${sha256}`,

@@ -1,0 +1,119 @@
+// Stage 8: the final checkpoint's event starts one study per study trigger; wait for each study the
+// trigger started for that checkpoint, follow it (trials finished / total), and write its REPORT
+// version's files (study.json, report.md, SVG figures) under <home>/reports/.
+import * as fs from 'node:fs/promises';
+import * as path from 'node:path';
+
+import { Code, HeadstartError } from '@headstart/errors';
+import type { StudyClient } from '@headstart/finetune-client';
+import { unpackTar } from '@headstart/pretrain';
+import { common, type finetune, type registry } from '@headstart/proto';
+import type { RegistryClient } from '@headstart/registry-client';
+import type { Logger } from '@headstart/service-kit';
+
+import { label } from '../reuse';
+import { progressThrottle } from './job-progress';
+import type { StudyTrigger } from './study-triggers';
+
+const { JobState } = common;
+
+export interface StudyOutcome {
+  task: string;
+  study: finetune.Study;
+  /** Where the report's files were written (undefined when the study did not succeed). */
+  folder: string | undefined;
+  files: string[];
+  /** Checkpoint committed → study finished. */
+  seconds: number;
+}
+
+export interface AwaitStudiesInput {
+  triggers: StudyTrigger[];
+  checkpoint: registry.ModelVersion;
+  reportsDir: string;
+  /** How long a trigger may take to start its study. @default 5 min */
+  appearTimeoutMs?: number;
+  signal?: AbortSignal | undefined;
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+async function studyStartedBy(
+  client: StudyClient,
+  trigger: finetune.Trigger,
+  checkpoint: registry.ModelVersion,
+  input: AwaitStudiesInput,
+): Promise<finetune.Study> {
+  const deadline = Date.now() + (input.appearTimeoutMs ?? 300_000);
+  for (;;) {
+    if (input.signal?.aborted) throw new HeadstartError(Code.CANCELLED, 'the pipeline was cancelled');
+    const { studies } = await client.listStudies({ baseModel: checkpoint.modelName, pageSize: 100 });
+    const found = studies.find(
+      (s) => s.triggerId === trigger.id && s.baseVersion?.versionId === checkpoint.id,
+    );
+    if (found) return found;
+    if (Date.now() > deadline) {
+      throw new HeadstartError(
+        Code.DEADLINE_EXCEEDED,
+        `trigger ${trigger.id} started no study for ${label(checkpoint)} in time`,
+      );
+    }
+    await sleep(500);
+  }
+}
+
+/** Downloads the study's REPORT version and unpacks it into <reportsDir>/<name>-<version>/. */
+async function writeReportFiles(
+  registryClient: RegistryClient,
+  version: finetune.ResolvedVersion,
+  reportsDir: string,
+): Promise<{ folder: string; files: string[] }> {
+  const bytes = await registryClient.downloadToBuffer({
+    name: version.modelName,
+    selector: { $case: 'version', version: version.version },
+  });
+  const folder = path.join(reportsDir, `${version.modelName}-${version.version}`);
+  await fs.mkdir(folder, { recursive: true });
+  const files: string[] = [];
+  for (const entry of unpackTar(bytes)) {
+    const target = path.join(folder, path.basename(entry.name));
+    await fs.writeFile(target, entry.data);
+    files.push(target);
+  }
+  return { folder, files };
+}
+
+export async function awaitStudies(
+  client: StudyClient,
+  registryClient: RegistryClient,
+  input: AwaitStudiesInput,
+  logger: Logger,
+): Promise<StudyOutcome[]> {
+  const outcomes: StudyOutcome[] = [];
+  for (const { task, trigger } of input.triggers) {
+    const started = await studyStartedBy(client, trigger, input.checkpoint, input);
+    logger.info(
+      { task, study: started.id, trials: started.trialsTotal },
+      `study of ${task}: the trigger fired`,
+    );
+    const throttle = progressThrottle(logger, 15_000);
+    const study = await client.watchStudy(started.id, (s) =>
+      throttle.report(
+        `${s.state}/${s.trialsFinished}`,
+        { task, study: s.id, trials: `${s.trialsFinished}/${s.trialsTotal}` },
+        `study of ${task}: ${s.trialsFinished}/${s.trialsTotal} trials done`,
+      ),
+    );
+    const seconds =
+      ((study.finishedAt ?? new Date()).getTime() - input.checkpoint.createdAt!.getTime()) / 1000;
+    if (study.state !== JobState.JOB_STATE_SUCCEEDED || !study.reportVersion) {
+      logger.warn({ task, study: study.id, error: study.error }, `study of ${task} did not succeed`);
+      outcomes.push({ task, study, folder: undefined, files: [], seconds });
+      continue;
+    }
+    const { folder, files } = await writeReportFiles(registryClient, study.reportVersion, input.reportsDir);
+    logger.info({ task, study: study.id, report: folder, verdict: study.verdict }, `study of ${task}: done`);
+    outcomes.push({ task, study, folder, files, seconds });
+  }
+  return outcomes;
+}

@@ -88,8 +88,8 @@ export function createFinetuneClient(options: FinetuneClientOptions): FinetuneCl
     waitForReady,
 
     async createTrigger(input, settings) {
-      const trigger =
-        'spec' in input && !('id' in input) ? toTrigger(input as TriggerInput) : (input as finetune.Trigger);
+      // The wire message names its base `baseModelName`; the friendly input `baseModel`.
+      const trigger = 'baseModel' in input ? toTrigger(input) : input;
       return required(
         (await unary('CreateTrigger', grpcClient.createTrigger, { trigger }, settings)).trigger,
         'a trigger',

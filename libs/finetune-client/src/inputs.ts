@@ -2,6 +2,7 @@
 import { Code, HeadstartError } from '@headstart/errors';
 import { common, finetune } from '@headstart/proto';
 import { toVersionRef, type VersionRefInput } from '@headstart/registry-client';
+import { parsePooling, toStudySpecWithoutBase, type PoolingInput, type StudySpecInput } from './study-inputs';
 
 const { TriggerCondition, EarlyStoppingMetric } = finetune;
 const { JobState } = common;
@@ -33,6 +34,12 @@ export interface FinetuneSpecInput {
   seed?: number;
   clipNorm?: number;
   dropout?: number;
+  /** What the head pools. Unset: the service's default. */
+  pooling?: PoolingInput;
+  /** Layer-wise learning-rate decay in (0, 1]; 1: the same rate for every layer. Unset: the service's. */
+  layerLrDecay?: number;
+  /** At least this many optimizer steps (epochs are added); 0: epochs alone. Unset: the service's. */
+  minSteps?: number;
   textField?: string;
   labelField?: string;
   splitField?: string;
@@ -47,7 +54,7 @@ export interface FinetuneSpecInput {
   aliases?: string[];
 }
 
-export interface TriggerInput {
+interface TriggerCommonInput {
   baseModel: string;
   /** @default 'every' */
   on?: TriggerConditionInput;
@@ -56,8 +63,17 @@ export interface TriggerInput {
   /** With on: 'tag'. */
   tag?: string;
   description?: string;
-  spec: Omit<FinetuneSpecInput, 'base'>;
 }
+
+/**
+ * A trigger runs either a fine-tune (`spec`) or a transfer study (`study`) on each checkpoint that fires
+ * it; the base of either is the checkpoint.
+ */
+export type TriggerInput = TriggerCommonInput &
+  (
+    | { spec: Omit<FinetuneSpecInput, 'base'>; study?: undefined }
+    | { study: Omit<StudySpecInput, 'base'>; spec?: undefined }
+  );
 
 function invalid(message: string, field: string): HeadstartError {
   return new HeadstartError(Code.INVALID_ARGUMENT, message, { details: { field } });
@@ -145,6 +161,10 @@ export function toFinetuneSpec(input: FinetuneSpecInput): finetune.FinetuneSpec 
       seed: input.seed ?? 0,
       clipNorm: input.clipNorm,
       dropout: input.dropout,
+      pooling:
+        input.pooling === undefined ? finetune.Pooling.POOLING_UNSPECIFIED : parsePooling(input.pooling),
+      layerLrDecay: input.layerLrDecay,
+      minSteps: input.minSteps,
     },
     data: {
       textField: input.textField ?? '',
@@ -163,12 +183,17 @@ export function toFinetuneSpec(input: FinetuneSpecInput): finetune.FinetuneSpec 
 }
 
 export function toTrigger(input: TriggerInput): finetune.Trigger {
+  if (input.spec !== undefined && input.study !== undefined) {
+    throw invalid('a trigger runs either a fine-tune (spec) or a study (study), not both', 'study');
+  }
   return finetune.Trigger.fromPartial({
     baseModelName: input.baseModel,
     condition: parseTriggerCondition(input.on ?? 'every'),
     alias: input.alias ?? '',
     tag: input.tag ?? '',
     description: input.description ?? '',
-    spec: toFinetuneSpec(input.spec),
+    ...(input.study === undefined
+      ? { spec: toFinetuneSpec(input.spec) }
+      : { study: toStudySpecWithoutBase(input.study) }),
   });
 }

@@ -69,8 +69,13 @@ function toHyperparameters(input: StudyHyperparametersInput = {}): finetune.Fine
 }
 
 export function toStudySpec(input: StudySpecInput): finetune.StudySpec {
+  const baseModel = toVersionRef(input.base);
+  return { ...toStudySpecWithoutBase(input), baseModel };
+}
+
+/** The spec of a study trigger: the checkpoint that fires the trigger is the base. */
+export function toStudySpecWithoutBase(input: Omit<StudySpecInput, 'base'>): finetune.StudySpec {
   return finetune.StudySpec.fromPartial({
-    baseModel: toVersionRef(input.base),
     dataset: toVersionRef(input.dataset),
     data: {
       textField: input.textField ?? '',

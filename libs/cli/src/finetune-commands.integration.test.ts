@@ -24,7 +24,10 @@ describe('headstart finetune, triggers, classify, fill-mask', () => {
         .code,
     ).toBe(0);
 
-    const { trigger } = await cliJson<{ trigger: { id: string; condition: string } }>(
+    // --min-steps 0: the epochs alone decide (the service's default minimum is hundreds of steps).
+    const { trigger } = await cliJson<{
+      trigger: { id: string; condition: string; spec: { hyperparameters: Record<string, unknown> } };
+    }>(
       'triggers',
       'create',
       'bert',
@@ -34,15 +37,63 @@ describe('headstart finetune, triggers, classify, fill-mask', () => {
       'final',
       '--epochs',
       '6',
+      '--min-steps',
+      '0',
       '--batch-size',
       '8',
       '--lr',
       '0.003',
       '--seed',
       '2',
+      '--pooling',
+      'cls',
+      '--layer-lr-decay',
+      '0.9',
     );
     expect(trigger.condition).toBe('TRIGGER_CONDITION_FINAL_CHECKPOINT');
+    expect(trigger.spec.hyperparameters).toMatchObject({
+      epochs: 6,
+      minSteps: 0,
+      pooling: 'POOLING_CLS',
+      layerLrDecay: 0.9,
+    });
     expect((await cli('triggers', 'ls')).stdout).toContain(trigger.id);
+
+    // A trigger that starts a study instead (on a tag no upload carries, and deleted before any does).
+    const { trigger: studyTrigger } = await cliJson<{
+      trigger: { id: string; spec?: unknown; study: { labelBudgets: number[]; seeds: number } };
+    }>(
+      'triggers',
+      'create',
+      'bert',
+      '--dataset',
+      'tiny-spam',
+      '--on',
+      'tag:study-me',
+      '--study',
+      '--budgets',
+      '8,all',
+      '--seeds',
+      '2',
+      '--min-steps',
+      '0',
+    );
+    expect(studyTrigger.spec).toBeUndefined();
+    expect(studyTrigger.study).toMatchObject({ labelBudgets: [8, 0], seeds: 2 });
+    expect((await cli('triggers', 'ls', 'bert')).stdout).toMatch(/bert-tiny-spam-study \(study\)/);
+    expect((await cli('triggers', 'rm', studyTrigger.id)).code).toBe(0);
+    const tooMany = await cli(
+      'triggers',
+      'create',
+      'bert',
+      '--dataset',
+      'tiny-spam',
+      '--study',
+      '--budgets',
+      '100',
+    );
+    expect(tooMany.code).toBe(ExitCode.REFUSED);
+    expect(tooMany.stderr).toContain('trigger.study.label_budgets[0]');
 
     expect(
       (
@@ -87,6 +138,8 @@ describe('headstart finetune, triggers, classify, fill-mask', () => {
       '--from-scratch',
       '--epochs',
       '2',
+      '--min-steps',
+      '0',
       '--batch-size',
       '8',
     );
@@ -130,6 +183,18 @@ describe('headstart finetune, triggers, classify, fill-mask', () => {
     );
     expect(badField.code).toBe(ExitCode.REFUSED);
     expect(badField.stderr).toContain('unknown label field "nope"');
+    const badDecay = await cli(
+      'finetune',
+      'start',
+      '--base',
+      'bert',
+      '--dataset',
+      'tiny-spam',
+      '--layer-lr-decay',
+      '1.5',
+    );
+    expect(badDecay.code).toBe(ExitCode.REFUSED);
+    expect(badDecay.stderr).toContain('--layer-lr-decay must be in (0, 1]');
     expect((await cli('triggers', 'create', 'bert', '--dataset', 'tiny-spam', '--on', 'weird')).code).toBe(
       ExitCode.REFUSED,
     );

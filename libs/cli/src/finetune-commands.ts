@@ -53,11 +53,28 @@ export function addFinetuneCommands(program: Command, run: (action: FinetuneActi
   addSpecOptions(
     triggers
       .command('create <base-model>')
-      .description('fine-tune every matching checkpoint of BASE-MODEL (one job per checkpoint)')
+      .description(
+        'fine-tune every matching checkpoint of BASE-MODEL (one job per checkpoint), or with --study ' +
+          'start a transfer study of it (one study per checkpoint)',
+      )
       .option('--on <condition>', 'every (checkpoint), final, alias:NAME or tag:NAME', 'every'),
-  ).action((baseModel: string, options) =>
-    run((client, out) => createTrigger(client, out, baseModel, options)),
-  );
+  )
+    .option(
+      '--study',
+      "start a transfer study instead of a fine-tune: --lr is the pre-trained arm's, --epochs, --min-steps " +
+        'and --pooling go to both arms; --description and --tag describe the report',
+    )
+    .option(
+      '--budgets <list>',
+      'with --study: training labels per budget, comma-separated, all = every example',
+    )
+    .option('--seeds <n>', 'with --study: seeds (label draws) per budget, 2..50 (default 5)')
+    .option('--headline <n>', 'with --study: the budget the verdict is about (default: the closest to 200)')
+    .option('--scratch-lr <x>', 'with --study: peak learning rate of the from-scratch arm')
+    .option('--name <name>', 'with --study: REPORT model to register under (default <base>-<dataset>-study)')
+    .action((baseModel: string, options) =>
+      run((client, out) => createTrigger(client, out, baseModel, options)),
+    );
   triggers
     .command('ls [base-model]')
     .description('triggers, oldest first')

@@ -3,6 +3,7 @@ import { Code, HeadstartError } from '@headstart/errors';
 import type { EarlyStoppingMetricInput, FinetuneSpecInput } from '@headstart/finetune-client';
 import type { Command } from 'commander';
 import { collectRepeated, parseCount } from '../args';
+import { parsePoolingName } from './study-options';
 
 export interface SpecOptions {
   dataset: string;
@@ -21,6 +22,9 @@ export interface SpecOptions {
   metric?: string;
   seed?: string;
   dropout?: string;
+  pooling?: string;
+  layerLrDecay?: string;
+  minSteps?: string;
   textField?: string;
   labelField?: string;
   splitField?: string;
@@ -40,18 +44,30 @@ export function addSpecOptions(command: Command): Command {
     .option('--output <name>', 'model to register the result under (default <base>-<dataset>)')
     .option('--from-scratch', 'the control run: same architecture and budget from random weights')
     .option('--lr <x>', 'peak learning rate (default 5e-4; 1e-3 from scratch)')
-    .option('--epochs <n>', 'passes over the training examples (default 5)')
+    .option('--epochs <n>', 'passes over the training examples (default 5; more when --min-steps needs them)')
     .option('--max-steps <n>', 'stop after this many steps (default: no limit)')
     .option('--batch-size <n>', 'examples per step (default 16)')
     .option('--max-length <n>', "tokens per text (default: the base model's, at most 128)")
     .option('--warmup-steps <n>', 'linear warmup steps (default: --warmup-ratio of all steps)')
     .option('--warmup-ratio <x>', 'share of the steps used for warmup (default 0.1)')
     .option('--weight-decay <x>', 'AdamW weight decay (default 0.01)')
-    .option('--eval-every <n>', 'evaluate on dev every n steps (default: once per epoch)')
+    .option(
+      '--eval-every <n>',
+      'evaluate on dev every n steps (default: once per epoch, at most about 20 times a run)',
+    )
     .option('--patience <n>', 'early stopping after n evaluations without improvement, 0: off (default 3)')
     .option('--metric <m>', 'early-stopping metric: loss, accuracy or macro_f1 (default loss)')
     .option('--seed <n>', 'seed of the head, data order, dropout and label budget (default 0)')
     .option('--dropout <x>', "dropout while fine-tuning (default: the base model's)")
+    .option('--pooling <p>', "what the head pools: mean (over the tokens) or cls (default: the service's)")
+    .option(
+      '--layer-lr-decay <x>',
+      "layer-wise learning-rate decay in (0, 1], 1: the same rate for every layer (default: the service's; 1 from scratch)",
+    )
+    .option(
+      '--min-steps <n>',
+      "at least this many optimizer steps, adding epochs when labels are few; 0: epochs alone (default: the service's)",
+    )
     .option('--text-field <f>', 'field with the text (default text)')
     .option('--label-field <f>', 'field with the label (default label)')
     .option('--split-field <f>', 'field with the split (default split; none: a seeded 80/10/10 split)')
@@ -70,6 +86,19 @@ function parseNumber(text: string, field: string): number {
     throw new HeadstartError(Code.INVALID_ARGUMENT, `--${field} must be a finite number, got "${text}"`, {
       details: { field },
     });
+  }
+  return value;
+}
+
+/** A layer-wise learning-rate decay: in (0, 1]. */
+function parseDecay(text: string, field: string): number {
+  const value = parseNumber(text, field);
+  if (value <= 0 || value > 1) {
+    throw new HeadstartError(
+      Code.INVALID_ARGUMENT,
+      `--${field} must be in (0, 1] (1: the same rate for every layer), got "${text}"`,
+      { details: { field } },
+    );
   }
   return value;
 }
@@ -97,6 +126,9 @@ export function toSpecInput(options: SpecOptions): Omit<FinetuneSpecInput, 'base
     metric: options.metric as EarlyStoppingMetricInput | undefined,
     seed: optional(options.seed, int('seed')),
     dropout: optional(options.dropout, num('dropout')),
+    pooling: optional(options.pooling, parsePoolingName),
+    layerLrDecay: optional(options.layerLrDecay, (t) => parseDecay(t, 'layer-lr-decay')),
+    minSteps: optional(options.minSteps, int('min-steps')),
     textField: options.textField,
     labelField: options.labelField,
     splitField: options.splitField,

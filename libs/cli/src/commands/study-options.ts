@@ -61,7 +61,8 @@ function parseRate(text: string, field: string): number {
   return value;
 }
 
-function parsePoolingName(text: string): PoolingInput {
+/** `--pooling mean|cls` (any case). */
+export function parsePoolingName(text: string): PoolingInput {
   const name = text.toLowerCase();
   if (name !== 'mean' && name !== 'cls')
     throw invalid(`--pooling must be mean or cls, got "${text}"`, 'pooling');
@@ -99,8 +100,15 @@ function armHyperparameters(options: StartStudyOptions): {
 }
 
 export function toStudySpecInput(base: string, dataset: string, options: StartStudyOptions): StudySpecInput {
+  return { base, ...toStudyInputWithoutBase(dataset, options) };
+}
+
+/** Everything of a study but its base: a study trigger studies the checkpoint that fires it. */
+export function toStudyInputWithoutBase(
+  dataset: string,
+  options: StartStudyOptions,
+): Omit<StudySpecInput, 'base'> {
   return defined({
-    base,
     dataset,
     budgets: optional(options.budgets, parseBudgets),
     seeds: optional(options.seeds, (t) => parseCount(t, 'seeds')),

@@ -4,18 +4,83 @@ import {
   formatTriggerCondition,
   type FinetuneClient,
   type TriggerConditionInput,
+  type TriggerInput,
 } from '@headstart/finetune-client';
 import { finetune } from '@headstart/proto';
 import { formatVersionRef } from '@headstart/registry-client';
 import { formatTime } from '../format';
 import type { Output } from '../output';
 import { toSpecInput, type SpecOptions } from './finetune-spec-options';
+import { toStudyInputWithoutBase, type StartStudyOptions } from './study-options';
 
 const triggerJson = (t: finetune.Trigger): unknown => finetune.Trigger.toJSON(t);
 
 export interface CreateTriggerOptions extends SpecOptions {
   /** every | final | alias:NAME | tag:NAME */
   on?: string;
+  /** Start a transfer study of each matching checkpoint instead of a fine-tune. */
+  study?: boolean;
+  /** The study options (with --study only). */
+  budgets?: string;
+  seeds?: string;
+  headline?: string;
+  scratchLr?: string;
+  name?: string;
+}
+
+/** Options of a fine-tune that a study does not take (it sets its own seeds, budgets and outputs). */
+const FINETUNE_ONLY: ReadonlyArray<[keyof CreateTriggerOptions, string]> = [
+  ['output', 'output'],
+  ['fromScratch', 'from-scratch'],
+  ['maxSteps', 'max-steps'],
+  ['batchSize', 'batch-size'],
+  ['maxLength', 'max-length'],
+  ['warmupSteps', 'warmup-steps'],
+  ['warmupRatio', 'warmup-ratio'],
+  ['weightDecay', 'weight-decay'],
+  ['evalEvery', 'eval-every'],
+  ['patience', 'patience'],
+  ['metric', 'metric'],
+  ['seed', 'seed'],
+  ['dropout', 'dropout'],
+  ['layerLrDecay', 'layer-lr-decay'],
+  ['labelBudget', 'label-budget'],
+  ['alias', 'alias'],
+];
+
+const STUDY_ONLY: ReadonlyArray<[keyof CreateTriggerOptions, string]> = [
+  ['budgets', 'budgets'],
+  ['seeds', 'seeds'],
+  ['headline', 'headline'],
+  ['scratchLr', 'scratch-lr'],
+  ['name', 'name'],
+];
+
+function refuse(message: string, field: string): HeadstartError {
+  return new HeadstartError(Code.INVALID_ARGUMENT, message, { details: { field } });
+}
+
+/** The trigger the options describe: a fine-tune's, or with --study a study's. */
+export function toTriggerInput(baseModel: string, options: CreateTriggerOptions): TriggerInput {
+  const common = { baseModel, ...parseOn(options.on ?? 'every') };
+  const given = ([key]: [keyof CreateTriggerOptions, string]) =>
+    options[key] !== undefined && options[key] !== false;
+  if (options.study !== true) {
+    const studyOnly = STUDY_ONLY.find(given);
+    if (studyOnly) throw refuse(`--${studyOnly[1]} is a study option: add --study`, studyOnly[1]);
+    return { ...common, spec: toSpecInput(options) };
+  }
+  const finetuneOnly = FINETUNE_ONLY.find(given);
+  if (finetuneOnly) {
+    throw refuse(
+      `--${finetuneOnly[1]} does not apply to a study trigger (--study): a study takes --dataset, the data ` +
+        'fields, --lr, --scratch-lr, --epochs, --min-steps, --pooling, --budgets, --seeds, --headline, --name, ' +
+        '--description and --tag',
+      finetuneOnly[1],
+    );
+  }
+  const studyOptions: StartStudyOptions = options;
+  return { ...common, study: toStudyInputWithoutBase(options.dataset, studyOptions) };
 }
 
 /** `every`, `final`, `alias:prod`, `tag:good` → condition and its argument. */
@@ -37,12 +102,15 @@ export function parseOn(on: string): { on: TriggerConditionInput; alias?: string
 
 function row(t: finetune.Trigger): string[] {
   const spec = t.spec;
+  const dataset = t.study?.dataset ?? spec?.dataset;
   return [
     t.id,
     t.baseModelName,
     formatTriggerCondition(t),
-    spec?.dataset ? formatVersionRef(spec.dataset) : '-',
-    `${spec?.outputModelName ?? '-'}${spec?.fromScratch ? ' (scratch)' : ''}`,
+    dataset ? formatVersionRef(dataset) : '-',
+    t.study
+      ? `${t.study.reportModelName || '-'} (study)`
+      : `${spec?.outputModelName ?? '-'}${spec?.fromScratch ? ' (scratch)' : ''}`,
     String(t.firedCount),
     formatTime(t.createdAt),
   ];
@@ -64,11 +132,7 @@ export async function createTrigger(
   baseModel: string,
   options: CreateTriggerOptions,
 ): Promise<void> {
-  const trigger = await client.createTrigger({
-    baseModel,
-    ...parseOn(options.on ?? 'every'),
-    spec: toSpecInput(options),
-  });
+  const trigger = await client.createTrigger(toTriggerInput(baseModel, options));
   out.result(
     () => ({ trigger: triggerJson(trigger) }),
     () => out.table(COLUMNS, [row(trigger)]),

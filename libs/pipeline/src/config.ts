@@ -1,6 +1,6 @@
 import { logLevelVar, type ConfigSpec } from '@headstart/service-kit';
 
-import { DEFAULT_LABEL_BUDGET, DEFAULT_PRETRAIN_MINUTES } from './scale';
+import { DEFAULT_LABEL_BUDGET, DEFAULT_PRETRAIN_MINUTES, DEFAULT_STUDY_SEEDS } from './scale';
 
 /** The main job's environment (read in main.ts only). Every variable has an embedded default. */
 export const pipelineConfigSpec = {
@@ -48,7 +48,17 @@ export const pipelineConfigSpec = {
     type: 'int',
     min: 2,
     default: DEFAULT_LABEL_BUDGET,
-    description: 'Training labels each of the two fine-tunes (pre-trained, from scratch) may use.',
+    description:
+      'Training labels of the registered SpamAssassin fine-tune and its from-scratch control (one seed each).',
+  },
+  studySeeds: {
+    env: 'HEADSTART_STUDY_SEEDS',
+    type: 'int',
+    min: 2,
+    max: 50,
+    default: DEFAULT_STUDY_SEEDS,
+    description:
+      'Paired seeds of the dictionary-domains transfer study (each seed: one label draw, a fine-tune of the base and one from random weights, two baselines, at every budget).',
   },
   logLevel: logLevelVar,
 } as const satisfies ConfigSpec;

@@ -34,6 +34,9 @@ async function main(): Promise<void> {
           : { kind: 'minutes', minutes: config.pretrainMinutes },
     },
     finetune: { ...DEMO_SCALE.finetune, labelBudget: config.labelBudget },
+    studies: DEMO_SCALE.studies.map((s) =>
+      s.task === 'dictionary-domains' ? { ...s, seeds: config.studySeeds } : s,
+    ),
   };
   const stop = (signal: NodeJS.Signals) => {
     if (controller.signal.aborted) process.exit(130);

@@ -77,6 +77,7 @@ export interface PipelineScale {
  */
 export const DEFAULT_PRETRAIN_MINUTES = 12;
 export const DEFAULT_LABEL_BUDGET = 200;
+export const DEFAULT_STUDY_SEEDS = 5;
 
 /** The main job: config A of issue 4 (vocab 8192, d 128, 4 heads, ff 512, 2 layers, seq 128, batch 32). */
 export const DEMO_SCALE: PipelineScale = Object.freeze<PipelineScale>({
@@ -113,7 +114,7 @@ export const DEMO_SCALE: PipelineScale = Object.freeze<PipelineScale>({
   // Measured on this 2-core machine: see docs/benchmarks.md (main job). dictionary-domains is the task
   // where word counts are not enough; spam-assassin the one where they already are.
   studies: [
-    { task: 'dictionary-domains', budgets: [200, 1000], seeds: 5, headline: 200 },
+    { task: 'dictionary-domains', budgets: [200, 1000], seeds: DEFAULT_STUDY_SEEDS, headline: 200 },
     { task: 'spam-assassin', budgets: [200], seeds: 3, hyperparameters: { minSteps: 0, epochs: 8 } },
   ],
 });

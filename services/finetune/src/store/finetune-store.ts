@@ -3,7 +3,7 @@ import * as path from 'node:path';
 import Database from 'better-sqlite3';
 import { common, finetune } from '@headstart/proto';
 import { MIGRATIONS } from './migrations';
-import { decodePageToken, encodePageToken } from './page-token';
+import { keysetPage } from './page-token';
 import { StudyStore } from './study-store';
 
 const { JobState } = common;
@@ -252,38 +252,16 @@ export class FinetuneStore {
   }
 
   listJobs(query: JobQuery): { finetunes: finetune.Finetune[]; nextPageToken: string } {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (query.state !== JobState.JOB_STATE_UNSPECIFIED) {
-      where.push('state = ?');
-      args.push(query.state);
-    }
-    if (query.triggerId !== '') {
-      where.push('trigger_id = ?');
-      args.push(query.triggerId);
-    }
-    if (query.baseModelName !== '') {
-      where.push('base_model_name = ?');
-      args.push(query.baseModelName);
-    }
-    if (query.pageToken !== '') {
-      const after = decodePageToken(query.pageToken);
-      where.push('(created_ms < ? OR (created_ms = ? AND id < ?))');
-      args.push(after.createdMs, after.createdMs, after.id);
-    }
-    const sql =
-      'SELECT id, created_ms, finetune, enqueued FROM finetunes' +
-      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
-      ' ORDER BY created_ms DESC, id DESC LIMIT ?';
-    const rows = this.db.prepare(sql).all(...args, query.pageSize + 1) as (JobRow & {
-      id: string;
-      created_ms: number;
-    })[];
-    const page = rows.slice(0, query.pageSize);
-    const last = page[page.length - 1];
-    return {
-      finetunes: page.map((r) => decodeJob(r).job),
-      nextPageToken: rows.length > query.pageSize && last ? encodePageToken(last.created_ms, last.id) : '',
-    };
+    const state = query.state === JobState.JOB_STATE_UNSPECIFIED ? undefined : query.state;
+    const { rows, nextPageToken } = keysetPage<JobRow & { id: string; created_ms: number }>(
+      this.db,
+      {
+        table: 'finetunes',
+        columns: 'finetune, enqueued',
+        filters: { state, trigger_id: query.triggerId, base_model_name: query.baseModelName },
+      },
+      query,
+    );
+    return { finetunes: rows.map((r) => decodeJob(r).job), nextPageToken };
   }
 }

@@ -2,7 +2,7 @@
 // which are the jobs whose study_id points at it) plus the columns queries and constraints need.
 import type Database from 'better-sqlite3';
 import { common, finetune } from '@headstart/proto';
-import { decodePageToken, encodePageToken } from './page-token';
+import { keysetPage } from './page-token';
 
 const { JobState } = common;
 
@@ -99,35 +99,12 @@ export class StudyStore {
   }
 
   list(query: StudyQuery): { studies: finetune.Study[]; nextPageToken: string } {
-    const where: string[] = [];
-    const args: unknown[] = [];
-    if (query.state !== JobState.JOB_STATE_UNSPECIFIED) {
-      where.push('state = ?');
-      args.push(query.state);
-    }
-    if (query.baseModelName !== '') {
-      where.push('base_model_name = ?');
-      args.push(query.baseModelName);
-    }
-    if (query.pageToken !== '') {
-      const after = decodePageToken(query.pageToken);
-      where.push('(created_ms < ? OR (created_ms = ? AND id < ?))');
-      args.push(after.createdMs, after.createdMs, after.id);
-    }
-    const sql =
-      'SELECT id, created_ms, study FROM studies' +
-      (where.length > 0 ? ` WHERE ${where.join(' AND ')}` : '') +
-      ' ORDER BY created_ms DESC, id DESC LIMIT ?';
-    const rows = this.db.prepare(sql).all(...args, query.pageSize + 1) as {
-      id: string;
-      created_ms: number;
-      study: Buffer;
-    }[];
-    const page = rows.slice(0, query.pageSize);
-    const last = page[page.length - 1];
-    return {
-      studies: page.map(decodeStudy),
-      nextPageToken: rows.length > query.pageSize && last ? encodePageToken(last.created_ms, last.id) : '',
-    };
+    const state = query.state === JobState.JOB_STATE_UNSPECIFIED ? undefined : query.state;
+    const { rows, nextPageToken } = keysetPage<{ id: string; created_ms: number; study: Buffer }>(
+      this.db,
+      { table: 'studies', columns: 'study', filters: { state, base_model_name: query.baseModelName } },
+      query,
+    );
+    return { studies: rows.map(decodeStudy), nextPageToken };
   }
 }

@@ -17,6 +17,8 @@ const ACCURACY = EarlyStoppingMetric.EARLY_STOPPING_METRIC_ACCURACY;
 /** The recipe before this sweep: [CLS] + pooler, 5 epochs, lr 5e-4, early stopping on dev loss. */
 const OLD = { pooling: CLS, minSteps: 0, learningRate: 5e-4, layerLrDecay: 1, epochs: 5 };
 const STEPS = { pooling: MEAN, minSteps: 500, epochs: 5, layerLrDecay: 1 };
+/** The whole schedule (no early stopping), the best dev accuracy's weights kept. */
+const BEST_ACC = { ...STEPS, earlyStoppingMetric: ACCURACY, earlyStoppingPatience: 0 };
 
 export const GRIDS: Record<string, SweepEntry[]> = {
   recipe: [
@@ -67,6 +69,53 @@ export const GRIDS: Record<string, SweepEntry[]> = {
       name: 'scratch mean+500steps lr5e-4',
       fromScratch: true,
       hyperparameters: { ...STEPS, learningRate: 5e-4 },
+    },
+  ],
+  /**
+   * Round 2, after round 1 showed early stopping on dev loss ending runs at 125–225 of 500 steps (the
+   * loss rises from overconfidence while accuracy still climbs): the whole schedule, keeping the weights
+   * of the best dev accuracy.
+   */
+  selection: [
+    { name: 'old-defaults', fromScratch: false, hyperparameters: OLD },
+    { name: 'mean 500 lr5e-4', fromScratch: false, hyperparameters: { ...BEST_ACC, learningRate: 5e-4 } },
+    { name: 'mean 500 lr1e-3', fromScratch: false, hyperparameters: { ...BEST_ACC, learningRate: 1e-3 } },
+    { name: 'mean 500 lr2e-4', fromScratch: false, hyperparameters: { ...BEST_ACC, learningRate: 2e-4 } },
+    {
+      name: 'cls 500 lr5e-4',
+      fromScratch: false,
+      hyperparameters: { ...BEST_ACC, learningRate: 5e-4, pooling: CLS },
+    },
+    {
+      name: 'mean 1000 lr5e-4',
+      fromScratch: false,
+      hyperparameters: { ...BEST_ACC, learningRate: 5e-4, minSteps: 1000 },
+    },
+    {
+      name: 'mean 500 lr5e-4 decay0.8',
+      fromScratch: false,
+      hyperparameters: { ...BEST_ACC, learningRate: 5e-4, layerLrDecay: 0.8 },
+    },
+    {
+      name: 'mean 500 lr5e-4 dropout0.1',
+      fromScratch: false,
+      hyperparameters: { ...BEST_ACC, learningRate: 5e-4, dropout: 0.1 },
+    },
+    { name: 'scratch old-defaults', fromScratch: true, hyperparameters: { ...OLD, learningRate: 1e-3 } },
+    {
+      name: 'scratch mean 500 lr5e-4',
+      fromScratch: true,
+      hyperparameters: { ...BEST_ACC, learningRate: 5e-4 },
+    },
+    {
+      name: 'scratch mean 500 lr1e-3',
+      fromScratch: true,
+      hyperparameters: { ...BEST_ACC, learningRate: 1e-3 },
+    },
+    {
+      name: 'scratch mean 500 lr2e-4',
+      fromScratch: true,
+      hyperparameters: { ...BEST_ACC, learningRate: 2e-4 },
     },
   ],
   /** The chosen defaults for each arm: what a study runs when nothing is set. */

@@ -118,6 +118,27 @@ export const GRIDS: Record<string, SweepEntry[]> = {
       hyperparameters: { ...BEST_ACC, learningRate: 2e-4 },
     },
   ],
+  /** Round 3, on the main job's base pre-trained on the grown corpus: the candidates left by rounds 1–2. */
+  newbase: [
+    { name: 'old-defaults', fromScratch: false, hyperparameters: OLD },
+    { name: 'mean 500 lr5e-4', fromScratch: false, hyperparameters: { ...BEST_ACC, learningRate: 5e-4 } },
+    { name: 'mean 500 lr1e-3', fromScratch: false, hyperparameters: { ...BEST_ACC, learningRate: 1e-3 } },
+    {
+      name: 'cls 500 lr5e-4',
+      fromScratch: false,
+      hyperparameters: { ...BEST_ACC, learningRate: 5e-4, pooling: CLS },
+    },
+    {
+      name: 'scratch mean 500 lr5e-4',
+      fromScratch: true,
+      hyperparameters: { ...BEST_ACC, learningRate: 5e-4 },
+    },
+    {
+      name: 'scratch mean 500 lr1e-3',
+      fromScratch: true,
+      hyperparameters: { ...BEST_ACC, learningRate: 1e-3 },
+    },
+  ],
   /** The chosen defaults for each arm: what a study runs when nothing is set. */
   defaults: [
     { name: 'pretrained defaults', fromScratch: false, hyperparameters: {} },

@@ -1,4 +1,4 @@
-// The fine-tuning loop: seeded epoch shuffles, AdamW with linear warmup then linear decay, evaluation on
+// The fine-tuning loop: seeded epoch shuffles (batches of similar length, batch-order.ts), AdamW with linear warmup then linear decay, evaluation on
 // the dev split every `evalEvery` steps (and at the end), early stopping on the chosen dev metric, and the
 // best evaluation's weights restored at the end. Its whole state (step, epoch position, dropout RNG, the
 // early-stopping record and the best weights) is handed to `saveCheckpoint` after each evaluation, and a
@@ -11,6 +11,7 @@ import type { EncodedExamples } from './encode';
 import { makeBatch } from './encode';
 import { evaluate } from './evaluate';
 import { restoreParams, snapshotParams } from './param-snapshot';
+import { epochOrder } from './batch-order';
 import { deriveSeed } from './seeds';
 
 export interface LoopState {
@@ -103,10 +104,6 @@ export function improves(
   }
 }
 
-function epochOrder(n: number, seed: number, epoch: number): number[] {
-  return createRng(deriveSeed(seed, `epoch:${epoch}`)).shuffle(Array.from({ length: n }, (_, i) => i));
-}
-
 export function initialLoopState(seed: number): LoopState {
   return {
     step: 0,
@@ -128,7 +125,8 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
   let bestWeights = options.resume?.bestWeights;
   const dropoutRng = createRng(0);
   dropoutRng.setState(state.dropoutRng);
-  let order = epochOrder(n, settings.seed, state.epoch);
+  const lengths = train.ids.map((row) => row.length);
+  let order = epochOrder(lengths, settings.batchSize, settings.seed, state.epoch);
   const hasDev = dev.ids.length > 0;
   let windowStart = performance.now();
   let windowExamples = 0;
@@ -158,7 +156,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     if (state.position >= n) {
       state.epoch++;
       state.position = 0;
-      order = epochOrder(n, settings.seed, state.epoch);
+      order = epochOrder(lengths, settings.batchSize, settings.seed, state.epoch);
     }
     const rows = order.slice(state.position, state.position + settings.batchSize);
     const batch = {

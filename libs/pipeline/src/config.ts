@@ -33,7 +33,7 @@ export const pipelineConfigSpec = {
     max: 10_080,
     default: DEFAULT_PRETRAIN_MINUTES,
     description:
-      'Wall-clock pre-training budget, turned into a step count by timing a training step first (with 12 the whole job took 17.7 min and trained 10M tokens on a 2-core machine at load 4–6).',
+      'Wall-clock pre-training budget, turned into a step count by timing a training step first; the loop runs slower than that step, so the stage overruns it (12 took 16.4 min on an idle 2-core machine: docs/benchmarks.md).',
   },
   pretrainTokens: {
     env: 'HEADSTART_PRETRAIN_TOKENS',

@@ -43,7 +43,7 @@ export function addSpecOptions(command: Command): Command {
     .requiredOption('--dataset <ref>', 'labelled DATASET version (JSONL or CSV), NAME[:VERSION|@ALIAS]')
     .option('--output <name>', 'model to register the result under (default <base>-<dataset>)')
     .option('--from-scratch', 'the control run: same architecture and budget from random weights')
-    .option('--lr <x>', 'peak learning rate (default 5e-4; 1e-3 from scratch)')
+    .option('--lr <x>', 'peak learning rate (default 1e-3; 5e-4 from scratch)')
     .option('--epochs <n>', 'passes over the training examples (default 5; more when --min-steps needs them)')
     .option('--max-steps <n>', 'stop after this many steps (default: no limit)')
     .option('--batch-size <n>', 'examples per step (default 16)')
@@ -55,8 +55,14 @@ export function addSpecOptions(command: Command): Command {
       '--eval-every <n>',
       'evaluate on dev every n steps (default: once per epoch, at most about 20 times a run)',
     )
-    .option('--patience <n>', 'early stopping after n evaluations without improvement, 0: off (default 3)')
-    .option('--metric <m>', 'early-stopping metric: loss, accuracy or macro_f1 (default loss)')
+    .option(
+      '--patience <n>',
+      'early stopping after n evaluations without improvement, 0: off (default 0: the whole schedule)',
+    )
+    .option(
+      '--metric <m>',
+      'metric that picks the best dev evaluation (and early stopping): loss, accuracy or macro_f1 (default accuracy)',
+    )
     .option('--seed <n>', 'seed of the head, data order, dropout and label budget (default 0)')
     .option('--dropout <x>', "dropout while fine-tuning (default: the base model's)")
     .option('--pooling <p>', "what the head pools: mean (over the tokens) or cls (default: the service's)")

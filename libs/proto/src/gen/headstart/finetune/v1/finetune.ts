@@ -29,7 +29,7 @@ export const protobufFileName = "headstart/finetune/v1/finetune.proto";
 
 /** Which metric early stopping and the choice of the best dev evaluation follow. */
 export enum EarlyStoppingMetric {
-  /** EARLY_STOPPING_METRIC_UNSPECIFIED - Same as EARLY_STOPPING_METRIC_LOSS. */
+  /** EARLY_STOPPING_METRIC_UNSPECIFIED - The service's default (dev accuracy; see the finetune service's README). */
   EARLY_STOPPING_METRIC_UNSPECIFIED = 0,
   /** EARLY_STOPPING_METRIC_LOSS - Dev cross-entropy, lower is better. */
   EARLY_STOPPING_METRIC_LOSS = 1,
@@ -267,7 +267,7 @@ export function splitSourceToJSON(object: SplitSource): string {
  * the API carries the effective values.
  */
 export interface FinetuneHyperparameters {
-  /** Peak learning rate (after warmup). Unset: 5e-4 (small models), or 1e-3 with from_scratch. */
+  /** Peak learning rate (after warmup). Unset: the service's default (1e-3, or 5e-4 with from_scratch). */
   learningRate?:
     | number
     | undefined;
@@ -306,7 +306,7 @@ export interface FinetuneHyperparameters {
     | undefined;
   /**
    * Stop when this many evaluations in a row did not improve the metric. 0 disables early stopping
-   * (the best evaluation's weights are still the ones registered). Unset: 3.
+   * (the best evaluation's weights are still the ones registered). Unset: 0.
    */
   earlyStoppingPatience?: number | undefined;
   earlyStoppingMetric: EarlyStoppingMetric;

@@ -53,6 +53,9 @@ export interface LocalStack {
  * URL is given, then the registry, ingest, the pretrain API and one pretrain worker, the finetune API and
  * one finetune worker, all in this process on free loopback ports.
  */
+/** How long each part may take to stop before the shutdown goes on without it. */
+const STOP_TIMEOUT_MS = 30_000;
+
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
   const { home, logger } = options;
   const backend = options.backend ?? 'auto';
@@ -60,9 +63,25 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const stops: Array<{ name: string; stop: () => Promise<void> | void }> = [];
   const shutdown = async (): Promise<void> => {
     for (const { name, stop } of stops.splice(0).reverse()) {
-      await Promise.resolve()
-        .then(stop)
-        .catch((err: unknown) => logger.warn({ err, part: name }, 'stop failed'));
+      // A part that does not stop in time must not keep the others (and the job) from stopping: one run
+      // of the main job waited on the pretrain service's shutdown for good.
+      let timer: NodeJS.Timeout | undefined;
+      const late = new Promise<void>((resolve) => {
+        timer = setTimeout(() => {
+          logger.warn(
+            { part: name, seconds: STOP_TIMEOUT_MS / 1000 },
+            'a part did not stop in time; going on',
+          );
+          resolve();
+        }, STOP_TIMEOUT_MS);
+      });
+      await Promise.race([
+        Promise.resolve()
+          .then(stop)
+          .catch((err: unknown) => logger.warn({ err, part: name }, 'stop failed')),
+        late,
+      ]);
+      clearTimeout(timer);
     }
   };
   try {

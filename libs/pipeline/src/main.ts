@@ -53,7 +53,9 @@ async function main(): Promise<void> {
     scale,
     signal: controller.signal,
   });
-  process.stdout.write(`\n${result.text}\n`);
+  // Exit once the report is out: the stack is stopped, and a handle a part left open must not keep the
+  // job from returning.
+  process.stdout.write(`\n${result.text}\n`, () => process.exit(0));
 }
 
 main().catch((err: unknown) => {

@@ -93,6 +93,8 @@ export async function startStack(): Promise<Stack> {
         logger: quiet(),
         name: 'test-worker',
         progressIntervalMs: 50,
+        // Every evaluation's checkpoint, so that resume tests find one where they expect it.
+        checkpointIntervalMs: 0,
         controlTimeoutMs: 1_000,
         ...options,
       });

@@ -37,6 +37,8 @@ export interface RunJobContext {
   datasets: DatasetLoader;
   reporter: JobReporter;
   checkpointDir: string;
+  /** Minimum time between job checkpoints (the first evaluation's is always written). */
+  checkpointIntervalMs: number;
   logger: Logger;
   /** Aborted when the worker stops (the job goes back to the queue and resumes later). */
   signal: AbortSignal;
@@ -146,6 +148,7 @@ export async function runJob(ctx: RunJobContext): Promise<JobOutcome> {
     });
     if (await ctx.reporter.report({ step: resume?.state.step ?? 0 }, true)) throw new JobCancelledError();
 
+    let lastSaved = Number.NEGATIVE_INFINITY;
     const outcome = await trainClassifier({
       model,
       optimizer,
@@ -175,13 +178,16 @@ export async function runJob(ctx: RunJobContext): Promise<JobOutcome> {
         );
         if (stop) throw new JobCancelledError();
       },
-      saveCheckpoint: async (state, bestWeights) =>
-        saveJobCheckpoint(ctx.checkpointDir, job.id, print, {
+      saveCheckpoint: async (state, bestWeights) => {
+        if (performance.now() - lastSaved < ctx.checkpointIntervalMs) return;
+        lastSaved = performance.now();
+        await saveJobCheckpoint(ctx.checkpointDir, job.id, print, {
           state,
           weights: await snapshotParams(model.params),
           bestWeights,
           optimizer: await optimizer.exportState(),
-        }),
+        });
+      },
     });
     ctx.heartbeat();
     const testEval = await evaluate(model, test, examples.labels, {

@@ -169,7 +169,7 @@ describe('exactly one fine-tune per (checkpoint, trigger)', () => {
   it('a finetune service restart while a worker trains gives one result', async () => {
     await stack.startService();
     const worker = await stack.startWorker();
-    const trigger = await createTrigger('midjob-bert', 60);
+    const trigger = await createTrigger('midjob-bert', 300);
     await registerCheckpoint(stack.client, base, 'midjob-bert');
     const running = await waitFor(
       async () => (await jobsOf(trigger)).find((j) => j.state === JobState.JOB_STATE_RUNNING && j.step > 0),
@@ -186,6 +186,12 @@ describe('exactly one fine-tune per (checkpoint, trigger)', () => {
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatchObject({ id: running.id, attempts: 1 });
     expect(jobs[0]?.resultVersion?.modelName).toBe('midjob-bert-tiny-spam');
+    // The API records the end when the worker's retried report arrives; the worker counts it once the
+    // API's answer comes back, a moment later.
+    await waitFor(async () => worker.stats.succeeded === 1, {
+      timeoutMs: 30_000,
+      message: "the worker's count",
+    });
     expect(worker.stats).toMatchObject({ started: 1, succeeded: 1 });
     expect(await resultVersions('midjob-bert-tiny-spam')).toHaveLength(1);
   });
@@ -193,7 +199,9 @@ describe('exactly one fine-tune per (checkpoint, trigger)', () => {
   it('a worker stopped mid-job hands it back; the next worker resumes from the job checkpoint, one result', async () => {
     await stack.startService();
     await stack.startWorker();
-    const trigger = await createTrigger('resume-bert', 60, 5);
+    // Long enough that the job cannot end within the stopping worker's grace (batches of similar length made
+    // tiny steps fast).
+    const trigger = await createTrigger('resume-bert', 300, 5);
     await registerCheckpoint(stack.client, base, 'resume-bert');
     const running = await waitFor(
       async () => (await jobsOf(trigger)).find((j) => j.state === JobState.JOB_STATE_RUNNING && j.step >= 12),

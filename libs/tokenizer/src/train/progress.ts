@@ -33,6 +33,9 @@ export class Yielder {
   }
 
   async maybeYield(): Promise<void> {
+    // An abort is honoured at the next check even when it is too soon to yield: a fast machine can
+    // otherwise finish training between two yields and never see it.
+    this.check();
     const now = performance.now();
     if (now - this.last < 20) return;
     await new Promise<void>((resolve) => setImmediate(resolve));

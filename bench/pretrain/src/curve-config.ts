@@ -53,6 +53,7 @@ export function curveTrainingConfig(s: CurveSchedule, totalSteps: number): Train
     gradAccumulation: s.accum,
     totalSteps,
     tokenBudget: 0,
+    timeBudgetMs: 0,
     evalEvery: s.evalEvery,
     evalBatches: s.evalBatches,
     checkpointEvery: 1e9,

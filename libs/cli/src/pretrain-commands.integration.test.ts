@@ -143,6 +143,57 @@ describe('headstart pretrain', () => {
     expect(table.stdout).toMatch(new RegExp(`${runId} +SUCCEEDED +cli-bert +10/10`));
   });
 
+  it('trains for a time budget given in minutes and ends it with the final checkpoint', async () => {
+    const started = await cli(
+      'pretrain',
+      'start',
+      '--model',
+      'cli-bert-timed',
+      '--shards',
+      'cli-shards:1',
+      ...TINY,
+      '--minutes',
+      '0.05',
+      '--checkpoint-every',
+      '1000000',
+      '--eval-every',
+      '1000000',
+      '--eval-batches',
+      '1',
+      '--warmup',
+      '2',
+    );
+    expect(started.stderr).toBe('');
+    expect(started.code).toBe(ExitCode.OK);
+    expect(started.stdout).toMatch(/^started run run-[0-9a-f-]+: a 3-s time budget$/m);
+    expect(started.stdout).toMatch(/step \d+ \(100%\) {2}loss/);
+    const runId = (/started run (run-[0-9a-f-]+)/.exec(started.stdout) as RegExpExecArray)[1] as string;
+    const shown = await cliJson<{ run: { state: string; trainingSeconds: number; finalVersion: number } }>(
+      'pretrain',
+      'get',
+      runId,
+    );
+    expect(shown.run.state).toBe('JOB_STATE_SUCCEEDED');
+    expect(shown.run.finalVersion).toBe(1);
+    expect(shown.run.trainingSeconds).toBeGreaterThanOrEqual(3);
+    expect(shown.run.trainingSeconds).toBeLessThan(6);
+  }, 60_000);
+
+  it('refuses a time budget that is not a positive number of minutes', async () => {
+    const refused = await cli(
+      'pretrain',
+      'start',
+      '--model',
+      'x',
+      '--shards',
+      'cli-shards:1',
+      '--minutes',
+      '0',
+    );
+    expect(refused.code).toBe(ExitCode.REFUSED);
+    expect(refused.stderr).toContain('--minutes must be more than 0');
+  });
+
   it('streams JSON lines with --json watch and cancels a run', async () => {
     const { run } = await cliJson<{ run: { id: string; state: string } }>(
       'pretrain',

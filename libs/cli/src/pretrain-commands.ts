@@ -41,8 +41,12 @@ export function addPretrainCommands(program: Command, run: (action: PretrainActi
     .option('--batch <n>', 'sequences per micro-batch (default 32)')
     .option('--seq-len <n>', 'tokens per sequence (default 128)')
     .option('--accum <n>', 'micro-batches per step (default 1)')
-    .option('--max-steps <n>', 'optimizer steps (default 2000)')
+    .option('--max-steps <n>', 'optimizer steps (default 2000 when no other budget is given)')
     .option('--tokens <n>', 'token budget: stop after this many tokens')
+    .option(
+      '--minutes <n>',
+      'time budget: train for this many wall-clock minutes, the learning rate decaying with the time used',
+    )
     .option('--eval-every <n>', 'evaluate every N steps (default 200)')
     .option('--eval-batches <n>', 'fixed validation batches per evaluation (default 20)')
     .option('--checkpoint-every <n>', 'checkpoint and register every N steps (default 500)')

@@ -40,7 +40,7 @@ export { accumulateGradients } from './gradients';
 export type { ModelTrainStepOptions, TrainStepOptions, TrainStepResult } from './train-step';
 export { classificationTrainStep, mlmTrainStep, trainStep } from './train-step';
 export type { LrSchedule } from './schedule';
-export { getLr, validateLrSchedule } from './schedule';
+export { getLr, getLrByFraction, validateLrSchedule } from './schedule';
 export type { Safetensors, TensorRecord, TensorRecords } from './safetensors';
 export { loadSafetensors, saveSafetensors } from './safetensors';
 export type { ImportReport, ImportWeightsOptions } from './weights';

@@ -33,6 +33,24 @@ export function getLr(step: number, schedule: LrSchedule): number {
   return minLr + coefficient * (peak - minLr);
 }
 
+/**
+ * Learning rate for 0-based `step` of a run that is `fraction` (0..1) through a wall-clock budget, as in
+ * the "Cramming" recipe: warmup by steps as in getLr, then the decay follows the fraction of the budget
+ * used (or the step fraction, when the step cap is nearer), so it reaches `minLr` when the time is up
+ * whatever the machine's speed. `totalSteps` is the run's step cap.
+ */
+export function getLrByFraction(step: number, fraction: number, schedule: LrSchedule): number {
+  const byStep = getLr(step, schedule);
+  const warmupSteps = schedule.warmupSteps ?? 0;
+  if (step < warmupSteps || (schedule.decay ?? 'cosine') === 'constant') return byStep;
+  if (!(fraction >= 0)) throw new RangeError(`fraction must be a number ≥ 0, got ${fraction}`);
+  const stepRatio = (step - warmupSteps) / (schedule.totalSteps - warmupSteps);
+  const ratio = Math.min(1, Math.max(fraction, stepRatio));
+  const minLr = schedule.minLr ?? 0;
+  const coefficient = schedule.decay === 'linear' ? 1 - ratio : 0.5 * (1 + Math.cos(Math.PI * ratio));
+  return minLr + coefficient * (schedule.peak - minLr);
+}
+
 /** Problems with a schedule, naming the field (empty when valid). */
 export function validateLrSchedule(schedule: LrSchedule): { field: keyof LrSchedule; message: string }[] {
   const problems: { field: keyof LrSchedule; message: string }[] = [];

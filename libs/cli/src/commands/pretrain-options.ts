@@ -26,6 +26,7 @@ export interface StartRunOptions {
   accum?: string;
   maxSteps?: string;
   tokens?: string;
+  minutes?: string;
   evalEvery?: string;
   evalBatches?: string;
   checkpointEvery?: string;
@@ -60,6 +61,18 @@ export const count = (text: string | undefined, option: string) =>
   text === undefined ? undefined : parseCount(text, option);
 const number = (text: string | undefined, option: string) =>
   text === undefined ? undefined : parseNumber(text, option);
+
+/** --minutes (fractions allowed) as the whole seconds of the run's time budget. */
+function minutesToSeconds(text: string | undefined): number | undefined {
+  const minutes = number(text, 'minutes');
+  if (minutes === undefined) return undefined;
+  if (!(minutes > 0)) {
+    throw new HeadstartError(Code.INVALID_ARGUMENT, `--minutes must be more than 0, got "${text}"`, {
+      details: { field: 'minutes' },
+    });
+  }
+  return Math.max(1, Math.round(minutes * 60));
+}
 
 export function parseEnum<T>(
   text: string | undefined,
@@ -132,6 +145,7 @@ export function startRunRequest(options: StartRunOptions): pretrain.StartRunRequ
         gradAccumulation: count(options.accum, 'accum'),
         maxSteps: count(options.maxSteps, 'max-steps'),
         tokenBudget: count(options.tokens, 'tokens'),
+        timeBudgetSeconds: minutesToSeconds(options.minutes),
         evalEvery: count(options.evalEvery, 'eval-every'),
         evalBatches: count(options.evalBatches, 'eval-batches'),
         checkpointEvery: count(options.checkpointEvery, 'checkpoint-every'),

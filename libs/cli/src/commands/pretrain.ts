@@ -41,7 +41,7 @@ function describeRun(out: Output, run: pretrain.Run): string {
       `${spec?.modelName} (d ${model?.dModel}, ${model?.layers} layers, ${model?.heads} heads, vocab ${model?.vocabSize}, ${run.parameters.toLocaleString('en-US')} params)`,
     ],
     ['shards', spec?.shards ? formatVersionRef(spec.shards) : '-'],
-    ['step', `${run.step} / ${run.totalSteps}`],
+    ['step', stepsOf(run)],
     ['tokens', run.tokensSeen.toLocaleString('en-US')],
     ['loss', fixed(run.loss)],
     ['eval loss', run.evalStep > 0 ? `${fixed(run.evalLoss)} at step ${run.evalStep}` : '-'],
@@ -68,13 +68,12 @@ export async function startPretrainRun(
 ): Promise<void> {
   const run = await client.startRun(startRunRequest(options));
   if (!options.detach) {
-    if (!out.json) out.stdout.write(`started run ${run.id}: ${run.totalSteps} steps\n`);
+    if (!out.json) out.stdout.write(`started run ${run.id}: ${budgetOf(run)}\n`);
     return watchPretrainRun(client, out, run.id);
   }
   out.result(
     () => ({ run: pretrain.Run.toJSON(run) }),
-    () =>
-      `started run ${run.id} (${stateLabel(run.state)}): ${run.totalSteps} steps\n${describeRun(out, run)}`,
+    () => `started run ${run.id} (${stateLabel(run.state)}): ${budgetOf(run)}\n${describeRun(out, run)}`,
   );
 }
 
@@ -125,7 +124,7 @@ export async function listPretrainRuns(
           r.id,
           stateLabel(r.state),
           r.spec?.modelName ?? '-',
-          `${r.step}/${r.totalSteps}`,
+          stepsOf(r, '/'),
           fixed(r.loss),
           r.evalStep > 0 ? fixed(r.evalLoss) : '-',
           formatTime(r.createdAt),
@@ -134,10 +133,29 @@ export async function listPretrainRuns(
   );
 }
 
+/** "2000 steps", or "a 600-s time budget" (and a step cap when one was given). */
+function budgetOf(run: pretrain.Run): string {
+  const budget = run.spec?.training?.timeBudgetSeconds ?? 0;
+  if (budget <= 0) return `${run.totalSteps} steps`;
+  return run.totalSteps < 1e9
+    ? `a ${budget}-s time budget, at most ${run.totalSteps} steps`
+    : `a ${budget}-s time budget`;
+}
+
+/** "120 / 2000", or for a run with a time budget "120, 61 s of 600 s". */
+function stepsOf(run: pretrain.Run, separator = ' / '): string {
+  const budget = run.spec?.training?.timeBudgetSeconds ?? 0;
+  if (budget <= 0) return `${run.step}${separator}${run.totalSteps}`;
+  return `${run.step}, ${Math.round(run.trainingSeconds)} s of ${budget} s`;
+}
+
 /** One human line per progress message. */
 export function progressLine(m: pretrain.WatchRunResponse): string {
   const parts = [
-    `step ${m.step}/${m.totalSteps}`,
+    // A run with only a time budget has the service's step cap (1e9) as its total: show the share done.
+    m.totalSteps < 1e9
+      ? `step ${m.step}/${m.totalSteps}`
+      : `step ${m.step} (${Math.floor(m.fractionDone * 100)}%)`,
     `loss ${m.loss.toFixed(4)}`,
     `lr ${m.learningRate.toExponential(2)}`,
     `${Math.round(m.tokensPerSecond).toLocaleString('en-US')} tok/s`,

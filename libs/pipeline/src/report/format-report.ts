@@ -71,7 +71,7 @@ export function formatReport(report: PipelineReport, reportFile: string): string
   out.push(
     `run ${p.runId} (${p.origin === 'new' ? 'started now' : 'started by an earlier run'}): ${int(p.steps)} steps, ${int(p.tokens)} tokens, ${int(p.parameters)} parameters, ` +
       `${f(p.trainingSeconds / 60, 1)} min, ${int(p.tokensPerSecond)} tokens/s on ${p.backend}`,
-    `budget ${p.plan.budget}${p.plan.measuredStepMs ? ` → ${int(p.plan.measuredStepMs)} ms a step measured → ${int(p.plan.totalSteps)} steps` : ''}`,
+    `budget ${p.plan.budget}${p.plan.measuredStepMs ? ` (the run's own time budget; an isolated step took ${int(p.plan.measuredStepMs)} ms, so about ${int(p.plan.totalSteps)} steps were expected and ${int(p.steps)} were trained)` : ''}`,
     `final checkpoint ${p.finalCheckpoint}: MLM eval loss ${f(p.finalEvalLoss)} nats (perplexity ${f(p.finalPerplexity, 1)}), best ${f(p.bestEvalLoss)}`,
     `unigram baseline of the shards: entropy ${f(p.unigram.trainEntropy)} nats (train), cross-entropy ${f(p.unigram.validationCrossEntropy)} nats (validation) → ` +
       `the base is ${f(Math.abs(p.unigram.validationCrossEntropy - p.finalEvalLoss))} nats ${p.finalEvalLoss < p.unigram.validationCrossEntropy ? 'below' : 'ABOVE'} it`,

@@ -28,7 +28,7 @@ export interface PretrainOutcome {
   run: pretrain.Run;
   /** `new`: started now; `earlier`: an earlier pipeline had started it (finished, or resumed now). */
   origin: 'new' | 'earlier';
-  /** Steps planned, and how: the measured step time when the budget was in minutes. */
+  /** Steps expected (exact for a steps or token budget), and the step time measured for a minutes budget. */
   plan: { totalSteps: number; budget: string; measuredStepMs?: number | undefined };
   curve: EvalPoint[];
   /** Wall-clock seconds from the run's start to its end (a resumed run: the pause between attempts included). */
@@ -49,38 +49,56 @@ function isUsable(run: pretrain.Run): boolean {
   return run.state !== JobState.JOB_STATE_FAILED && run.state !== JobState.JOB_STATE_CANCELLED;
 }
 
-/** max_steps / token_budget of the run, measuring a step when the budget is in minutes. */
-async function planSteps(
-  input: PretrainInput,
-  logger: Logger,
-): Promise<{ maxSteps: number; tokenBudget: number; measuredStepMs?: number }> {
+interface RunBudget {
+  maxSteps: number;
+  tokenBudget: number;
+  timeBudgetSeconds: number;
+  /** Steps the run is expected to take: sets its evaluation, checkpoint and warmup cadence. */
+  expectedSteps: number;
+  measuredStepMs?: number;
+}
+
+/**
+ * The run's budget. Minutes become the run's own time budget (the worker decays the learning rate with
+ * the share of it used and stops when it is spent, whatever the load); a step timed here only sizes the
+ * cadence of evaluations, checkpoints and warmup, which a wrong guess makes denser or sparser, no worse.
+ */
+async function planBudget(input: PretrainInput, logger: Logger): Promise<RunBudget> {
   const { model, pretrain: p } = input.scale;
   const budget = p.budget;
-  if (budget.kind === 'steps') return { maxSteps: budget.steps, tokenBudget: 0 };
-  if (budget.kind === 'tokens') return { maxSteps: 0, tokenBudget: budget.tokens };
-  logger.info({ budget: describeBudget(budget) }, 'pretrain: timing a training step to size the run');
+  const perStep = p.batchSize * p.seqLen;
+  const none = { maxSteps: 0, tokenBudget: 0, timeBudgetSeconds: 0 };
+  if (budget.kind === 'steps') return { ...none, maxSteps: budget.steps, expectedSteps: budget.steps };
+  if (budget.kind === 'tokens') {
+    return { ...none, tokenBudget: budget.tokens, expectedSteps: Math.ceil(budget.tokens / perStep) };
+  }
+  logger.info({ budget: describeBudget(budget) }, 'pretrain: timing a training step to set the run cadence');
   const timing = await timeTrainingStep({
     ...model,
     vocabSize: input.vocabSize,
     batchSize: p.batchSize,
     seqLen: p.seqLen,
   });
-  const maxSteps = stepsForMinutes(budget.minutes, timing.medianMs, {
+  const expectedSteps = stepsForMinutes(budget.minutes, timing.medianMs, {
     evaluations: p.evaluations,
     evalBatches: p.evalBatches,
     checkpoints: p.checkpoints,
   });
   logger.info(
-    { stepMs: Math.round(timing.medianMs), samplesMs: timing.samplesMs.map(Math.round), maxSteps },
-    `pretrain: ${Math.round(timing.medianMs)} ms a step → ${maxSteps} steps in ${budget.minutes} min`,
+    { stepMs: Math.round(timing.medianMs), samplesMs: timing.samplesMs.map(Math.round), expectedSteps },
+    `pretrain: ${Math.round(timing.medianMs)} ms a step, about ${expectedSteps} steps in ${budget.minutes} min`,
   );
-  return { maxSteps, tokenBudget: 0, measuredStepMs: timing.medianMs };
+  return {
+    ...none,
+    timeBudgetSeconds: Math.round(budget.minutes * 60),
+    expectedSteps,
+    measuredStepMs: timing.medianMs,
+  };
 }
 
-function runSpec(input: PretrainInput, maxSteps: number, tokenBudget: number): pretrain.RunSpec {
+function runSpec(input: PretrainInput, budget: RunBudget): pretrain.RunSpec {
   const { model, pretrain: p } = input.scale;
-  const perStep = p.batchSize * p.seqLen;
-  const steps = maxSteps > 0 ? maxSteps : Math.ceil(tokenBudget / perStep);
+  const steps = budget.expectedSteps;
   const every = (n: number) => Math.max(1, Math.ceil(steps / Math.max(1, n)));
   return pretrain.RunSpec.fromPartial({
     modelName: input.modelName,
@@ -92,8 +110,9 @@ function runSpec(input: PretrainInput, maxSteps: number, tokenBudget: number): p
       warmupSteps: Math.min(p.maxWarmupSteps, Math.ceil(steps * p.warmupFraction)),
       batchSize: p.batchSize,
       seqLen: p.seqLen,
-      maxSteps,
-      tokenBudget,
+      maxSteps: budget.maxSteps,
+      tokenBudget: budget.tokenBudget,
+      timeBudgetSeconds: budget.timeBudgetSeconds,
       evalEvery: every(p.evaluations),
       evalBatches: p.evalBatches,
       checkpointEvery: every(p.checkpoints),
@@ -102,6 +121,9 @@ function runSpec(input: PretrainInput, maxSteps: number, tokenBudget: number): p
     tags: ['pipeline', input.key],
   });
 }
+
+/** "42%": the share of the run's steps or time budget done. */
+const donePercent = (update: pretrain.WatchRunResponse) => `${Math.floor(update.fractionDone * 100)}%`;
 
 function watchLogger(logger: Logger, curve: EvalPoint[]): (update: pretrain.WatchRunResponse) => void {
   let lastLog = 0;
@@ -137,22 +159,24 @@ function watchLogger(logger: Logger, curve: EvalPoint[]): (update: pretrain.Watc
           eval_loss: +point.evalLoss.toFixed(4),
           perplexity: +point.perplexity.toFixed(1),
         },
-        `pretrain: eval at step ${point.step}/${update.totalSteps}: loss ${point.evalLoss.toFixed(3)}`,
+        `pretrain: eval at step ${point.step} (${donePercent(update)}): loss ${point.evalLoss.toFixed(3)}`,
       );
     }
     const now = Date.now();
-    if (now - lastLog >= 15_000 || update.step === update.totalSteps) {
+    if (now - lastLog >= 15_000 || update.fractionDone >= 1) {
       lastLog = now;
       logger.info(
         {
-          step: `${update.step}/${update.totalSteps}`,
+          step: update.step,
+          done: donePercent(update),
+          training_s: Math.round(update.trainingSeconds),
           loss: +update.loss.toFixed(4),
           lr: +update.learningRate.toExponential(2),
           tokens_per_s: Math.round(update.tokensPerSecond),
           tokens: update.tokensSeen,
           eta_s: Math.round(update.etaSeconds),
         },
-        `pretrain: step ${update.step}/${update.totalSteps}, loss ${update.loss.toFixed(3)}`,
+        `pretrain: step ${update.step} (${donePercent(update)}), loss ${update.loss.toFixed(3)}`,
       );
     }
   };
@@ -198,17 +222,13 @@ export async function runPretraining(
     );
     plan = { totalSteps: run.totalSteps, budget };
   } else {
-    const { maxSteps, tokenBudget, measuredStepMs } = await planSteps(input, logger);
+    const runBudget = await planBudget(input, logger);
     // One idempotency key per attempt: a failed or cancelled run with these inputs is not replayed.
-    run = await client.startRun(
-      runSpec(input, maxSteps, tokenBudget),
-      `${input.key}#${earlier.length + 1}`,
-      callOptions,
-    );
-    plan = { totalSteps: run.totalSteps, budget, measuredStepMs };
+    run = await client.startRun(runSpec(input, runBudget), `${input.key}#${earlier.length + 1}`, callOptions);
+    plan = { totalSteps: runBudget.expectedSteps, budget, measuredStepMs: runBudget.measuredStepMs };
     logger.info(
-      { run: run.id, totalSteps: run.totalSteps, parameters: run.parameters, shards: label(input.shards) },
-      `pretrain: run queued (${run.totalSteps} steps, ${run.parameters} parameters)`,
+      { run: run.id, budget, parameters: run.parameters, shards: label(input.shards) },
+      `pretrain: run queued (${budget}, ${run.parameters} parameters)`,
     );
   }
   const origin = earlier.includes(run) ? 'earlier' : 'new';

@@ -37,6 +37,8 @@ export interface CheckpointState {
   tokensSeen: number;
   /** Mean training loss of `step`. */
   loss: number;
+  /** Wall-clock milliseconds trained up to this checkpoint (absent in checkpoints of older versions). */
+  trainingMs?: number;
   lastEval?: EvalRecord;
   bestEval?: EvalRecord;
   /** The best evaluated checkpoint of the run so far (possibly this one). */
@@ -90,6 +92,7 @@ export async function packCheckpoint(session: TrainingSession, meta: CheckpointM
     totalSteps: session.config.totalSteps,
     tokensSeen: counters.tokensSeen,
     loss: counters.loss,
+    trainingMs: Math.round(counters.trainingMs),
     ...(counters.lastEval ? { lastEval: counters.lastEval } : {}),
     ...(counters.bestEval ? { bestEval: counters.bestEval } : {}),
     ...(counters.bestCheckpoint ? { bestCheckpoint: counters.bestCheckpoint } : {}),

@@ -50,6 +50,7 @@ describe('checkpoint bundle', () => {
     session.counters = {
       step: 0,
       tokensSeen: 640,
+      trainingMs: 1234,
       loss: 3.25,
       bestEval: { step: 0, loss: 3.5, perplexity: 33.1 },
     };

@@ -31,6 +31,8 @@ export function restoreSession(checkpoint: Checkpoint, config: TrainingConfig): 
         step: state.step,
         tokensSeen: state.tokensSeen,
         loss: state.loss,
+        // Checkpoints written before time budgets existed did not count it.
+        trainingMs: state.trainingMs ?? 0,
         ...(state.lastEval ? { lastEval: state.lastEval } : {}),
         ...(state.bestEval ? { bestEval: state.bestEval } : {}),
         ...(state.bestCheckpoint ? { bestCheckpoint: state.bestCheckpoint } : {}),

@@ -65,12 +65,13 @@ export async function registerCheckpoint(
       modelName: target.modelName,
       kind: 'BASE_MODEL',
       modelDescription: target.description || `Masked-LM pre-trained encoder (run ${target.runId})`,
-      description: `${target.description ? `${target.description}; ` : ''}step ${state.step} of ${state.totalSteps}`,
+      description: `${target.description ? `${target.description}; ` : ''}${progressPhrase(state)}`,
       metadata: {
         run_id: target.runId,
         step: String(state.step),
         total_steps: String(state.totalSteps),
         tokens_seen: String(state.tokensSeen),
+        training_seconds: String(Math.round((state.trainingMs ?? 0) / 1000)),
         final: String(state.final),
         format: `${state.format}/v${state.formatVersion}`,
         backend: state.backend,
@@ -109,4 +110,12 @@ export async function latestRegisteredCheckpoint(
 export function tokenizerOf(shards: registry.ModelVersion): common.VersionRef | undefined {
   const link = shards.parents.find((p) => p.relation === 'tokenized_with');
   return link ? versionRef(link.modelName, link.version) : undefined;
+}
+
+/** "step 2817 of 5000", or for a run with a time budget "step 2817, 598 s of a 600-s budget". */
+function progressPhrase(state: CheckpointState): string {
+  const budgetMs = state.training.timeBudgetMs ?? 0;
+  if (budgetMs <= 0) return `step ${state.step} of ${state.totalSteps}`;
+  const seconds = Math.round((state.trainingMs ?? 0) / 1000);
+  return `step ${state.step}, ${seconds} s of a ${Math.round(budgetMs / 1000)}-s budget`;
 }

@@ -3,7 +3,7 @@
 // sources are subscribed before the first read, so no change between the read and the subscription is
 // missed.
 import { Code, HeadstartError } from '@headstart/errors';
-import { pretrain } from '@headstart/proto';
+import { common, pretrain } from '@headstart/proto';
 import type { ServerStreamContext } from '@headstart/service-kit';
 import type { NatsConnection } from 'nats';
 import { subscribeProgress } from '../runs/progress';
@@ -21,6 +21,15 @@ function sameRun(a: pretrain.Run, b: pretrain.Run): boolean {
 
 type Update = { kind: 'run'; run: pretrain.Run } | { kind: 'progress'; progress: pretrain.RunProgress };
 
+/** Share of a run done according to its record (steps, or its time budget when nearer its end). */
+function fractionOfRun(run: pretrain.Run): number {
+  if (run.state === common.JobState.JOB_STATE_SUCCEEDED) return 1;
+  const budgetSeconds = run.spec?.training?.timeBudgetSeconds ?? 0;
+  const byTime = budgetSeconds > 0 ? run.trainingSeconds / budgetSeconds : 0;
+  const bySteps = run.totalSteps > 0 ? run.step / run.totalSteps : 0;
+  return Math.min(1, Math.max(byTime, bySteps));
+}
+
 /** The response for a run, with the progress fields from its record or from a fresher report. */
 export function watchResponse(run: pretrain.Run, progress?: pretrain.RunProgress): pretrain.WatchRunResponse {
   const fromRecord = pretrain.WatchRunResponse.fromPartial({
@@ -29,6 +38,8 @@ export function watchResponse(run: pretrain.Run, progress?: pretrain.RunProgress
     totalSteps: run.totalSteps,
     tokensSeen: run.tokensSeen,
     loss: run.loss,
+    trainingSeconds: run.trainingSeconds,
+    fractionDone: fractionOfRun(run),
   });
   if (!progress) return fromRecord;
   return {
@@ -41,6 +52,8 @@ export function watchResponse(run: pretrain.Run, progress?: pretrain.RunProgress
     tokensPerSecond: progress.tokensPerSecond,
     etaSeconds: progress.etaSeconds,
     gradNorm: progress.gradNorm,
+    fractionDone: progress.fractionDone,
+    trainingSeconds: progress.trainingSeconds,
     ...(progress.evalLoss === undefined
       ? {}
       : { evalLoss: progress.evalLoss, perplexity: progress.perplexity }),

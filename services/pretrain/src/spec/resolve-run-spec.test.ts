@@ -55,6 +55,24 @@ describe('resolveRunSpec', () => {
     expect(budget(1e6, 50)).toBe(50);
   });
 
+  it('takes a time budget in seconds, capping the steps only when no other budget is given', () => {
+    const timed = (training: Partial<pretrain.TrainingConfig>) => {
+      const { problems, resolved } = resolveRunSpec(
+        spec({ training: pretrain.TrainingConfig.fromPartial(training) }),
+      );
+      return { problems: problems.map((p) => p.message), training: resolved.training };
+    };
+    expect(timed({ timeBudgetSeconds: 600 }).training).toMatchObject({
+      timeBudgetMs: 600_000,
+      totalSteps: 1_000_000_000,
+    });
+    expect(timed({ timeBudgetSeconds: 600, maxSteps: 5000 }).training.totalSteps).toBe(5000);
+    expect(timed({}).training).toMatchObject({ timeBudgetMs: 0, totalSteps: 2000 });
+    expect(timed({ timeBudgetSeconds: 31 * 86_400 }).problems).toEqual([
+      expect.stringContaining('training.time_budget_seconds'),
+    ]);
+  });
+
   it('names the field of every problem', () => {
     const bad = spec({
       modelName: 'Bad Name',

@@ -54,6 +54,8 @@ function resolveTraining(input: pretrain.TrainingConfig | undefined, seed: numbe
   p.integer('training.grad_accumulation', gradAccumulation, 1, 4096);
   p.integer('training.max_steps', t.maxSteps, 0, 1e9);
   p.integer('training.token_budget', t.tokenBudget, 0, 1e15);
+  // 30 days: a bound that catches a unit mistake (milliseconds given as seconds) before a run starts.
+  p.integer('training.time_budget_seconds', t.timeBudgetSeconds, 0, 30 * 86_400);
   const perStep = Math.max(1, batchSize * seqLen * gradAccumulation);
   const config: TrainingConfig = {
     learningRate,
@@ -68,8 +70,9 @@ function resolveTraining(input: pretrain.TrainingConfig | undefined, seed: numbe
     batchSize,
     seqLen,
     gradAccumulation,
-    totalSteps: resolveTotalSteps(t.maxSteps, t.tokenBudget, perStep),
+    totalSteps: resolveTotalSteps(t.maxSteps, t.tokenBudget, perStep, t.timeBudgetSeconds > 0),
     tokenBudget: t.tokenBudget,
+    timeBudgetMs: t.timeBudgetSeconds * 1000,
     evalEvery: t.evalEvery ?? DEFAULT_TRAINING.evalEvery,
     evalBatches: t.evalBatches ?? DEFAULT_TRAINING.evalBatches,
     checkpointEvery: t.checkpointEvery ?? DEFAULT_TRAINING.checkpointEvery,
@@ -204,6 +207,7 @@ export function resolveRunSpec(
       gradAccumulation: training.gradAccumulation,
       maxSteps: training.totalSteps,
       tokenBudget: training.tokenBudget,
+      timeBudgetSeconds: training.timeBudgetMs / 1000,
       evalEvery: training.evalEvery,
       evalBatches: training.evalBatches,
       checkpointEvery: training.checkpointEvery,

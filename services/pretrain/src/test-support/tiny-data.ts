@@ -80,6 +80,7 @@ export function tinyTraining(overrides: Partial<TrainingConfig> = {}): TrainingC
     gradAccumulation: 2,
     totalSteps: 30,
     tokenBudget: 0,
+    timeBudgetMs: 0,
     evalEvery: 10,
     evalBatches: 2,
     checkpointEvery: 10,

@@ -18,6 +18,8 @@ export interface RunCounters {
   tokensSeen: number;
   /** Mean training loss of the last step (NaN before the first). */
   loss: number;
+  /** Wall-clock milliseconds trained, evaluations and checkpoints included, over all attempts. */
+  trainingMs: number;
   lastEval?: EvalRecord;
   bestEval?: EvalRecord;
   /** The checkpoint with the lowest evaluation loss so far (checkpoints always evaluate). */
@@ -49,7 +51,7 @@ export function createSession(modelConfig: BertConfig, config: TrainingConfig): 
     model,
     optimizer: createOptimizer(model, config),
     rngs: createTrainingRngs(config.seed),
-    counters: { step: 0, tokensSeen: 0, loss: NaN },
+    counters: { step: 0, tokensSeen: 0, loss: NaN, trainingMs: 0 },
   };
 }
 

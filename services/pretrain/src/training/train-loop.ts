@@ -1,5 +1,7 @@
-// The training loop, in one screen: sample, mask, step, evaluate, checkpoint — until the last step or
-// until the caller asks to stop at a step boundary (shutdown, cancellation).
+// The training loop, in one screen: sample, mask, step, evaluate, checkpoint — until the last step, the
+// end of the time budget, or until the caller asks to stop at a step boundary (shutdown, cancellation).
+// Wall time is counted around everything the loop waits for (steps, evaluations, hooks), since that is
+// what a time budget buys.
 import type { MlmBatch } from '@headstart/model';
 import { mlmTrainStep } from '@headstart/model';
 import type { Evaluation } from './estimate-loss';
@@ -11,7 +13,7 @@ import { maskTokens } from './mask-tokens';
 import type { TokenStream } from './pack-documents';
 import type { TrainingSession } from './session';
 import type { SpecialTokenIds } from './special-tokens';
-import { tokensPerStep } from './training-config';
+import { fractionDone, tokensPerStep } from './training-config';
 
 export interface TrainingData {
   train: TokenStream;
@@ -27,11 +29,15 @@ export interface StepReport {
   lr: number;
   gradNorm: number;
   tokensSeen: number;
+  /** Wall-clock milliseconds trained so far, over all attempts (see RunCounters.trainingMs). */
+  trainingMs: number;
+  /** Share of the run done, 0..1 (steps, or the time budget when nearer its end). */
+  fractionDone: number;
   /** Present on steps that evaluated (every evalEvery, every checkpoint, the last). */
   evaluation?: Evaluation;
   /** A checkpoint is due after this step. */
   checkpoint: boolean;
-  /** The run's last step. */
+  /** The run's last step: its step count or its time budget is reached. */
   final: boolean;
 }
 
@@ -76,11 +82,20 @@ export async function train(
   hooks: TrainHooks = {},
 ): Promise<TrainOutcome> {
   const { config, model, optimizer, counters } = session;
+  let mark = performance.now();
+  const clock = (): void => {
+    const now = performance.now();
+    counters.trainingMs += now - mark;
+    mark = now;
+  };
+  const timeIsUp = () => config.timeBudgetMs > 0 && counters.trainingMs >= config.timeBudgetMs;
+  // The time budget is checked only after a step, so the run always ends on a step marked final (and
+  // checkpointed as such), even when it resumes from a checkpoint written after the time was up.
   while (counters.step < config.totalSteps) {
     const reason = hooks.shouldStop?.();
     if (reason !== undefined) return { kind: 'stopped', reason };
 
-    const lr = lrAt(counters.step, config);
+    const lr = lrAt(counters.step, config, counters.trainingMs);
     const microBatches = sampleStep(session, data);
     const { loss, gradNorm } = await mlmTrainStep(model, optimizer, microBatches, {
       lr,
@@ -91,8 +106,9 @@ export async function train(
     counters.step += 1;
     counters.tokensSeen += tokensPerStep(config);
     counters.loss = loss;
+    clock();
 
-    const final = counters.step === config.totalSteps;
+    const final = counters.step === config.totalSteps || timeIsUp();
     const checkpoint = final || counters.step % config.checkpointEvery === 0;
     let evaluation: Evaluation | undefined;
     if (checkpoint || counters.step % config.evalEvery === 0) {
@@ -109,12 +125,18 @@ export async function train(
       lr,
       gradNorm,
       tokensSeen: counters.tokensSeen,
+      trainingMs: counters.trainingMs,
+      fractionDone: final ? 1 : fractionDone(counters, config),
       ...(evaluation ? { evaluation } : {}),
       checkpoint,
       final,
     };
     await hooks.onStep?.(report, session);
+    // The final checkpoint carries the time of its own evaluation (it is written after this).
+    clock();
     if (checkpoint) await hooks.onCheckpoint?.(report, session);
+    clock();
+    if (final) break;
   }
   return { kind: 'completed' };
 }

@@ -33,6 +33,11 @@ export interface TrainingConfig {
   totalSteps: number;
   /** The token budget asked for (0: none); informative once totalSteps is resolved. */
   tokenBudget: number;
+  /**
+   * Wall-clock milliseconds of training, evaluations and checkpoints included (0: none). The decay
+   * follows the share used and the run ends at the first step boundary past it; totalSteps is then a cap.
+   */
+  timeBudgetMs: number;
   /** @default 200 */
   evalEvery: number;
   /** @default 20 */
@@ -67,6 +72,7 @@ export const DEFAULT_TRAINING = Object.freeze({
   checkpointEvery: 500,
   keepLast: 3,
   maskProb: 0.15,
+  timeBudgetMs: 0,
 });
 
 /** Tokens one optimizer step trains on. */
@@ -76,13 +82,32 @@ export function tokensPerStep(
   return config.batchSize * config.seqLen * config.gradAccumulation;
 }
 
+/** The step cap of a run with only a time budget: the largest max_steps a spec may ask for. */
+export const TIME_BUDGET_STEP_CAP = 1_000_000_000;
+
 /**
  * Steps of a run: max_steps, or the steps that cover the token budget (rounded up), whichever ends
- * first; 2000 when neither is given.
+ * first; with neither, the cap when a time budget ends the run, else 2000.
  */
-export function resolveTotalSteps(maxSteps: number, tokenBudget: number, perStep: number): number {
+export function resolveTotalSteps(
+  maxSteps: number,
+  tokenBudget: number,
+  perStep: number,
+  timeBudgeted = false,
+): number {
   const byBudget = tokenBudget > 0 ? Math.ceil(tokenBudget / perStep) : Infinity;
   const byMax = maxSteps > 0 ? maxSteps : Infinity;
   const steps = Math.min(byBudget, byMax);
-  return Number.isFinite(steps) ? steps : DEFAULT_TRAINING.maxSteps;
+  if (Number.isFinite(steps)) return steps;
+  return timeBudgeted ? TIME_BUDGET_STEP_CAP : DEFAULT_TRAINING.maxSteps;
+}
+
+/** Share of the run done, 0..1: of its steps, or of its time budget when that is nearer its end. */
+export function fractionDone(
+  counters: { step: number; trainingMs: number },
+  config: Pick<TrainingConfig, 'totalSteps' | 'timeBudgetMs'>,
+): number {
+  const bySteps = counters.step / config.totalSteps;
+  const byTime = config.timeBudgetMs > 0 ? counters.trainingMs / config.timeBudgetMs : 0;
+  return Math.min(1, Math.max(bySteps, byTime));
 }

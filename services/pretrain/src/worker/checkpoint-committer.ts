@@ -70,6 +70,7 @@ export class CheckpointCommitter {
       loss: state.loss,
       lastCheckpointVersion: version.version,
       lastCheckpointStep: state.step,
+      trainingSeconds: (state.trainingMs ?? 0) / 1000,
       ...(best ? { bestCheckpointVersion: version.version } : {}),
       ...(state.final ? { finalVersion: version.version } : {}),
       ...(state.lastEval ? { evalLoss: state.lastEval.loss, evalStep: state.lastEval.step } : {}),

@@ -82,6 +82,7 @@ export async function runAttempt(
     runId: run.id,
     lease: control.lease,
     totalSteps: training.totalSteps,
+    timeBudgetMs: training.timeBudgetMs,
     working: control.working,
     onCancelRequested: () => (cancelled = true),
     progressIntervalMs: deps.progressIntervalMs,
@@ -139,6 +140,7 @@ export async function runAttempt(
       resumedFromStep,
       step: resumedFromStep,
       tokensSeen: session.counters.tokensSeen,
+      trainingSeconds: session.counters.trainingMs / 1000,
     }));
     const perStep = tokensPerStep(training);
     const outcome = await train(session, data, {

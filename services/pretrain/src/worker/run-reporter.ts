@@ -19,6 +19,8 @@ export interface RunReporterOptions {
   runId: string;
   lease: Lease;
   totalSteps: number;
+  /** The run's time budget (0: none); the ETA is then the budget's remainder when nearer. */
+  timeBudgetMs: number;
   /** Resets the work item's ack-wait timer. */
   working(): void;
   /** Called when the record says CancelRun was called. */
@@ -45,8 +47,12 @@ export class RunReporter {
     return this.secondsPerStep ? this.tokensLastStep / this.secondsPerStep : 0;
   }
 
-  etaSeconds(step: number): number {
-    return this.secondsPerStep ? (this.options.totalSteps - step) * this.secondsPerStep : 0;
+  etaSeconds(step: number, trainingMs = 0): number {
+    const bySteps = this.secondsPerStep ? (this.options.totalSteps - step) * this.secondsPerStep : 0;
+    const { timeBudgetMs } = this.options;
+    if (timeBudgetMs <= 0) return bySteps;
+    const byTime = Math.max(0, (timeBudgetMs - trainingMs) / 1000);
+    return this.secondsPerStep ? Math.min(bySteps, byTime) : byTime;
   }
 
   /** Updates the record through the lease (heartbeat included); throws LostLeaseError when fenced off. */
@@ -87,6 +93,7 @@ export class RunReporter {
         step: report.step,
         tokensSeen: report.tokensSeen,
         loss: report.loss,
+        trainingSeconds: report.trainingMs / 1000,
         ...(report.evaluation ? { evalLoss: report.evaluation.loss, evalStep: report.step } : {}),
       }));
     }
@@ -101,7 +108,9 @@ export class RunReporter {
       learningRate: report.lr,
       tokensPerSecond: this.tokensPerSecond,
       tokensSeen: report.tokensSeen,
-      etaSeconds: this.etaSeconds(report.step),
+      etaSeconds: this.etaSeconds(report.step, report.trainingMs),
+      fractionDone: report.fractionDone,
+      trainingSeconds: report.trainingMs / 1000,
       gradNorm: report.gradNorm,
       at: new Date(),
       ...(report.evaluation

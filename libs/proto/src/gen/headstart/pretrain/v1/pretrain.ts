@@ -195,7 +195,10 @@ export interface TrainingConfig {
   gradAccumulation?:
     | number
     | undefined;
-  /** Optimizer steps. When both are 0: 2000. With token_budget, whichever ends first. */
+  /**
+   * Optimizer steps. When max_steps, token_budget and time_budget_seconds are all 0: 2000. Otherwise
+   * the run ends at whichever budget is spent first.
+   */
   maxSteps: number;
   /** Stop once this many tokens were trained on (rounded up to whole steps). 0: no token budget. */
   tokenBudget: number;
@@ -218,6 +221,14 @@ export interface TrainingConfig {
   /** Share of tokens masked (80% [MASK], 10% random, 10% unchanged). Unset: 0.15. */
   maskProb?: number | undefined;
   backend: Backend;
+  /**
+   * Wall-clock seconds of training (evaluations and checkpoints included, summed over attempts). The
+   * learning rate decays with the share of this budget used, so the decay ends when the time does,
+   * whatever the machine's speed or load; the run ends at the first step boundary past it (plus the final
+   * evaluation and checkpoint). Such a run is not reproducible step for step, as a steps or token budget
+   * is. 0: no time budget.
+   */
+  timeBudgetSeconds: number;
 }
 
 export interface RunSpec {
@@ -259,7 +270,10 @@ export interface Run {
   updatedAt:
     | Date
     | undefined;
-  /** Steps the run ends at (from max_steps and token_budget). */
+  /**
+   * Steps the run ends at (from max_steps and token_budget); with only a time budget, the step cap
+   * (1e9) — see training_seconds for its progress.
+   */
   totalSteps: number;
   tokensSeen: number;
   /** Mean training loss of the last step. */
@@ -286,6 +300,8 @@ export interface Run {
   parameters: number;
   /** Step the current attempt resumed from (0: started from scratch). */
   resumedFromStep: number;
+  /** Wall-clock seconds trained so far, over all attempts (what a time budget counts). */
+  trainingSeconds: number;
 }
 
 export interface StartRunRequest {
@@ -341,7 +357,10 @@ export interface WatchRunResponse {
   step: number;
   totalSteps: number;
   tokensSeen: number;
-  /** Estimated seconds to the last step at the current speed (0 when unknown). */
+  /**
+   * Estimated seconds to the end of the run: its last step at the current speed, or the rest of its
+   * time budget when nearer (0 when unknown).
+   */
   etaSeconds: number;
   /** Set when this update carries an evaluation made at `step`. */
   evalLoss?: number | undefined;
@@ -350,6 +369,10 @@ export interface WatchRunResponse {
     | undefined;
   /** Global gradient norm before clipping. */
   gradNorm: number;
+  /** Share of the run done, 0..1: of its steps, or of its time budget when that is nearer its end. */
+  fractionDone: number;
+  /** Wall-clock seconds trained so far, over all attempts. */
+  trainingSeconds: number;
 }
 
 export interface CancelRunRequest {
@@ -389,7 +412,13 @@ export interface RunProgress {
   evalLoss?: number | undefined;
   perplexity?: number | undefined;
   gradNorm: number;
-  at: Date | undefined;
+  at:
+    | Date
+    | undefined;
+  /** Share of the run done, 0..1: of its steps, or of its time budget when that is nearer its end. */
+  fractionDone: number;
+  /** Wall-clock seconds trained so far, over all attempts. */
+  trainingSeconds: number;
 }
 
 function createBaseModelConfig(): ModelConfig {
@@ -591,6 +620,7 @@ function createBaseTrainingConfig(): TrainingConfig {
     keepLast: undefined,
     maskProb: undefined,
     backend: 0,
+    timeBudgetSeconds: 0,
   };
 }
 
@@ -655,6 +685,9 @@ export const TrainingConfig: MessageFns<TrainingConfig> = {
     }
     if (message.backend !== 0) {
       writer.uint32(160).int32(message.backend);
+    }
+    if (message.timeBudgetSeconds !== 0) {
+      writer.uint32(168).uint32(message.timeBudgetSeconds);
     }
     return writer;
   },
@@ -832,6 +865,14 @@ export const TrainingConfig: MessageFns<TrainingConfig> = {
             message.backend = reader.int32() as any;
             continue;
           }
+          case 21: {
+            if (tag !== 168) {
+              break;
+            }
+
+            message.timeBudgetSeconds = reader.uint32();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -930,6 +971,11 @@ export const TrainingConfig: MessageFns<TrainingConfig> = {
         ? globalThis.Number(object.mask_prob)
         : undefined,
       backend: isSet(object.backend) ? backendFromJSON(object.backend) : 0,
+      timeBudgetSeconds: isSet(object.timeBudgetSeconds)
+        ? globalThis.Number(object.timeBudgetSeconds)
+        : isSet(object.time_budget_seconds)
+        ? globalThis.Number(object.time_budget_seconds)
+        : 0,
     };
   },
 
@@ -995,6 +1041,9 @@ export const TrainingConfig: MessageFns<TrainingConfig> = {
     if (message.backend !== 0) {
       obj.backend = backendToJSON(message.backend);
     }
+    if (message.timeBudgetSeconds !== 0) {
+      obj.timeBudgetSeconds = Math.round(message.timeBudgetSeconds);
+    }
     return obj;
   },
 
@@ -1023,6 +1072,7 @@ export const TrainingConfig: MessageFns<TrainingConfig> = {
     message.keepLast = object.keepLast ?? undefined;
     message.maskProb = object.maskProb ?? undefined;
     message.backend = object.backend ?? 0;
+    message.timeBudgetSeconds = object.timeBudgetSeconds ?? 0;
     return message;
   },
 };
@@ -1260,6 +1310,7 @@ function createBaseRun(): Run {
     backend: "",
     parameters: 0,
     resumedFromStep: 0,
+    trainingSeconds: 0,
   };
 }
 
@@ -1345,6 +1396,9 @@ export const Run: MessageFns<Run> = {
     }
     if (message.resumedFromStep !== 0) {
       writer.uint32(216).uint64(message.resumedFromStep);
+    }
+    if (message.trainingSeconds !== 0) {
+      writer.uint32(225).double(message.trainingSeconds);
     }
     return writer;
   },
@@ -1578,6 +1632,14 @@ export const Run: MessageFns<Run> = {
             message.resumedFromStep = longToNumber(reader.uint64());
             continue;
           }
+          case 28: {
+            if (tag !== 225) {
+              break;
+            }
+
+            message.trainingSeconds = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1687,6 +1749,11 @@ export const Run: MessageFns<Run> = {
         : isSet(object.resumed_from_step)
         ? globalThis.Number(object.resumed_from_step)
         : 0,
+      trainingSeconds: isSet(object.trainingSeconds)
+        ? globalThis.Number(object.trainingSeconds)
+        : isSet(object.training_seconds)
+        ? globalThis.Number(object.training_seconds)
+        : 0,
     };
   },
 
@@ -1773,6 +1840,9 @@ export const Run: MessageFns<Run> = {
     if (message.resumedFromStep !== 0) {
       obj.resumedFromStep = Math.round(message.resumedFromStep);
     }
+    if (message.trainingSeconds !== 0) {
+      obj.trainingSeconds = floatToJson(message.trainingSeconds);
+    }
     return obj;
   },
 
@@ -1808,6 +1878,7 @@ export const Run: MessageFns<Run> = {
     message.backend = object.backend ?? "";
     message.parameters = object.parameters ?? 0;
     message.resumedFromStep = object.resumedFromStep ?? 0;
+    message.trainingSeconds = object.trainingSeconds ?? 0;
     return message;
   },
 };
@@ -2412,6 +2483,8 @@ function createBaseWatchRunResponse(): WatchRunResponse {
     evalLoss: undefined,
     perplexity: undefined,
     gradNorm: 0,
+    fractionDone: 0,
+    trainingSeconds: 0,
   };
 }
 
@@ -2449,6 +2522,12 @@ export const WatchRunResponse: MessageFns<WatchRunResponse> = {
     }
     if (message.gradNorm !== 0) {
       writer.uint32(89).double(message.gradNorm);
+    }
+    if (message.fractionDone !== 0) {
+      writer.uint32(97).double(message.fractionDone);
+    }
+    if (message.trainingSeconds !== 0) {
+      writer.uint32(105).double(message.trainingSeconds);
     }
     return writer;
   },
@@ -2554,6 +2633,22 @@ export const WatchRunResponse: MessageFns<WatchRunResponse> = {
             message.gradNorm = reader.double();
             continue;
           }
+          case 12: {
+            if (tag !== 97) {
+              break;
+            }
+
+            message.fractionDone = reader.double();
+            continue;
+          }
+          case 13: {
+            if (tag !== 105) {
+              break;
+            }
+
+            message.trainingSeconds = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2607,6 +2702,16 @@ export const WatchRunResponse: MessageFns<WatchRunResponse> = {
         : isSet(object.grad_norm)
         ? globalThis.Number(object.grad_norm)
         : 0,
+      fractionDone: isSet(object.fractionDone)
+        ? globalThis.Number(object.fractionDone)
+        : isSet(object.fraction_done)
+        ? globalThis.Number(object.fraction_done)
+        : 0,
+      trainingSeconds: isSet(object.trainingSeconds)
+        ? globalThis.Number(object.trainingSeconds)
+        : isSet(object.training_seconds)
+        ? globalThis.Number(object.training_seconds)
+        : 0,
     };
   },
 
@@ -2645,6 +2750,12 @@ export const WatchRunResponse: MessageFns<WatchRunResponse> = {
     if (message.gradNorm !== 0) {
       obj.gradNorm = floatToJson(message.gradNorm);
     }
+    if (message.fractionDone !== 0) {
+      obj.fractionDone = floatToJson(message.fractionDone);
+    }
+    if (message.trainingSeconds !== 0) {
+      obj.trainingSeconds = floatToJson(message.trainingSeconds);
+    }
     return obj;
   },
 
@@ -2664,6 +2775,8 @@ export const WatchRunResponse: MessageFns<WatchRunResponse> = {
     message.evalLoss = object.evalLoss ?? undefined;
     message.perplexity = object.perplexity ?? undefined;
     message.gradNorm = object.gradNorm ?? 0;
+    message.fractionDone = object.fractionDone ?? 0;
+    message.trainingSeconds = object.trainingSeconds ?? 0;
     return message;
   },
 };
@@ -2911,6 +3024,8 @@ function createBaseRunProgress(): RunProgress {
     perplexity: undefined,
     gradNorm: 0,
     at: undefined,
+    fractionDone: 0,
+    trainingSeconds: 0,
   };
 }
 
@@ -2951,6 +3066,12 @@ export const RunProgress: MessageFns<RunProgress> = {
     }
     if (message.at !== undefined) {
       Timestamp.encode(toTimestamp(message.at), writer.uint32(98).fork()).join();
+    }
+    if (message.fractionDone !== 0) {
+      writer.uint32(105).double(message.fractionDone);
+    }
+    if (message.trainingSeconds !== 0) {
+      writer.uint32(113).double(message.trainingSeconds);
     }
     return writer;
   },
@@ -3064,6 +3185,22 @@ export const RunProgress: MessageFns<RunProgress> = {
             message.at = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
             continue;
           }
+          case 13: {
+            if (tag !== 105) {
+              break;
+            }
+
+            message.fractionDone = reader.double();
+            continue;
+          }
+          case 14: {
+            if (tag !== 113) {
+              break;
+            }
+
+            message.trainingSeconds = reader.double();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3122,6 +3259,16 @@ export const RunProgress: MessageFns<RunProgress> = {
         ? globalThis.Number(object.grad_norm)
         : 0,
       at: isSet(object.at) ? fromJsonTimestamp(object.at) : undefined,
+      fractionDone: isSet(object.fractionDone)
+        ? globalThis.Number(object.fractionDone)
+        : isSet(object.fraction_done)
+        ? globalThis.Number(object.fraction_done)
+        : 0,
+      trainingSeconds: isSet(object.trainingSeconds)
+        ? globalThis.Number(object.trainingSeconds)
+        : isSet(object.training_seconds)
+        ? globalThis.Number(object.training_seconds)
+        : 0,
     };
   },
 
@@ -3163,6 +3310,12 @@ export const RunProgress: MessageFns<RunProgress> = {
     if (message.at !== undefined) {
       obj.at = message.at.toISOString();
     }
+    if (message.fractionDone !== 0) {
+      obj.fractionDone = floatToJson(message.fractionDone);
+    }
+    if (message.trainingSeconds !== 0) {
+      obj.trainingSeconds = floatToJson(message.trainingSeconds);
+    }
     return obj;
   },
 
@@ -3183,6 +3336,8 @@ export const RunProgress: MessageFns<RunProgress> = {
     message.perplexity = object.perplexity ?? undefined;
     message.gradNorm = object.gradNorm ?? 0;
     message.at = object.at ?? undefined;
+    message.fractionDone = object.fractionDone ?? 0;
+    message.trainingSeconds = object.trainingSeconds ?? 0;
     return message;
   },
 };

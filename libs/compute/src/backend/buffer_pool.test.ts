@@ -49,3 +49,39 @@ describe('BufferPool', () => {
     expect(pool.stats().pooledBytes).toBe(0);
   });
 });
+
+describe('BufferPool eviction and neighbouring classes', () => {
+  it('reuses a free buffer up to two classes larger when its own class has none', () => {
+    const pool = new BufferPool(1 << 30);
+    const larger = pool.alloc(sizeClass(sizeClass(5000) + 1));
+    pool.retain(larger);
+    pool.release(larger);
+    expect(pool.alloc(5000).buffer).toBe(larger.buffer);
+  });
+
+  it('evicts the buffers released longest ago to stay under its ceiling', () => {
+    const bytes = 4096 * 4;
+    const pool = new BufferPool(3 * bytes);
+    const buffers = [4096, 4096, 4096, 4096].map((n) => pool.alloc(n));
+    for (const b of buffers) {
+      pool.retain(b);
+      pool.release(b);
+    }
+    expect(pool.stats().pooledBytes).toBe(3 * bytes);
+    // The newest three are kept (reused newest first); the first one released went to V8.
+    const again = [pool.alloc(4096), pool.alloc(4096), pool.alloc(4096)].map((b) => b.buffer);
+    expect(again).toEqual([buffers[3]?.buffer, buffers[2]?.buffer, buffers[1]?.buffer]);
+    expect(pool.alloc(4096).buffer).not.toBe(buffers[0]?.buffer);
+  });
+
+  it('keeps its release log bounded while buffers are reused', () => {
+    const pool = new BufferPool(1 << 30);
+    for (let i = 0; i < 100_000; i++) {
+      const b = pool.alloc(2048);
+      pool.retain(b);
+      pool.release(b);
+    }
+    expect((pool as unknown as { releases: unknown[] }).releases.length).toBeLessThan(2_000);
+    expect(pool.stats().pooledBytes).toBe(2048 * 4);
+  });
+});

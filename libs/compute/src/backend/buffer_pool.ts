@@ -35,26 +35,81 @@ export function sizeClass(size: number): number {
   return Math.ceil(size / step) * step;
 }
 
+/** How many classes above the asked one a free buffer may come from (≤ 2/8 more memory than needed). */
+const CLASSES_UP = 2;
+
+interface FreeBuffer {
+  full: Float32Array;
+  /** Release order: the oldest free buffer is evicted first when the pool is over its ceiling. */
+  stamp: number;
+}
+
 export class BufferPool {
   private readonly owned = new Map<ArrayBufferLike, Owned>();
-  private readonly free = new Map<number, Float32Array[]>();
+  /** Free buffers per capacity, oldest first (released at the end, reused from the end). */
+  private readonly free = new Map<number, FreeBuffer[]>();
+  /** Every release in order, for eviction; entries whose buffer was reused since are skipped. */
+  private releases: { capacity: number; stamp: number }[] = [];
+  private oldest = 0;
+  private readonly freeStamps = new Set<number>();
+  private nextStamp = 0;
   private freeBytes = 0;
 
   constructor(private readonly maxFreeBytes: number) {}
 
   alloc(size: number): Float32Array {
     if (size < MIN_POOLED) return new Float32Array(size);
-    const capacity = sizeClass(size);
-    let full = this.free.get(capacity)?.pop();
-    if (full) {
-      this.freeBytes -= full.byteLength;
-    } else {
+    let full = this.takeFree(sizeClass(size));
+    if (!full) {
       // Uninitialised memory: every native kernel overwrites its whole output.
+      const capacity = sizeClass(size);
       const bytes = Buffer.allocUnsafeSlow(capacity * 4);
       full = new Float32Array(bytes.buffer, bytes.byteOffset, capacity);
     }
     this.owned.set(full.buffer, { full, refs: 0, escaped: false });
-    return size === capacity ? full : full.subarray(0, size);
+    return size === full.length ? full : full.subarray(0, size);
+  }
+
+  /** The newest free buffer of `capacity`'s class or of one of the next CLASSES_UP classes. */
+  private takeFree(capacity: number): Float32Array | undefined {
+    for (let c = capacity, i = 0; i <= CLASSES_UP; i++, c = sizeClass(c + 1)) {
+      const taken = this.free.get(c)?.pop();
+      if (taken) {
+        this.freeStamps.delete(taken.stamp);
+        this.freeBytes -= taken.full.byteLength;
+        return taken.full;
+      }
+    }
+    return undefined;
+  }
+
+  private keepFree(full: Float32Array): void {
+    const stamp = this.nextStamp++;
+    const list = this.free.get(full.length);
+    if (list) list.push({ full, stamp });
+    else this.free.set(full.length, [{ full, stamp }]);
+    this.freeStamps.add(stamp);
+    this.releases.push({ capacity: full.length, stamp });
+    this.freeBytes += full.byteLength;
+    while (this.freeBytes > this.maxFreeBytes) this.evictOldest();
+    // Drop the records of reused buffers now and then, so the release log stays the size of the pool.
+    if (this.releases.length > 4 * this.freeStamps.size + 1024) {
+      this.releases = this.releases.slice(this.oldest).filter((r) => this.freeStamps.has(r.stamp));
+      this.oldest = 0;
+    }
+  }
+
+  /** Lets V8 have the free buffer released longest ago (a shape the work has moved away from). */
+  private evictOldest(): void {
+    while (this.oldest < this.releases.length) {
+      const { capacity, stamp } = this.releases[this.oldest++] as { capacity: number; stamp: number };
+      if (!this.freeStamps.has(stamp)) continue;
+      // The oldest live release of a class is the first in its list (lists are in release order).
+      const evicted = this.free.get(capacity)?.shift() as FreeBuffer;
+      this.freeStamps.delete(evicted.stamp);
+      this.freeBytes -= evicted.full.byteLength;
+      return;
+    }
   }
 
   /** A data id now refers to `values` (called from the backend's write/move). */
@@ -70,11 +125,8 @@ export class BufferPool {
     entry.refs--;
     if (entry.refs > 0) return;
     this.owned.delete(entry.full.buffer);
-    if (entry.escaped || this.freeBytes + entry.full.byteLength > this.maxFreeBytes) return;
-    const list = this.free.get(entry.full.length);
-    if (list) list.push(entry.full);
-    else this.free.set(entry.full.length, [entry.full]);
-    this.freeBytes += entry.full.byteLength;
+    if (entry.escaped || entry.full.byteLength > this.maxFreeBytes) return;
+    this.keepFree(entry.full);
   }
 
   /** A buffer from alloc() that never became tensor data (a kernel's scratch space): reuse it. */
@@ -98,6 +150,9 @@ export class BufferPool {
   /** Drops every free buffer (V8 frees them at its next GC). */
   clear(): void {
     this.free.clear();
+    this.freeStamps.clear();
+    this.releases = [];
+    this.oldest = 0;
     this.freeBytes = 0;
   }
 

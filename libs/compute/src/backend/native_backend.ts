@@ -26,7 +26,7 @@ type DataId = object;
 type Values = BackendValues;
 
 /** Default ceiling on recycled-but-unused kernel output memory. */
-const MAX_POOLED_BYTES = 1.5 * 1024 ** 3;
+const MAX_POOLED_BYTES = 512 * 1024 ** 2;
 
 export class NativeCpuBackend extends MathBackendCPU {
   readonly pool = new BufferPool(MAX_POOLED_BYTES);

@@ -60,9 +60,24 @@ export function encodeExamples(
   return { ...encoded, labels: classes };
 }
 
-/** Rows `rows` of `ids`, right-padded with `padId` to the longest of them, with the attention mask. */
-export function makeBatch(ids: readonly Int32Array[], rows: readonly number[], padId: number): EncoderInput {
-  const seqLen = Math.max(1, ...rows.map((r) => (ids[r] as Int32Array).length));
+/** Batch lengths are rounded up to a multiple of this (HF's pad_to_multiple_of): see makeBatch. */
+export const PAD_TO_MULTIPLE_OF = 8;
+
+/**
+ * Rows `rows` of `ids`, right-padded with `padId` to the longest of them, with the attention mask. With
+ * `maxLen` (the model's), the length is rounded up to a multiple of 8 within it: batches of texts of
+ * every length otherwise came in as many shapes as there are lengths, and each new shape's kernel
+ * buffers missed the backend's pool (padding is masked out, so the results do not change).
+ */
+export function makeBatch(
+  ids: readonly Int32Array[],
+  rows: readonly number[],
+  padId: number,
+  maxLen?: number,
+): EncoderInput {
+  const longest = Math.max(1, ...rows.map((r) => (ids[r] as Int32Array).length));
+  const rounded = Math.ceil(longest / PAD_TO_MULTIPLE_OF) * PAD_TO_MULTIPLE_OF;
+  const seqLen = maxLen === undefined ? longest : Math.max(longest, Math.min(rounded, maxLen));
   const inputIds = new Int32Array(rows.length * seqLen).fill(padId);
   const attentionMask = new Int32Array(rows.length * seqLen);
   rows.forEach((r, b) => {

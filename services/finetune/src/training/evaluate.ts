@@ -24,7 +24,7 @@ export async function evaluate(
   for (let start = 0; start < n; start += EVAL_BATCH_SIZE) {
     options.signal?.throwIfAborted();
     const rows = order.slice(start, start + EVAL_BATCH_SIZE);
-    const predictions = await classify(model, makeBatch(data.ids, rows, options.padId));
+    const predictions = await classify(model, makeBatch(data.ids, rows, options.padId, model.config.maxLen));
     predictions.forEach((p, b) => {
       const row = rows[b] as number;
       predicted[row] = p.label;

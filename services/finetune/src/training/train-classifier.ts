@@ -160,7 +160,7 @@ export async function trainClassifier(options: TrainClassifierOptions): Promise<
     }
     const rows = order.slice(state.position, state.position + settings.batchSize);
     const batch = {
-      ...makeBatch(train.ids, rows, padId),
+      ...makeBatch(train.ids, rows, padId, model.config.maxLen),
       labels: Int32Array.from(rows, (r) => train.labels[r] as number),
     };
     const learningRate = getLr(state.step, {

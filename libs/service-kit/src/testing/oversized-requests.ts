@@ -148,3 +148,39 @@ export function callForStatus(
     }
   });
 }
+
+/** A ts-proto message type: enough to complete a partial request. */
+export interface RequestType {
+  fromPartial(partial: never): unknown;
+}
+
+export interface OversizedCall {
+  /** The method's name in the definition, e.g. `getModel`. */
+  method: string;
+  /** The field the server must name. */
+  field: string;
+  what: OversizedRequest['what'];
+  /** Sends the request and resolves with the status. */
+  call(client: grpc.Client): Promise<CallStatus>;
+}
+
+/**
+ * {@link oversizedRequests} for several methods of one generated service definition: `methods` maps a
+ * method name to its request type and the valid request the cases start from.
+ */
+export function oversizedCalls(
+  definition: grpc.ServiceDefinition,
+  methods: Record<string, { type: RequestType; base?: Record<string, unknown> }>,
+  options: OversizedOptions = {},
+): OversizedCall[] {
+  return Object.entries(methods).flatMap(([name, { type, base }]) => {
+    const method = definition[name] as grpc.MethodDefinition<unknown, unknown> | undefined;
+    if (method === undefined) throw new Error(`no method ${name} in the service definition`);
+    return oversizedRequests(method.path, base, options).map(({ field, what, request }) => ({
+      method: name,
+      field,
+      what,
+      call: (client: grpc.Client) => callForStatus(client, method, type.fromPartial(request as never)),
+    }));
+  });
+}

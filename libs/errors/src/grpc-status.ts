@@ -1,21 +1,30 @@
 import { Metadata, type ServiceError } from '@grpc/grpc-js';
 import { Code, HeadstartError } from './headstart-error';
-import { writeDetailMetadata } from './detail-metadata';
+import { boundDetails, boundStatusMessage } from './bounded-status';
+import { DETAIL_METADATA_PREFIX, encodeDetailKey, writeDetailMetadata } from './detail-metadata';
 
 /**
  * The error to hand a grpc-js server callback (or emit on a server stream): the status code, the
  * message as status details and the error's details as `headstart-detail-<key>` trailing metadata.
- * Anything that is not a HeadstartError becomes INTERNAL with a generic message.
+ * Anything that is not a HeadstartError becomes INTERNAL with a generic message. Message and details
+ * are bounded (bounded-status.ts), so no error can produce trailers a client would refuse.
  */
 export function toServiceError(err: unknown): ServiceError {
   const error = HeadstartError.from(err);
-  const metadata = error.details === undefined ? new Metadata() : writeDetailMetadata(error.details);
-  const serviceError = new Error(error.message) as ServiceError;
+  const metadata =
+    error.details === undefined ? new Metadata() : writeDetailMetadata(boundDetails(error.details, wireSize));
+  const message = boundStatusMessage(error.message);
+  const serviceError = new Error(message) as ServiceError;
   serviceError.name = 'ServiceError';
   serviceError.code = error.code;
-  serviceError.details = error.message;
+  serviceError.details = message;
   serviceError.metadata = metadata;
   return serviceError;
+}
+
+/** Size of one detail entry as written by writeDetailMetadata. */
+function wireSize(key: string, value: string): number {
+  return DETAIL_METADATA_PREFIX.length + encodeDetailKey(key).length + encodeURIComponent(value).length;
 }
 
 /**

@@ -31,3 +31,11 @@ export type {
   ConnectedClient,
   UnaryInvoker,
 } from './client-calls';
+export {
+  MAX_DETAIL_KEY_BYTES,
+  MAX_DETAIL_VALUE_BYTES,
+  MAX_DETAILS_WIRE_BYTES,
+  MAX_STATUS_MESSAGE_BYTES,
+  boundStatusMessage,
+  boundText,
+} from './bounded-status';

@@ -2,6 +2,7 @@ import * as grpc from '@grpc/grpc-js';
 import { bindImplementation, type HandlerEnvironment } from './handler-environment';
 import { createHealth, createReflection, HEALTH_SERVICE_NAME, serviceNameOf } from './introspection';
 import type { Logger } from './logger';
+import { requestCheckFor } from './request-bounds';
 import { drainServer, runShutdownHooks, settleHandlers, type ShutdownHook } from './shutdown';
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
@@ -94,6 +95,8 @@ export async function createService(options: ServiceOptions): Promise<RunningSer
   const serviceNames = options.services.map((s) => serviceNameOf(s.definition));
   for (const { definition, implementation } of options.services) {
     server.addService(definition, bindImplementation(implementation, env));
+    // The request checks (INPUT_LIMITS) are built now, so the first call does not read the descriptors.
+    for (const method of Object.values(definition)) requestCheckFor(method.path);
   }
   const { health, setAll, addToServer, endWatches } = createHealth(serviceNames);
   addToServer(server);

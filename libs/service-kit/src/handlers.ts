@@ -1,4 +1,4 @@
-import type { Writable } from 'node:stream';
+import type { Readable, Writable } from 'node:stream';
 
 import type * as grpc from '@grpc/grpc-js';
 import { Code, HeadstartError, toServiceError } from '@headstart/errors';
@@ -15,6 +15,7 @@ import {
   type HandlerEnvironment,
 } from './handler-environment';
 import { readMessages, writeMessage } from './message-stream';
+import { checkedMessages, requestCheckFor } from './request-bounds';
 
 export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res>;
 export type ServerStreamHandler<Req, Res> = (request: Req, ctx: ServerStreamContext<Res>) => Promise<void>;
@@ -124,6 +125,11 @@ function endWithError(
   call.emit('error', status);
 }
 
+/** The messages of a client stream, each checked against INPUT_LIMITS as the handler reads it. */
+function checkedRequests<Req>(call: Readable, ctx: CallContext): AsyncIterable<Req> {
+  return checkedMessages(readMessages<Req>(call, ctx.signal), requestCheckFor(ctx.method));
+}
+
 /** Adapts `async (request, ctx) => response` to a grpc-js unary handler. */
 export function unary<Req, Res>(handler: UnaryHandler<Req, Res>): KitHandler<grpc.handleUnaryCall<Req, Res>> {
   return makeBindable(
@@ -131,7 +137,10 @@ export function unary<Req, Res>(handler: UnaryHandler<Req, Res>): KitHandler<grp
       runCall(
         env,
         call,
-        (ctx) => handler(call.request, ctx),
+        (ctx) => {
+          requestCheckFor(ctx.method)(call.request);
+          return handler(call.request, ctx);
+        },
         (response) => callback(null, response),
         (status) => callback(status),
       ),
@@ -147,7 +156,10 @@ export function serverStream<Req, Res>(
       runCall(
         env,
         call,
-        (ctx) => handler(call.request, withSend<Res>(ctx, call)),
+        (ctx) => {
+          requestCheckFor(ctx.method)(call.request);
+          return handler(call.request, withSend<Res>(ctx, call));
+        },
         () => call.end(),
         (status) => endWithError(call, status),
       ),
@@ -163,7 +175,7 @@ export function clientStream<Req, Res>(
       runCall(
         env,
         call,
-        (ctx) => handler(readMessages<Req>(call, ctx.signal), ctx),
+        (ctx) => handler(checkedRequests<Req>(call, ctx), ctx),
         (response) => callback(null, response),
         (status) => callback(status),
       ),
@@ -179,7 +191,7 @@ export function bidiStream<Req, Res>(
       runCall(
         env,
         call,
-        (ctx) => handler(readMessages<Req>(call, ctx.signal), withSend<Res>(ctx, call)),
+        (ctx) => handler(checkedRequests<Req>(call, ctx), withSend<Res>(ctx, call)),
         () => call.end(),
         (status) => endWithError(call, status),
       ),

@@ -41,3 +41,15 @@ export {
 } from './observability-config';
 export { createChannelOptions, defaultDeadline, waitForReady } from './client';
 export type { ChannelOptions } from './client';
+export {
+  INPUT_LIMITS,
+  ITEM_LIMIT_OVERRIDES,
+  charLimitOf,
+  checkChars,
+  checkItems,
+  itemLimitOf,
+  tooLong,
+  tooMany,
+} from './input-limits';
+export { boundedFieldsOf, requestCheckFor } from './request-bounds';
+export type { BoundedField, RequestCheck } from './request-bounds';

@@ -1,0 +1,9 @@
+// `@headstart/service-kit/testing`: helpers for services' tests, kept out of the kit's main entry.
+export { callForStatus, oversizedCalls, oversizedRequests } from './oversized-requests';
+export type {
+  CallStatus,
+  OversizedCall,
+  OversizedOptions,
+  OversizedRequest,
+  RequestType,
+} from './oversized-requests';

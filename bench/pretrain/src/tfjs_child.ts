@@ -4,12 +4,15 @@
 //                           --warmup W --steps S --threads T --blas-threads B [--path bench|product]
 //                           [--dropout P]
 // --path bench times the bench model (model.ts, tfjs_step.ts); product times @headstart/model's
-// mlmTrainStep (product_step.ts). --dropout applies to the product model only (default 0).
+// mlmTrainStep (product_step.ts); loop times @headstart/pretrain's loop for --loop-steps steps
+// (loop_step.ts). --dropout applies to the product model only (default 0).
 import fs from 'node:fs';
 import { installJsCpuFixes, selectBackend } from '@headstart/compute';
 import { CONFIGS, maskedRows } from './config';
 import type { MlmBatch } from './data';
+import { timeLoopSteps } from './loop_step';
 import { timeProductSteps } from './product_step';
+import type { StepTimings } from './tfjs_step';
 import { timeTfjsSteps } from './tfjs_step';
 
 function arg(name: string, fallback?: string): string {
@@ -53,13 +56,18 @@ async function main(): Promise<void> {
   if (!c) throw new Error(`unknown config ${config}`);
   const [warmup, steps] = [Number(arg('warmup')), Number(arg('steps'))];
   const which = arg('path', 'bench');
-  let result;
+  let result: StepTimings & { peakRssMb?: number };
   if (which === 'bench') result = await timeTfjsSteps(c, backend, batches, warmup, steps, 1);
   else if (which === 'product') {
     const dropout = Number(arg('dropout', '0'));
     result = await timeProductSteps(c, backend, batches, warmup, steps, 1, { dropout });
-  } else throw new Error(`unknown --path ${which} (expected bench or product)`);
-  const rssMb = Math.round(process.memoryUsage().rss / 2 ** 20);
+  } else if (which === 'loop') {
+    // The main job's cadence, scaled to the bench: an evaluation of 10 batches per 400 steps is 2.5% of
+    // the forward passes (here 3 per 100), a checkpoint every ~1,000 steps (here every 100: harsher).
+    const cadence = { evalEvery: 100, evalBatches: 3, checkpointEvery: 100 };
+    result = await timeLoopSteps(c, backend, warmup, Number(arg('loop-steps', '200')), cadence);
+  } else throw new Error(`unknown --path ${which} (expected bench, product or loop)`);
+  const rssMb = Math.max(Math.round(process.memoryUsage().rss / 2 ** 20), result.peakRssMb ?? 0);
   process.stdout.write(`${JSON.stringify({ ...result, threads: info.threads, rssMb })}\n`);
 }
 

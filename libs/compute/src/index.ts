@@ -2,6 +2,8 @@
 // OpenBLAS-backed CPU backend ('headstart-cpu').
 export { tf } from './tf';
 export { selectBackend, countNvidiaGpus } from './select_backend';
+export { cgroupCpuQuota, cpuBudget } from './cpu_budget';
+export type { CpuBudget } from './cpu_budget';
 export type {
   BackendChoice,
   BackendInfo,

@@ -12,6 +12,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import { tf } from './tf';
 import { installJsCpuFixes } from './backend/js_cpu_fixes';
+import { cpuBudget } from './cpu_budget';
 import { registerNativeCpuBackend } from './backend/native_backend';
 import { NATIVE_BACKEND_NAME } from './kernels/util';
 import { loadNativeAddon } from './native/addon';
@@ -37,7 +38,7 @@ export interface ComputeLogger {
 export interface SelectBackendOptions {
   backend: BackendChoice;
   logger?: ComputeLogger;
-  /** Kernel threads for 'headstart-cpu' and wasm. Default: os.availableParallelism(). */
+  /** Kernel threads for 'headstart-cpu' and wasm. Default: the cores this process may use (cpuBudget). */
   threads?: number;
   /**
    * Threads inside each OpenBLAS sgemm on 'headstart-cpu'. Default 1: the kernel pool (`threads`) splits
@@ -165,7 +166,7 @@ async function useWasm(threads: number, log: ComputeLogger): Promise<BackendInfo
 /** Activates the backend `options.backend` asks for (see the table at the top of this file). */
 export async function selectBackend(options: SelectBackendOptions): Promise<BackendInfo> {
   const log = options.logger ?? defaultLogger;
-  const threads = Math.max(1, Math.floor(options.threads ?? os.availableParallelism()));
+  const threads = Math.max(1, Math.floor(options.threads ?? cpuBudget().cores));
   const blasThreads = Math.max(1, Math.floor(options.blasThreads ?? 1));
   switch (options.backend) {
     case 'tensorflow': {

@@ -30,6 +30,14 @@ const common = {
     default: 'auto',
     description: 'TF.js backend for training and predictions.',
   },
+  threads: {
+    env: 'HEADSTART_THREADS',
+    type: 'int',
+    min: 0,
+    max: 1024,
+    default: 0,
+    description: 'Compute threads; 0: the cores this process may use (affinity, cgroup CPU quota).',
+  },
   ...observabilityConfigSpec,
 } as const satisfies ConfigSpec;
 

@@ -44,6 +44,8 @@ export interface FinetuneServiceOptions {
   logger?: Logger;
   /** TF.js backend for Classify / FillMask. @default 'auto' */
   backend?: BackendChoice;
+  /** Compute threads for Classify / FillMask; 0 or unset: the process's CPU budget. */
+  threads?: number;
   /** Bounds of the prediction model cache. @default 1 GiB, 8 models */
   modelCache?: ModelCacheOptions;
   /** Events handled at once by the trigger consumer. @default 4 */
@@ -93,7 +95,11 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
     for (const { fn } of [...cleanups].reverse()) await Promise.resolve(fn()).catch(() => undefined);
   };
   try {
-    const backend = await selectBackend({ backend: options.backend ?? 'auto', logger });
+    const backend = await selectBackend({
+      backend: options.backend ?? 'auto',
+      logger,
+      ...(options.threads ? { threads: options.threads } : {}),
+    });
     const store = FinetuneStore.open(path.join(dataDir, DATABASE_FILE));
     cleanups.push({ name: 'store', fn: () => store.close() });
     const client: RegistryClient = createRegistryClient({ address: options.registryAddress });

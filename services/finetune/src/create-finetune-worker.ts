@@ -37,6 +37,8 @@ export interface FinetuneWorkerOptions {
   logger?: Logger;
   /** @default 'auto' */
   backend?: BackendChoice;
+  /** Compute threads; 0 or unset: the cores the process may use (affinity and cgroup CPU quota). */
+  threads?: number;
   /** Jobs trained at once by this worker. @default 1 */
   concurrency?: number;
   /** Serve grpc.health.v1 on this port (0: a free one); undefined: no health server. */
@@ -133,7 +135,11 @@ export async function createFinetuneWorker(options: FinetuneWorkerOptions): Prom
   const name = options.name ?? `${os.hostname()}-${process.pid}`;
   const checkpointDir = path.join(path.resolve(options.dataDir), 'finetune-jobs');
   await mkdir(checkpointDir, { recursive: true });
-  const backend = await selectBackend({ backend: options.backend ?? 'auto', logger });
+  const backend = await selectBackend({
+    backend: options.backend ?? 'auto',
+    logger,
+    ...(options.threads ? { threads: options.threads } : {}),
+  });
   const client = createRegistryClient({ address: options.registryAddress });
   const bus = await connectEvents({ servers: options.natsUrl, name: `finetune-worker ${name}`, logger });
   const control = createControlClient(bus.nc, options.controlTimeoutMs);

@@ -16,6 +16,7 @@ void runServiceMain({
       registryAddress: config.registryAddr,
       natsUrl: config.natsUrl,
       backend: config.backend,
+      threads: config.threads,
       modelCache: { maxBytes: config.modelCacheBytes, maxEntries: config.modelCacheEntries },
       logger,
     });

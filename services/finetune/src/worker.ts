@@ -15,6 +15,7 @@ void runServiceMain({
       natsUrl: config.natsUrl,
       dataDir: config.dataDir,
       backend: config.backend,
+      threads: config.threads,
       concurrency: config.concurrency,
       healthPort: config.healthPort,
       ...(config.workerName ? { name: config.workerName } : {}),

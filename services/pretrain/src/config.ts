@@ -92,6 +92,14 @@ export const pretrainWorkerConfigSpec = {
     default: 'auto',
     description: 'TF.js backend for runs that do not ask for one.',
   },
+  threads: {
+    env: 'HEADSTART_THREADS',
+    type: 'int',
+    min: 0,
+    max: 1024,
+    default: 0,
+    description: 'Compute threads; 0: the cores this process may use (affinity, cgroup CPU quota).',
+  },
   ...shared,
 } as const satisfies ConfigSpec;
 

@@ -17,6 +17,7 @@ void runServiceMain({
       registryAddress: config.registryAddress,
       dataDir: config.dataDir,
       backend: config.backend,
+      threads: config.threads,
       healthPort: config.healthPort,
       progressIntervalMs: config.progressIntervalMs,
       runsBucket: config.runsBucket,

@@ -9,14 +9,19 @@ export interface BackendManager {
   ensure(choice: BackendChoice | undefined): Promise<BackendInfo>;
 }
 
-export function createBackendManager(defaultChoice: BackendChoice, logger: ComputeLogger): BackendManager {
+/** @param threads compute threads; 0 or undefined: the process's CPU budget (see @headstart/compute). */
+export function createBackendManager(
+  defaultChoice: BackendChoice,
+  logger: ComputeLogger,
+  threads?: number,
+): BackendManager {
   let active: { choice: BackendChoice; info: BackendInfo } | undefined;
   return {
     async ensure(choice) {
       const want = choice ?? defaultChoice;
       if (active?.choice === want) return active.info;
       try {
-        const info = await selectBackend({ backend: want, logger });
+        const info = await selectBackend({ backend: want, logger, ...(threads ? { threads } : {}) });
         active = { choice: want, info };
         return info;
       } catch (err) {

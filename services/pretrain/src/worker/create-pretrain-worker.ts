@@ -26,6 +26,8 @@ export interface PretrainWorkerOptions {
   dataDir: string;
   /** Backend for runs that do not ask for one. @default 'auto' */
   backend?: BackendChoice;
+  /** Compute threads; 0 or unset: the cores the process may use (affinity and cgroup CPU quota). */
+  threads?: number;
   /** @default '<hostname>-<pid>-<random>' */
   workerId?: string;
   /** @default 'HEADSTART_PRETRAIN_RUNS' */
@@ -69,7 +71,7 @@ export async function createPretrainWorker(options: PretrainWorkerOptions): Prom
     await bus.ensureTopology();
     const store = await openRunStore(bus.js, options.runsBucket);
     client = createRegistryClient({ address: options.registryAddress });
-    const backends = createBackendManager(options.backend ?? 'auto', logger);
+    const backends = createBackendManager(options.backend ?? 'auto', logger, options.threads);
     await backends.ensure(undefined);
     if (options.healthPort !== undefined) {
       health = await createService({

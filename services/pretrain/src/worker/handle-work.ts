@@ -69,7 +69,8 @@ export async function handleWork(
       await settle(store, runId, lease, (run) => ({
         ...finished(run, common.JobState.JOB_STATE_SUCCEEDED),
         finalVersion: outcome.finalVersion,
-        step: run.totalSteps,
+        // The step it ended at: totalSteps, or fewer when its time budget ended it.
+        step: outcome.step,
       }));
       log.info({ finalVersion: outcome.finalVersion }, 'run succeeded');
     } else if (outcome.kind === 'cancelled') {

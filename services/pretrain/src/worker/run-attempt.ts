@@ -46,7 +46,9 @@ export interface AttemptControl {
 }
 
 export type AttemptOutcome =
-  { kind: 'completed'; finalVersion: number } | { kind: 'cancelled' } | { kind: 'stopped'; step: number };
+  | { kind: 'completed'; finalVersion: number; step: number }
+  | { kind: 'cancelled' }
+  | { kind: 'stopped'; step: number };
 
 function resolveStoredSpec(run: pretrain.Run) {
   const { problems, resolved } = resolveRunSpec(run.spec ?? pretrain.RunSpec.fromPartial({}));
@@ -150,7 +152,7 @@ export async function runAttempt(
     });
     if (outcome.kind === 'completed') {
       const finalVersion = committer.last?.version.version ?? 0;
-      return { kind: 'completed', finalVersion };
+      return { kind: 'completed', finalVersion, step: session.counters.step };
     }
     if (outcome.reason === 'cancelled') return { kind: 'cancelled' };
     // Shutdown: make the exact step we stopped at the resume point, so no work is lost.

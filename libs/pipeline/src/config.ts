@@ -33,7 +33,7 @@ export const pipelineConfigSpec = {
     max: 10_080,
     default: DEFAULT_PRETRAIN_MINUTES,
     description:
-      'Wall-clock pre-training budget, turned into a step count by timing a training step first; the loop runs slower than that step, so the stage overruns it (12 took 16.4 min on an idle 2-core machine: docs/benchmarks.md).',
+      "Wall-clock pre-training budget: the run's own time budget (the learning rate decays with the time used; the run ends when it is spent).",
   },
   pretrainTokens: {
     env: 'HEADSTART_PRETRAIN_TOKENS',

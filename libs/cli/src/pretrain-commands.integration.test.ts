@@ -143,6 +143,40 @@ describe('headstart pretrain', () => {
     expect(table.stdout).toMatch(new RegExp(`${runId} +SUCCEEDED +cli-bert +10/10`));
   });
 
+  it('continues pre-training from a base with --from, pinned to its version', async () => {
+    const started = await cli(
+      'pretrain',
+      'start',
+      '--model',
+      'cli-bert-adapted',
+      '--shards',
+      'cli-shards:1',
+      '--from',
+      'cli-bert@final',
+      '--seq-len',
+      '16',
+      '--batch',
+      '4',
+      '--max-steps',
+      '2',
+      '--warmup',
+      '0',
+      '--eval-batches',
+      '1',
+    );
+    expect(started.stderr).toBe('');
+    expect(started.code).toBe(ExitCode.OK);
+    const runId = (/started run (run-[0-9a-f-]+)/.exec(started.stdout) as RegExpExecArray)[1] as string;
+    const shown = await cliJson<{ run: { state: string; spec: { continueFrom: unknown; model: unknown } } }>(
+      'pretrain',
+      'get',
+      runId,
+    );
+    expect(shown.run.state).toBe('JOB_STATE_SUCCEEDED');
+    expect(shown.run.spec.continueFrom).toEqual({ name: 'cli-bert', version: 2 });
+    expect(shown.run.spec.model).toMatchObject({ dModel: 16, heads: 2, layers: 1, ff: 32 });
+  }, 60_000);
+
   it('trains for a time budget given in minutes and ends it with the final checkpoint', async () => {
     const started = await cli(
       'pretrain',

@@ -42,6 +42,10 @@ export function addPretrainCommands(program: Command, run: (action: PretrainActi
     .option('--seq-len <n>', 'tokens per sequence (default 128)')
     .option('--accum <n>', 'micro-batches per step (default 1)')
     .option('--max-steps <n>', 'optimizer steps (default 2000 when no other budget is given)')
+    .option(
+      '--from <ref>',
+      "continue pre-training from this base (NAME:VERSION or NAME@ALIAS): its weights and architecture, a fresh schedule; the shards must use the base's tokenizer",
+    )
     .option('--tokens <n>', 'token budget: stop after this many tokens')
     .option(
       '--minutes <n>',

@@ -27,6 +27,7 @@ export interface StartRunOptions {
   maxSteps?: string;
   tokens?: string;
   minutes?: string;
+  from?: string;
   evalEvery?: string;
   evalBatches?: string;
   checkpointEvery?: string;
@@ -120,6 +121,7 @@ export function startRunRequest(options: StartRunOptions): pretrain.StartRunRequ
     spec: {
       modelName: options.model,
       shards: parseVersionRef(options.shards),
+      ...(options.from === undefined ? {} : { continueFrom: parseVersionRef(options.from) }),
       seed: count(options.seed, 'seed') ?? 0,
       finalAlias: options.finalAlias ?? '',
       description: options.description ?? '',

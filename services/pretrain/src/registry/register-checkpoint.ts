@@ -22,6 +22,8 @@ export interface CheckpointTarget {
   shards: common.VersionRef;
   /** The shards' tokenizer, when the shards version names one. */
   tokenizer: common.VersionRef | undefined;
+  /** The base the run continued from (its `continue_from`), recorded as `continued_from`. */
+  continuedFrom?: common.VersionRef | undefined;
 }
 
 export interface RegisterCheckpointInput {
@@ -42,6 +44,7 @@ export function checkpointIdempotencyKey(runId: string, step: number): string {
 export function checkpointParents(target: CheckpointTarget, resumedFrom?: number): ParentInput[] {
   const parents: ParentInput[] = [{ ref: target.shards, relation: 'trained_on' }];
   if (target.tokenizer) parents.push({ ref: target.tokenizer, relation: 'tokenized_with' });
+  if (target.continuedFrom) parents.push({ ref: target.continuedFrom, relation: 'continued_from' });
   if (resumedFrom !== undefined)
     parents.push({ ref: versionRef(target.modelName, resumedFrom), relation: 'resumed_from' });
   return parents;

@@ -5,6 +5,9 @@ import type { BertConfig } from '@headstart/model';
 import { encoderParamSpecs, mlmHeadParamSpecs } from '@headstart/model';
 import { common, pretrain, registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
+import { versionRef } from '@headstart/registry-client';
+import { inspectBase, tokenizerLink } from '../registry/inspect-base';
+import type { InspectedShards } from '../registry/inspect-shards';
 import { inspectShards } from '../registry/inspect-shards';
 import type { RunStore, StoredRun } from '../runs/run-store';
 import { newRunId } from '../runs/run-state';
@@ -49,6 +52,70 @@ async function checkModelKind(client: RegistryClient, modelName: string): Promis
   }
 }
 
+/** A ModelConfig field of the spec that the base's architecture overrides (0 and unset are "as the base"). */
+const ARCHITECTURE = [
+  ['vocab_size', 'vocabSize'],
+  ['d_model', 'dModel'],
+  ['heads', 'heads'],
+  ['layers', 'layers'],
+  ['ff', 'ff'],
+  ['max_len', 'maxLen'],
+] as const;
+
+/**
+ * The spec fields a continued run takes from its base: the base's architecture (a differing model field
+ * is INVALID_ARGUMENT) and the base pinned to its version; refused unless the shards were tokenized with
+ * the base's tokenizer.
+ */
+async function continuedSpec(
+  spec: pretrain.RunSpec,
+  shards: InspectedShards,
+  client: RegistryClient,
+): Promise<Pick<pretrain.RunSpec, 'model' | 'continueFrom'>> {
+  const base = await inspectBase(client, spec.continueFrom as common.VersionRef);
+  const baseLabel = `${base.version.modelName}:${base.version.version}`;
+  const problems: SpecProblem[] = [];
+  for (const [name, key] of ARCHITECTURE) {
+    const asked = spec.model?.[key] ?? 0;
+    if (asked !== 0 && asked !== base.model[key]) {
+      problems.push({
+        field: `model.${name}`,
+        message: `model.${name}: ${asked} differs from ${baseLabel}'s ${base.model[key]}; a continued run keeps its base's architecture (leave model unset)`,
+      });
+    }
+  }
+  if (problems.length > 0) throw invalid(problems);
+  // The same ids must mean the same tokens: compare the tokenizer digests in the shards' headers (the
+  // base's training shards, from its lineage, against the new ones).
+  const trainedOn = base.version.parents.find((p) => p.relation === 'trained_on');
+  const baseShards =
+    trainedOn === undefined || trainedOn.versionId === shards.version.id
+      ? trainedOn && shards
+      : await inspectShards(client, versionRef(trainedOn.modelName, trainedOn.version));
+  if (baseShards?.meta.tokenizerSha256 !== shards.meta.tokenizerSha256) {
+    const label = (link: registry.ParentLink | undefined, sha?: string) =>
+      link ? `${link.modelName}:${link.version}` : sha ? `sha256 ${sha.slice(0, 12)}…` : 'an unknown one';
+    throw new HeadstartError(
+      Code.FAILED_PRECONDITION,
+      `continue_from ${baseLabel} was trained on ids of tokenizer ` +
+        `${label(tokenizerLink(base.version), baseShards?.meta.tokenizerSha256)}, but shards ` +
+        `${shards.version.modelName}:${shards.version.version} were tokenized with ` +
+        `${label(tokenizerLink(shards.version), shards.meta.tokenizerSha256)}; tokenize the corpus with the ` +
+        "base's tokenizer (ingest StartTokenize) and pass those shards",
+      { details: { field: 'shards' } },
+    );
+  }
+  const { vocabSize, dModel, heads, layers, ff, maxLen, dropout } = base.model;
+  return {
+    // Dropout is a training choice, not architecture: a run may set its own (0 reads as "as the base").
+    model: pretrain.ModelConfig.fromPartial({
+      ...{ vocabSize, dModel, heads, layers, ff, maxLen },
+      dropout: spec.model?.dropout || dropout,
+    }),
+    continueFrom: base.pinned,
+  };
+}
+
 /** Validated and resolved run, not yet stored. */
 async function prepareRun(
   spec: pretrain.RunSpec,
@@ -58,8 +125,9 @@ async function prepareRun(
   const first = resolveRunSpec(spec);
   if (first.problems.length > 0) throw invalid(first.problems);
   const shards = await inspectShards(client, spec.shards as common.VersionRef);
+  const continued = spec.continueFrom ? await continuedSpec(spec, shards, client) : {};
   const { problems, resolved } = resolveRunSpec(
-    { ...spec, shards: shards.pinned },
+    { ...spec, ...continued, shards: shards.pinned },
     { vocabSize: shards.meta.vocabSize },
   );
   if (problems.length > 0) throw invalid(problems);

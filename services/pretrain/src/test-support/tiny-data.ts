@@ -40,13 +40,20 @@ export interface TinyShardsOptions {
   trainDocuments?: number;
   validationDocuments?: number;
   seed?: number;
+  /** The tokenizer digest in the header (default 'f' × 64): another value means another tokenizer. */
+  tokenizerSha256?: string;
 }
 
 /** Writes a shards file of tiny synthetic documents to `path`. */
 export function writeTinyShards(path: string, options: TinyShardsOptions = {}): Promise<ShardsMeta> {
   const seed = options.seed ?? 1;
   return writeShards(
-    { path, vocabSize: TINY_VOCAB, tokenizerSha256: 'f'.repeat(64), specialTokens: TINY_SPECIALS },
+    {
+      path,
+      vocabSize: TINY_VOCAB,
+      tokenizerSha256: options.tokenizerSha256 ?? 'f'.repeat(64),
+      specialTokens: TINY_SPECIALS,
+    },
     {
       train: tinyDocuments(seed, options.trainDocuments ?? 200),
       validation: tinyDocuments(seed + 1000, options.validationDocuments ?? 20),

@@ -43,9 +43,16 @@ export function createOptimizer(model: BertModel, config: TrainingConfig): AdamW
   });
 }
 
-/** A fresh session: weights initialised from the run seed, moments at zero, step 0. */
-export function createSession(modelConfig: BertConfig, config: TrainingConfig): TrainingSession {
-  const model = createBertModel(modelConfig, { rng: createRng(deriveSeed(config.seed, 'init')) });
+/**
+ * A fresh session: weights initialised from the run seed (or `initial`'s, for a run that continues from
+ * a base; the session then owns it), moments at zero, step 0.
+ */
+export function createSession(
+  modelConfig: BertConfig,
+  config: TrainingConfig,
+  initial?: BertModel,
+): TrainingSession {
+  const model = initial ?? createBertModel(modelConfig, { rng: createRng(deriveSeed(config.seed, 'init')) });
   return {
     config,
     model,

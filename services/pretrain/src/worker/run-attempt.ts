@@ -23,6 +23,7 @@ import type { BackendManager } from './backend-manager';
 import { CheckpointCommitter } from './checkpoint-committer';
 import { PermanentRunError } from './failure';
 import { fetchShards } from './fetch-shards';
+import { loadBaseModel } from './load-base';
 import { findResumePoint } from './resume-point';
 import { RunReporter } from './run-reporter';
 
@@ -102,6 +103,7 @@ export async function runAttempt(
       finalAlias: spec.finalAlias,
       shards: spec.shards as common.VersionRef,
       tokenizer: tokenizerOf(shards.version),
+      continuedFrom: spec.continueFrom,
     },
     checkpointsDir,
     keepLast: training.keepLast,
@@ -120,7 +122,7 @@ export async function runAttempt(
   });
   const session: TrainingSession = resume
     ? restoreSession(resume.checkpoint, training)
-    : createSession(modelConfig, training);
+    : createSession(modelConfig, training, await loadBaseModel(deps, spec.continueFrom));
   let watcher: { stop(): void } | undefined;
   try {
     if (resume) {

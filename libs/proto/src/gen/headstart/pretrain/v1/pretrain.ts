@@ -249,6 +249,13 @@ export interface RunSpec {
   description: string;
   /** Tags put on every checkpoint version. */
   tags: string[];
+  /**
+   * Continued pre-training (domain or task adaptation): start from this BASE_MODEL version's weights,
+   * with a fresh optimizer and schedule, instead of random ones. The run keeps the base's architecture
+   * (leave `model` unset, or equal to it) and its shards must be tokenized with the base's tokenizer.
+   * Every checkpoint records it as its `continued_from` parent. Pinned to a version number when started.
+   */
+  continueFrom: VersionRef | undefined;
 }
 
 export interface Run {
@@ -1087,6 +1094,7 @@ function createBaseRunSpec(): RunSpec {
     finalAlias: "",
     description: "",
     tags: [],
+    continueFrom: undefined,
   };
 }
 
@@ -1115,6 +1123,9 @@ export const RunSpec: MessageFns<RunSpec> = {
     }
     for (const v of message.tags) {
       writer.uint32(66).string(v!);
+    }
+    if (message.continueFrom !== undefined) {
+      VersionRef.encode(message.continueFrom, writer.uint32(74).fork()).join();
     }
     return writer;
   },
@@ -1196,6 +1207,14 @@ export const RunSpec: MessageFns<RunSpec> = {
             message.tags.push(reader.string());
             continue;
           }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.continueFrom = VersionRef.decode(reader, reader.uint32());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1226,6 +1245,11 @@ export const RunSpec: MessageFns<RunSpec> = {
         : "",
       description: isSet(object.description) ? globalThis.String(object.description) : "",
       tags: globalThis.Array.isArray(object?.tags) ? object.tags.map((e: any) => globalThis.String(e)) : [],
+      continueFrom: isSet(object.continueFrom)
+        ? VersionRef.fromJSON(object.continueFrom)
+        : isSet(object.continue_from)
+        ? VersionRef.fromJSON(object.continue_from)
+        : undefined,
     };
   },
 
@@ -1255,6 +1279,9 @@ export const RunSpec: MessageFns<RunSpec> = {
     if (message.tags?.length) {
       obj.tags = message.tags;
     }
+    if (message.continueFrom !== undefined) {
+      obj.continueFrom = VersionRef.toJSON(message.continueFrom);
+    }
     return obj;
   },
 
@@ -1277,6 +1304,9 @@ export const RunSpec: MessageFns<RunSpec> = {
     message.finalAlias = object.finalAlias ?? "";
     message.description = object.description ?? "";
     message.tags = object.tags?.map((e) => e) || [];
+    message.continueFrom = (object.continueFrom !== undefined && object.continueFrom !== null)
+      ? VersionRef.fromPartial(object.continueFrom)
+      : undefined;
     return message;
   },
 };

@@ -1,0 +1,74 @@
+// What StartRun learns about the base a run continues from (`continue_from`): that the version exists
+// (NOT_FOUND), that it is a pre-training checkpoint (FAILED_PRECONDITION otherwise), its architecture
+// (the run keeps it) and the tokenizer its shards were made with (the new shards must use the same ids).
+import { Writable } from 'node:stream';
+import { Code, HeadstartError } from '@headstart/errors';
+import type { BertConfig } from '@headstart/model';
+import type { common } from '@headstart/proto';
+import { registry } from '@headstart/proto';
+import type { RegistryClient } from '@headstart/registry-client';
+import { formatVersionRef, versionRef } from '@headstart/registry-client';
+import { CheckpointFormatError, readCheckpoint } from '../checkpoint/bundle';
+
+export interface InspectedBase {
+  version: registry.ModelVersion;
+  /** The reference pinned to the version number it resolved to. */
+  pinned: common.VersionRef;
+  model: BertConfig;
+  /** Version id of the base's `tokenized_with` parent, when its lineage names one. */
+  tokenizerId: string | undefined;
+}
+
+const field = { details: { field: 'continue_from' } };
+
+/** The version's `tokenized_with` parent link (its id, name and version). */
+export function tokenizerLink(version: registry.ModelVersion): registry.ParentLink | undefined {
+  return version.parents.find((p) => p.relation === 'tokenized_with');
+}
+
+async function downloadBytes(client: RegistryClient, ref: common.VersionRef): Promise<Buffer> {
+  const parts: Buffer[] = [];
+  const sink = new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      parts.push(chunk);
+      done();
+    },
+  });
+  await client.downloadArtifact(ref, sink);
+  return Buffer.concat(parts);
+}
+
+export async function inspectBase(client: RegistryClient, ref: common.VersionRef): Promise<InspectedBase> {
+  let version: registry.ModelVersion;
+  try {
+    version = await client.getVersion(ref);
+  } catch (err) {
+    const error = HeadstartError.from(err);
+    if (error.code !== Code.NOT_FOUND) throw error;
+    throw new HeadstartError(Code.NOT_FOUND, `continue_from ${formatVersionRef(ref)}: ${error.message}`, {
+      cause: err,
+      ...field,
+    });
+  }
+  const label = `${version.modelName}:${version.version}`;
+  if (version.kind !== registry.ModelKind.MODEL_KIND_BASE_MODEL) {
+    throw new HeadstartError(
+      Code.FAILED_PRECONDITION,
+      `continue_from ${label} is a ${registry.modelKindToJSON(version.kind)}; a run continues from a BASE_MODEL version (a pre-training checkpoint)`,
+      field,
+    );
+  }
+  const pinned = versionRef(version.modelName, version.version);
+  let model: BertConfig;
+  try {
+    model = (await readCheckpoint(await downloadBytes(client, pinned))).state.model;
+  } catch (err) {
+    if (!(err instanceof CheckpointFormatError)) throw err;
+    throw new HeadstartError(
+      Code.FAILED_PRECONDITION,
+      `continue_from ${label} is not a pre-training checkpoint bundle (${err.message})`,
+      { cause: err, ...field },
+    );
+  }
+  return { version, pinned, model, tokenizerId: tokenizerLink(version)?.versionId };
+}

@@ -28,6 +28,9 @@ import { addPretrainCommands, type PretrainAction } from './pretrain-commands';
 import { createOutput, type CliStreams, type Output } from './output';
 import { createPretrainClient, type PretrainClient, type PretrainClientOptions } from './pretrain-client';
 import { addStudyCommands } from './study-commands';
+import { up, type UpOptions } from './commands/up';
+import { processStopSignal } from './stop-signal';
+import { addUpCommand } from './up-command';
 
 export interface CliDependencies {
   streams: CliStreams;
@@ -49,6 +52,15 @@ export interface CliDependencies {
   defaultPretrain?: string;
   /** @default createPretrainClient */
   createPretrainClient?: (options: PretrainClientOptions) => PretrainClient;
+  /** `up --home` default; main.ts passes HEADSTART_HOME, as the main job reads it. @default './.headstart' */
+  defaultHome?: string;
+  /** `up --backend` default; main.ts passes HEADSTART_BACKEND. @default 'auto' */
+  defaultBackend?: string;
+  /**
+   * The signal `up` stops on, asked for when `up` starts. @default processStopSignal (the first
+   * SIGINT/SIGTERM aborts it; the second exits the process at once)
+   */
+  stopSignal?: () => AbortSignal;
 }
 
 interface GlobalOptions {
@@ -69,6 +81,7 @@ function buildProgram(
   runIngest: (action: IngestAction) => Promise<void>,
   runFinetune: (action: FinetuneAction) => Promise<void>,
   runPretrain: (action: PretrainAction) => Promise<void>,
+  runUp: (options: UpOptions) => Promise<void>,
 ): Command {
   const program = new Command('headstart')
     .description(
@@ -203,6 +216,11 @@ function buildProgram(
     runFinetune((finetune, out) => run((registry) => action(finetune, registry, out))),
   );
   addPretrainCommands(program, runPretrain);
+  addUpCommand(
+    program,
+    { home: deps.defaultHome ?? './.headstart', backend: deps.defaultBackend ?? 'auto' },
+    runUp,
+  );
   return program;
 }
 
@@ -254,6 +272,15 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
     withClient((globals) =>
       (deps.createPretrainClient ?? createPretrainClient)({ address: globals.pretrain }),
     ),
+    async (options) => {
+      const globals = program.opts<GlobalOptions>();
+      json = globals.json === true;
+      await up(globals, options, {
+        out: createOutput(deps.streams, json),
+        stderr: deps.streams.stderr,
+        stopSignal: (deps.stopSignal ?? processStopSignal)(),
+      });
+    },
   );
   try {
     await program.parseAsync(argv, { from: 'user' });

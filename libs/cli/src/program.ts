@@ -31,6 +31,7 @@ import { addStudyCommands } from './study-commands';
 import { up, type UpOptions } from './commands/up';
 import { processStopSignal } from './stop-signal';
 import { addUpCommand } from './up-command';
+import { noStackError, type ServiceOption } from './no-stack';
 
 export interface CliDependencies {
   streams: CliStreams;
@@ -245,31 +246,36 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
   let json = argv.includes('--json');
   // Each command opens the client of its service at the address the global options name, hands it to
   // the action with the output, and closes it however the action ends.
+  // A failed connection is told apart from a service that is up but unavailable: see noStackError.
   const withClient =
-    <C extends { close(): void }>(open: (globals: GlobalOptions) => C) =>
+    <C extends { close(): void }>(service: ServiceOption, open: (globals: GlobalOptions) => C) =>
     async (action: (client: C, out: Output) => Promise<void>): Promise<void> => {
       const globals = program.opts<GlobalOptions>();
       json = globals.json === true;
       const client = open(globals);
       try {
         await action(client, createOutput(deps.streams, json));
+      } catch (err) {
+        throw (await noStackError(err, service, globals[service])) ?? err;
       } finally {
         client.close();
       }
     };
   const program: Command = buildProgram(
     deps,
-    withClient((globals) =>
+    withClient('registry', (globals) =>
       createClient({
         address: globals.registry,
         ...(deps.actor === undefined ? {} : { actor: deps.actor }),
       }),
     ),
-    withClient((globals) => (deps.createIngestClient ?? createIngestClient)({ address: globals.ingest })),
-    withClient((globals) =>
+    withClient('ingest', (globals) =>
+      (deps.createIngestClient ?? createIngestClient)({ address: globals.ingest }),
+    ),
+    withClient('finetune', (globals) =>
       (deps.createFinetuneClient ?? createFinetuneClient)({ address: globals.finetune }),
     ),
-    withClient((globals) =>
+    withClient('pretrain', (globals) =>
       (deps.createPretrainClient ?? createPretrainClient)({ address: globals.pretrain }),
     ),
     async (options) => {

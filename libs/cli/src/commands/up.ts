@@ -4,7 +4,12 @@
 import * as fs from 'node:fs';
 import * as path from 'node:path';
 import { Code, HeadstartError } from '@headstart/errors';
-import type { LocalStack, LocalStackOptions, LocalStackService } from '@headstart/pipeline';
+import type {
+  LocalStack,
+  LocalStackOptions,
+  LocalStackService,
+  startLocalStack as StartLocalStackFn,
+} from '@headstart/pipeline';
 import { createLogger } from '@headstart/service-kit';
 import type { Output, Writer } from '../output';
 import { canListen, splitAddress, type HostPort } from '../ports';
@@ -25,6 +30,8 @@ export interface UpContext {
   /** Aborted when the stack is to stop (main.ts: the first SIGINT or SIGTERM). */
   stopSignal: AbortSignal;
 }
+
+type StartLocalStack = typeof StartLocalStackFn;
 
 const SERVICES: readonly LocalStackService[] = ['registry', 'ingest', 'pretrain', 'finetune'];
 const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
@@ -108,8 +115,10 @@ export async function up(addresses: UpAddresses, options: UpOptions, context: Up
   const logStream = fs.createWriteStream(logFile, { flags: 'a' });
   const logger = createLogger({ name: 'headstart-up', level: options.logLevel, destination: logStream });
   try {
-    // Loaded here so that the other commands do not load TensorFlow.js and the services.
-    const { startLocalStack } = await import('@headstart/pipeline');
+    // Loaded here so that the other commands do not load TensorFlow.js and the services; a require, as
+    // a native import() is not available to code under Jest's module sandbox.
+    // eslint-disable-next-line @typescript-eslint/no-require-imports
+    const { startLocalStack } = require('@headstart/pipeline') as { startLocalStack: StartLocalStack };
     const stack = await startLocalStack({ home, backend, ports, logger });
     try {
       printStatus(context.out, stack, logFile);

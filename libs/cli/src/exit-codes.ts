@@ -1,18 +1,22 @@
 import { Code, HeadstartError } from '@headstart/errors';
+import { NO_STACK_REASON } from './no-stack';
 
 /** Exit statuses scripts can branch on. */
 export const ExitCode = {
   OK: 0,
-  /** Anything not listed below: the registry unreachable, an internal error, a failed transfer. */
+  /** Anything not listed below: a service unavailable while up, an internal error, a failed transfer. */
   FAILURE: 1,
   /** The command line itself is wrong: unknown command or option, missing argument. */
   USAGE: 2,
   NOT_FOUND: 3,
   /** The request was understood and refused: bad input, a failed precondition, already exists. */
   REFUSED: 4,
+  /** Nothing listens at the service's address: no stack is running there (`headstart up` starts one). */
+  NO_STACK: 5,
 } as const;
 
 export function exitCodeFor(error: HeadstartError): number {
+  if (error.details?.['reason'] === NO_STACK_REASON) return ExitCode.NO_STACK;
   switch (error.code) {
     case Code.NOT_FOUND:
       return ExitCode.NOT_FOUND;

@@ -18,8 +18,13 @@ async function main(): Promise<void> {
     defaultPretrain: process.env['HEADSTART_PRETRAIN_ADDR'] ?? '127.0.0.1:50053',
     defaultIngest: process.env['HEADSTART_INGEST_ADDR'] ?? '127.0.0.1:50052',
     defaultFinetune: process.env['HEADSTART_FINETUNE_ADDR'] ?? '127.0.0.1:50054',
+    defaultHome: process.env['HEADSTART_HOME'] ?? './.headstart',
+    defaultBackend: process.env['HEADSTART_BACKEND'] ?? 'auto',
     actor: currentUser(),
   });
+  // Exit once the output is out: `up` has stopped its stack by now, and a handle one of its parts left
+  // open must not keep the command from returning (the main job exits the same way).
+  process.stdout.write('', () => process.exit());
 }
 
 void main();

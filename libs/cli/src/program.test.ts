@@ -1,4 +1,6 @@
+import * as net from 'node:net';
 import { Code, HeadstartError } from '@headstart/errors';
+import { freePort } from '@headstart/testing';
 import { ExitCode, exitCodeFor } from './exit-codes';
 import { runCli } from './program';
 
@@ -42,10 +44,62 @@ describe('runCli usage handling', () => {
     expect(out.stdout).toBe('');
   });
 
-  it('exits 1 with an actionable message when the registry is unreachable', async () => {
+  it('exits 5 saying to start a stack when nothing listens at the registry address', async () => {
     const { out, deps } = capture();
-    expect(await runCli(['models', 'ls'], deps)).toBe(ExitCode.FAILURE);
-    expect(out.stderr).toMatch(/registry at 127\.0\.0\.1:1 is unavailable.*\(UNAVAILABLE\)/);
+    expect(await runCli(['models', 'ls'], deps)).toBe(ExitCode.NO_STACK);
+    expect(out.stderr).toBe(
+      'headstart: no Headstart stack at 127.0.0.1:1: start one with `headstart up`, ' +
+        'or point --registry (or HEADSTART_REGISTRY_ADDR) at a running registry service (UNAVAILABLE)\n',
+    );
+  });
+});
+
+describe('a command while no stack is running', () => {
+  it.each([
+    ['registry', ['models', 'ls']],
+    ['ingest', ['jobs', 'ls']],
+    ['pretrain', ['pretrain', 'ls']],
+    ['finetune', ['finetune', 'ls']],
+    ['finetune', ['study', 'report', 'st-1', '--out', 'nowhere']],
+  ])(
+    'names the %s address with nothing listening and says to run headstart up (%j)',
+    async (service, argv) => {
+      const address = `127.0.0.1:${await freePort()}`;
+      const { out, deps } = capture();
+      expect(await runCli([`--${service}`, address, ...argv], deps)).toBe(ExitCode.NO_STACK);
+      expect(out.stderr).toMatch(
+        new RegExp(
+          `^headstart: no Headstart stack at ${address}: start one with \`headstart up\`, or point --${service} `,
+        ),
+      );
+    },
+  );
+
+  it('prints it as JSON with --json', async () => {
+    const address = `127.0.0.1:${await freePort()}`;
+    const { out, deps } = capture();
+    expect(await runCli(['--json', '--finetune', address, 'finetune', 'ls'], deps)).toBe(ExitCode.NO_STACK);
+    expect(JSON.parse(out.stderr)).toEqual({
+      error: {
+        code: 'UNAVAILABLE',
+        message: expect.stringContaining(`no Headstart stack at ${address}`),
+        details: { reason: 'no_stack', service: 'finetune', address },
+      },
+    });
+  });
+
+  it('keeps the unavailable message (exit 1) when something listens there but does not answer gRPC', async () => {
+    // A server that accepts and hangs up at once: a stack may be there, so "start one" would mislead.
+    const server = net.createServer((socket) => socket.destroy());
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = `127.0.0.1:${(server.address() as net.AddressInfo).port}`;
+    const { out, deps } = capture();
+    try {
+      expect(await runCli(['--registry', address, 'models', 'ls'], deps)).toBe(ExitCode.FAILURE);
+      expect(out.stderr).toMatch(new RegExp(`the registry at ${address} is unavailable .*\\(UNAVAILABLE\\)`));
+    } finally {
+      server.close();
+    }
   });
 });
 

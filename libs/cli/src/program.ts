@@ -28,6 +28,10 @@ import { addPretrainCommands, type PretrainAction } from './pretrain-commands';
 import { createOutput, type CliStreams, type Output } from './output';
 import { createPretrainClient, type PretrainClient, type PretrainClientOptions } from './pretrain-client';
 import { addStudyCommands } from './study-commands';
+import { up, type UpOptions } from './commands/up';
+import { processStopSignal } from './stop-signal';
+import { addUpCommand } from './up-command';
+import { noStackError, type ServiceOption } from './no-stack';
 
 export interface CliDependencies {
   streams: CliStreams;
@@ -49,6 +53,15 @@ export interface CliDependencies {
   defaultPretrain?: string;
   /** @default createPretrainClient */
   createPretrainClient?: (options: PretrainClientOptions) => PretrainClient;
+  /** `up --home` default; main.ts passes HEADSTART_HOME, as the main job reads it. @default './.headstart' */
+  defaultHome?: string;
+  /** `up --backend` default; main.ts passes HEADSTART_BACKEND. @default 'auto' */
+  defaultBackend?: string;
+  /**
+   * The signal `up` stops on, asked for when `up` starts. @default processStopSignal (the first
+   * SIGINT/SIGTERM aborts it; the second exits the process at once)
+   */
+  stopSignal?: () => AbortSignal;
 }
 
 interface GlobalOptions {
@@ -69,6 +82,7 @@ function buildProgram(
   runIngest: (action: IngestAction) => Promise<void>,
   runFinetune: (action: FinetuneAction) => Promise<void>,
   runPretrain: (action: PretrainAction) => Promise<void>,
+  runUp: (options: UpOptions) => Promise<void>,
 ): Command {
   const program = new Command('headstart')
     .description(
@@ -203,6 +217,11 @@ function buildProgram(
     runFinetune((finetune, out) => run((registry) => action(finetune, registry, out))),
   );
   addPretrainCommands(program, runPretrain);
+  addUpCommand(
+    program,
+    { home: deps.defaultHome ?? './.headstart', backend: deps.defaultBackend ?? 'auto' },
+    runUp,
+  );
   return program;
 }
 
@@ -227,33 +246,47 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
   let json = argv.includes('--json');
   // Each command opens the client of its service at the address the global options name, hands it to
   // the action with the output, and closes it however the action ends.
+  // A failed connection is told apart from a service that is up but unavailable: see noStackError.
   const withClient =
-    <C extends { close(): void }>(open: (globals: GlobalOptions) => C) =>
+    <C extends { close(): void }>(service: ServiceOption, open: (globals: GlobalOptions) => C) =>
     async (action: (client: C, out: Output) => Promise<void>): Promise<void> => {
       const globals = program.opts<GlobalOptions>();
       json = globals.json === true;
       const client = open(globals);
       try {
         await action(client, createOutput(deps.streams, json));
+      } catch (err) {
+        throw (await noStackError(err, service, globals[service])) ?? err;
       } finally {
         client.close();
       }
     };
   const program: Command = buildProgram(
     deps,
-    withClient((globals) =>
+    withClient('registry', (globals) =>
       createClient({
         address: globals.registry,
         ...(deps.actor === undefined ? {} : { actor: deps.actor }),
       }),
     ),
-    withClient((globals) => (deps.createIngestClient ?? createIngestClient)({ address: globals.ingest })),
-    withClient((globals) =>
+    withClient('ingest', (globals) =>
+      (deps.createIngestClient ?? createIngestClient)({ address: globals.ingest }),
+    ),
+    withClient('finetune', (globals) =>
       (deps.createFinetuneClient ?? createFinetuneClient)({ address: globals.finetune }),
     ),
-    withClient((globals) =>
+    withClient('pretrain', (globals) =>
       (deps.createPretrainClient ?? createPretrainClient)({ address: globals.pretrain }),
     ),
+    async (options) => {
+      const globals = program.opts<GlobalOptions>();
+      json = globals.json === true;
+      await up(globals, options, {
+        out: createOutput(deps.streams, json),
+        stderr: deps.streams.stderr,
+        stopSignal: (deps.stopSignal ?? processStopSignal)(),
+      });
+    },
   );
   try {
     await program.parseAsync(argv, { from: 'user' });

@@ -1,5 +1,5 @@
 export { startLocalStack } from './local-stack';
-export type { LocalStack, LocalStackOptions } from './local-stack';
+export type { LocalStack, LocalStackOptions, LocalStackService } from './local-stack';
 export { runPipeline } from './run-pipeline';
 export type { PipelineOptions, PipelineResult } from './run-pipeline';
 export { pipelineConfigSpec } from './config';

@@ -28,14 +28,22 @@ export interface LocalStackOptions {
   natsUrl?: string | undefined;
   /** TF.js backend of the workers and of predictions. @default 'auto' */
   backend?: BackendChoice | undefined;
+  /**
+   * gRPC ports on 127.0.0.1 (`headstart up` serves the CLI's default addresses); an unset or 0 port is
+   * a free one. @default every port free
+   */
+  ports?: Partial<Readonly<Record<LocalStackService, number>>> | undefined;
   logger: Logger;
 }
+
+/** The services of the local stack that listen for gRPC. */
+export type LocalStackService = 'registry' | 'ingest' | 'pretrain' | 'finetune';
 
 /** The embedded-defaults deployment: one nats-server process, every service and one worker of each kind in this process. */
 export interface LocalStack {
   readonly home: string;
   readonly natsUrl: string;
-  readonly addresses: Readonly<Record<'registry' | 'ingest' | 'pretrain' | 'finetune', string>>;
+  readonly addresses: Readonly<Record<LocalStackService, string>>;
   /** The backend the workers train on. */
   readonly backend: BackendInfo;
   readonly registry: RegistryClient;
@@ -51,7 +59,7 @@ export interface LocalStack {
 /**
  * Starts a local nats-server (JetStream store under `home`, kept across runs, on a free port) unless a
  * URL is given, then the registry, ingest, the pretrain API and one pretrain worker, the finetune API and
- * one finetune worker, all in this process on free loopback ports.
+ * one finetune worker, all in this process on loopback ports (free ones unless `ports` names them).
  */
 /** How long each part may take to stop before the shutdown goes on without it. */
 const STOP_TIMEOUT_MS = 30_000;
@@ -60,6 +68,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const { home, logger } = options;
   const backend = options.backend ?? 'auto';
   const host = '127.0.0.1';
+  const port = (name: LocalStackService): number => options.ports?.[name] ?? 0;
   const stops: Array<{ name: string; stop: () => Promise<void> | void }> = [];
   const shutdown = async (): Promise<void> => {
     for (const { name, stop } of stops.splice(0).reverse()) {
@@ -97,7 +106,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const registryService = await createRegistryService({
       dataDir: path.join(home, 'registry'),
       host,
-      port: 0,
+      port: port('registry'),
       natsUrl,
       logger: service('registry'),
     });
@@ -108,7 +117,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       dataDir: path.join(home, 'ingest'),
       registryAddress,
       host,
-      port: 0,
+      port: port('ingest'),
       logger: service('ingest'),
     });
     stops.push({ name: 'ingest', stop: () => ingestService.shutdown('pipeline finished') });
@@ -117,7 +126,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       natsUrl,
       registryAddress,
       host,
-      port: 0,
+      port: port('pretrain'),
       logger: service('pretrain'),
     });
     stops.push({ name: 'pretrain', stop: () => pretrainService.shutdown('pipeline finished') });
@@ -135,7 +144,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       registryAddress,
       natsUrl,
       host,
-      port: 0,
+      port: port('finetune'),
       backend,
       logger: service('finetune'),
     });

@@ -6,7 +6,7 @@ import { Code, HeadstartError } from '@headstart/errors';
 import { common, pretrain, registry } from '@headstart/proto';
 import { waitFor } from '@headstart/testing';
 import { service as healthService } from 'grpc-health-check';
-import { readCheckpoint } from '../checkpoint/bundle';
+import { readCheckpoint } from '@headstart/checkpoint';
 import type { TestStack } from '../test-support/stack';
 import { startTestStack, tinyRunSpec } from '../test-support/stack';
 import { useTestBackend } from '../test-support/tiny-data';

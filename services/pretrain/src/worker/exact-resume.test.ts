@@ -12,7 +12,7 @@ import { common, pretrain } from '@headstart/proto';
 import { waitFor } from '@headstart/testing';
 import type { NatsConnection } from 'nats';
 import { connect } from 'nats';
-import { readCheckpoint } from '../checkpoint/bundle';
+import { readCheckpoint } from '@headstart/checkpoint';
 import { PROGRESS_SUBJECT_PREFIX } from '../runs/progress';
 import type { TestStack } from '../test-support/stack';
 import { startTestStack, tinyRunSpec } from '../test-support/stack';

@@ -7,7 +7,7 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { buildShippedData } from '@headstart/datasets';
 import { resolveConfig, type BertConfig } from '@headstart/model';
-import { DEFAULT_TRAINING, createSession, disposeSession, packCheckpoint } from '@headstart/pretrain';
+import { DEFAULT_TRAINING, createSession, disposeSession, packSessionCheckpoint } from '@headstart/pretrain';
 import { registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import { Tokenizer, serializeTokenizer, trainWordPiece } from '@headstart/tokenizer';
@@ -74,7 +74,7 @@ export async function checkpointBytes(config: BertConfig): Promise<Buffer> {
     backend: undefined,
   });
   try {
-    return await packCheckpoint(session, { runId: 'bench', spec: {}, final: true, backend: 'bench' });
+    return await packSessionCheckpoint(session, { runId: 'bench', spec: {}, final: true, backend: 'bench' });
   } finally {
     disposeSession(session);
   }

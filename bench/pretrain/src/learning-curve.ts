@@ -16,7 +16,7 @@ import type { LrDecayName, TrainingConfig } from '@headstart/pretrain';
 import {
   createSession,
   disposeSession,
-  packCheckpoint,
+  packSessionCheckpoint,
   prepareTrainingData,
   tokensPerStep,
   train,
@@ -176,7 +176,12 @@ async function main(): Promise<void> {
     if (save)
       fs.writeFileSync(
         save,
-        await packCheckpoint(session, { runId: 'bench', spec: {}, final: true, backend: backend.name }),
+        await packSessionCheckpoint(session, {
+          runId: 'bench',
+          spec: {},
+          final: true,
+          backend: backend.name,
+        }),
       );
     const summary = {
       label: arg('label', `lr${config.learningRate}`),

@@ -16,7 +16,7 @@ import {
   createSession,
   disposeSession,
   makeEvalBatches,
-  packCheckpoint,
+  packSessionCheckpoint,
   train,
 } from '@headstart/pretrain';
 import type { BenchConfig } from './config';
@@ -115,7 +115,12 @@ export async function timeLoopSteps(
       },
       // As the worker does: pack the whole state and write it to disk before the next step.
       onCheckpoint: async (report, s) => {
-        const bytes = await packCheckpoint(s, { runId: 'bench', spec: {}, final: report.final, backend });
+        const bytes = await packSessionCheckpoint(s, {
+          runId: 'bench',
+          spec: {},
+          final: report.final,
+          backend,
+        });
         fs.writeFileSync(path.join(dir, `step-${report.step}.tar`), bytes);
       },
     });

@@ -6,7 +6,7 @@ import * as path from 'node:path';
 import { selectBackend } from '@headstart/compute';
 import { createFinetuneService, createFinetuneWorker } from '@headstart/finetune';
 import { resolveConfig } from '@headstart/model';
-import { DEFAULT_TRAINING, createSession, disposeSession, packCheckpoint } from '@headstart/pretrain';
+import { DEFAULT_TRAINING, createSession, disposeSession, packSessionCheckpoint } from '@headstart/pretrain';
 import { createRegistryService } from '@headstart/registry';
 import { createLogger } from '@headstart/service-kit';
 import { makeTempDir, startNatsServer, type NatsServerHandle, type TempDir } from '@headstart/testing';
@@ -67,7 +67,7 @@ async function writeFixtures(dir: TempDir): Promise<void> {
   try {
     await fs.writeFile(
       path.join(dir.path, 'checkpoint.tar'),
-      await packCheckpoint(session, { runId: 'cli-test', spec: {}, final: true, backend: 'cpu' }),
+      await packSessionCheckpoint(session, { runId: 'cli-test', spec: {}, final: true, backend: 'cpu' }),
     );
   } finally {
     disposeSession(session);

@@ -76,8 +76,6 @@ export { readTarFiles, safeEntryPath } from './tar-reader';
 export type { TarFile } from './tar-reader';
 export { addPretrainCommands } from './pretrain-commands';
 export type { PretrainAction } from './pretrain-commands';
-export { createPretrainClient } from './pretrain-client';
-export type { PretrainClient, PretrainClientOptions } from './pretrain-client';
 export {
   cancelPretrainRun,
   formatEta,

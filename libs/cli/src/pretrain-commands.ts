@@ -1,4 +1,5 @@
 // The `pretrain` command group's command-line surface (options and help); the work is in ./pretrain.
+import type { PretrainClient } from '@headstart/pretrain-client';
 import type { Command } from 'commander';
 import { collectRepeated } from './args';
 import {
@@ -9,7 +10,6 @@ import {
   watchPretrainRun,
 } from './commands/pretrain';
 import type { Output } from './output';
-import type { PretrainClient } from './pretrain-client';
 
 export type PretrainAction = (client: PretrainClient, out: Output) => Promise<void>;
 

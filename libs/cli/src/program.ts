@@ -7,6 +7,11 @@ import {
 } from '@headstart/registry-client';
 import { createIngestClient, type IngestClient, type IngestClientOptions } from '@headstart/ingest-client';
 import {
+  createPretrainClient,
+  type PretrainClient,
+  type PretrainClientOptions,
+} from '@headstart/pretrain-client';
+import {
   createFinetuneClient,
   type FinetuneClient,
   type FinetuneClientOptions,
@@ -26,7 +31,6 @@ import { addFinetuneCommands, type FinetuneAction } from './finetune-commands';
 import { addIngestCommands, type IngestAction } from './ingest-commands';
 import { addPretrainCommands, type PretrainAction } from './pretrain-commands';
 import { createOutput, type CliStreams, type Output } from './output';
-import { createPretrainClient, type PretrainClient, type PretrainClientOptions } from './pretrain-client';
 import { addStudyCommands } from './study-commands';
 import { up, type UpOptions } from './commands/up';
 import { processStopSignal } from './stop-signal';
@@ -276,7 +280,10 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
       (deps.createFinetuneClient ?? createFinetuneClient)({ address: globals.finetune }),
     ),
     withClient('pretrain', (globals) =>
-      (deps.createPretrainClient ?? createPretrainClient)({ address: globals.pretrain }),
+      (deps.createPretrainClient ?? createPretrainClient)({
+        address: globals.pretrain,
+        addressSource: '--pretrain (or HEADSTART_PRETRAIN_ADDR)',
+      }),
     ),
     async (options) => {
       const globals = program.opts<GlobalOptions>();

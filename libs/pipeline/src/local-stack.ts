@@ -5,6 +5,7 @@ import { createFinetuneService, createFinetuneWorker } from '@headstart/finetune
 import { createIngestService } from '@headstart/ingest';
 import { createIngestClient, type IngestClient } from '@headstart/ingest-client';
 import { createPretrainService, createPretrainWorker } from '@headstart/pretrain';
+import { createPretrainClient, type PretrainClient } from '@headstart/pretrain-client';
 import { createRegistryService } from '@headstart/registry';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
@@ -15,7 +16,6 @@ import {
   createFinetuneClient as createTypedFinetuneClient,
   type FinetuneClient as TypedFinetuneClient,
 } from '@headstart/finetune-client';
-import { createPretrainClient, type PretrainClient } from './clients/pretrain-client';
 
 export interface LocalStackOptions {
   /**
@@ -166,7 +166,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     };
     const registry = createRegistryClient({ address: addresses.registry });
     const ingest = createIngestClient({ address: addresses.ingest });
-    const pretrain = createPretrainClient(addresses.pretrain);
+    const pretrain = createPretrainClient({ address: addresses.pretrain });
     const finetune = createFinetuneClient(addresses.finetune);
     const studies = createTypedFinetuneClient({ address: addresses.finetune });
     stops.push({

@@ -3,8 +3,8 @@
 // and the API registers the REPORT version with lineage, files and a computed verdict. A trigger can
 // start a study on a new checkpoint. Bad requests get INVALID_ARGUMENT / NOT_FOUND naming the field.
 import * as grpc from '@grpc/grpc-js';
+import { unpackTar } from '@headstart/checkpoint';
 import { common, finetune, registry } from '@headstart/proto';
-import { unpackTar } from '@headstart/pretrain';
 import { waitFor } from '@headstart/testing';
 import { call, startStack, statusOf, type Stack } from './test-support/stack';
 import {

@@ -1,5 +1,6 @@
 // @headstart/pretrain: masked-LM pre-training — the training library (getBatch, maskTokens, estimateLoss,
-// the loop, checkpoints), the PretrainService API and the queue worker.
+// the loop, checkpoints of sessions), the PretrainService API and the queue worker. The checkpoint format
+// itself is @headstart/checkpoint.
 export type { TrainingConfig, LrDecayName } from './training/training-config';
 export { DEFAULT_TRAINING, resolveTotalSteps, tokensPerStep } from './training/training-config';
 export type { SpecialTokenIds } from './training/special-tokens';
@@ -19,16 +20,7 @@ export type { EvalRecord, RunCounters, TrainingSession } from './training/sessio
 export { createSession, disposeSession } from './training/session';
 export type { StepReport, TrainHooks, TrainOutcome, TrainingData } from './training/train-loop';
 export { TrainingDivergedError, train } from './training/train-loop';
-export type { Checkpoint, CheckpointMeta, CheckpointState } from './checkpoint/bundle';
-export {
-  CHECKPOINT_FORMAT,
-  CHECKPOINT_FORMAT_VERSION,
-  CheckpointFormatError,
-  OPTIMIZER_FILE,
-  STATE_FILE,
-  packCheckpoint,
-  readCheckpoint,
-} from './checkpoint/bundle';
+export { packSessionCheckpoint } from './checkpoint/pack-session';
 export { restoreSession } from './checkpoint/restore-session';
 export type { LocalCheckpoint } from './checkpoint/local-checkpoints';
 export {
@@ -37,8 +29,6 @@ export {
   rotateCheckpoints,
   writeCheckpointFile,
 } from './checkpoint/local-checkpoints';
-export type { TarEntry } from './checkpoint/tar';
-export { TarFormatError, packTar, unpackTar } from './checkpoint/tar';
 export type { ResolvedRunSpec, ShardsFacts } from './spec/resolve-run-spec';
 export { DEFAULT_FINAL_ALIAS, RESERVED_ALIASES, resolveRunSpec } from './spec/resolve-run-spec';
 export type { SpecProblem } from './spec/field-checks';

@@ -9,9 +9,9 @@
 import { appendFileSync, existsSync, mkdirSync, readFileSync } from 'node:fs';
 import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
+import { readCheckpoint } from '@headstart/checkpoint';
 import { selectBackend } from '@headstart/compute';
 import { parseDataset } from '@headstart/finetune';
-import { readCheckpoint } from '@headstart/pretrain';
 import { Tokenizer } from '@headstart/tokenizer';
 import { GRIDS, type SweepEntry } from './grids';
 import { loadHomeBase } from './home-base';

@@ -1,10 +1,10 @@
 // `headstart pretrain start|get|ls|watch|cancel`: pre-training runs on the PretrainService.
 import { Code, HeadstartError } from '@headstart/errors';
+import type { PretrainClient } from '@headstart/pretrain-client';
 import { common, pretrain } from '@headstart/proto';
 import { formatVersionRef } from '@headstart/registry-client';
 import { formatTime } from '../format';
 import type { Output } from '../output';
-import type { PretrainClient } from '../pretrain-client';
 import type { ListRunsOptions, StartRunOptions } from './pretrain-options';
 import { STATES, count, parseEnum, startRunRequest } from './pretrain-options';
 
@@ -66,7 +66,8 @@ export async function startPretrainRun(
   out: Output,
   options: StartRunOptions,
 ): Promise<void> {
-  const run = await client.startRun(startRunRequest(options));
+  const { spec, idempotencyKey } = startRunRequest(options);
+  const run = await client.startRun(spec ?? pretrain.RunSpec.fromPartial({}), { idempotencyKey });
   if (!options.detach) {
     if (!out.json) out.stdout.write(`started run ${run.id}: ${budgetOf(run)}\n`);
     return watchPretrainRun(client, out, run.id);
@@ -96,13 +97,11 @@ export async function listPretrainRuns(
   const runs: pretrain.Run[] = [];
   let pageToken = '';
   do {
-    const page = await client.listRuns(
-      pretrain.ListRunsRequest.fromPartial({
-        state: parseEnum(options.state, 'state', STATES) ?? 0,
-        modelName: options.model ?? '',
-        pageToken,
-      }),
-    );
+    const page = await client.listRuns({
+      state: parseEnum(options.state, 'state', STATES) ?? 0,
+      modelName: options.model ?? '',
+      pageToken,
+    });
     runs.push(...page.runs);
     pageToken = page.nextPageToken;
   } while (pageToken && runs.length < limit);
@@ -172,8 +171,7 @@ export function progressLine(m: pretrain.WatchRunResponse): string {
  */
 export async function watchPretrainRun(client: PretrainClient, out: Output, runId: string): Promise<void> {
   let state = common.JobState.JOB_STATE_UNSPECIFIED;
-  let last: pretrain.Run | undefined;
-  for await (const message of client.watchRun(runId)) {
+  const last = await client.watchRun(runId, (message) => {
     const run = message.run;
     if (out.json) {
       out.stdout.write(`${JSON.stringify(pretrain.WatchRunResponse.toJSON(message))}\n`);
@@ -184,17 +182,14 @@ export async function watchPretrainRun(client: PretrainClient, out: Output, runI
     } else if (message.learningRate > 0) {
       out.stdout.write(progressLine(message));
     }
-    if (run) {
-      state = run.state;
-      last = run;
-    }
-  }
-  if (!out.json && last) out.stdout.write(describeRun(out, last));
-  if (last?.state === common.JobState.JOB_STATE_FAILED) {
+    if (run) state = run.state;
+  });
+  if (!out.json) out.stdout.write(describeRun(out, last));
+  if (last.state === common.JobState.JOB_STATE_FAILED) {
     const code = (Code as unknown as Record<string, Code>)[last.errorCode] ?? Code.UNKNOWN;
     throw new HeadstartError(code, `run ${runId} failed: ${last.error}`);
   }
-  if (last?.state === common.JobState.JOB_STATE_CANCELLED) {
+  if (last.state === common.JobState.JOB_STATE_CANCELLED) {
     throw new HeadstartError(Code.CANCELLED, `run ${runId} was cancelled`);
   }
 }

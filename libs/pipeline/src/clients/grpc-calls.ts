@@ -1,6 +1,5 @@
-// What the pipeline's pretrain and finetune clients share: the typed clients' call helpers of
-// @headstart/errors (deadlines, cancellation, HeadstartErrors that name the server), with the
-// pipeline's default deadlines.
+// The pipeline's finetune client's call settings: the typed clients' call helpers of @headstart/errors
+// (deadlines, cancellation, HeadstartErrors that name the server), with the pipeline's default deadlines.
 import type { CallSettings, ClientDeadlines } from '@headstart/errors';
 
 /** Per-call deadline and cancellation. @default deadline: 30 s for unary calls, 24 h for streams */

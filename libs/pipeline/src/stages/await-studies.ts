@@ -4,9 +4,9 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 
+import { unpackTar } from '@headstart/checkpoint';
 import { Code, HeadstartError } from '@headstart/errors';
 import type { StudyClient } from '@headstart/finetune-client';
-import { unpackTar } from '@headstart/pretrain';
 import { common, type finetune, type registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';

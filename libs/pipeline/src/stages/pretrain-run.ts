@@ -2,13 +2,13 @@
 // watched to its end. The run is keyed by every input from the shards on (fine-tune settings included:
 // the triggers only fire on a new final checkpoint), so a re-run with the same inputs finds the run it
 // started before (finished, or still to be resumed by the worker) instead of training again.
+import type { PretrainClient } from '@headstart/pretrain-client';
 import { common, pretrain, type registry } from '@headstart/proto';
 import { Code, HeadstartError } from '@headstart/errors';
 import type { Logger } from '@headstart/service-kit';
 
 import type { RegistryClient } from '@headstart/registry-client';
 
-import type { PretrainClient } from '../clients/pretrain-client';
 import { label } from '../reuse';
 import { describeBudget, type PipelineScale } from '../scale';
 import { stepsForMinutes, timeTrainingStep } from './calibrate-step';
@@ -209,7 +209,7 @@ export async function runPretraining(
   logger: Logger,
 ): Promise<PretrainOutcome> {
   const callOptions = input.signal ? { signal: input.signal } : {};
-  const earlier = (await client.listRuns(input.modelName, callOptions)).filter((r) =>
+  const earlier = (await client.listAllRuns({ modelName: input.modelName }, callOptions)).filter((r) =>
     r.spec?.tags.includes(input.key),
   );
   let run = earlier.find(isUsable);
@@ -224,7 +224,10 @@ export async function runPretraining(
   } else {
     const runBudget = await planBudget(input, logger);
     // One idempotency key per attempt: a failed or cancelled run with these inputs is not replayed.
-    run = await client.startRun(runSpec(input, runBudget), `${input.key}#${earlier.length + 1}`, callOptions);
+    run = await client.startRun(runSpec(input, runBudget), {
+      ...callOptions,
+      idempotencyKey: `${input.key}#${earlier.length + 1}`,
+    });
     plan = { totalSteps: runBudget.expectedSteps, budget, measuredStepMs: runBudget.measuredStepMs };
     logger.info(
       { run: run.id, budget, parameters: run.parameters, shards: label(input.shards) },

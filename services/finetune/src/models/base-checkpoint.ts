@@ -1,9 +1,9 @@
 // A BASE_MODEL version as fine-tuning and fill-mask need it: the pre-training checkpoint bundle (see
-// @headstart/pretrain: model.safetensors + config.json + optimizer + state.json in a tar, digests
+// @headstart/checkpoint: model.safetensors + config.json + optimizer + state.json in a tar, digests
 // checked) and the tokenizer found through lineage.
+import { CheckpointFormatError, readCheckpoint } from '@headstart/checkpoint';
 import { failedPrecondition } from '@headstart/errors';
 import type { BertModel } from '@headstart/model';
-import { CheckpointFormatError, readCheckpoint } from '@headstart/pretrain';
 import type { registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import { Tokenizer } from '@headstart/tokenizer';

@@ -6,9 +6,9 @@
 //   finetune.json      written last: format, labels, max length, provenance, and each file's sha256
 // A bundle whose files do not match finetune.json is refused.
 import { createHash } from 'node:crypto';
+import { packTar, unpackTar } from '@headstart/checkpoint';
 import type { BertModel } from '@headstart/model';
 import { CONFIG_FILE, WEIGHTS_FILE, deserializeModel, numLabelsOf, serializeModel } from '@headstart/model';
-import { packTar, unpackTar } from '@headstart/pretrain';
 import { Tokenizer } from '@headstart/tokenizer';
 
 export const FINETUNED_FORMAT = 'headstart.finetune.model';

@@ -2,9 +2,9 @@
 // as study.json, report.md and SVG figures, packed in one tar and registered as a REPORT version whose
 // parents are the base ("studied") and the dataset ("evaluated_on"). The study id is the idempotency key,
 // so a finalisation repeated after a crash registers nothing twice.
+import { packTar } from '@headstart/checkpoint';
 import type { finetune } from '@headstart/proto';
 import { registry } from '@headstart/proto';
-import { packTar } from '@headstart/pretrain';
 import type { RegistryClient } from '@headstart/registry-client';
 import { buildStudy, renderReportFiles, type Study as StudyReport } from '@headstart/study';
 import { resolvedVersion } from '../jobs/build-job';

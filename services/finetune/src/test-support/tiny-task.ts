@@ -3,7 +3,7 @@
 // pretrain service registers them (BASE_MODEL with a tokenized_with parent).
 import { selectBackend } from '@headstart/compute';
 import { createRng, resolveConfig, type BertConfig } from '@headstart/model';
-import { DEFAULT_TRAINING, createSession, disposeSession, packCheckpoint } from '@headstart/pretrain';
+import { DEFAULT_TRAINING, createSession, disposeSession, packSessionCheckpoint } from '@headstart/pretrain';
 import type { TrainingConfig } from '@headstart/pretrain';
 import { registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
@@ -104,11 +104,11 @@ const TINY_TRAINING: TrainingConfig = {
   backend: undefined,
 };
 
-/** A checkpoint bundle in @headstart/pretrain's format, of a freshly initialised tiny model. */
+/** A checkpoint bundle (@headstart/checkpoint) of a freshly initialised pre-training session of a tiny model. */
 export async function tinyCheckpoint(config: BertConfig, final: boolean, seed = 7): Promise<Buffer> {
   const session = createSession(config, { ...TINY_TRAINING, seed });
   try {
-    return await packCheckpoint(session, { runId: 'test-run', spec: {}, final, backend: 'cpu' });
+    return await packSessionCheckpoint(session, { runId: 'test-run', spec: {}, final, backend: 'cpu' });
   } finally {
     disposeSession(session);
   }

@@ -5,6 +5,7 @@
 // seed. The fingerprint ties a checkpoint to the job's exact inputs.
 import { open, readFile, rename, rm } from 'node:fs/promises';
 import * as path from 'node:path';
+import { packTar, unpackTar } from '@headstart/checkpoint';
 import type { AdamWState, TensorRecords } from '@headstart/model';
 import {
   deserializeAdamWState,
@@ -12,7 +13,6 @@ import {
   saveSafetensors,
   serializeAdamWState,
 } from '@headstart/model';
-import { packTar, unpackTar } from '@headstart/pretrain';
 import type { LoopState } from './train-classifier';
 
 const WEIGHTS = 'weights.safetensors';

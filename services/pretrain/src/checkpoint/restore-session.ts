@@ -5,7 +5,7 @@ import { createTrainingRngs, restoreRngs } from '../training/seeds';
 import type { TrainingSession } from '../training/session';
 import { createOptimizer } from '../training/session';
 import type { TrainingConfig } from '../training/training-config';
-import type { Checkpoint } from './bundle';
+import type { Checkpoint } from '@headstart/checkpoint';
 
 /**
  * @param config the run's training config; it must match the checkpoint's on everything that shapes

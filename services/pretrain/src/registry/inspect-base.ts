@@ -8,7 +8,7 @@ import type { common } from '@headstart/proto';
 import { registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import { formatVersionRef, versionRef } from '@headstart/registry-client';
-import { CheckpointFormatError, readCheckpoint } from '../checkpoint/bundle';
+import { CheckpointFormatError, readCheckpoint } from '@headstart/checkpoint';
 
 export interface InspectedBase {
   version: registry.ModelVersion;

@@ -7,7 +7,7 @@ import { Code, HeadstartError } from '@headstart/errors';
 import type { common, registry } from '@headstart/proto';
 import type { ParentInput, RegistryClient } from '@headstart/registry-client';
 import { versionRef } from '@headstart/registry-client';
-import type { CheckpointState } from '../checkpoint/bundle';
+import type { CheckpointState } from '@headstart/checkpoint';
 
 export const LATEST_CHECKPOINT_ALIAS = 'latest-checkpoint';
 export const BEST_CHECKPOINT_ALIAS = 'best';

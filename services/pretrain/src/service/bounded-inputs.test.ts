@@ -25,7 +25,7 @@ describe('pretrain bounds every string and repeated field', () => {
   it.each(cases.map((c) => [c.method, c.field, c.what, c]))(
     '%s with %s over its limit (%s)',
     async (_method, field, _what, c) => {
-      const status = await c.call(stack.client.raw);
+      const status = await c.call(stack.raw);
       expect(status.code).toBe(grpc.status.INVALID_ARGUMENT);
       expect(status.details.startsWith(`${field} is `) || status.details.startsWith(`${field} has `)).toBe(
         true,
@@ -36,6 +36,6 @@ describe('pretrain bounds every string and repeated field', () => {
   );
 
   it('created no run', async () => {
-    expect((await stack.client.list()).runs).toEqual([]);
+    expect((await stack.client.listRuns()).runs).toEqual([]);
   });
 });

@@ -6,7 +6,7 @@ import { Writable } from 'node:stream';
 import { Code, HeadstartError } from '@headstart/errors';
 import { loadSafetensors } from '@headstart/model';
 import { common, pretrain } from '@headstart/proto';
-import { readCheckpoint } from '../checkpoint/bundle';
+import { readCheckpoint } from '@headstart/checkpoint';
 import type { TestStack } from '../test-support/stack';
 import { startTestStack, tinyRunSpec } from '../test-support/stack';
 import { writeTinyShards } from '../test-support/tiny-data';
@@ -29,9 +29,8 @@ async function failure(promise: Promise<unknown>): Promise<HeadstartError> {
 
 /** Runs `spec` to its end. */
 async function runToEnd(spec: pretrain.RunSpec): Promise<{ run: pretrain.Run }> {
-  const started = await stack.client.start(spec);
-  await stack.client.watch(started.id);
-  const run = await stack.client.get(started.id);
+  const started = await stack.client.startRun(spec);
+  const run = await stack.client.watchRun(started.id);
   expect(run.state).toBe(common.JobState.JOB_STATE_SUCCEEDED);
   return { run };
 }
@@ -111,7 +110,7 @@ it('continues from a base: its weights, a fresh schedule, and continued_from in 
 
 it('refuses a base that is not a checkpoint, does not exist, or would change the architecture', async () => {
   const dataset = await failure(
-    stack.client.start(
+    stack.client.startRun(
       tinyRunSpec({ modelName: 'x1', continueFrom: { name: 'tiny-shards', selector: undefined } }),
     ),
   );
@@ -119,7 +118,7 @@ it('refuses a base that is not a checkpoint, does not exist, or would change the
   expect(dataset.message).toContain('continue_from tiny-shards:1 is a MODEL_KIND_DATASET');
 
   const missing = await failure(
-    stack.client.start(
+    stack.client.startRun(
       tinyRunSpec({ modelName: 'x2', continueFrom: { name: 'no-such-base', selector: undefined } }),
     ),
   );
@@ -128,7 +127,7 @@ it('refuses a base that is not a checkpoint, does not exist, or would change the
 
   await runToEnd(tinyRunSpec({ modelName: 'small-base' }, { maxSteps: 4 }));
   const wider = await failure(
-    stack.client.start(
+    stack.client.startRun(
       tinyRunSpec({
         modelName: 'x3',
         model: pretrain.ModelConfig.fromPartial({ dModel: 32, heads: 2 }),
@@ -138,7 +137,7 @@ it('refuses a base that is not a checkpoint, does not exist, or would change the
   );
   expect(wider.code).toBe(Code.INVALID_ARGUMENT);
   expect(wider.message).toContain("model.d_model: 32 differs from small-base:1's 16");
-  expect((await stack.client.list({ modelName: 'x3' })).runs).toEqual([]);
+  expect((await stack.client.listRuns({ modelName: 'x3' })).runs).toEqual([]);
 }, 120_000);
 
 it("refuses shards tokenized with another tokenizer than the base's, naming both", async () => {
@@ -158,7 +157,7 @@ it("refuses shards tokenized with another tokenizer than the base's, naming both
     otherShards,
   );
   const refused = await failure(
-    stack.client.start(
+    stack.client.startRun(
       tinyRunSpec({
         modelName: 'x4',
         shards: { name: 'other-shards', selector: undefined },

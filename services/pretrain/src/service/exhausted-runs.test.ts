@@ -52,7 +52,7 @@ function exited(child: ChildProcess): Promise<void> {
 const terminal = (runId: string) =>
   waitFor(
     async () => {
-      const run = await stack.client.get(runId);
+      const run = await stack.client.getRun(runId);
       return isTerminal(run.state) ? run : undefined;
     },
     { timeoutMs: 60_000, intervalMs: 50, message: `run ${runId} finished` },
@@ -60,7 +60,7 @@ const terminal = (runId: string) =>
 
 it('fails a run whose worker is killed on every delivery, with one dead letter', async () => {
   // A run that would train for hours: only the kills end its deliveries.
-  const run = await stack.client.start(tinyRunSpec({ modelName: 'doomed' }, { maxSteps: 1_000_000 }));
+  const run = await stack.client.startRun(tinyRunSpec({ modelName: 'doomed' }, { maxSteps: 1_000_000 }));
   let last: StoredRun | undefined;
   for (let attempt = 1; attempt <= MAX_DELIVER; attempt++) {
     const worker = startWorkerProcess(`w${attempt}`);
@@ -176,7 +176,7 @@ it('an API that was down when the server gave up fails the run at start, and fai
   api = await createPretrainService(serviceOptions);
   try {
     expect(await api.exhausted.firstSweep).toEqual({ settled: 1, undetermined: 0, failed: 0 });
-    const exhausted = await stack.client.get('run-exhausted');
+    const exhausted = await stack.client.getRun('run-exhausted');
     expect(exhausted.state).toBe(JobState.JOB_STATE_FAILED);
     expect(exhausted.error).toContain(`the worker died on each of ${MAX_DELIVER} deliveries`);
     expect(exhausted.error).toContain(`from worker pod-${seen}`);
@@ -184,11 +184,11 @@ it('an API that was down when the server gave up fails the run at start, and fai
       { msgId: 'run-exhausted', reason: 'max_deliveries' },
     ]);
 
-    const orphaned = await stack.client.get('run-orphaned');
+    const orphaned = await stack.client.getRun('run-orphaned');
     expect(orphaned.state).toBe(JobState.JOB_STATE_FAILED);
     expect(orphaned.error).toContain('its work item is gone from the queue');
     expect(orphaned.error).toContain('from worker pod-run-orphaned');
-    expect((await stack.client.get('run-alive')).state).toBe(JobState.JOB_STATE_RUNNING);
+    expect((await stack.client.getRun('run-alive')).state).toBe(JobState.JOB_STATE_RUNNING);
   } finally {
     await api.shutdown('test done');
   }

@@ -6,9 +6,9 @@ import { Code, HeadstartError } from '@headstart/errors';
 import { common, pretrain, registry } from '@headstart/proto';
 import { waitFor } from '@headstart/testing';
 import { service as healthService } from 'grpc-health-check';
-import { readCheckpoint } from '../checkpoint/bundle';
+import { readCheckpoint } from '@headstart/checkpoint';
 import type { TestStack } from '../test-support/stack';
-import { startTestStack, tinyRunSpec } from '../test-support/stack';
+import { startTestStack, tinyRunSpec, watchMessages } from '../test-support/stack';
 import { useTestBackend } from '../test-support/tiny-data';
 
 const { JobState } = common;
@@ -32,24 +32,26 @@ async function failure(promise: Promise<unknown>): Promise<HeadstartError> {
 describe('StartRun validation', () => {
   it('names the bad field with INVALID_ARGUMENT', async () => {
     const heads = await failure(
-      stack.client.start(tinyRunSpec({ model: pretrain.ModelConfig.fromPartial({ dModel: 130, heads: 4 }) })),
+      stack.client.startRun(
+        tinyRunSpec({ model: pretrain.ModelConfig.fromPartial({ dModel: 130, heads: 4 }) }),
+      ),
     );
     expect(heads.code).toBe(Code.INVALID_ARGUMENT);
     expect(heads.message).toContain('model.d_model: 130 is not divisible by model.heads 4');
     expect(heads.details?.field).toBe('model.d_model');
-    const nan = await failure(stack.client.start(tinyRunSpec({}, { learningRate: NaN })));
+    const nan = await failure(stack.client.startRun(tinyRunSpec({}, { learningRate: NaN })));
     expect(nan.code).toBe(Code.INVALID_ARGUMENT);
     expect(nan.message).toContain('training.learning_rate: NaN is not a finite number > 0');
   });
 
   it('refuses unknown shards with NOT_FOUND and non-shards with FAILED_PRECONDITION', async () => {
     const missing = await failure(
-      stack.client.start(tinyRunSpec({ shards: { name: 'no-such-shards', selector: undefined } })),
+      stack.client.startRun(tinyRunSpec({ shards: { name: 'no-such-shards', selector: undefined } })),
     );
     expect(missing.code).toBe(Code.NOT_FOUND);
     expect(missing.message).toMatch(/^shards no-such-shards/);
     const tokenizer = await failure(
-      stack.client.start(tinyRunSpec({ shards: { name: 'tiny-wordpiece', selector: undefined } })),
+      stack.client.startRun(tinyRunSpec({ shards: { name: 'tiny-wordpiece', selector: undefined } })),
     );
     expect(tokenizer.code).toBe(Code.FAILED_PRECONDITION);
     expect(tokenizer.message).toContain('it is a MODEL_KIND_TOKENIZER, not a DATASET');
@@ -58,18 +60,18 @@ describe('StartRun validation', () => {
       Buffer.from('{"text":"hello"}\n'),
     );
     const corpus = await failure(
-      stack.client.start(tinyRunSpec({ shards: { name: 'raw-corpus', selector: undefined } })),
+      stack.client.startRun(tinyRunSpec({ shards: { name: 'raw-corpus', selector: undefined } })),
     );
     expect(corpus.code).toBe(Code.FAILED_PRECONDITION);
     expect(corpus.message).toContain('not a token-shards dataset');
   });
 
   it('refuses a model name taken by another kind, and unknown runs', async () => {
-    const taken = await failure(stack.client.start(tinyRunSpec({ modelName: 'tiny-wordpiece' })));
+    const taken = await failure(stack.client.startRun(tinyRunSpec({ modelName: 'tiny-wordpiece' })));
     expect(taken.code).toBe(Code.FAILED_PRECONDITION);
     expect(taken.message).toMatch(/^model_name: tiny-wordpiece is a MODEL_KIND_TOKENIZER/);
-    expect((await failure(stack.client.get('run-nope'))).code).toBe(Code.NOT_FOUND);
-    expect((await failure(stack.client.get('bad id!'))).code).toBe(Code.INVALID_ARGUMENT);
+    expect((await failure(stack.client.getRun('run-nope'))).code).toBe(Code.NOT_FOUND);
+    expect((await failure(stack.client.getRun('bad id!'))).code).toBe(Code.INVALID_ARGUMENT);
   });
 });
 
@@ -106,7 +108,7 @@ describe('worker process surface', () => {
 describe('queued runs', () => {
   it('pins the shards, fills in defaults, pages newest first and cancels at once', async () => {
     const modelName = 'queued-only';
-    const a = await stack.client.start(
+    const a = await stack.client.startRun(
       tinyRunSpec({ modelName, shards: { name: 'tiny-shards', selector: undefined } }),
     );
     expect(a.state).toBe(JobState.JOB_STATE_QUEUED);
@@ -118,34 +120,36 @@ describe('queued runs', () => {
     expect(a.spec?.training?.beta2).toBe(0.98);
     expect(a.totalSteps).toBe(20);
     expect(a.parameters).toBeGreaterThan(0);
-    const b = await stack.client.start(tinyRunSpec({ modelName }));
-    const c = await stack.client.start(tinyRunSpec({ modelName }), 'key-1');
-    expect((await stack.client.start(tinyRunSpec({ modelName }), 'key-1')).id).toBe(c.id);
+    const b = await stack.client.startRun(tinyRunSpec({ modelName }));
+    const c = await stack.client.startRun(tinyRunSpec({ modelName }), { idempotencyKey: 'key-1' });
+    expect((await stack.client.startRun(tinyRunSpec({ modelName }), { idempotencyKey: 'key-1' })).id).toBe(
+      c.id,
+    );
 
-    const first = await stack.client.list({ modelName, pageSize: 2 });
+    const first = await stack.client.listRuns({ modelName, pageSize: 2 });
     expect(first.runs.map((r) => r.id)).toEqual([c.id, b.id]);
-    const second = await stack.client.list({ modelName, pageSize: 2, pageToken: first.nextPageToken });
+    const second = await stack.client.listRuns({ modelName, pageSize: 2, pageToken: first.nextPageToken });
     expect(second.runs.map((r) => r.id)).toEqual([a.id]);
     expect(second.nextPageToken).toBe('');
-    expect((await failure(stack.client.list({ pageToken: 'garbage' }))).code).toBe(Code.INVALID_ARGUMENT);
+    expect((await failure(stack.client.listRuns({ pageToken: 'garbage' }))).code).toBe(Code.INVALID_ARGUMENT);
 
     for (const run of [a, b, c])
-      expect((await stack.client.cancel(run.id)).state).toBe(JobState.JOB_STATE_CANCELLED);
-    const cancelled = await stack.client.list({ modelName, state: JobState.JOB_STATE_CANCELLED });
+      expect((await stack.client.cancelRun(run.id)).state).toBe(JobState.JOB_STATE_CANCELLED);
+    const cancelled = await stack.client.listRuns({ modelName, state: JobState.JOB_STATE_CANCELLED });
     expect(cancelled.runs).toHaveLength(3);
     // A worker that pulls a cancelled run's item drops it.
     const worker = await stack.startWorker();
     await waitFor(() => worker.consumer.stats.acked >= 3, { timeoutMs: 20_000 });
     await worker.stop();
-    expect((await stack.client.get(a.id)).attempts).toBe(0);
+    expect((await stack.client.getRun(a.id)).attempts).toBe(0);
   });
 });
 
 describe('a run end to end', () => {
   it('trains, streams progress, registers checkpoints with lineage and aliases, and rotates local files', async () => {
     const worker = await stack.startWorker();
-    const run = await stack.client.start(tinyRunSpec({ modelName: 'e2e-bert', tags: ['e2e'] }));
-    const messages = await stack.client.watch(run.id);
+    const run = await stack.client.startRun(tinyRunSpec({ modelName: 'e2e-bert', tags: ['e2e'] }));
+    const messages = await watchMessages(stack.client, run.id);
     await worker.stop();
 
     const done = messages.at(-1)?.run as pretrain.Run;
@@ -207,14 +211,14 @@ describe('a run end to end', () => {
 
   it('cancels a running run at a step boundary and keeps what it registered', async () => {
     const worker = await stack.startWorker({ progressIntervalMs: 0 });
-    const run = await stack.client.start(
+    const run = await stack.client.startRun(
       tinyRunSpec({ modelName: 'cancel-bert' }, { maxSteps: 400, checkpointEvery: 5 }),
     );
     let cancelled: pretrain.Run | undefined;
-    const messages = await stack.client.watch(run.id, (m) => {
+    const messages = await watchMessages(stack.client, run.id, (m) => {
       if (!cancelled && (m.run?.lastCheckpointStep ?? 0) >= 5) {
         cancelled = {} as pretrain.Run;
-        void stack.client.cancel(run.id).then((r) => (cancelled = r));
+        void stack.client.cancelRun(run.id).then((r) => (cancelled = r));
       }
     });
     await worker.stop();
@@ -230,20 +234,20 @@ describe('a run end to end', () => {
 
   it('hands a run back on worker stop, with a checkpoint of the exact step, and another worker finishes it', async () => {
     const first = await stack.startWorker();
-    const run = await stack.client.start(
+    const run = await stack.client.startRun(
       // No scheduled checkpoint before the last step, so the only checkpoint before it is the hand-back's;
       // enough steps that the stop lands mid-run however fast the tiny model trains.
       tinyRunSpec({ modelName: 'handback-bert' }, { maxSteps: 3000, checkpointEvery: 3000, evalEvery: 500 }),
     );
-    await waitFor(async () => (await stack.client.get(run.id)).step >= 3, { timeoutMs: 30_000 });
+    await waitFor(async () => (await stack.client.getRun(run.id)).step >= 3, { timeoutMs: 30_000 });
     await first.stop('test: rolling update');
-    const handedBack = await stack.client.get(run.id);
+    const handedBack = await stack.client.getRun(run.id);
     expect(handedBack.state).toBe(JobState.JOB_STATE_QUEUED);
     expect(handedBack.lastCheckpointStep).toBe(handedBack.step);
     expect(handedBack.lastCheckpointStep).toBeLessThan(3000);
 
     const second = await stack.startWorker();
-    const messages = await stack.client.watch(run.id);
+    const messages = await watchMessages(stack.client, run.id);
     await second.stop();
     const done = messages.at(-1)?.run as pretrain.Run;
     expect(done.state).toBe(JobState.JOB_STATE_SUCCEEDED);

@@ -1,9 +1,10 @@
 // Test fixtures (not part of the public API): a real nats-server, a real registry in-process, tiny shards
 // registered with a tokenizer parent, the PretrainService on port 0 with its own queue and bucket, and a
-// promise client over the generated gRPC one.
+// @headstart/pretrain-client on it (and the generated client, for tests of raw statuses).
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { HeadstartError } from '@headstart/errors';
+import type { PretrainClient } from '@headstart/pretrain-client';
+import { createPretrainClient } from '@headstart/pretrain-client';
 import type { registry } from '@headstart/proto';
 import { pretrain } from '@headstart/proto';
 import type { RegistryServiceHandle } from '@headstart/registry';
@@ -22,7 +23,7 @@ import { createPretrainWorker } from '../worker/create-pretrain-worker';
 import type { TinyShardsOptions } from './tiny-data';
 import { writeTinyShards } from './tiny-data';
 
-const DEADLINE_MS = 30_000;
+const WATCH_DEADLINE_MS = 120_000;
 
 export function quietLogger(name: string): Logger {
   return createLogger({
@@ -31,67 +32,22 @@ export function quietLogger(name: string): Logger {
   });
 }
 
-/** Promise wrappers with deadlines over the generated client. */
-export class TestPretrainClient {
-  readonly raw: pretrain.PretrainServiceClient;
-  constructor(address: string) {
-    this.raw = new pretrain.PretrainServiceClient(address, grpc.credentials.createInsecure());
-  }
-  private call<Req, Res>(
-    method: 'startRun' | 'getRun' | 'listRuns' | 'cancelRun',
-    request: Req,
-  ): Promise<Res> {
-    return new Promise((resolve, reject) => {
-      const fn = this.raw[method] as unknown as (
-        r: Req,
-        m: grpc.Metadata,
-        o: Partial<grpc.CallOptions>,
-        cb: (err: grpc.ServiceError | null, res: Res) => void,
-      ) => void;
-      fn.call(this.raw, request, new grpc.Metadata(), { deadline: Date.now() + DEADLINE_MS }, (err, res) =>
-        err ? reject(HeadstartError.from(err)) : resolve(res),
-      );
-    });
-  }
-  start(spec: pretrain.RunSpec, idempotencyKey = ''): Promise<pretrain.Run> {
-    return this.call<pretrain.StartRunRequest, pretrain.StartRunResponse>('startRun', {
-      spec,
-      idempotencyKey,
-    }).then((r) => r.run as pretrain.Run);
-  }
-  get(runId: string): Promise<pretrain.Run> {
-    return this.call<pretrain.GetRunRequest, pretrain.GetRunResponse>('getRun', { runId }).then(
-      (r) => r.run as pretrain.Run,
-    );
-  }
-  list(request: Partial<pretrain.ListRunsRequest> = {}): Promise<pretrain.ListRunsResponse> {
-    return this.call('listRuns', pretrain.ListRunsRequest.fromPartial(request));
-  }
-  cancel(runId: string): Promise<pretrain.Run> {
-    return this.call<pretrain.CancelRunRequest, pretrain.CancelRunResponse>('cancelRun', { runId }).then(
-      (r) => r.run as pretrain.Run,
-    );
-  }
-  /** Every message of a WatchRun stream until it ends. */
-  async watch(
-    runId: string,
-    onMessage?: (m: pretrain.WatchRunResponse) => void,
-  ): Promise<pretrain.WatchRunResponse[]> {
-    const stream = this.raw.watchRun({ runId }, { deadline: Date.now() + 120_000 });
-    const messages: pretrain.WatchRunResponse[] = [];
-    try {
-      for await (const message of stream as AsyncIterable<pretrain.WatchRunResponse>) {
-        messages.push(message);
-        onMessage?.(message);
-      }
-    } catch (err) {
-      throw HeadstartError.from(err);
-    }
-    return messages;
-  }
-  close(): void {
-    this.raw.close();
-  }
+/**
+ * Every message of a run's watch until the run ends; the watch deadline is a test's, not a run's
+ * (@headstart/pretrain-client's default is days).
+ */
+export async function watchMessages(
+  client: PretrainClient,
+  runId: string,
+  onMessage?: (message: pretrain.WatchRunResponse) => void,
+): Promise<pretrain.WatchRunResponse[]> {
+  const messages: pretrain.WatchRunResponse[] = [];
+  const onUpdate = (message: pretrain.WatchRunResponse) => {
+    messages.push(message);
+    onMessage?.(message);
+  };
+  await client.watchRun(runId, onUpdate, { deadlineMs: WATCH_DEADLINE_MS });
+  return messages;
 }
 
 export interface TestStack {
@@ -100,7 +56,9 @@ export interface TestStack {
   registry: RegistryServiceHandle;
   registryClient: RegistryClient;
   service: PretrainServiceHandle;
-  client: TestPretrainClient;
+  client: PretrainClient;
+  /** The generated client, for tests that look at the raw gRPC status. */
+  raw: pretrain.PretrainServiceClient;
   queue: Required<PretrainQueueOptions>;
   runsBucket: string;
   shardsPath: string;
@@ -161,7 +119,11 @@ export async function startTestStack(
     queue,
     drainTimeoutMs: 2_000,
   });
-  const client = new TestPretrainClient(`127.0.0.1:${service.port}`);
+  const client = createPretrainClient({ address: `127.0.0.1:${service.port}` });
+  const raw = new pretrain.PretrainServiceClient(
+    `127.0.0.1:${service.port}`,
+    grpc.credentials.createInsecure(),
+  );
   const workers: PretrainWorkerHandle[] = [];
   const workerOptions = (overrides: Partial<PretrainWorkerOptions> = {}): PretrainWorkerOptions => ({
     logger: quietLogger('worker'),
@@ -183,6 +145,7 @@ export async function startTestStack(
     registryClient,
     service,
     client,
+    raw,
     queue,
     runsBucket,
     shardsPath,
@@ -209,6 +172,7 @@ export async function startTestStack(
     async close() {
       await Promise.all(workers.map((w) => w.stop('test done')));
       client.close();
+      raw.close();
       await service.shutdown('test done');
       registryClient.close();
       await registryHandle.shutdown('test done');

@@ -1,30 +1,15 @@
 // Everything a training run holds between steps: model, optimizer, random streams and counters. A
 // checkpoint is exactly this, serialised; restoring it and continuing equals never having stopped.
+import type { CheckpointCounters } from '@headstart/checkpoint';
 import type { AdamW, BertConfig, BertModel } from '@headstart/model';
 import { createAdamW, createBertModel, createRng, disposeModel } from '@headstart/model';
 import type { TrainingRngs } from './seeds';
 import { createTrainingRngs, deriveSeed } from './seeds';
 import type { TrainingConfig } from './training-config';
 
-export interface EvalRecord {
-  step: number;
-  loss: number;
-  perplexity: number;
-}
-
-export interface RunCounters {
-  /** Optimizer steps done. */
-  step: number;
-  tokensSeen: number;
-  /** Mean training loss of the last step (NaN before the first). */
-  loss: number;
-  /** Wall-clock milliseconds trained, evaluations and checkpoints included, over all attempts. */
-  trainingMs: number;
-  lastEval?: EvalRecord;
-  bestEval?: EvalRecord;
-  /** The checkpoint with the lowest evaluation loss so far (checkpoints always evaluate). */
-  bestCheckpoint?: EvalRecord;
-}
+export type { EvalRecord } from '@headstart/checkpoint';
+/** The counters of a run, exactly what its checkpoints record. */
+export type RunCounters = CheckpointCounters;
 
 export interface TrainingSession {
   readonly config: TrainingConfig;

@@ -4,7 +4,8 @@ import type { Shards } from '@headstart/shards';
 import { openShards } from '@headstart/shards';
 import type { TempDir } from '@headstart/testing';
 import { makeTempDir } from '@headstart/testing';
-import { packCheckpoint, readCheckpoint } from '../checkpoint/bundle';
+import { readCheckpoint } from '@headstart/checkpoint';
+import { packSessionCheckpoint } from '../checkpoint/pack-session';
 import { restoreSession } from '../checkpoint/restore-session';
 import { TINY_MODEL, tinyTraining, useTestBackend, writeTinyShards } from '../test-support/tiny-data';
 import { lrAt } from './lr';
@@ -81,7 +82,7 @@ describe('train', () => {
       await train(session, dataFor(config), {
         onStep: () => void counts.push(tf.memory().numTensors),
         onCheckpoint: async (_r, s) =>
-          void (await packCheckpoint(s, { runId: 'r', spec: {}, final: false, backend: 'x' })),
+          void (await packSessionCheckpoint(s, { runId: 'r', spec: {}, final: false, backend: 'x' })),
       });
     } finally {
       disposeSession(session);
@@ -116,7 +117,7 @@ describe('exact resume through a checkpoint bundle', () => {
       await train(first, dataFor(config), {
         onCheckpoint: async (r, s) => {
           if (r.step === 9)
-            bundle = await packCheckpoint(s, { runId: 'r1', spec: {}, final: false, backend: 'x' });
+            bundle = await packSessionCheckpoint(s, { runId: 'r1', spec: {}, final: false, backend: 'x' });
         },
         shouldStop: () => (first.counters.step === 13 ? 'killed' : undefined),
       });

@@ -5,8 +5,9 @@
 import type { registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
-import type { CheckpointState } from '../checkpoint/bundle';
-import { packCheckpoint, readCheckpoint } from '../checkpoint/bundle';
+import type { CheckpointState } from '@headstart/checkpoint';
+import { readCheckpoint } from '@headstart/checkpoint';
+import { packSessionCheckpoint } from '../checkpoint/pack-session';
 import { rotateCheckpoints, writeCheckpointFile } from '../checkpoint/local-checkpoints';
 import type { CheckpointTarget } from '../registry/register-checkpoint';
 import { registerCheckpoint } from '../registry/register-checkpoint';
@@ -36,7 +37,7 @@ export class CheckpointCommitter {
   /** Packs, writes, registers and records the session's current state. */
   async commit(session: TrainingSession, final: boolean): Promise<registry.ModelVersion> {
     const { options } = this;
-    const bytes = await packCheckpoint(session, {
+    const bytes = await packSessionCheckpoint(session, {
       runId: options.target.runId,
       spec: options.spec,
       final,

@@ -12,7 +12,7 @@ import { common, pretrain } from '@headstart/proto';
 import { waitFor } from '@headstart/testing';
 import type { NatsConnection } from 'nats';
 import { connect } from 'nats';
-import { readCheckpoint } from '../checkpoint/bundle';
+import { readCheckpoint } from '@headstart/checkpoint';
 import { PROGRESS_SUBJECT_PREFIX } from '../runs/progress';
 import type { TestStack } from '../test-support/stack';
 import { startTestStack, tinyRunSpec } from '../test-support/stack';
@@ -77,7 +77,7 @@ async function killAt(child: ChildProcess, runId: string, step: number): Promise
 const finished = (runId: string) =>
   waitFor(
     async () => {
-      const run = await stack.client.get(runId);
+      const run = await stack.client.getRun(runId);
       return run.state === JobState.JOB_STATE_SUCCEEDED || run.state === JobState.JOB_STATE_FAILED
         ? run
         : undefined;
@@ -91,7 +91,7 @@ const spec = (modelName: string) =>
 it('resumes after kill -9 with the losses of an uninterrupted run, from local disk and from the registry', async () => {
   // The reference: one worker process, never interrupted.
   const reference = startWorkerProcess(path.join(stack.dir.path, 'w0'));
-  const a = await stack.client.start(spec('resume-reference'));
+  const a = await stack.client.startRun(spec('resume-reference'));
   expect((await finished(a.id)).state).toBe(JobState.JOB_STATE_SUCCEEDED);
   reference.kill('SIGTERM');
   await exited(reference);
@@ -99,9 +99,9 @@ it('resumes after kill -9 with the losses of an uninterrupted run, from local di
   // The same run, killed twice between checkpoints.
   const podDir = path.join(stack.dir.path, 'w1');
   const first = startWorkerProcess(podDir);
-  const b = await stack.client.start(spec('resume-killed'));
+  const b = await stack.client.startRun(spec('resume-killed'));
   await killAt(first, b.id, 70);
-  expect((await stack.client.get(b.id)).lastCheckpointStep).toBe(50);
+  expect((await stack.client.getRun(b.id)).lastCheckpointStep).toBe(50);
   // A corrupt checkpoint with a valid name (e.g. a disk error) is refused, never resumed from.
   const checkpoints = path.join(podDir, 'pretrain', 'runs', b.id, 'checkpoints');
   await mkdir(checkpoints, { recursive: true });
@@ -109,7 +109,7 @@ it('resumes after kill -9 with the losses of an uninterrupted run, from local di
 
   const second = startWorkerProcess(podDir); // same pod: resumes from its local checkpoint
   await killAt(second, b.id, 120);
-  const afterSecond = await stack.client.get(b.id);
+  const afterSecond = await stack.client.getRun(b.id);
   expect(afterSecond.resumedFromStep).toBe(50);
   expect(afterSecond.lastCheckpointStep).toBe(100);
 

@@ -4,7 +4,7 @@
 import { Code, HeadstartError } from '@headstart/errors';
 import { InvalidConfigError } from '@headstart/model';
 import { ShardsFormatError } from '@headstart/shards';
-import { CheckpointFormatError } from '../checkpoint/bundle';
+import { CheckpointFormatError } from '@headstart/checkpoint';
 import { SpecialTokensError } from '../training/special-tokens';
 import { TrainingDivergedError } from '../training/train-loop';
 import { TrainingDataError } from '../training/training-data';

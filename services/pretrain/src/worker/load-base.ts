@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import type { BertModel } from '@headstart/model';
 import type { common } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
-import { readCheckpoint } from '../checkpoint/bundle';
+import { readCheckpoint } from '@headstart/checkpoint';
 
 /** The base's model (the caller owns it), or undefined for a run from random weights. */
 export async function loadBaseModel(

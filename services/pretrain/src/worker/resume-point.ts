@@ -8,8 +8,8 @@ import type { registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import { versionRef } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
-import type { Checkpoint } from '../checkpoint/bundle';
-import { readCheckpoint } from '../checkpoint/bundle';
+import type { Checkpoint } from '@headstart/checkpoint';
+import { readCheckpoint } from '@headstart/checkpoint';
 import { checkpointFileName, listCheckpoints } from '../checkpoint/local-checkpoints';
 import { latestRegisteredCheckpoint } from '../registry/register-checkpoint';
 

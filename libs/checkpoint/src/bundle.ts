@@ -9,7 +9,7 @@
 // state.json is written last and lists the digests, so a bundle whose files do not match it is refused.
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
-import type { AdamWState, BertConfig, BertModel } from '@headstart/model';
+import type { AdamWState, BertConfig, BertModel, RngState } from '@headstart/model';
 import {
   CONFIG_FILE,
   WEIGHTS_FILE,
@@ -18,15 +18,51 @@ import {
   serializeAdamWState,
   serializeModel,
 } from '@headstart/model';
-import type { TrainingRngStates } from '../training/seeds';
-import type { EvalRecord, TrainingSession } from '../training/session';
-import type { TrainingConfig } from '../training/training-config';
 import { packTar, unpackTar } from './tar';
 
 export const CHECKPOINT_FORMAT = 'headstart.pretrain.checkpoint';
 export const CHECKPOINT_FORMAT_VERSION = 1;
 export const OPTIMIZER_FILE = 'optimizer.safetensors';
 export const STATE_FILE = 'state.json';
+
+export interface EvalRecord {
+  step: number;
+  loss: number;
+  perplexity: number;
+}
+
+/** Where a run stands at a step boundary: what a checkpoint records besides tensors and RNG states. */
+export interface CheckpointCounters {
+  /** Optimizer steps done. */
+  step: number;
+  tokensSeen: number;
+  /** Mean training loss of the last step (NaN before the first). */
+  loss: number;
+  /** Wall-clock milliseconds trained, evaluations and checkpoints included, over all attempts. */
+  trainingMs: number;
+  lastEval?: EvalRecord;
+  bestEval?: EvalRecord;
+  /** The checkpoint with the lowest evaluation loss so far (checkpoints always evaluate). */
+  bestCheckpoint?: EvalRecord;
+}
+
+/** The states of the random streams a training loop draws from: the run's data cursor. */
+export interface CheckpointRngStates {
+  data: RngState;
+  mask: RngState;
+  dropout: RngState;
+}
+
+/**
+ * The run's training config, stored whole as JSON. The format owns only the fields named here; the
+ * trainer that wrote it (@headstart/pretrain's TrainingConfig) owns the rest.
+ */
+export interface CheckpointTraining {
+  /** Optimizer steps of the run. */
+  totalSteps: number;
+  /** Wall-clock budget of the run, 0 for none (absent in checkpoints of older versions). */
+  timeBudgetMs?: number;
+}
 
 export interface CheckpointState {
   format: typeof CHECKPOINT_FORMAT;
@@ -43,8 +79,8 @@ export interface CheckpointState {
   bestEval?: EvalRecord;
   /** The best evaluated checkpoint of the run so far (possibly this one). */
   bestCheckpoint?: EvalRecord;
-  rng: TrainingRngStates;
-  training: TrainingConfig;
+  rng: CheckpointRngStates;
+  training: CheckpointTraining;
   model: BertConfig;
   /** The run spec (proto JSON) the checkpoint belongs to. */
   spec: unknown;
@@ -74,35 +110,41 @@ export class CheckpointFormatError extends Error {
   override readonly name = 'CheckpointFormatError';
 }
 
+/** What a training run holds at a step boundary, as plain values: everything a checkpoint stores. */
+export interface CheckpointContents {
+  model: BertModel;
+  optimizer: AdamWState;
+  counters: CheckpointCounters;
+  rng: CheckpointRngStates;
+  training: CheckpointTraining;
+}
+
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
-/** Serialises a session at a step boundary into bundle bytes. */
-export async function packCheckpoint(session: TrainingSession, meta: CheckpointMeta): Promise<Buffer> {
-  const { weights, configJson } = await serializeModel(session.model, {
-    metadata: { run_id: meta.runId, step: String(session.counters.step) },
+/** Serialises a run's state at a step boundary into bundle bytes. */
+export async function packCheckpoint(contents: CheckpointContents, meta: CheckpointMeta): Promise<Buffer> {
+  const { counters } = contents;
+  const { weights, configJson } = await serializeModel(contents.model, {
+    metadata: { run_id: meta.runId, step: String(counters.step) },
   });
-  const optimizer = serializeAdamWState(await session.optimizer.exportState());
+  const optimizer = serializeAdamWState(contents.optimizer);
   const config = Buffer.from(configJson, 'utf8');
-  const { counters } = session;
+  // The key order below is the order of state.json's fields: keep it, so equal states pack to equal bytes.
   const state: CheckpointState = {
     format: CHECKPOINT_FORMAT,
     formatVersion: CHECKPOINT_FORMAT_VERSION,
     ...meta,
     step: counters.step,
-    totalSteps: session.config.totalSteps,
+    totalSteps: contents.training.totalSteps,
     tokensSeen: counters.tokensSeen,
     loss: counters.loss,
     trainingMs: Math.round(counters.trainingMs),
     ...(counters.lastEval ? { lastEval: counters.lastEval } : {}),
     ...(counters.bestEval ? { bestEval: counters.bestEval } : {}),
     ...(counters.bestCheckpoint ? { bestCheckpoint: counters.bestCheckpoint } : {}),
-    rng: {
-      data: session.rngs.data.getState(),
-      mask: session.rngs.mask.getState(),
-      dropout: session.rngs.dropout.getState(),
-    },
-    training: session.config,
-    model: session.model.config,
+    rng: { data: contents.rng.data, mask: contents.rng.mask, dropout: contents.rng.dropout },
+    training: contents.training,
+    model: contents.model.config,
     files: {
       [WEIGHTS_FILE]: { sha256: sha256(weights), bytes: weights.length },
       [CONFIG_FILE]: { sha256: sha256(config), bytes: config.length },

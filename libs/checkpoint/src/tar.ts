@@ -1,7 +1,10 @@
-// The smallest POSIX ustar writer and reader that checkpoints need: regular files with short names. A
-// checkpoint bundle is a plain tar so that `tar -xf checkpoint.tar` (or Python's tarfile) opens it
-// without Headstart.
+// The smallest POSIX ustar writer and reader Headstart's artifacts need (checkpoints, fine-tuned models,
+// study reports): the writer makes regular files with short names; the reader also takes what GNU or BSD
+// `tar --format=ustar` writes (long names split into a prefix, directory entries). Artifacts are plain
+// tars so that `tar -xf` (or Python's tarfile) opens them without Headstart.
 const BLOCK = 512;
+const REGULAR = new Set([0x30, 0]); // '0', and NUL from pre-POSIX writers
+const DIRECTORY = 0x35; // '5'
 
 export interface TarEntry {
   name: string;
@@ -72,25 +75,49 @@ function readOctal(block: Uint8Array, offset: number, length: number, what: stri
   return Number.parseInt(text, 8);
 }
 
-/** The regular files of a tar, as views into `bytes`. Requires the two-block end marker. */
+/** ustar splits long names into a prefix (offset 345) and a name. */
+function entryName(header: Uint8Array): string {
+  const name = readString(header, 0, 100);
+  const isUstar = readString(header, 257, 6).startsWith('ustar');
+  const prefix = isUstar ? readString(header, 345, 155) : '';
+  return prefix === '' ? name : `${prefix}/${name}`;
+}
+
+/** The header block at `offset`, checked; undefined at the end-of-archive (zero) block. */
+function headerAt(bytes: Uint8Array, offset: number): Uint8Array | undefined {
+  if (offset + BLOCK > bytes.length) throw new TarFormatError('tar is truncated (no end-of-archive marker)');
+  const header = bytes.subarray(offset, offset + BLOCK);
+  if (header.every((b) => b === 0)) return undefined;
+  if (checksum(header) !== readOctal(header, 148, 8, 'checksum')) {
+    throw new TarFormatError(`tar header at byte ${offset} has a bad checksum`);
+  }
+  return header;
+}
+
+/**
+ * The regular files of a tar, in order, as views into `bytes`, names as written (see `readTarFiles` for
+ * names safe to use as paths). Directory entries are skipped; links and other types are refused.
+ * Requires the two-block end marker.
+ */
 export function unpackTar(bytes: Uint8Array): TarEntry[] {
   const entries: TarEntry[] = [];
   let offset = 0;
   for (;;) {
-    if (offset + BLOCK > bytes.length)
-      throw new TarFormatError('tar is truncated (no end-of-archive marker)');
-    const header = bytes.subarray(offset, offset + BLOCK);
-    if (header.every((b) => b === 0)) return entries;
-    const expected = readOctal(header, 148, 8, 'checksum');
-    if (checksum(header) !== expected)
-      throw new TarFormatError(`tar header at byte ${offset} has a bad checksum`);
-    const name = readString(header, 0, 100);
+    const header = headerAt(bytes, offset);
+    if (header === undefined) return entries;
+    const name = entryName(header);
     const size = readOctal(header, 124, 12, 'size');
-    const type = header[156];
-    if (type !== 0x30 && type !== 0) throw new TarFormatError(`tar entry ${name} is not a regular file`);
+    const type = header[156] as number;
     const start = offset + BLOCK;
-    if (start + size > bytes.length) throw new TarFormatError(`tar entry ${name} is truncated`);
-    entries.push({ name, data: bytes.subarray(start, start + size) });
     offset = start + Math.ceil(size / BLOCK) * BLOCK;
+    // Files create their own directories, so a directory entry (`./` from `tar -C dir .`) carries nothing.
+    if (type === DIRECTORY) continue;
+    if (!REGULAR.has(type)) {
+      throw new TarFormatError(
+        `tar entry "${name}" is not a regular file (type '${String.fromCharCode(type)}')`,
+      );
+    }
+    if (start + size > bytes.length) throw new TarFormatError(`tar entry "${name}" is truncated`);
+    entries.push({ name, data: bytes.subarray(start, start + size) });
   }
 }

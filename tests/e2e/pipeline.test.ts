@@ -157,7 +157,7 @@ describe('the main job at tiny scale', () => {
     const final = await stack.registry.getVersion('headstart-bert-mini@final');
     for (const trigger of triggers) {
       expect(trigger.firedCount).toBe(1);
-      const jobs = await stack.finetune.listFinetunes(trigger.id);
+      const jobs = await stack.finetune.listAllFinetunes({ triggerId: trigger.id });
       expect(jobs).toHaveLength(1);
       expect(jobs[0]?.baseVersion?.versionId).toBe(final.id);
       expect(jobs[0]?.trainExamples).toBe(20);

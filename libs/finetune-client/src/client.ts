@@ -47,6 +47,11 @@ export interface FinetuneClient extends StudyClient {
   ): Promise<finetune.Finetune>;
   getFinetune(finetuneId: string, settings?: CallSettings): Promise<finetune.Finetune>;
   listFinetunes(input?: ListFinetunesInput, settings?: CallSettings): Promise<finetune.ListFinetunesResponse>;
+  /** Every page: all jobs matching `input`, newest first. */
+  listAllFinetunes(
+    input?: Omit<ListFinetunesInput, 'pageToken'>,
+    settings?: CallSettings,
+  ): Promise<finetune.Finetune[]>;
   /** Follows a job until it is terminal, calling `onUpdate` with every state; resolves with the last. */
   watchFinetune(
     finetuneId: string,
@@ -81,6 +86,16 @@ export function createFinetuneClient(options: FinetuneClientOptions): FinetuneCl
     streamDeadlineMs: DEFAULT_FINETUNE_STREAM_DEADLINE_MS,
   });
   const { grpcClient, address, context, unary, waitForReady } = connection;
+  const listFinetunes = (input: ListFinetunesInput = {}, settings?: CallSettings) => {
+    const request: finetune.ListFinetunesRequest = {
+      state: input.state === undefined ? common.JobState.JOB_STATE_UNSPECIFIED : parseJobState(input.state),
+      triggerId: input.triggerId ?? '',
+      baseModelName: input.baseModel ?? '',
+      pageSize: input.pageSize ?? 0,
+      pageToken: input.pageToken ?? '',
+    };
+    return unary('ListFinetunes', grpcClient.listFinetunes, request, settings);
+  };
 
   return {
     address,
@@ -123,15 +138,17 @@ export function createFinetuneClient(options: FinetuneClientOptions): FinetuneCl
       );
     },
 
-    listFinetunes(input = {}, settings) {
-      const request: finetune.ListFinetunesRequest = {
-        state: input.state === undefined ? common.JobState.JOB_STATE_UNSPECIFIED : parseJobState(input.state),
-        triggerId: input.triggerId ?? '',
-        baseModelName: input.baseModel ?? '',
-        pageSize: input.pageSize ?? 0,
-        pageToken: input.pageToken ?? '',
-      };
-      return unary('ListFinetunes', grpcClient.listFinetunes, request, settings);
+    listFinetunes,
+
+    async listAllFinetunes(input = {}, settings) {
+      const jobs: finetune.Finetune[] = [];
+      let pageToken = '';
+      do {
+        const page = await listFinetunes({ pageSize: 1000, ...input, pageToken }, settings);
+        jobs.push(...page.finetunes);
+        pageToken = page.nextPageToken;
+      } while (pageToken !== '');
+      return jobs;
     },
 
     async watchFinetune(finetuneId, onUpdate, settings) {

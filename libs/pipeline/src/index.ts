@@ -21,5 +21,3 @@ export type { UnigramStats } from './stages/unigram';
 export type { EvalPoint } from './stages/pretrain-run';
 export type { ClassifiedText, FillMaskResult, Predictions } from './stages/predict';
 export { FILL_MASK_SENTENCE } from './stages/predict';
-export type { FinetuneClient } from './clients/finetune-client';
-export type { CallOptions } from './clients/grpc-calls';

@@ -11,11 +11,7 @@ import { createRegistryClient, type RegistryClient } from '@headstart/registry-c
 import type { Logger } from '@headstart/service-kit';
 import { startNatsServer } from '@headstart/testing';
 
-import { createFinetuneClient, type FinetuneClient } from './clients/finetune-client';
-import {
-  createFinetuneClient as createTypedFinetuneClient,
-  type FinetuneClient as TypedFinetuneClient,
-} from '@headstart/finetune-client';
+import { createFinetuneClient, type FinetuneClient } from '@headstart/finetune-client';
 
 export interface LocalStackOptions {
   /**
@@ -49,9 +45,8 @@ export interface LocalStack {
   readonly registry: RegistryClient;
   readonly ingest: IngestClient;
   readonly pretrain: PretrainClient;
+  /** Triggers, fine-tunes, predictions and studies. */
   readonly finetune: FinetuneClient;
-  /** The finetune service's typed client, for studies. */
-  readonly studies: TypedFinetuneClient;
   /** Stops everything in reverse start order (a pre-training run in progress checkpoints and is handed back). */
   shutdown(): Promise<void>;
 }
@@ -167,8 +162,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const registry = createRegistryClient({ address: addresses.registry });
     const ingest = createIngestClient({ address: addresses.ingest });
     const pretrain = createPretrainClient({ address: addresses.pretrain });
-    const finetune = createFinetuneClient(addresses.finetune);
-    const studies = createTypedFinetuneClient({ address: addresses.finetune });
+    const finetune = createFinetuneClient({ address: addresses.finetune });
     stops.push({
       name: 'clients',
       stop: () => {
@@ -176,7 +170,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
         ingest.close();
         pretrain.close();
         finetune.close();
-        studies.close();
       },
     });
     const info = finetuneWorker.backend;
@@ -193,7 +186,6 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       ingest,
       pretrain,
       finetune,
-      studies,
       shutdown,
     };
   } catch (err) {

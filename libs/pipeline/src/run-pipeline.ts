@@ -148,7 +148,7 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
   );
   const studies = await stage('studies', () =>
     awaitStudies(
-      stack.studies,
+      stack.finetune,
       stack.registry,
       { triggers: studyTriggers, checkpoint, reportsDir: path.join(home, 'reports'), signal },
       stageLogger('studies'),

@@ -4,7 +4,7 @@ import { common, type finetune, type registry } from '@headstart/proto';
 import { Code, HeadstartError } from '@headstart/errors';
 import type { Logger } from '@headstart/service-kit';
 
-import type { FinetuneClient } from '../clients/finetune-client';
+import type { FinetuneClient } from '@headstart/finetune-client';
 import { label } from '../reuse';
 import { percent, progressThrottle } from './job-progress';
 
@@ -39,7 +39,7 @@ async function jobsFor(
   checkpoint: registry.ModelVersion,
   signal?: AbortSignal,
 ) {
-  const jobs = await client.listFinetunes(trigger.id, signal ? { signal } : {});
+  const jobs = await client.listAllFinetunes({ triggerId: trigger.id }, signal ? { signal } : {});
   return jobs.filter((j) => j.baseVersion?.versionId === checkpoint.id);
 }
 

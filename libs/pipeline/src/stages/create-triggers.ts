@@ -6,7 +6,7 @@
 import { finetune, type registry } from '@headstart/proto';
 import type { Logger } from '@headstart/service-kit';
 
-import type { FinetuneClient } from '../clients/finetune-client';
+import type { FinetuneClient } from '@headstart/finetune-client';
 import { label } from '../reuse';
 import type { PipelineScale } from '../scale';
 

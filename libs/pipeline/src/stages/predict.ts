@@ -5,7 +5,7 @@ import * as readline from 'node:readline';
 import type { common } from '@headstart/proto';
 import type { Logger } from '@headstart/service-kit';
 
-import type { FinetuneClient } from '../clients/finetune-client';
+import type { FinetuneClient } from '@headstart/finetune-client';
 
 export interface ClassifiedText {
   text: string;
@@ -58,6 +58,8 @@ export async function heldOutTexts(
   return picked;
 }
 
+const PREDICT_DEADLINE_MS = 120_000;
+
 export async function predict(
   client: FinetuneClient,
   input: {
@@ -69,7 +71,8 @@ export async function predict(
   },
   logger: Logger,
 ): Promise<Predictions> {
-  const options = input.signal ? { signal: input.signal } : {};
+  // Classify and FillMask may load a model first.
+  const options = { deadlineMs: PREDICT_DEADLINE_MS, ...(input.signal ? { signal: input.signal } : {}) };
   const texts = await heldOutTexts(input.taskFile, input.count);
   const response = await client.classify(
     input.finetuned,

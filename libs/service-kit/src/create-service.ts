@@ -3,6 +3,7 @@ import { bindImplementation, type HandlerEnvironment } from './handler-environme
 import { createHealth, createReflection, HEALTH_SERVICE_NAME, serviceNameOf } from './introspection';
 import type { Logger } from './logger';
 import { requestCheckFor } from './request-bounds';
+import { tolerantDeserializer } from './undecodable';
 import { drainServer, runShutdownHooks, settleHandlers, type ShutdownHook } from './shutdown';
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
@@ -70,6 +71,19 @@ function bind(server: grpc.Server, address: string): Promise<number> {
   });
 }
 
+/**
+ * The definition with deserializers that hand a refused request to the handler wrappers, which answer it
+ * OUT_OF_RANGE or INVALID_ARGUMENT (undecodable.ts), instead of grpc-js's INTERNAL.
+ */
+function tolerantDefinition(definition: grpc.ServiceDefinition): grpc.ServiceDefinition {
+  return Object.fromEntries(
+    Object.entries(definition).map(([name, method]) => [
+      name,
+      { ...method, requestDeserialize: tolerantDeserializer(method.path, method.requestDeserialize) },
+    ]),
+  );
+}
+
 /** Starts a gRPC server with health, reflection, structured errors, deadlines and graceful shutdown. */
 export async function createService(options: ServiceOptions): Promise<RunningService> {
   const host = options.host ?? '0.0.0.0';
@@ -94,7 +108,7 @@ export async function createService(options: ServiceOptions): Promise<RunningSer
   };
   const serviceNames = options.services.map((s) => serviceNameOf(s.definition));
   for (const { definition, implementation } of options.services) {
-    server.addService(definition, bindImplementation(implementation, env));
+    server.addService(tolerantDefinition(definition), bindImplementation(implementation, env));
     // The request checks (INPUT_LIMITS) are built now, so the first call does not read the descriptors.
     for (const method of Object.values(definition)) requestCheckFor(method.path);
   }

@@ -16,6 +16,7 @@ import {
 } from './handler-environment';
 import { readMessages, writeMessage } from './message-stream';
 import { checkedMessages, requestCheckFor } from './request-bounds';
+import { rejectUndecodable } from './undecodable';
 
 export type UnaryHandler<Req, Res> = (request: Req, ctx: CallContext) => Promise<Res>;
 export type ServerStreamHandler<Req, Res> = (request: Req, ctx: ServerStreamContext<Res>) => Promise<void>;
@@ -138,6 +139,7 @@ export function unary<Req, Res>(handler: UnaryHandler<Req, Res>): KitHandler<grp
         env,
         call,
         (ctx) => {
+          rejectUndecodable(call.request);
           requestCheckFor(ctx.method)(call.request);
           return handler(call.request, ctx);
         },
@@ -157,6 +159,7 @@ export function serverStream<Req, Res>(
         env,
         call,
         (ctx) => {
+          rejectUndecodable(call.request);
           requestCheckFor(ctx.method)(call.request);
           return handler(call.request, withSend<Res>(ctx, call));
         },

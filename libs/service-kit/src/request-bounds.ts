@@ -9,6 +9,7 @@ import type * as Protobuf from '@bufbuild/protobuf';
 import type * as ProtobufWkt from '@bufbuild/protobuf/wkt';
 import type * as ProtoPackage from '@headstart/proto';
 import { charLimitOf, checkChars, checkItems, INPUT_LIMITS, itemLimitOf } from './input-limits';
+import { rejectUndecodable } from './undecodable';
 
 /** One field that needs checking, with how to read it from a ts-proto message. */
 export interface BoundedField {
@@ -168,6 +169,7 @@ export async function* checkedMessages<T>(
   check: RequestCheck,
 ): AsyncGenerator<T, void, undefined> {
   for await (const message of messages) {
+    rejectUndecodable(message);
     check(message);
     yield message;
   }

@@ -155,6 +155,9 @@ export interface EventBus {
   close(options?: StopOptions): Promise<void>;
 }
 
+/** Longest a close waits for the connection's drain before closing it outright. */
+const DRAIN_BOUND_MS = 2_000;
+
 /** nats-server 2.10 added consumers with several filter subjects. */
 function supportsMultiFilter(version: string | undefined): boolean {
   const [major = 0, minor = 0] = (version ?? '').split('.').map((n) => Number.parseInt(n, 10));
@@ -334,10 +337,21 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
       await Promise.all([...watches].map((w) => w.stop()));
       await Promise.all([...consumers].map((c) => c.stop(stopOptions)));
       if (nc.isClosed()) return;
+      // Drain flushes what was published; it also waits for a pull request still open at the server
+      // (up to its expiry, 20 s and more), so it gets a bound and the connection is closed after it.
+      let timer: NodeJS.Timeout | undefined;
+      const bound = new Promise<'late'>((resolve) => {
+        timer = setTimeout(() => resolve('late'), DRAIN_BOUND_MS);
+      });
       try {
-        await nc.drain();
+        if ((await Promise.race([nc.drain(), bound])) === 'late') {
+          logger.warn({ ms: DRAIN_BOUND_MS }, 'NATS drain did not end in time; closing the connection');
+          await nc.close();
+        }
       } catch (err) {
         logger.warn({ err: errorText(err) }, 'NATS drain failed');
+      } finally {
+        clearTimeout(timer);
       }
     },
   };

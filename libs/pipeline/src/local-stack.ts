@@ -64,29 +64,32 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const backend = options.backend ?? 'auto';
   const host = '127.0.0.1';
   const port = (name: LocalStackService): number => options.ports?.[name] ?? 0;
-  const stops: Array<{ name: string; stop: () => Promise<void> | void }> = [];
+  const stops: Array<{ name: string; stop: () => Promise<void> | void; worker?: true }> = [];
+  const stopPart = async ({ name, stop }: (typeof stops)[number]): Promise<void> => {
+    // A part that does not stop in time must not keep the others (and the job) from stopping: one run
+    // of the main job waited on the pretrain service's shutdown for good.
+    let timer: NodeJS.Timeout | undefined;
+    const late = new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        logger.warn({ part: name, seconds: STOP_TIMEOUT_MS / 1000 }, 'a part did not stop in time; going on');
+        resolve();
+      }, STOP_TIMEOUT_MS);
+    });
+    await Promise.race([
+      Promise.resolve()
+        .then(stop)
+        .catch((err: unknown) => logger.warn({ err, part: name }, 'stop failed')),
+      late,
+    ]);
+    clearTimeout(timer);
+  };
+  // The workers first and together (the pretrain worker checkpoints its run at the next step while the
+  // finetune worker hands its job back), then the rest in reverse start order: stopped one by one behind
+  // an idle worker, the training ran on for half a minute after a Ctrl-C.
   const shutdown = async (): Promise<void> => {
-    for (const { name, stop } of stops.splice(0).reverse()) {
-      // A part that does not stop in time must not keep the others (and the job) from stopping: one run
-      // of the main job waited on the pretrain service's shutdown for good.
-      let timer: NodeJS.Timeout | undefined;
-      const late = new Promise<void>((resolve) => {
-        timer = setTimeout(() => {
-          logger.warn(
-            { part: name, seconds: STOP_TIMEOUT_MS / 1000 },
-            'a part did not stop in time; going on',
-          );
-          resolve();
-        }, STOP_TIMEOUT_MS);
-      });
-      await Promise.race([
-        Promise.resolve()
-          .then(stop)
-          .catch((err: unknown) => logger.warn({ err, part: name }, 'stop failed')),
-        late,
-      ]);
-      clearTimeout(timer);
-    }
+    const parts = stops.splice(0).reverse();
+    await Promise.all(parts.filter((p) => p.worker).map(stopPart));
+    for (const part of parts.filter((p) => !p.worker)) await stopPart(part);
   };
   try {
     let natsUrl = options.natsUrl;
@@ -132,7 +135,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       backend,
       logger: service('pretrain-worker'),
     });
-    stops.push({ name: 'pretrain worker', stop: () => pretrainWorker.stop('pipeline finished') });
+    stops.push({
+      name: 'pretrain worker',
+      stop: () => pretrainWorker.stop('pipeline finished'),
+      worker: true,
+    });
 
     const finetuneService = await createFinetuneService({
       dataDir: path.join(home, 'finetune'),
@@ -151,7 +158,11 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       backend,
       logger: service('finetune-worker'),
     });
-    stops.push({ name: 'finetune worker', stop: () => finetuneWorker.shutdown('pipeline finished') });
+    stops.push({
+      name: 'finetune worker',
+      stop: () => finetuneWorker.shutdown('pipeline finished'),
+      worker: true,
+    });
 
     const addresses = {
       registry: registryAddress,

@@ -63,6 +63,8 @@ export class TrainingDivergedError extends Error {
   }
 }
 
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
 /** One optimizer step's micro-batches: fresh windows, fresh masks. */
 function sampleStep(session: TrainingSession, data: TrainingData): MlmBatch[] {
   const { batchSize, seqLen, gradAccumulation } = session.config;
@@ -92,6 +94,9 @@ export async function train(
   // The time budget is checked only after a step, so the run always ends on a step marked final (and
   // checkpointed as such), even when it resumes from a checkpoint written after the time was up.
   while (counters.step < config.totalSteps) {
+    // A step's awaits settle as microtasks: without a turn of the event loop here, signals, heartbeats
+    // and gRPC calls of the same process waited for the next I/O (a Ctrl-C took 10 s to be seen).
+    await yieldToEventLoop();
     const reason = hooks.shouldStop?.();
     if (reason !== undefined) return { kind: 'stopped', reason };
 

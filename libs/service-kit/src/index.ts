@@ -38,6 +38,7 @@ export {
   TELEMETRY_EXPORTERS,
   logLevelVar,
   observabilityConfigSpec,
+  threadsVar,
 } from './observability-config';
 export { createChannelOptions, defaultDeadline, waitForReady } from './client';
 export type { ChannelOptions } from './client';

@@ -1,10 +1,20 @@
-import type { ConfigSpec, EnumVar } from './config';
+import type { ConfigSpec, EnumVar, IntVar } from './config';
 
 /** pino's levels, as HEADSTART_LOG_LEVEL accepts them. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 
 /** Where a service sends traces and metrics (HEADSTART_OTEL_EXPORTER). */
 export const TELEMETRY_EXPORTERS = ['none', 'console', 'otlp'] as const;
+
+/** HEADSTART_THREADS: every process that trains or predicts with the CPU backend reads it. */
+export const threadsVar = {
+  env: 'HEADSTART_THREADS',
+  type: 'int',
+  min: 0,
+  max: 1024,
+  default: 0,
+  description: 'Compute threads; 0: the cores this process may use (affinity, cgroup CPU quota).',
+} as const satisfies IntVar;
 
 /** HEADSTART_LOG_LEVEL: every process that logs reads it, the main job included. */
 export const logLevelVar = {

@@ -1,4 +1,9 @@
-import { observabilityConfigSpec, type ConfigSpec, type ConfigValues } from '@headstart/service-kit';
+import {
+  observabilityConfigSpec,
+  threadsVar,
+  type ConfigSpec,
+  type ConfigValues,
+} from '@headstart/service-kit';
 import { DEFAULT_FINETUNE_PORT } from './create-finetune-service';
 import { DEFAULT_WORKER_HEALTH_PORT } from './create-finetune-worker';
 
@@ -30,14 +35,7 @@ const common = {
     default: 'auto',
     description: 'TF.js backend for training and predictions.',
   },
-  threads: {
-    env: 'HEADSTART_THREADS',
-    type: 'int',
-    min: 0,
-    max: 1024,
-    default: 0,
-    description: 'Compute threads; 0: the cores this process may use (affinity, cgroup CPU quota).',
-  },
+  threads: threadsVar,
   ...observabilityConfigSpec,
 } as const satisfies ConfigSpec;
 

@@ -1,5 +1,10 @@
 // The environment of the API process (main.ts) and of the worker process (worker.ts); read there only.
-import { observabilityConfigSpec, type ConfigSpec, type ConfigValues } from '@headstart/service-kit';
+import {
+  observabilityConfigSpec,
+  threadsVar,
+  type ConfigSpec,
+  type ConfigValues,
+} from '@headstart/service-kit';
 import { DEFAULT_PRETRAIN_PORT } from './service/create-pretrain-service';
 import { DEFAULT_HEALTH_PORT } from './worker/create-pretrain-worker';
 
@@ -92,14 +97,7 @@ export const pretrainWorkerConfigSpec = {
     default: 'auto',
     description: 'TF.js backend for runs that do not ask for one.',
   },
-  threads: {
-    env: 'HEADSTART_THREADS',
-    type: 'int',
-    min: 0,
-    max: 1024,
-    default: 0,
-    description: 'Compute threads; 0: the cores this process may use (affinity, cgroup CPU quota).',
-  },
+  threads: threadsVar,
   ...shared,
 } as const satisfies ConfigSpec;
 

@@ -1,14 +1,15 @@
 // What StartRun learns about the base a run continues from (`continue_from`): that the version exists
 // (NOT_FOUND), that it is a pre-training checkpoint (FAILED_PRECONDITION otherwise), its architecture
 // (the run keeps it) and the tokenizer its shards were made with (the new shards must use the same ids).
-import { Writable } from 'node:stream';
 import { Code, HeadstartError } from '@headstart/errors';
 import type { BertConfig } from '@headstart/model';
 import type { common } from '@headstart/proto';
 import { registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
-import { formatVersionRef, versionRef } from '@headstart/registry-client';
+import { versionRef } from '@headstart/registry-client';
 import { CheckpointFormatError, readCheckpoint } from '@headstart/checkpoint';
+import { getSpecVersion } from './get-version';
+import { tokenizerLink } from './register-checkpoint';
 
 export interface InspectedBase {
   version: registry.ModelVersion;
@@ -21,35 +22,8 @@ export interface InspectedBase {
 
 const field = { details: { field: 'continue_from' } };
 
-/** The version's `tokenized_with` parent link (its id, name and version). */
-export function tokenizerLink(version: registry.ModelVersion): registry.ParentLink | undefined {
-  return version.parents.find((p) => p.relation === 'tokenized_with');
-}
-
-async function downloadBytes(client: RegistryClient, ref: common.VersionRef): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      parts.push(chunk);
-      done();
-    },
-  });
-  await client.downloadArtifact(ref, sink);
-  return Buffer.concat(parts);
-}
-
 export async function inspectBase(client: RegistryClient, ref: common.VersionRef): Promise<InspectedBase> {
-  let version: registry.ModelVersion;
-  try {
-    version = await client.getVersion(ref);
-  } catch (err) {
-    const error = HeadstartError.from(err);
-    if (error.code !== Code.NOT_FOUND) throw error;
-    throw new HeadstartError(Code.NOT_FOUND, `continue_from ${formatVersionRef(ref)}: ${error.message}`, {
-      cause: err,
-      ...field,
-    });
-  }
+  const version = await getSpecVersion(client, ref, 'continue_from');
   const label = `${version.modelName}:${version.version}`;
   if (version.kind !== registry.ModelKind.MODEL_KIND_BASE_MODEL) {
     throw new HeadstartError(
@@ -61,7 +35,8 @@ export async function inspectBase(client: RegistryClient, ref: common.VersionRef
   const pinned = versionRef(version.modelName, version.version);
   let model: BertConfig;
   try {
-    model = (await readCheckpoint(await downloadBytes(client, pinned))).state.model;
+    const bytes = await client.downloadToBuffer(pinned, { maxBytes: version.artifactSize });
+    model = (await readCheckpoint(bytes)).state.model;
   } catch (err) {
     if (!(err instanceof CheckpointFormatError)) throw err;
     throw new HeadstartError(

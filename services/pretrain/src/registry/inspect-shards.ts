@@ -7,9 +7,10 @@ import { Code, HeadstartError } from '@headstart/errors';
 import type { common } from '@headstart/proto';
 import { registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
-import { formatVersionRef, versionRef } from '@headstart/registry-client';
+import { versionRef } from '@headstart/registry-client';
 import type { ShardsMeta } from '@headstart/shards';
 import { MAX_HEADER_BYTES, SHARDS_FORMAT, SHARDS_MAGIC } from '@headstart/shards';
+import { getSpecVersion } from './get-version';
 
 const PREAMBLE_BYTES = 16;
 
@@ -62,17 +63,7 @@ export async function inspectShards(
   client: RegistryClient,
   ref: common.VersionRef,
 ): Promise<InspectedShards> {
-  let version: registry.ModelVersion;
-  try {
-    version = await client.getVersion(ref);
-  } catch (err) {
-    const error = HeadstartError.from(err);
-    if (error.code !== Code.NOT_FOUND) throw error;
-    throw new HeadstartError(Code.NOT_FOUND, `shards ${formatVersionRef(ref)}: ${error.message}`, {
-      cause: err,
-      details: { field: 'shards' },
-    });
-  }
+  const version = await getSpecVersion(client, ref, 'shards');
   const label = `${version.modelName}:${version.version}`;
   if (version.kind !== registry.ModelKind.MODEL_KIND_DATASET) {
     throw notShards(label, `it is a ${registry.modelKindToJSON(version.kind)}, not a DATASET`);

@@ -110,8 +110,13 @@ export async function latestRegisteredCheckpoint(
 }
 
 /** The shards version's tokenizer parent (relation tokenized_with), pinned to its number. */
+/** The version's `tokenized_with` parent link (its id, name and version). */
+export function tokenizerLink(version: registry.ModelVersion): registry.ParentLink | undefined {
+  return version.parents.find((p) => p.relation === 'tokenized_with');
+}
+
 export function tokenizerOf(shards: registry.ModelVersion): common.VersionRef | undefined {
-  const link = shards.parents.find((p) => p.relation === 'tokenized_with');
+  const link = tokenizerLink(shards);
   return link ? versionRef(link.modelName, link.version) : undefined;
 }
 

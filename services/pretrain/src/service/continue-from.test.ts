@@ -2,7 +2,6 @@
 // pinned in its spec and recorded in every checkpoint's lineage, and the requests that cannot work refused
 // before anything is queued.
 import path from 'node:path';
-import { Writable } from 'node:stream';
 import { Code, HeadstartError } from '@headstart/errors';
 import { loadSafetensors } from '@headstart/model';
 import { common, pretrain } from '@headstart/proto';
@@ -37,21 +36,12 @@ async function runToEnd(spec: pretrain.RunSpec): Promise<{ run: pretrain.Run }> 
 
 /** The weights of a registered checkpoint, by tensor name. */
 async function weightsOf(modelName: string, version: number): Promise<Map<string, Float32Array>> {
-  const bytes = await downloadBytes({ name: modelName, selector: { $case: 'version', version } });
+  const bytes = await stack.registryClient.downloadToBuffer({
+    name: modelName,
+    selector: { $case: 'version', version },
+  });
   const { tensors } = loadSafetensors((await readCheckpoint(bytes)).weights);
   return new Map(Object.entries(tensors).map(([name, t]) => [name, t.data]));
-}
-
-async function downloadBytes(ref: common.VersionRef): Promise<Buffer> {
-  const parts: Buffer[] = [];
-  const sink = new Writable({
-    write(chunk: Buffer, _encoding, done) {
-      parts.push(chunk);
-      done();
-    },
-  });
-  await stack.registryClient.downloadArtifact(ref, sink);
-  return Buffer.concat(parts);
 }
 
 /** Largest absolute difference between two sets of weights with the same names. */

@@ -9,6 +9,7 @@ import type { NatsConnection } from 'nats';
 import { subscribeProgress } from '../runs/progress';
 import type { RunStore } from '../runs/run-store';
 import { isTerminal } from '../runs/run-state';
+import { fractionDone } from '../training/training-config';
 
 export interface WatchRunDeps {
   store: RunStore;
@@ -24,10 +25,11 @@ type Update = { kind: 'run'; run: pretrain.Run } | { kind: 'progress'; progress:
 /** Share of a run done according to its record (steps, or its time budget when nearer its end). */
 function fractionOfRun(run: pretrain.Run): number {
   if (run.state === common.JobState.JOB_STATE_SUCCEEDED) return 1;
-  const budgetSeconds = run.spec?.training?.timeBudgetSeconds ?? 0;
-  const byTime = budgetSeconds > 0 ? run.trainingSeconds / budgetSeconds : 0;
-  const bySteps = run.totalSteps > 0 ? run.step / run.totalSteps : 0;
-  return Math.min(1, Math.max(byTime, bySteps));
+  if (run.totalSteps === 0) return 0; // a record StartRun has not resolved (never stored that way)
+  return fractionDone(
+    { step: run.step, trainingMs: run.trainingSeconds * 1000 },
+    { totalSteps: run.totalSteps, timeBudgetMs: (run.spec?.training?.timeBudgetSeconds ?? 0) * 1000 },
+  );
 }
 
 /** The response for a run, with the progress fields from its record or from a fresher report. */

@@ -8,6 +8,8 @@ export interface ConnectionState {
    * (no limit when undefined) or when the connection is closed.
    */
   whenConnected(timeoutMs?: number, signal?: AbortSignal): Promise<void>;
+  /** Calls `listener` after every reconnect; returns the function that removes it. */
+  onReconnect(listener: () => void): () => void;
 }
 
 /**
@@ -18,6 +20,7 @@ export interface ConnectionState {
 export function trackConnection(nc: NatsConnection, logger: EventsLogger): ConnectionState {
   let connected = true;
   let waiters: Array<() => void> = [];
+  const reconnectListeners = new Set<() => void>();
   void (async () => {
     for await (const s of nc.status()) {
       if (s.type === 'disconnect') {
@@ -29,6 +32,7 @@ export function trackConnection(nc: NatsConnection, logger: EventsLogger): Conne
         const ready = waiters;
         waiters = [];
         for (const wake of ready) wake();
+        for (const listener of reconnectListeners) listener();
       } else if (s.type === 'error') {
         logger.error({ err: String(s.data) }, 'NATS connection error');
       }
@@ -36,6 +40,10 @@ export function trackConnection(nc: NatsConnection, logger: EventsLogger): Conne
   })().catch(() => undefined);
 
   return {
+    onReconnect: (listener) => {
+      reconnectListeners.add(listener);
+      return () => reconnectListeners.delete(listener);
+    },
     get connected() {
       return connected && !nc.isClosed();
     },

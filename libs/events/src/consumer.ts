@@ -70,6 +70,11 @@ export async function startPullConsumer<V, L>(params: PullConsumerParams<V, L>):
   const fetches = new Set<ConsumerMessages>();
   const running = new Set<AbortController>();
   const stopping = new AbortController();
+  // A pull open when the server went away is forgotten by the server: end it at once after a reconnect so
+  // the slot pulls again, instead of waiting out its expiry with nothing delivered.
+  const stopListening = params.connection.onReconnect(() => {
+    for (const batch of fetches) batch.stop();
+  });
 
   const deadLetter = async (msg: JsMsg, reason: DeadLetterReason, error: string): Promise<void> => {
     try {
@@ -249,6 +254,7 @@ export async function startPullConsumer<V, L>(params: PullConsumerParams<V, L>):
     stop: (options: StopOptions = {}) => {
       stopped ??= (async () => {
         stopping.abort();
+        stopListening();
         for (const batch of fetches) batch.stop();
         const graceMs = options.graceMs ?? 30_000;
         let timer: NodeJS.Timeout | undefined;

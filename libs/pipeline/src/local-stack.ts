@@ -144,6 +144,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const finetuneService = await createFinetuneService({
       dataDir: path.join(home, 'finetune'),
       registryAddress,
+      pretrainAddress: `${host}:${pretrainService.port}`,
       natsUrl,
       host,
       port: port('finetune'),

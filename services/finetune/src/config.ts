@@ -67,6 +67,13 @@ export const finetuneConfigSpec = {
     default: 8,
     description: 'Models the Classify / FillMask cache keeps at most.',
   },
+  pretrainAddr: {
+    env: 'HEADSTART_PRETRAIN_ADDR',
+    type: 'address',
+    required: false,
+    description:
+      'Pretrain API that adaptation triggers start continued pre-training runs on. Unset: such triggers are refused.',
+  },
   ...common,
 } as const satisfies ConfigSpec;
 

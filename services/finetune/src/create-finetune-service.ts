@@ -11,6 +11,7 @@ import {
   type MaxDeliveriesWatch,
   type WorkTypeDef,
 } from '@headstart/events';
+import { createPretrainClient, type PretrainClient } from '@headstart/pretrain-client';
 import { finetune as finetuneProto } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService } from '@headstart/service-kit';
@@ -36,6 +37,8 @@ export interface FinetuneServiceOptions {
   dataDir: string;
   /** host:port of the registry. */
   registryAddress: string;
+  /** host:port of the pretrain API, which adaptation triggers start runs on. Unset: such triggers are refused. */
+  pretrainAddress?: string | undefined;
   natsUrl: string | string[];
   /** @default '0.0.0.0' */
   host?: string;
@@ -132,7 +135,13 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
       logger,
     });
     cleanups.push({ name: 'studies', fn: () => studies.close() });
-    const triggers = new TriggerService({ store, jobs, studies, client, datasets, logger });
+    let pretrain: PretrainClient | undefined;
+    if (options.pretrainAddress) {
+      const pretrainClient = createPretrainClient({ address: options.pretrainAddress });
+      cleanups.push({ name: 'pretrain client', fn: () => pretrainClient.close() });
+      pretrain = pretrainClient;
+    }
+    const triggers = new TriggerService({ store, jobs, studies, client, datasets, pretrain, logger });
 
     const control = startControlServer(
       bus.nc,

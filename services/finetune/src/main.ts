@@ -14,6 +14,7 @@ void runServiceMain({
       port: config.port,
       dataDir: config.dataDir,
       registryAddress: config.registryAddr,
+      pretrainAddress: config.pretrainAddr,
       natsUrl: config.natsUrl,
       backend: config.backend,
       threads: config.threads,

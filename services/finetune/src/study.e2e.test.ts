@@ -124,12 +124,17 @@ describe('transfer study end to end', () => {
     expect(finetuned).toEqual([]);
   });
 
-  it('a trigger starts a study on the checkpoint that fired it', async () => {
+  it('a trigger starts a study on the checkpoint that fired it, with the arms it names', async () => {
     const { trigger } = await call(api, api.createTrigger, {
       trigger: finetune.Trigger.fromPartial({
         baseModelName: 'tiny-bert',
         condition: finetune.TriggerCondition.TRIGGER_CONDITION_FINAL_CHECKPOINT,
-        study: spec({ baseModel: undefined, labelBudgets: [4], reportModelName: 'triggered-study' }),
+        study: spec({
+          baseModel: undefined,
+          labelBudgets: [4],
+          reportModelName: 'triggered-study',
+          arms: ['naive_bayes', 'pretrained'],
+        }),
       }),
     });
     const checkpoint = await registerCheckpoint(stack.client, base, 'tiny-bert', { final: true, seed: 9 });
@@ -146,6 +151,13 @@ describe('transfer study end to end', () => {
     );
     expect(study.baseVersion?.versionId).toBe(checkpoint.id);
     expect(study.reportVersion?.modelName).toBe('triggered-study');
+    // Only the arms named, in the usual order; the others are not run.
+    expect(study.spec?.arms).toEqual(['pretrained', 'naive_bayes']);
+    expect(study.trialsTotal).toBe(2 * 2);
+    const { study: full } = await call(api, api.getStudy, { studyId: study.id });
+    expect(new Set(full!.trials.map((t) => t.arm))).toEqual(new Set(['pretrained', 'naive_bayes']));
+    const { triggers } = await call(api, api.listTriggers, { baseModelName: 'tiny-bert' });
+    expect(triggers.find((t) => t.id === trigger!.id)?.firedCount).toBe(1);
   });
 
   it('refuses bad studies with the field named', async () => {
@@ -159,6 +171,12 @@ describe('transfer study end to end', () => {
     await expectStatus({ dataset: latest('no-dev') }, grpc.status.INVALID_ARGUMENT, /spec\.data\.dev_split/);
     await expectStatus({ labelBudgets: [500] }, grpc.status.INVALID_ARGUMENT, /spec\.label_budgets\[0\].*24/);
     await expectStatus({ seeds: 0 }, grpc.status.INVALID_ARGUMENT, /spec\.seeds/);
+    await expectStatus(
+      { arms: ['scratch', 'bert'] },
+      grpc.status.INVALID_ARGUMENT,
+      /spec\.arms\[1\].*"bert"/,
+    );
+    await expectStatus({ arms: ['scratch'] }, grpc.status.INVALID_ARGUMENT, /spec\.arms.*pretrained/);
     await expectStatus({ dataset: latest('tiny-bert') }, grpc.status.FAILED_PRECONDITION, /spec\.dataset/);
     await expectStatus(
       { pretrainedHyperparameters: finetune.FinetuneHyperparameters.fromPartial({ learningRate: -1 }) },

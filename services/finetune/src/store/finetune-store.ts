@@ -98,7 +98,7 @@ export class FinetuneStore {
         trigger.id,
         trigger.baseModelName,
         trigger.createdAt?.getTime() ?? 0,
-        Buffer.from(finetune.Trigger.encode({ ...trigger, firedCount: 0 }).finish()),
+        Buffer.from(finetune.Trigger.encode({ ...trigger, firedCount: 0, lastError: '' }).finish()),
       );
   }
 
@@ -124,13 +124,44 @@ export class FinetuneStore {
     return this.db.prepare('DELETE FROM triggers WHERE id = ?').run(id).changes > 0;
   }
 
+  /** What the trigger fired so far: its jobs, studies and adaptation runs; and its last run's error. */
   private withFiredCount(trigger: finetune.Trigger): finetune.Trigger {
+    const count = (sql: string) => (this.db.prepare(sql).get(trigger.id) as { n: number }).n;
+    const firedCount =
+      count('SELECT COUNT(*) AS n FROM finetunes WHERE trigger_id = ?') +
+      count('SELECT COUNT(*) AS n FROM studies WHERE trigger_id = ?') +
+      count("SELECT COUNT(*) AS n FROM trigger_runs WHERE trigger_id = ? AND run_id <> ''");
+    const last = this.db
+      .prepare('SELECT error FROM trigger_runs WHERE trigger_id = ? ORDER BY created_ms DESC LIMIT 1')
+      .get(trigger.id) as { error: string } | undefined;
+    return { ...trigger, firedCount, lastError: last?.error ?? '' };
+  }
+
+  /** Records the run an adaptation trigger started for a version (run id ''; error: it could not). */
+  recordTriggeredRun(
+    triggerId: string,
+    baseVersionId: string,
+    outcome: { runId: string; error: string },
+    now = new Date(),
+  ): void {
+    this.db
+      .prepare(
+        `INSERT INTO trigger_runs (trigger_id, base_version_id, run_id, error, created_ms)
+         VALUES (?, ?, ?, ?, ?)
+         ON CONFLICT (trigger_id, base_version_id) DO UPDATE SET run_id = excluded.run_id,
+           error = excluded.error, created_ms = excluded.created_ms`,
+      )
+      .run(triggerId, baseVersionId, outcome.runId, outcome.error, now.getTime());
+  }
+
+  /** The run an adaptation trigger started for a version, if it did. */
+  findTriggeredRun(triggerId: string, baseVersionId: string): string | undefined {
     const row = this.db
-      .prepare('SELECT COUNT(*) AS n FROM finetunes WHERE trigger_id = ?')
-      .get(trigger.id) as {
-      n: number;
-    };
-    return { ...trigger, firedCount: row.n };
+      .prepare(
+        "SELECT run_id FROM trigger_runs WHERE trigger_id = ? AND base_version_id = ? AND run_id <> ''",
+      )
+      .get(triggerId, baseVersionId) as { run_id: string } | undefined;
+    return row?.run_id;
   }
 
   // ---- jobs ----

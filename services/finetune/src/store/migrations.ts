@@ -44,4 +44,14 @@ export const MIGRATIONS: readonly string[] = [
 
    ALTER TABLE finetunes ADD COLUMN study_id TEXT;
    CREATE INDEX finetunes_by_study ON finetunes (study_id) WHERE study_id IS NOT NULL;`,
+  // The pre-training runs adaptation triggers started (or why they could not), one per (trigger,
+  // checkpoint version), as for jobs and studies.
+  `CREATE TABLE trigger_runs (
+     trigger_id      TEXT NOT NULL,
+     base_version_id TEXT NOT NULL,
+     run_id          TEXT NOT NULL, -- '' when the run could not start
+     error           TEXT NOT NULL,
+     created_ms      INTEGER NOT NULL,
+     PRIMARY KEY (trigger_id, base_version_id)
+   ) STRICT;`,
 ];

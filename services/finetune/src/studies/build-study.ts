@@ -8,6 +8,7 @@ import type { RegistryClient } from '@headstart/registry-client';
 import { newFinetuneId, newStudyId } from '../ids';
 import { dataSettings, pinned, resolveSpec } from '../spec/resolve-spec';
 import {
+  armsOf,
   budgetsForData,
   headlineBudget,
   planTrials,
@@ -106,7 +107,7 @@ export function trialJobs(
   now = new Date(),
 ): { key: string; job: finetune.Finetune }[] {
   const spec = study.spec as finetune.StudySpec;
-  const plan = planTrials(spec.labelBudgets, spec.seeds ?? 0, study.trainExamples);
+  const plan = planTrials(spec.labelBudgets, spec.seeds ?? 0, study.trainExamples, armsOf(spec));
   return plan.map((t) => {
     const scratch = t.arm === 'scratch';
     const { spec: jobSpec } = resolveSpec(

@@ -15,7 +15,7 @@ import { isTerminal, type FinetuneStore } from '../store/finetune-store';
 import type { StudyQuery } from '../store/study-store';
 import { buildStudy, trialJobs, type BuildStudyInput } from './build-study';
 import { registerStudyReport } from './study-report';
-import { STUDY_ARMS } from './study-spec';
+import { armsOf } from './study-spec';
 import { studyTrial, trialsFinished } from './study-trials';
 
 const { JobState } = common;
@@ -121,7 +121,7 @@ export class StudyService {
   }
 
   private totalTrials(study: finetune.Study): number {
-    return (study.spec?.labelBudgets.length ?? 0) * (study.spec?.seeds ?? 0) * STUDY_ARMS.length;
+    return (study.spec?.labelBudgets.length ?? 0) * (study.spec?.seeds ?? 0) * armsOf(study.spec).length;
   }
 
   private async ensureTrials(study: finetune.Study): Promise<void> {

@@ -74,11 +74,35 @@ export function resolveStudySpec(
     problems.pattern('spec.report_model_name', reportModelName, MODEL_NAME_PATTERN, MODEL_NAME_RULE);
   }
   spec.tags.forEach((tag, i) => problems.pattern(`spec.tags[${i}]`, tag, TAG_PATTERN, TAG_RULE));
+  const arms = resolveArms(spec.arms, problems);
   const data = finetune.DatasetOptions.fromPartial({ ...(spec.data ?? {}), labelBudget: 0, budgetSeed: 0 });
   return {
-    spec: { ...spec, seeds, labelBudgets: [...new Set(requested)], reportModelName, data },
+    spec: { ...spec, seeds, labelBudgets: [...new Set(requested)], reportModelName, data, arms },
     problems,
   };
+}
+
+/** The arms to run, in STUDY_ARMS order; every arm when none is named. The pre-trained arm is required. */
+function resolveArms(requested: readonly string[], problems: Problems): StudyArm[] {
+  if (requested.length === 0) return [...STUDY_ARMS];
+  requested.forEach((arm, i) => {
+    if (!(STUDY_ARMS as readonly string[]).includes(arm)) {
+      problems.add(
+        `spec.arms[${i}]`,
+        `unknown arm ${JSON.stringify(arm.slice(0, 40))}: one of ${STUDY_ARMS.join(', ')}`,
+      );
+    }
+  });
+  if (!requested.includes('pretrained')) {
+    problems.add('spec.arms', 'must include "pretrained": a study is about the base');
+  }
+  return STUDY_ARMS.filter((arm) => requested.includes(arm));
+}
+
+/** The arms a resolved spec runs (records stored before arms existed run all four). */
+export function armsOf(spec: finetune.StudySpec | undefined): StudyArm[] {
+  const named = spec?.arms ?? [];
+  return named.length === 0 ? [...STUDY_ARMS] : STUDY_ARMS.filter((arm) => named.includes(arm));
 }
 
 /**
@@ -117,11 +141,16 @@ export function headlineBudget(budgets: readonly number[], wanted: number, train
 }
 
 /** Every trial, seed by seed: after each seed the whole curve exists, so a partial study already reads. */
-export function planTrials(budgets: readonly number[], seeds: number, train: number): PlannedTrial[] {
+export function planTrials(
+  budgets: readonly number[],
+  seeds: number,
+  train: number,
+  arms: readonly StudyArm[] = STUDY_ARMS,
+): PlannedTrial[] {
   const trials: PlannedTrial[] = [];
   for (let seed = 1; seed <= seeds; seed++) {
     for (const labelBudget of budgets) {
-      for (const arm of STUDY_ARMS) {
+      for (const arm of arms) {
         trials.push({ arm, labelBudget, budgetExamples: labelBudget === 0 ? train : labelBudget, seed });
       }
     }

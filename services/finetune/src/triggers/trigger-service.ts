@@ -4,6 +4,7 @@
 // Nats-Msg-Id = job id, and the `enqueued` flag re-enqueues a job whose insert outlived a crash.
 import { Code, HeadstartError, isHeadstartError, notFound } from '@headstart/errors';
 import type { EventContext, EventType } from '@headstart/events';
+import type { PretrainClient } from '@headstart/pretrain-client';
 import { finetune, registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
@@ -12,6 +13,7 @@ import { newTriggerId } from '../ids';
 import { buildJob, checkOutputName, failedJob, isPermanent } from '../jobs/build-job';
 import type { JobService } from '../jobs/job-service';
 import type { StudyService } from '../studies/study-service';
+import { NO_PRETRAIN_ADDRESS, checkAdaptationTrigger, startAdaptation } from './adaptation-trigger';
 import { checkStudyTrigger, failedStudy } from './study-trigger';
 import {
   ALIAS_NAME_PATTERN,
@@ -35,6 +37,8 @@ export interface TriggerServiceOptions {
   studies: StudyService;
   client: RegistryClient;
   datasets: DatasetLoader;
+  /** Starts the runs of adaptation triggers; without it, such triggers are refused. */
+  pretrain?: PretrainClient | undefined;
   logger: Logger;
   now?: () => Date;
 }
@@ -59,6 +63,10 @@ export class TriggerService {
     if (condition === TriggerCondition.TRIGGER_CONDITION_TAG) {
       problems.pattern('trigger.tag', input.tag, TAG_PATTERN, TAG_RULE);
     } else if (input.tag !== '') problems.add('trigger.tag', 'is only used with the tag condition');
+    if (input.adaptation) {
+      const deps = { client, pretrain: this.options.pretrain };
+      return this.store(await checkAdaptationTrigger(input, condition, problems, deps, signal));
+    }
     if (input.study)
       return this.store(await checkStudyTrigger(input, condition, problems, this.options, signal));
     const rawSpec = input.spec ?? finetune.FinetuneSpec.fromPartial({});
@@ -142,6 +150,7 @@ export class TriggerService {
 
   private async fire(trigger: finetune.Trigger, candidate: Candidate, signal: AbortSignal): Promise<void> {
     const { store, jobs, client, datasets, logger } = this.options;
+    if (trigger.adaptation && store.findTriggeredRun(trigger.id, candidate.versionId)) return;
     const existing = store.findTriggeredJob(candidate.versionId, trigger.id);
     if (existing) {
       if (!existing.enqueued) await jobs.enqueue(existing.job);
@@ -161,6 +170,7 @@ export class TriggerService {
         return;
       }
     }
+    if (trigger.adaptation) return this.fireAdaptation(trigger, base, signal);
     if (trigger.study) return this.fireStudy(trigger, trigger.study, base, signal);
     const spec = trigger.spec ?? finetune.FinetuneSpec.fromPartial({});
     let job: finetune.Finetune;
@@ -180,6 +190,34 @@ export class TriggerService {
       logger.info(
         { trigger: trigger.id, finetune: result.job.id, base: `${base.modelName}:${base.version}` },
         'trigger fired',
+      );
+    }
+  }
+
+  private async fireAdaptation(
+    trigger: finetune.Trigger,
+    base: registry.ModelVersion,
+    signal: AbortSignal,
+  ): Promise<void> {
+    const { store, pretrain, logger } = this.options;
+    const at = `${base.modelName}:${base.version}`;
+    if (!pretrain) {
+      // Configured away since the trigger was stored: visible on the trigger, not retried forever.
+      store.recordTriggeredRun(trigger.id, base.id, { runId: '', error: NO_PRETRAIN_ADDRESS });
+      logger.warn({ trigger: trigger.id, base: at }, NO_PRETRAIN_ADDRESS);
+      return;
+    }
+    try {
+      const run = await startAdaptation(pretrain, trigger, base, signal);
+      store.recordTriggeredRun(trigger.id, base.id, { runId: run.id, error: '' });
+      logger.info({ trigger: trigger.id, run: run.id, base: at }, 'trigger fired: adaptation run started');
+    } catch (err) {
+      if (!isPermanent(err)) throw err;
+      const error = (err as HeadstartError).message;
+      store.recordTriggeredRun(trigger.id, base.id, { runId: '', error });
+      logger.warn(
+        { trigger: trigger.id, version: base.id, err: error },
+        'trigger fired but its run cannot start',
       );
     }
   }

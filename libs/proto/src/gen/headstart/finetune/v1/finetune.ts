@@ -22,6 +22,7 @@ import {
 } from "@grpc/grpc-js";
 import { Timestamp } from "../../../google/protobuf/timestamp";
 import { JobState, jobStateFromJSON, jobStateToJSON, VersionRef } from "../../common/v1/common";
+import { RunSpec } from "../../pretrain/v1/pretrain";
 
 export const protobufPackage = "headstart.finetune.v1";
 
@@ -413,7 +414,25 @@ export interface Trigger {
    * When set, the trigger starts this study on the version that fired it instead of a fine-tune (its
    * base_model is ignored; spec is then only checked for being empty).
    */
-  study: StudySpec | undefined;
+  study:
+    | StudySpec
+    | undefined;
+  /**
+   * When set, the trigger adapts the version that fired it instead: it starts this continued
+   * pre-training run (domain or task adaptation) on the pretrain service, with continue_from set to
+   * that version. model_name is the adapted BASE_MODEL (required, not the trigger's base model, so an
+   * adapted checkpoint never fires its own trigger again); its shards must be tokenized with the base's
+   * tokenizer; leave model unset. Triggers on the adapted model's checkpoints then fine-tune it or study
+   * it. Needs a finetune service configured with the pretrain service's address.
+   */
+  adaptation:
+    | RunSpec
+    | undefined;
+  /**
+   * Why the last firing could not start its work (adaptation triggers; a fine-tune or a study that
+   * cannot run leaves a FAILED record instead). Empty when it could.
+   */
+  lastError: string;
 }
 
 /** A version as resolved when the job was created (so it never follows an alias that moved later). */
@@ -811,6 +830,12 @@ export interface StudySpec {
   reportModelName: string;
   description: string;
   tags: string[];
+  /**
+   * The arms to run: "pretrained" (always), "scratch", "naive_bayes", "logistic_regression". Empty:
+   * all four. Leave out the controls a study of another base already ran on the same data: trials with
+   * the same budget and seed share their label draw across studies, so they stay paired.
+   */
+  arms: string[];
 }
 
 /** One trial of a study: one fine-tune job (or baseline job) of an arm at a budget and seed. */
@@ -1820,6 +1845,8 @@ function createBaseTrigger(): Trigger {
     createdAt: undefined,
     firedCount: 0,
     study: undefined,
+    adaptation: undefined,
+    lastError: "",
   };
 }
 
@@ -1854,6 +1881,12 @@ export const Trigger: MessageFns<Trigger> = {
     }
     if (message.study !== undefined) {
       StudySpec.encode(message.study, writer.uint32(82).fork()).join();
+    }
+    if (message.adaptation !== undefined) {
+      RunSpec.encode(message.adaptation, writer.uint32(90).fork()).join();
+    }
+    if (message.lastError !== "") {
+      writer.uint32(98).string(message.lastError);
     }
     return writer;
   },
@@ -1951,6 +1984,22 @@ export const Trigger: MessageFns<Trigger> = {
             message.study = StudySpec.decode(reader, reader.uint32());
             continue;
           }
+          case 11: {
+            if (tag !== 90) {
+              break;
+            }
+
+            message.adaptation = RunSpec.decode(reader, reader.uint32());
+            continue;
+          }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.lastError = reader.string();
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1987,6 +2036,12 @@ export const Trigger: MessageFns<Trigger> = {
         ? globalThis.Number(object.fired_count)
         : 0,
       study: isSet(object.study) ? StudySpec.fromJSON(object.study) : undefined,
+      adaptation: isSet(object.adaptation) ? RunSpec.fromJSON(object.adaptation) : undefined,
+      lastError: isSet(object.lastError)
+        ? globalThis.String(object.lastError)
+        : isSet(object.last_error)
+        ? globalThis.String(object.last_error)
+        : "",
     };
   },
 
@@ -2022,6 +2077,12 @@ export const Trigger: MessageFns<Trigger> = {
     if (message.study !== undefined) {
       obj.study = StudySpec.toJSON(message.study);
     }
+    if (message.adaptation !== undefined) {
+      obj.adaptation = RunSpec.toJSON(message.adaptation);
+    }
+    if (message.lastError !== "") {
+      obj.lastError = message.lastError;
+    }
     return obj;
   },
 
@@ -2044,6 +2105,10 @@ export const Trigger: MessageFns<Trigger> = {
     message.study = (object.study !== undefined && object.study !== null)
       ? StudySpec.fromPartial(object.study)
       : undefined;
+    message.adaptation = (object.adaptation !== undefined && object.adaptation !== null)
+      ? RunSpec.fromPartial(object.adaptation)
+      : undefined;
+    message.lastError = object.lastError ?? "";
     return message;
   },
 };
@@ -6826,6 +6891,7 @@ function createBaseStudySpec(): StudySpec {
     reportModelName: "",
     description: "",
     tags: [],
+    arms: [],
   };
 }
 
@@ -6867,6 +6933,9 @@ export const StudySpec: MessageFns<StudySpec> = {
     }
     for (const v of message.tags) {
       writer.uint32(90).string(v!);
+    }
+    for (const v of message.arms) {
+      writer.uint32(98).string(v!);
     }
     return writer;
   },
@@ -6982,6 +7051,14 @@ export const StudySpec: MessageFns<StudySpec> = {
             message.tags.push(reader.string());
             continue;
           }
+          case 12: {
+            if (tag !== 98) {
+              break;
+            }
+
+            message.arms.push(reader.string());
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -7033,6 +7110,9 @@ export const StudySpec: MessageFns<StudySpec> = {
       tags: globalThis.Array.isArray(object?.tags)
         ? object.tags.map((e: any) => globalThis.String(e))
         : [],
+      arms: globalThis.Array.isArray(object?.arms)
+        ? object.arms.map((e: any) => globalThis.String(e))
+        : [],
     };
   },
 
@@ -7071,6 +7151,9 @@ export const StudySpec: MessageFns<StudySpec> = {
     if (message.tags?.length) {
       obj.tags = message.tags;
     }
+    if (message.arms?.length) {
+      obj.arms = message.arms;
+    }
     return obj;
   },
 
@@ -7102,6 +7185,7 @@ export const StudySpec: MessageFns<StudySpec> = {
     message.reportModelName = object.reportModelName ?? "";
     message.description = object.description ?? "";
     message.tags = object.tags?.map((e) => e) || [];
+    message.arms = object.arms?.map((e) => e) || [];
     return message;
   },
 };

@@ -5,7 +5,8 @@
 // model's own checkpoints then fire whatever triggers its users put on it (a study, fine-tunes).
 import { Code, HeadstartError, isHeadstartError } from '@headstart/errors';
 import type { PretrainClient } from '@headstart/pretrain-client';
-import { finetune, pretrain, registry } from '@headstart/proto';
+import type { finetune, pretrain } from '@headstart/proto';
+import { registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import { MODEL_NAME_PATTERN, MODEL_NAME_RULE, type Problems } from '../spec/problems';
 import { pinned } from '../spec/resolve-spec';

@@ -123,6 +123,14 @@ describe('computeVerdict', () => {
     expect(none.headline).toBe('No paired pre-trained and from-scratch results at 200 labels yet.');
   });
 
+  it('reports the pre-trained score alone for a study without a from-scratch arm', () => {
+    const v = verdictFor([0.6, 0.62, 0.58].map((a, seed) => trial(200, seed, 'pretrained', a)));
+    expect(v.kind).toBe('no_pairs');
+    expect(v.headline).toMatch(
+      /^Pre-trained: 60\.0 points accuracy at 200 labels, 95% CI \[\d+\.\d, \d+\.\d\], 3 seeds; this study ran no from-scratch arm/,
+    );
+  });
+
   it('compares with the better bag-of-words baseline', () => {
     const trials = [
       ...pairs(200, 0.5, 0.1, WOBBLE),

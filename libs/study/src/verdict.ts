@@ -10,6 +10,7 @@ import {
   formatBudget,
   formatInterval,
   formatLevel,
+  formatPoints,
   formatSeeds,
   formatSigned,
 } from './format';
@@ -87,6 +88,7 @@ function scratchSentence(
 ): string {
   if (budget === undefined) return 'No results yet.';
   const at = budgetText(budget, found);
+  if (!d && found && !found.arms.some((a) => a.arm === 'scratch')) return withoutControl(summary, at, found);
   if (!d) return `No paired pre-trained and from-scratch results at ${at} yet.`;
   const points = `${formatSigned(d.mean)} points ${METRIC_NAMES[summary.metric]}`;
   switch (classify(d)) {
@@ -99,6 +101,21 @@ function scratchSentence(
     default:
       return `${points} at ${at} from 1 seed: one pair gives no confidence interval, so no verdict.`;
   }
+}
+
+/** A study that ran no from-scratch arm (its controls are another study's): the pre-trained score alone. */
+function withoutControl(summary: StudySummary, at: string, found: BudgetSummary): string {
+  const pretrained = found.arms.find((a) => a.arm === 'pretrained');
+  if (!pretrained) return `No pre-trained results at ${at} yet.`;
+  const m = summary.metric === 'accuracy' ? pretrained.accuracy : pretrained.macroF1;
+  const ci =
+    m.lower !== null && m.upper !== null
+      ? `, ${formatLevel(summary.level)} CI ${formatInterval(m.lower, m.upper)}`
+      : '';
+  return (
+    `Pre-trained: ${formatPoints(m.mean)} points ${METRIC_NAMES[summary.metric]} at ${at}${ci}, ` +
+    `${formatSeeds(m.n)}; this study ran no from-scratch arm, so it gives no verdict on the head start.`
+  );
 }
 
 function baselineSentence(

@@ -70,6 +70,10 @@ export function addFinetuneCommands(program: Command, run: (action: FinetuneActi
     )
     .option('--seeds <n>', 'with --study: seeds (label draws) per budget, 2..50 (default 5)')
     .option('--headline <n>', 'with --study: the budget the verdict is about (default: the closest to 200)')
+    .option(
+      '--arms <list>',
+      'with --study: arms to run (pretrained always; scratch, naive_bayes, logistic_regression)',
+    )
     .option('--scratch-lr <x>', 'with --study: peak learning rate of the from-scratch arm')
     .option('--name <name>', 'with --study: REPORT model to register under (default <base>-<dataset>-study)')
     .action((baseModel: string, options) =>

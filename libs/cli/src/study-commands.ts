@@ -37,6 +37,10 @@ export function addStudyCommands(
     )
     .option('--seeds <n>', 'seeds (label draws) per budget, 2..50 (default 5)')
     .option('--headline <n>', 'the budget the verdict is about (default: the closest to 200)')
+    .option(
+      '--arms <list>',
+      'arms to run: pretrained (always) and any of scratch, naive_bayes, logistic_regression (default: all)',
+    )
     .option('--text-field <f>', 'field with the text (default text)')
     .option('--label-field <f>', 'field with the label (default label)')
     .option('--split-field <f>', 'field with the split (default split; none: a seeded 80/10/10 split)')

@@ -1,6 +1,6 @@
 import { toStudySpec } from '@headstart/finetune-client';
 import { finetune } from '@headstart/proto';
-import { parseBudgets, toStudySpecInput } from './commands/study-options';
+import { parseArms, parseBudgets, toStudySpecInput } from './commands/study-options';
 
 describe('study start options', () => {
   it('parses budgets, "all" as 0, and refuses junk and repeats', () => {
@@ -11,6 +11,16 @@ describe('study start options', () => {
     expect(() => parseBudgets('1.5')).toThrow(/positive integers or "all"/);
     expect(() => parseBudgets('50,all,50')).toThrow('--budgets lists 50 twice');
     expect(() => parseBudgets('all,all')).toThrow('--budgets lists all twice');
+  });
+
+  it('parses arms (dashes or underscores) and requires the pre-trained one', () => {
+    expect(parseArms('pretrained, naive-bayes')).toEqual(['pretrained', 'naive_bayes']);
+    expect(toStudySpec(toStudySpecInput('bert@final', 'spam', { arms: 'pretrained,scratch' })).arms).toEqual([
+      'pretrained',
+      'scratch',
+    ]);
+    expect(() => parseArms('pretrained,bow')).toThrow(/--arms takes .* got "bow"/);
+    expect(() => parseArms('scratch')).toThrow('--arms must include pretrained');
   });
 
   it('leaves every unset option to the service', () => {

@@ -40,6 +40,11 @@ export interface StudySpecInput {
   reportName?: string;
   description?: string;
   tags?: string[];
+  /**
+   * The arms to run: 'pretrained' (always) and any of 'scratch', 'naive_bayes', 'logistic_regression'.
+   * Unset: all four.
+   */
+  arms?: string[];
 }
 
 const POOLINGS: Record<PoolingInput, finetune.Pooling> = {
@@ -93,5 +98,6 @@ export function toStudySpecWithoutBase(input: Omit<StudySpecInput, 'base'>): fin
     reportModelName: input.reportName ?? '',
     description: input.description ?? '',
     tags: input.tags ?? [],
+    arms: input.arms ?? [],
   });
 }

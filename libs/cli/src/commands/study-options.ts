@@ -21,6 +21,8 @@ export interface StartStudyOptions {
   epochs?: string;
   minSteps?: string;
   pooling?: string;
+  /** Comma-separated arms (pretrained, scratch, naive_bayes, logistic_regression). */
+  arms?: string;
   /** Name of the REPORT model. */
   name?: string;
   description?: string;
@@ -59,6 +61,19 @@ function parseRate(text: string, field: string): number {
     throw invalid(`--${field} must be a positive number, got "${text}"`, field);
   }
   return value;
+}
+
+const ARMS = ['pretrained', 'scratch', 'naive_bayes', 'logistic_regression'];
+
+/** `pretrained,naive-bayes` → ['pretrained', 'naive_bayes'] (dashes or underscores). */
+export function parseArms(text: string): string[] {
+  const arms = text.split(',').map((a) => a.trim().toLowerCase().replace(/-/g, '_'));
+  const unknown = arms.find((a) => !ARMS.includes(a));
+  if (unknown !== undefined) {
+    throw invalid(`--arms takes ${ARMS.join(', ')} separated by commas, got "${unknown}"`, 'arms');
+  }
+  if (!arms.includes('pretrained')) throw invalid('--arms must include pretrained', 'arms');
+  return arms;
 }
 
 /** `--pooling mean|cls` (any case). */
@@ -121,6 +136,7 @@ export function toStudyInputWithoutBase(
     devSplit: options.devSplit,
     testSplit: options.testSplit,
     reportName: options.name,
+    arms: optional(options.arms, parseArms),
     description: options.description,
     tags: options.tag,
   });

@@ -24,6 +24,7 @@ export interface CreateTriggerOptions extends SpecOptions {
   budgets?: string;
   seeds?: string;
   headline?: string;
+  arms?: string;
   scratchLr?: string;
   name?: string;
 }
@@ -52,6 +53,7 @@ const STUDY_ONLY: ReadonlyArray<[keyof CreateTriggerOptions, string]> = [
   ['budgets', 'budgets'],
   ['seeds', 'seeds'],
   ['headline', 'headline'],
+  ['arms', 'arms'],
   ['scratchLr', 'scratch-lr'],
   ['name', 'name'],
 ];
@@ -74,7 +76,7 @@ export function toTriggerInput(baseModel: string, options: CreateTriggerOptions)
   if (finetuneOnly) {
     throw refuse(
       `--${finetuneOnly[1]} does not apply to a study trigger (--study): a study takes --dataset, the data ` +
-        'fields, --lr, --scratch-lr, --epochs, --min-steps, --pooling, --budgets, --seeds, --headline, --name, ' +
+        'fields, --lr, --scratch-lr, --epochs, --min-steps, --pooling, --budgets, --seeds, --headline, --arms, --name, ' +
         '--description and --tag',
       finetuneOnly[1],
     );

@@ -97,7 +97,7 @@ export function createIngestClient(options: IngestClientOptions): IngestClient {
       );
     },
 
-    createCorpusFromDataset(input, settings) {
+    async createCorpusFromDataset(input, settings) {
       const request = toCreateCorpusFromDatasetRequest(input);
       return unary('CreateCorpusFromDataset', grpcClient.createCorpusFromDataset, request, {
         ...settings,

@@ -52,6 +52,13 @@ beforeAll(async () => {
   const lines = Array.from({ length: 60 }, (_, i) => `line ${i % 7} says hello to the ${i % 5} world`);
   await fs.writeFile(path.join(work.path, 'corpus.txt.gz'), gzipSync(lines.join('\n')));
   await fs.writeFile(path.join(work.path, 'not-a-tokenizer.json'), '{"hello": 1}');
+  const task = Array.from({ length: 30 }, (_, i) => ({
+    id: `t${i}`,
+    text: `definition ${i} of a ${i % 2 === 0 ? 'plant' : 'beast'} near the ${i % 3} hills`,
+    label: i % 2 === 0 ? 'botany' : 'zoology',
+    split: i < 20 ? 'train' : i < 25 ? 'dev' : 'test',
+  }));
+  await fs.writeFile(path.join(work.path, 'task.jsonl'), task.map((r) => JSON.stringify(r)).join('\n'));
 });
 
 afterAll(async () => {
@@ -168,5 +175,84 @@ describe('headstart corpus / tokenizer / tokenize / jobs', () => {
     expect(failed.stdout).toMatch(/state: +failed/);
     expect(failed.stderr).toMatch(/failed: tokenizer bogus-tokenizer:1 is not a tokenizer.json/);
     expect((await cli('get', 'never')).code).toBe(ExitCode.NOT_FOUND);
+  });
+
+  it('corpus from-dataset: the train split by default, dev refused unless --force, then tokenized', async () => {
+    const registered = await cli(
+      'upload',
+      'task',
+      path.join(work.path, 'task.jsonl'),
+      '--kind',
+      'dataset',
+      '--meta',
+      'format=jsonl',
+    );
+    expect(registered.code).toBe(ExitCode.OK);
+
+    const built = await cli('corpus', 'from-dataset', 'task:1', '--seed', '1');
+    expect(built.code).toBe(ExitCode.OK);
+    expect(built.stdout).toMatch(/^built task-text:1 /);
+    expect(built.stdout).toMatch(/from: +task:1, split train, field text/);
+    expect(built.stdout).toMatch(/documents: +20 \(train 19, validation 1\)/);
+    expect(built.stdout).not.toMatch(/warning/);
+
+    const again = await cliJson<{ version: { modelName: string; version: number }; deduplicated: boolean }>(
+      'corpus',
+      'from-dataset',
+      'task',
+      '--split',
+      'train',
+      '--seed',
+      '1',
+    );
+    expect(again).toMatchObject({ version: { modelName: 'task-text', version: 1 }, deduplicated: true });
+
+    const refused = await cli('corpus', 'from-dataset', 'task', '--split', 'dev', '--name', 'task-dev');
+    expect(refused.code).toBe(ExitCode.REFUSED);
+    expect(refused.stderr).toMatch(/"dev" is an evaluation split/);
+    expect(refused.stderr).toMatch(/--force/);
+
+    const forced = await cli(
+      'corpus',
+      'from-dataset',
+      'task',
+      '--split',
+      'train',
+      '--split',
+      'dev',
+      '--force',
+      '--name',
+      'task-train-dev',
+    );
+    expect(forced.code).toBe(ExitCode.OK);
+    expect(forced.stdout).toMatch(/from: +task:1, split dev,train/);
+    expect(forced.stdout).toMatch(/warning: +holds the texts of evaluation split\(s\) dev of task:1/);
+    const got = await cliJson<{ version: { metadata: Record<string, string>; tags: string[] } }>(
+      'get',
+      'task-train-dev:1',
+    );
+    expect(got.version.metadata).toMatchObject({ includes_eval_splits: 'true' });
+    expect(got.version.tags).toContain('includes_eval_splits');
+
+    const unknown = await cli('corpus', 'from-dataset', 'task', '--split', 'unlabelled');
+    expect(unknown.code).toBe(ExitCode.REFUSED);
+    expect(unknown.stderr).toMatch(/split "unlabelled" is not in dataset task:1/);
+    expect((await cli('corpus', 'from-dataset', 'no-task')).code).toBe(ExitCode.NOT_FOUND);
+
+    const tokenizer = await cli(
+      'tokenizer',
+      'train',
+      'task-text:1',
+      '--name',
+      'task-wp',
+      '--vocab-size',
+      '80',
+    );
+    expect(tokenizer.code).toBe(ExitCode.OK);
+    const shards = await cli('tokenize', 'task-text:1', 'task-wp', '--name', 'task-shards');
+    expect(shards.code).toBe(ExitCode.OK);
+    const lineage = await cli('lineage', 'task-shards:1', '--ancestors');
+    expect(lineage.stdout).toMatch(/task-text:1/);
+    expect(lineage.stdout).toMatch(/task:1/);
   });
 });

@@ -1,7 +1,7 @@
 import type { Command } from 'commander';
 import type { IngestClient } from '@headstart/ingest-client';
 import { collectRepeated } from './args';
-import { uploadCorpus } from './commands/corpus';
+import { corpusFromDataset, uploadCorpus } from './commands/corpus';
 import { cancelJob, getJob, listJobs, watchJob } from './commands/jobs';
 import { tokenize, trainTokenizer } from './commands/tokenizer';
 import type { Output } from './output';
@@ -35,6 +35,37 @@ export function addIngestCommands(program: Command, run: (action: IngestAction) 
     .option('--tag <tag>', 'tag the version (repeatable)', collectRepeated)
     .option('--idempotency-key <key>', 'a retry with the same key returns the version already registered')
     .action((file: string, options) => run((client, out) => uploadCorpus(client, out, file, options)));
+  corpus
+    .command('from-dataset <dataset>')
+    .description(
+      `a labelled dataset's texts (${REF_HELP}) as a corpus derived_from it, e.g. a task's train split ` +
+        'for task-adaptive pre-training; the same inputs give the same version',
+    )
+    .option('--split <split>', "take this split's texts (repeatable; default train)", collectRepeated)
+    .option(
+      '--force',
+      'allow evaluation splits (dev, test, validation...) or every row of a dataset without a split field; ' +
+        'the corpus records includes_eval_splits',
+    )
+    .option('--name <name>', 'dataset to register the corpus under (default: DATASET-text)')
+    .option(
+      '--text-field <field>',
+      "the field holding the text (default: the dataset's text_field, else text)",
+    )
+    .option(
+      '--split-field <field>',
+      "the field holding the split (default: the dataset's split_field, else split)",
+    )
+    .option(
+      '--validation-fraction <x>',
+      "fraction of the corpus's documents for its validation split (default 0.05)",
+    )
+    .option('--seed <n>', 'seed of that validation split (default 0)')
+    .option('--description <text>', 'description of the version')
+    .option('--tag <tag>', 'tag the version (repeatable)', collectRepeated)
+    .action((dataset: string, options) =>
+      run((client, out) => corpusFromDataset(client, out, dataset, options)),
+    );
 
   const tokenizer = program.command('tokenizer').description('tokenizers (TOKENIZER versions)');
   tokenizer

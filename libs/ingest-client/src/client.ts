@@ -4,8 +4,10 @@ import { common, ingest } from '@headstart/proto';
 import { callServerStream, connect, type CallSettings } from './call';
 import {
   parseJobState,
+  toCreateCorpusFromDatasetRequest,
   toTokenizeRequest,
   toTrainTokenizerRequest,
+  type CorpusFromDatasetInput,
   type JobStateInput,
   type TokenizeInput,
   type TrainTokenizerInput,
@@ -18,6 +20,8 @@ export type IngestClientOptions = ClientConnectionOptions;
 
 export const DEFAULT_INGEST_DEADLINE_MS = 30_000;
 export const DEFAULT_INGEST_STREAM_DEADLINE_MS = 24 * 3_600_000;
+/** CreateCorpusFromDataset downloads, reads and registers a whole dataset in one call. */
+export const DEFAULT_CORPUS_FROM_DATASET_DEADLINE_MS = 30 * 60_000;
 
 export interface ListJobsInput {
   state?: JobStateInput;
@@ -35,6 +39,15 @@ export interface IngestClient {
     source: CorpusSource,
     options?: CorpusUploadOptions,
   ): Promise<ingest.UploadCorpusResponse>;
+  /**
+   * Builds a corpus from a labelled dataset's texts (its `train` split unless `splits` says otherwise;
+   * dev/test need `allowEvalSplits`) and resolves once it is registered as a DATASET version, derived_from
+   * the dataset. The same inputs resolve to the same version (`deduplicated`). Deadline: 30 minutes.
+   */
+  createCorpusFromDataset(
+    input: CorpusFromDatasetInput,
+    settings?: CallSettings,
+  ): Promise<ingest.CreateCorpusFromDatasetResponse>;
   /** Queues tokenizer training; resolves with the job id. */
   startTrainTokenizer(input: TrainTokenizerInput, settings?: CallSettings): Promise<string>;
   /** Queues tokenization into shards; resolves with the job id. */
@@ -82,6 +95,14 @@ export function createIngestClient(options: IngestClientOptions): IngestClient {
         source,
         uploadOptions,
       );
+    },
+
+    async createCorpusFromDataset(input, settings) {
+      const request = toCreateCorpusFromDatasetRequest(input);
+      return unary('CreateCorpusFromDataset', grpcClient.createCorpusFromDataset, request, {
+        ...settings,
+        deadlineMs: settings?.deadlineMs ?? DEFAULT_CORPUS_FROM_DATASET_DEADLINE_MS,
+      });
     },
 
     async startTrainTokenizer(input, settings) {

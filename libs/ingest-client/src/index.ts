@@ -1,5 +1,6 @@
 // @headstart/ingest-client: a typed promise client of the ingest service.
 export {
+  DEFAULT_CORPUS_FROM_DATASET_DEADLINE_MS,
   DEFAULT_INGEST_DEADLINE_MS,
   DEFAULT_INGEST_STREAM_DEADLINE_MS,
   createIngestClient,
@@ -14,12 +15,14 @@ export {
   formatJobState,
   parseJobState,
   toCorpusMetadata,
+  toCreateCorpusFromDatasetRequest,
   toTokenizeRequest,
   toTrainTokenizerRequest,
 } from './inputs';
 export type {
   CompressionInput,
   CorpusFormatInput,
+  CorpusFromDatasetInput,
   CorpusUploadInput,
   JobStateInput,
   TokenizeInput,

@@ -51,6 +51,35 @@ export interface TokenizeInput {
   tags?: string[];
 }
 
+/**
+ * A corpus built from a labelled dataset's texts (CreateCorpusFromDataset): by default the texts of its
+ * `train` split, registered as `<dataset>-text`, derived_from the dataset.
+ */
+export interface CorpusFromDatasetInput {
+  /** The labelled DATASET (JSONL rows): `name`, `name:3`, `name@alias` or a VersionRef. */
+  dataset: VersionRefInput;
+  /** DATASET model the corpus is registered under. @default `<dataset name>-text` */
+  corpusName?: string;
+  /** Splits whose texts are taken. @default ['train'] */
+  splits?: string[];
+  /**
+   * Allow evaluation splits (dev, test, validation, ...) or, for a dataset without a split field, every
+   * row; the corpus then records `includes_eval_splits`. Without it they are refused (INVALID_ARGUMENT).
+   * @default false
+   */
+  allowEvalSplits?: boolean;
+  /** @default the dataset's `text_field` metadata, else 'text' */
+  textField?: string;
+  /** @default the dataset's `split_field` metadata, else 'split' */
+  splitField?: string;
+  /** Fraction of the corpus's documents in its own validation split. @default 0.05 */
+  validationFraction?: number;
+  /** Seed of that validation split. @default 0 */
+  seed?: number;
+  description?: string;
+  tags?: string[];
+}
+
 function choice<T>(table: Record<string, T>, value: string, field: string): T {
   const found = table[value.toLowerCase()];
   if (found === undefined) {
@@ -145,6 +174,23 @@ export function toTokenizeRequest(input: TokenizeInput): ingest.StartTokenizeReq
     dataset: toVersionRef(input.dataset),
     tokenizer: toVersionRef(input.tokenizer),
     shardsName: input.shardsName,
+    description: input.description ?? '',
+    tags: [...(input.tags ?? [])],
+  };
+}
+
+export function toCreateCorpusFromDatasetRequest(
+  input: CorpusFromDatasetInput,
+): ingest.CreateCorpusFromDatasetRequest {
+  return {
+    dataset: toVersionRef(input.dataset),
+    corpusName: input.corpusName ?? '',
+    textField: input.textField ?? '',
+    splitField: input.splitField ?? '',
+    splits: [...(input.splits ?? [])],
+    allowEvalSplits: input.allowEvalSplits ?? false,
+    ...(input.validationFraction === undefined ? {} : { validationFraction: input.validationFraction }),
+    seed: input.seed ?? 0,
     description: input.description ?? '',
     tags: [...(input.tags ?? [])],
   };

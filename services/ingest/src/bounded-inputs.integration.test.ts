@@ -13,6 +13,10 @@ const cases = oversizedCalls(ingest.IngestServiceService, {
     type: ingest.UploadCorpusRequest,
     base: { payload: { $case: 'metadata', metadata: { datasetName: 'corpus' } } },
   },
+  createCorpusFromDataset: {
+    type: ingest.CreateCorpusFromDatasetRequest,
+    base: { dataset: latest('task'), corpusName: 'task-text' },
+  },
   startTrainTokenizer: {
     type: ingest.StartTrainTokenizerRequest,
     base: { dataset: latest('corpus'), tokenizerName: 'wp', vocabSize: 100 },

@@ -2,6 +2,7 @@ import { invalidArgument } from '@headstart/errors';
 import { common, type ingest } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import { clientStream, serverStream, unary } from '@headstart/service-kit';
+import { createCorpusFromDataset } from '../corpus/corpus-from-dataset';
 import { uploadCorpus, type UploadLimits } from '../corpus/upload-corpus';
 import type { JobManager } from '../jobs/job-manager';
 import { startTokenize, startTrainTokenizer } from '../jobs/start-jobs';
@@ -36,6 +37,11 @@ export function createIngestHandlers(deps: IngestHandlerDeps): ingest.IngestServ
     uploadCorpus: clientStream<ingest.UploadCorpusRequest, ingest.UploadCorpusResponse>((requests, ctx) =>
       uploadCorpus(requests, ctx.signal, ctx.logger, deps),
     ),
+
+    createCorpusFromDataset: unary<
+      ingest.CreateCorpusFromDatasetRequest,
+      ingest.CreateCorpusFromDatasetResponse
+    >((request, ctx) => createCorpusFromDataset(request, ctx.signal, ctx.logger, deps)),
 
     startTrainTokenizer: unary<ingest.StartTrainTokenizerRequest, ingest.StartTrainTokenizerResponse>(
       async (request, ctx) => {

@@ -313,6 +313,63 @@ export interface UploadCorpusResponse {
   deduplicated: boolean;
 }
 
+export interface CreateCorpusFromDatasetRequest {
+  /**
+   * A labelled DATASET version of JSONL rows (e.g. {"text", "label", "split"}); resolved to a numbered
+   * version when the call starts. A corpus or token shards are refused (FAILED_PRECONDITION).
+   */
+  dataset:
+    | VersionRef
+    | undefined;
+  /**
+   * Name of the DATASET model the corpus is registered under (created on first use). Empty means the
+   * dataset's name followed by "-text".
+   */
+  corpusName: string;
+  /** The field holding each row's text. Empty: the dataset's `text_field` metadata, else "text". */
+  textField: string;
+  /** The field holding each row's split. Empty: the dataset's `split_field` metadata, else "split". */
+  splitField: string;
+  /** The splits whose texts are taken. Empty means ["train"]. */
+  splits: string[];
+  /**
+   * Allows evaluation splits (dev, test, validation, val, valid, eval, heldout, held_out), and every row
+   * of a dataset without a split field. The corpus then says so: metadata `includes_eval_splits` is
+   * "true" (else "false"), its `warning` names the splits, and it carries the tag `includes_eval_splits`.
+   */
+  allowEvalSplits: boolean;
+  /**
+   * Fraction of the corpus's documents (0 <= f < 1) put in its own validation split (for the
+   * pre-training's validation loss). Unset means 0.05.
+   */
+  validationFraction?:
+    | number
+    | undefined;
+  /** Seed of that validation split. */
+  seed: number;
+  /** Description of the new version, and of the model when this creates it. */
+  description: string;
+  tags: string[];
+}
+
+export interface CreateCorpusFromDatasetResponse {
+  version:
+    | ModelVersion
+    | undefined;
+  /**
+   * lines: the dataset's lines read; input_bytes: the dataset's artifact size; empty_dropped: rows of
+   * the chosen splits without a non-blank string text.
+   */
+  stats:
+    | CorpusStats
+    | undefined;
+  /**
+   * True when the same inputs (dataset version, fields, splits, validation split) had already
+   * registered this version under corpus_name; that version's description and tags are kept.
+   */
+  deduplicated: boolean;
+}
+
 export interface NormalizerOptions {
   /** Unset: true for WordPiece (BERT uncased), false for byte-level BPE. */
   lowercase?:
@@ -1163,6 +1220,363 @@ export const UploadCorpusResponse: MessageFns<UploadCorpusResponse> = {
   },
   fromPartial<I extends Exact<DeepPartial<UploadCorpusResponse>, I>>(object: I): UploadCorpusResponse {
     const message = createBaseUploadCorpusResponse();
+    message.version = (object.version !== undefined && object.version !== null)
+      ? ModelVersion.fromPartial(object.version)
+      : undefined;
+    message.stats = (object.stats !== undefined && object.stats !== null)
+      ? CorpusStats.fromPartial(object.stats)
+      : undefined;
+    message.deduplicated = object.deduplicated ?? false;
+    return message;
+  },
+};
+
+function createBaseCreateCorpusFromDatasetRequest(): CreateCorpusFromDatasetRequest {
+  return {
+    dataset: undefined,
+    corpusName: "",
+    textField: "",
+    splitField: "",
+    splits: [],
+    allowEvalSplits: false,
+    validationFraction: undefined,
+    seed: 0,
+    description: "",
+    tags: [],
+  };
+}
+
+export const CreateCorpusFromDatasetRequest: MessageFns<CreateCorpusFromDatasetRequest> = {
+  encode(message: CreateCorpusFromDatasetRequest, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.dataset !== undefined) {
+      VersionRef.encode(message.dataset, writer.uint32(10).fork()).join();
+    }
+    if (message.corpusName !== "") {
+      writer.uint32(18).string(message.corpusName);
+    }
+    if (message.textField !== "") {
+      writer.uint32(26).string(message.textField);
+    }
+    if (message.splitField !== "") {
+      writer.uint32(34).string(message.splitField);
+    }
+    for (const v of message.splits) {
+      writer.uint32(42).string(v!);
+    }
+    if (message.allowEvalSplits !== false) {
+      writer.uint32(48).bool(message.allowEvalSplits);
+    }
+    if (message.validationFraction !== undefined) {
+      writer.uint32(57).double(message.validationFraction);
+    }
+    if (message.seed !== 0) {
+      writer.uint32(64).uint64(message.seed);
+    }
+    if (message.description !== "") {
+      writer.uint32(74).string(message.description);
+    }
+    for (const v of message.tags) {
+      writer.uint32(82).string(v!);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateCorpusFromDatasetRequest {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateCorpusFromDatasetRequest();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.dataset = VersionRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.corpusName = reader.string();
+            continue;
+          }
+          case 3: {
+            if (tag !== 26) {
+              break;
+            }
+
+            message.textField = reader.string();
+            continue;
+          }
+          case 4: {
+            if (tag !== 34) {
+              break;
+            }
+
+            message.splitField = reader.string();
+            continue;
+          }
+          case 5: {
+            if (tag !== 42) {
+              break;
+            }
+
+            message.splits.push(reader.string());
+            continue;
+          }
+          case 6: {
+            if (tag !== 48) {
+              break;
+            }
+
+            message.allowEvalSplits = reader.bool();
+            continue;
+          }
+          case 7: {
+            if (tag !== 57) {
+              break;
+            }
+
+            message.validationFraction = reader.double();
+            continue;
+          }
+          case 8: {
+            if (tag !== 64) {
+              break;
+            }
+
+            message.seed = longToNumber(reader.uint64());
+            continue;
+          }
+          case 9: {
+            if (tag !== 74) {
+              break;
+            }
+
+            message.description = reader.string();
+            continue;
+          }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.tags.push(reader.string());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateCorpusFromDatasetRequest {
+    return {
+      dataset: isSet(object.dataset) ? VersionRef.fromJSON(object.dataset) : undefined,
+      corpusName: isSet(object.corpusName)
+        ? globalThis.String(object.corpusName)
+        : isSet(object.corpus_name)
+        ? globalThis.String(object.corpus_name)
+        : "",
+      textField: isSet(object.textField)
+        ? globalThis.String(object.textField)
+        : isSet(object.text_field)
+        ? globalThis.String(object.text_field)
+        : "",
+      splitField: isSet(object.splitField)
+        ? globalThis.String(object.splitField)
+        : isSet(object.split_field)
+        ? globalThis.String(object.split_field)
+        : "",
+      splits: globalThis.Array.isArray(object?.splits) ? object.splits.map((e: any) => globalThis.String(e)) : [],
+      allowEvalSplits: isSet(object.allowEvalSplits)
+        ? globalThis.Boolean(object.allowEvalSplits)
+        : isSet(object.allow_eval_splits)
+        ? globalThis.Boolean(object.allow_eval_splits)
+        : false,
+      validationFraction: isSet(object.validationFraction)
+        ? globalThis.Number(object.validationFraction)
+        : isSet(object.validation_fraction)
+        ? globalThis.Number(object.validation_fraction)
+        : undefined,
+      seed: isSet(object.seed) ? globalThis.Number(object.seed) : 0,
+      description: isSet(object.description) ? globalThis.String(object.description) : "",
+      tags: globalThis.Array.isArray(object?.tags)
+        ? object.tags.map((e: any) => globalThis.String(e))
+        : [],
+    };
+  },
+
+  toJSON(message: CreateCorpusFromDatasetRequest): unknown {
+    const obj: any = {};
+    if (message.dataset !== undefined) {
+      obj.dataset = VersionRef.toJSON(message.dataset);
+    }
+    if (message.corpusName !== "") {
+      obj.corpusName = message.corpusName;
+    }
+    if (message.textField !== "") {
+      obj.textField = message.textField;
+    }
+    if (message.splitField !== "") {
+      obj.splitField = message.splitField;
+    }
+    if (message.splits?.length) {
+      obj.splits = message.splits;
+    }
+    if (message.allowEvalSplits !== false) {
+      obj.allowEvalSplits = message.allowEvalSplits;
+    }
+    if (message.validationFraction !== undefined) {
+      obj.validationFraction = floatToJson(message.validationFraction);
+    }
+    if (message.seed !== 0) {
+      obj.seed = Math.round(message.seed);
+    }
+    if (message.description !== "") {
+      obj.description = message.description;
+    }
+    if (message.tags?.length) {
+      obj.tags = message.tags;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateCorpusFromDatasetRequest>, I>>(base?: I): CreateCorpusFromDatasetRequest {
+    return CreateCorpusFromDatasetRequest.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateCorpusFromDatasetRequest>, I>>(
+    object: I,
+  ): CreateCorpusFromDatasetRequest {
+    const message = createBaseCreateCorpusFromDatasetRequest();
+    message.dataset = (object.dataset !== undefined && object.dataset !== null)
+      ? VersionRef.fromPartial(object.dataset)
+      : undefined;
+    message.corpusName = object.corpusName ?? "";
+    message.textField = object.textField ?? "";
+    message.splitField = object.splitField ?? "";
+    message.splits = object.splits?.map((e) => e) || [];
+    message.allowEvalSplits = object.allowEvalSplits ?? false;
+    message.validationFraction = object.validationFraction ?? undefined;
+    message.seed = object.seed ?? 0;
+    message.description = object.description ?? "";
+    message.tags = object.tags?.map((e) => e) || [];
+    return message;
+  },
+};
+
+function createBaseCreateCorpusFromDatasetResponse(): CreateCorpusFromDatasetResponse {
+  return { version: undefined, stats: undefined, deduplicated: false };
+}
+
+export const CreateCorpusFromDatasetResponse: MessageFns<CreateCorpusFromDatasetResponse> = {
+  encode(message: CreateCorpusFromDatasetResponse, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.version !== undefined) {
+      ModelVersion.encode(message.version, writer.uint32(10).fork()).join();
+    }
+    if (message.stats !== undefined) {
+      CorpusStats.encode(message.stats, writer.uint32(18).fork()).join();
+    }
+    if (message.deduplicated !== false) {
+      writer.uint32(24).bool(message.deduplicated);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): CreateCorpusFromDatasetResponse {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseCreateCorpusFromDatasetResponse();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.version = ModelVersion.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 18) {
+              break;
+            }
+
+            message.stats = CorpusStats.decode(reader, reader.uint32());
+            continue;
+          }
+          case 3: {
+            if (tag !== 24) {
+              break;
+            }
+
+            message.deduplicated = reader.bool();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): CreateCorpusFromDatasetResponse {
+    return {
+      version: isSet(object.version) ? ModelVersion.fromJSON(object.version) : undefined,
+      stats: isSet(object.stats) ? CorpusStats.fromJSON(object.stats) : undefined,
+      deduplicated: isSet(object.deduplicated) ? globalThis.Boolean(object.deduplicated) : false,
+    };
+  },
+
+  toJSON(message: CreateCorpusFromDatasetResponse): unknown {
+    const obj: any = {};
+    if (message.version !== undefined) {
+      obj.version = ModelVersion.toJSON(message.version);
+    }
+    if (message.stats !== undefined) {
+      obj.stats = CorpusStats.toJSON(message.stats);
+    }
+    if (message.deduplicated !== false) {
+      obj.deduplicated = message.deduplicated;
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<CreateCorpusFromDatasetResponse>, I>>(base?: I): CreateCorpusFromDatasetResponse {
+    return CreateCorpusFromDatasetResponse.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<CreateCorpusFromDatasetResponse>, I>>(
+    object: I,
+  ): CreateCorpusFromDatasetResponse {
+    const message = createBaseCreateCorpusFromDatasetResponse();
     message.version = (object.version !== undefined && object.version !== null)
       ? ModelVersion.fromPartial(object.version)
       : undefined;
@@ -2877,6 +3291,25 @@ export const IngestServiceService = {
       Buffer.from(UploadCorpusResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): UploadCorpusResponse => UploadCorpusResponse.decode(value),
   },
+  /**
+   * Builds a corpus from the text of a labelled dataset's splits (by default its training split only: a
+   * task's unlabelled inputs, for task-adaptive pre-training) and registers it like UploadCorpus does,
+   * derived_from the labelled dataset; StartTrainTokenizer and StartTokenize accept it. Evaluation
+   * splits (dev, test, ...) are refused with INVALID_ARGUMENT unless allow_eval_splits is set. The same
+   * inputs give the same corpus version (deduplicated).
+   */
+  createCorpusFromDataset: {
+    path: "/headstart.ingest.v1.IngestService/CreateCorpusFromDataset" as const,
+    requestStream: false as const,
+    responseStream: false as const,
+    requestSerialize: (value: CreateCorpusFromDatasetRequest): Buffer =>
+      Buffer.from(CreateCorpusFromDatasetRequest.encode(value).finish()),
+    requestDeserialize: (value: Buffer): CreateCorpusFromDatasetRequest => CreateCorpusFromDatasetRequest.decode(value),
+    responseSerialize: (value: CreateCorpusFromDatasetResponse): Buffer =>
+      Buffer.from(CreateCorpusFromDatasetResponse.encode(value).finish()),
+    responseDeserialize: (value: Buffer): CreateCorpusFromDatasetResponse =>
+      CreateCorpusFromDatasetResponse.decode(value),
+  },
   /** Starts training a tokenizer on the training split of a corpus; returns a job id at once. */
   startTrainTokenizer: {
     path: "/headstart.ingest.v1.IngestService/StartTrainTokenizer" as const,
@@ -2949,6 +3382,14 @@ export interface IngestServiceServer extends UntypedServiceImplementation {
    * when all of it is valid; a bad line fails the call with INVALID_ARGUMENT naming the line.
    */
   uploadCorpus: handleClientStreamingCall<UploadCorpusRequest, UploadCorpusResponse>;
+  /**
+   * Builds a corpus from the text of a labelled dataset's splits (by default its training split only: a
+   * task's unlabelled inputs, for task-adaptive pre-training) and registers it like UploadCorpus does,
+   * derived_from the labelled dataset; StartTrainTokenizer and StartTokenize accept it. Evaluation
+   * splits (dev, test, ...) are refused with INVALID_ARGUMENT unless allow_eval_splits is set. The same
+   * inputs give the same corpus version (deduplicated).
+   */
+  createCorpusFromDataset: handleUnaryCall<CreateCorpusFromDatasetRequest, CreateCorpusFromDatasetResponse>;
   /** Starts training a tokenizer on the training split of a corpus; returns a job id at once. */
   startTrainTokenizer: handleUnaryCall<StartTrainTokenizerRequest, StartTrainTokenizerResponse>;
   /** Starts tokenizing a corpus into token shards; returns a job id at once. */
@@ -2985,6 +3426,28 @@ export interface IngestServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: UploadCorpusResponse) => void,
   ): ClientWritableStream<UploadCorpusRequest>;
+  /**
+   * Builds a corpus from the text of a labelled dataset's splits (by default its training split only: a
+   * task's unlabelled inputs, for task-adaptive pre-training) and registers it like UploadCorpus does,
+   * derived_from the labelled dataset; StartTrainTokenizer and StartTokenize accept it. Evaluation
+   * splits (dev, test, ...) are refused with INVALID_ARGUMENT unless allow_eval_splits is set. The same
+   * inputs give the same corpus version (deduplicated).
+   */
+  createCorpusFromDataset(
+    request: CreateCorpusFromDatasetRequest,
+    callback: (error: ServiceError | null, response: CreateCorpusFromDatasetResponse) => void,
+  ): ClientUnaryCall;
+  createCorpusFromDataset(
+    request: CreateCorpusFromDatasetRequest,
+    metadata: Metadata,
+    callback: (error: ServiceError | null, response: CreateCorpusFromDatasetResponse) => void,
+  ): ClientUnaryCall;
+  createCorpusFromDataset(
+    request: CreateCorpusFromDatasetRequest,
+    metadata: Metadata,
+    options: Partial<CallOptions>,
+    callback: (error: ServiceError | null, response: CreateCorpusFromDatasetResponse) => void,
+  ): ClientUnaryCall;
   /** Starts training a tokenizer on the training split of a corpus; returns a job id at once. */
   startTrainTokenizer(
     request: StartTrainTokenizerRequest,

@@ -51,12 +51,30 @@ const TINY: PipelineScale = {
   studies: [
     {
       task: 'dictionary-domains',
+      base: 'adapted',
       budgets: [10, 0],
       seeds: 2,
       headline: 10,
       hyperparameters: { minSteps: 0, epochs: 2, batchSize: 8, maxLength: 16 },
     },
+    {
+      task: 'dictionary-domains',
+      base: 'general',
+      budgets: [10],
+      seeds: 2,
+      headline: 10,
+      arms: ['pretrained'],
+      hyperparameters: { minSteps: 0, epochs: 2, batchSize: 8, maxLength: 16 },
+    },
   ],
+  adaptation: {
+    task: 'dictionary-domains',
+    steps: 4,
+    learningRate: 3e-3,
+    warmupSteps: 1,
+    evaluations: 1,
+    seed: 7,
+  },
 };
 
 const logger = createLogger({
@@ -151,8 +169,9 @@ describe('the main job at tiny scale', () => {
 
   it('fires each trigger exactly once, on the final checkpoint only', async () => {
     const all = await stack.finetune.listTriggers('headstart-bert-mini');
-    expect(all).toHaveLength(3);
-    const triggers = all.filter((t) => t.study === undefined);
+    // The fine-tune pair, the general base's study and the adaptation.
+    expect(all).toHaveLength(4);
+    const triggers = all.filter((t) => t.study === undefined && t.adaptation === undefined);
     expect(triggers.map((t) => t.spec?.fromScratch).sort()).toEqual([false, true]);
     const final = await stack.registry.getVersion('headstart-bert-mini@final');
     for (const trigger of triggers) {
@@ -166,18 +185,54 @@ describe('the main job at tiny scale', () => {
     expect(first.report.finetune.scratch.jobsForCheckpoint).toBe(1);
   });
 
-  it('lets the final checkpoint start a transfer study and writes its report files', async () => {
-    const [study] = first.report.studies;
-    expect(first.report.studies).toHaveLength(1);
-    expect(study).toMatchObject({
+  it('adapts the base to the task text through a trigger, and studies both bases', async () => {
+    const final = await stack.registry.getVersion('headstart-bert-mini@final');
+    const adapted = await stack.registry.getVersion('headstart-bert-mini-adapted@final');
+    const [dictionary] = await versionsOf('dictionary-domains');
+    const [text] = await versionsOf('dictionary-domains-text');
+    const [textShards] = await versionsOf('dictionary-domains-text-shards');
+    const [tokenizer] = await versionsOf('english-wordpiece');
+    // general base → continued on the task's training texts (no labels, no dev or test) → adapted base
+    expect(parent(adapted, 'continued_from').versionId).toBe(final.id);
+    expect(parent(adapted, 'trained_on').versionId).toBe(textShards?.id);
+    expect(parent(textShards as registry.ModelVersion, 'tokenized_with').versionId).toBe(tokenizer?.id);
+    expect(parent(textShards as registry.ModelVersion, 'derived_from').versionId).toBe(text?.id);
+    expect(parent(text as registry.ModelVersion, 'derived_from').versionId).toBe(dictionary?.id);
+    expect(text?.metadata['includes_eval_splits']).toBe('false');
+    expect(first.report.adaptation).toMatchObject({
       task: 'dictionary-domains',
+      from: `headstart-bert-mini:${final.version}`,
+      checkpoint: `headstart-bert-mini-adapted:${adapted.version}`,
+      steps: 4,
+      tokens: 4 * 8 * 16,
+    });
+    // The adapted base's fine-tunes paired with the general base's by seed, at the budget both ran.
+    const [gain] = first.report.adaptation?.gains ?? [];
+    expect(gain).toMatchObject({ budget: 10, seeds: [1, 2] });
+    expect(gain?.accuracy.n).toBe(2);
+    expect(first.text).toMatch(/adapted − general base: [+-]\d+\.\d points accuracy at 10 labels/);
+    const [trigger] = (await stack.finetune.listTriggers('headstart-bert-mini')).filter((t) => t.adaptation);
+    expect(trigger).toMatchObject({ firedCount: 1, lastError: '' });
+  });
+
+  it('lets the final checkpoints start the transfer studies and writes their report files', async () => {
+    const [study, general] = first.report.studies;
+    expect(first.report.studies).toHaveLength(2);
+    expect(study).toMatchObject({
+      task: 'dictionary-domains, adapted base',
       state: 'SUCCEEDED',
       budgets: [10, 0],
       seeds: 2,
     });
+    expect(general).toMatchObject({
+      task: 'dictionary-domains, general base',
+      state: 'SUCCEEDED',
+      trials: 2,
+    });
+    expect(general?.verdict).toMatch(/this study ran no from-scratch arm/);
     expect(study?.trials).toBe(16);
     expect(study?.verdict).toMatch(/at 10 labels .*95% CI|at 10 labels/);
-    expect(first.report.verdict).toContain(`dictionary-domains: ${study?.verdict}`);
+    expect(first.report.verdict).toContain(`dictionary-domains, adapted base: ${study?.verdict}`);
     expect(first.text).toContain(study?.table);
     const files = (await fs.readdir(study?.folder as string)).sort();
     expect(files).toEqual([
@@ -187,9 +242,9 @@ describe('the main job at tiny scale', () => {
       'report.md',
       'study.json',
     ]);
-    const [reportVersion] = await versionsOf('headstart-bert-mini-dictionary-domains-study');
+    const [reportVersion] = await versionsOf('headstart-bert-mini-adapted-dictionary-domains-study');
     expect(reportVersion?.kind).toBe(ModelKind.MODEL_KIND_REPORT);
-    const final = await stack.registry.getVersion('headstart-bert-mini@final');
+    const final = await stack.registry.getVersion('headstart-bert-mini-adapted@final');
     expect(parent(reportVersion as registry.ModelVersion, 'studied').versionId).toBe(final.id);
     const [dictionary] = await versionsOf('dictionary-domains');
     expect(parent(reportVersion as registry.ModelVersion, 'evaluated_on').versionId).toBe(dictionary?.id);
@@ -232,7 +287,7 @@ describe('the main job at tiny scale', () => {
     expect(saved.pretrain.unigram.trainEntropy).toBeGreaterThan(0);
     expect(saved.pretrain.unigram.validationCrossEntropy).toBeGreaterThan(0);
     expect(saved.pretrain.finalEvalLoss).toBeGreaterThan(0);
-    expect(saved.verdict).toMatch(/^dictionary-domains: /);
+    expect(saved.verdict).toMatch(/^dictionary-domains, adapted base: /);
     expect(saved.versions.length).toBeGreaterThanOrEqual(8);
     expect(first.text).toContain(saved.verdict);
   });
@@ -252,11 +307,14 @@ describe('the main job at tiny scale', () => {
     expect(again.report.finetune.pretrained.jobId).toBe(first.report.finetune.pretrained.jobId);
     expect(again.report.finetune.scratch.jobId).toBe(first.report.finetune.scratch.jobId);
     expect(again.report.studies.map((s) => s.studyId)).toEqual(first.report.studies.map((s) => s.studyId));
+    expect(again.report.adaptation?.runId).toBe(first.report.adaptation?.runId);
     expect(again.report.reused).toEqual([
       'english-corpus:1',
       'english-wordpiece:1',
       'english-shards:1',
       'spam-assassin:1',
+      'dictionary-domains-text:1',
+      'dictionary-domains-text-shards:1',
       `pre-training run ${first.report.pretrain.runId}`,
     ]);
   });

@@ -14,7 +14,7 @@ import { REPORT_FORMAT, type PipelineReport } from './report/report-types';
 import { studySummary, studyVerdict } from './report/studies';
 import { verdict } from './report/verdict';
 import { inputsTag, label } from './reuse';
-import { DEMO_SCALE, PIPELINE_NAMES, type PipelineScale } from './scale';
+import { DEMO_SCALE, PIPELINE_NAMES, adaptedModelName, type PipelineScale } from './scale';
 import { awaitFinetunes } from './stages/await-finetunes';
 import { createTriggers } from './stages/create-triggers';
 import { ingestCorpus } from './stages/ingest-corpus';
@@ -24,8 +24,10 @@ import { runPretraining } from './stages/pretrain-run';
 import { registerTask } from './stages/register-task';
 import { shardsBaseline } from './stages/shards-baseline';
 import { awaitStudies } from './stages/await-studies';
+import { adaptationGains, adaptationReport, orderStudies } from './report/adaptation-summary';
+import { awaitAdaptation, createAdaptationTrigger, prepareAdaptationShards } from './stages/adaptation';
 import { createStudyTriggers } from './stages/study-triggers';
-import { registerStudyTasks } from './stages/study-tasks';
+import { registerStudyTasks, type StudiedTask } from './stages/study-tasks';
 
 export interface PipelineOptions {
   /** Root of every local file (see LocalStackOptions.home); reports go to `<home>/reports`. */
@@ -106,6 +108,25 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
   const studied = await stage('study tasks', () =>
     registerStudyTasks(stack, data, scale, stageLogger('task')),
   );
+  const adaptation = scale.adaptation;
+  const adaptedName = adaptation ? adaptedModelName(names) : '';
+  const adaptationText = adaptation
+    ? await stage('adaptation text', async () => {
+        const log = stageLogger('adaptation');
+        const taskFile = data.taskFiles[adaptation.task];
+        const { task: dataset } = await registerTask(
+          stack.registry,
+          taskFile,
+          names.tasks[adaptation.task],
+          log,
+        );
+        return prepareAdaptationShards(
+          { registry: stack.registry, ingest: stack.ingest },
+          { task: dataset, tokenizer: ingested.tokenizer, signal },
+          log,
+        );
+      })
+    : undefined;
   const triggerKey = inputsTag('triggers', { task: task.id, finetune: scale.finetune });
   const triggers = await stage('triggers', () =>
     createTriggers(
@@ -115,13 +136,45 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
     ),
   );
   const studyKey = inputsTag('studies', { tasks: studied.map((t) => t.dataset.id), studies: scale.studies });
-  const studyTriggers = await stage('study triggers', () =>
-    createStudyTriggers(
+  const onAdapted = (t: StudiedTask) => t.study.base === 'adapted';
+  if (!adaptation && studied.some(onAdapted)) {
+    throw new Error('a study of the adapted base needs scale.adaptation');
+  }
+  const studyTriggers = await stage('study triggers', async () => ({
+    general: await createStudyTriggers(
       stack.finetune,
-      { baseModelName: names.base, tasks: studied, key: studyKey, signal },
+      { baseModelName: names.base, tasks: studied.filter((t) => !onAdapted(t)), key: studyKey, signal },
       stageLogger('triggers'),
     ),
-  );
+    adapted: adaptation
+      ? await createStudyTriggers(
+          stack.finetune,
+          { baseModelName: adaptedName, tasks: studied.filter(onAdapted), key: studyKey, signal },
+          stageLogger('triggers'),
+        )
+      : [],
+  }));
+  const adaptationKey =
+    adaptation && adaptationText
+      ? inputsTag('adaptation', { shards: adaptationText.shards.id, adaptation, studies: studyKey })
+      : '';
+  if (adaptation && adaptationText) {
+    await stage('adaptation trigger', () =>
+      createAdaptationTrigger(
+        stack.finetune,
+        {
+          baseModelName: names.base,
+          adaptedModelName: adaptedName,
+          shards: adaptationText.shards,
+          adaptation,
+          pretrain: scale.pretrain,
+          key: adaptationKey,
+          signal,
+        },
+        stageLogger('triggers'),
+      ),
+    );
+  }
   const vocabSize = ingested.shards.metrics['vocab_size'] ?? scale.tokenizerVocab;
   const pretrainKey = inputsTag('pretrain', {
     shards: ingested.shards.id,
@@ -129,6 +182,7 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
     pretrain: scale.pretrain,
     triggers: triggerKey,
     studies: studyKey,
+    adaptation: adaptationKey,
   });
   const pretrained = await stage('pretrain', () =>
     runPretraining(
@@ -146,14 +200,33 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
   const jobs = await stage('finetune', () =>
     awaitFinetunes(stack.finetune, triggers, checkpoint, stageLogger('finetune'), { signal }),
   );
-  const studies = await stage('studies', () =>
-    awaitStudies(
+  const adapted = adaptation
+    ? await stage('adaptation', () =>
+        awaitAdaptation(
+          { pretrain: stack.pretrain, registry: stack.registry },
+          { adaptedModelName: adaptedName, base: checkpoint, signal },
+          stageLogger('adaptation'),
+        ),
+      )
+    : undefined;
+  const reportsDir = path.join(home, 'reports');
+  const studies = await stage('studies', async () => {
+    const general = await awaitStudies(
       stack.finetune,
       stack.registry,
-      { triggers: studyTriggers, checkpoint, reportsDir: path.join(home, 'reports'), signal },
+      { triggers: studyTriggers.general, checkpoint, reportsDir, signal },
       stageLogger('studies'),
-    ),
-  );
+    );
+    const ofAdapted = adapted
+      ? await awaitStudies(
+          stack.finetune,
+          stack.registry,
+          { triggers: studyTriggers.adapted, checkpoint: adapted.checkpoint, reportsDir, signal },
+          stageLogger('studies'),
+        )
+      : [];
+    return orderStudies(scale.studies, general, ofAdapted, adaptation !== undefined);
+  });
   const resultRef = jobs.pretrained.job.resultVersion;
   if (!resultRef)
     throw new Error(`fine-tune ${jobs.pretrained.job.id} succeeded without a registered version`);
@@ -188,6 +261,8 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
     ...(ingested.reused.tokenizer ? [label(ingested.tokenizer)] : []),
     ...(ingested.reused.shards ? [label(ingested.shards)] : []),
     ...(taskReused ? [label(task)] : []),
+    ...(adaptationText?.reused.corpus ? [label(adaptationText.corpus)] : []),
+    ...(adaptationText?.reused.shards ? [label(adaptationText.shards)] : []),
     ...(pretrained.origin === 'earlier' ? [`pre-training run ${run.id}`] : []),
   ];
   const report: PipelineReport = {
@@ -245,6 +320,15 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
     },
     predictions,
     studies: studies.map(studySummary),
+    adaptation:
+      adaptation && adapted && adaptationText
+        ? adaptationReport(
+            adaptation.task,
+            adaptationText,
+            adapted,
+            await adaptationGains(stack.finetune, studies, adaptedName, adaptation.task),
+          )
+        : undefined,
     lineage,
     versions,
     verdict:

@@ -129,6 +129,7 @@ describe('computeVerdict', () => {
     expect(v.headline).toMatch(
       /^Pre-trained: 60\.0 points accuracy at 200 labels, 95% CI \[\d+\.\d, \d+\.\d\], 3 seeds; this study ran no from-scratch arm/,
     );
+    expect(v.baselineLine).toBe('This study ran no bag-of-words baseline at 200 labels.');
   });
 
   it('compares with the better bag-of-words baseline', () => {

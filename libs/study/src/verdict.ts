@@ -127,6 +127,9 @@ function baselineSentence(
 ): string {
   if (budget === undefined) return 'No bag-of-words baseline results yet.';
   const at = budgetText(budget, found);
+  if (found && !found.arms.some((a) => a.arm === 'naive_bayes' || a.arm === 'logistic_regression')) {
+    return `This study ran no bag-of-words baseline at ${at}.`;
+  }
   if (!baseline || !d) return `No bag-of-words baseline paired with the pre-trained model at ${at} yet.`;
   const against = `Against the better bag-of-words baseline at ${at} (${ARM_NAMES[baseline]})`;
   const points = `${formatSigned(d.mean)} points ${METRIC_NAMES[summary.metric]}`;

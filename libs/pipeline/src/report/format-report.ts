@@ -1,4 +1,5 @@
 // The report for people, printed at the end of the main job.
+import { describeGain } from './adaptation';
 import type { EvalPoint } from '../stages/pretrain-run';
 import type { FinetuneSummary, PipelineReport } from './report-types';
 
@@ -90,6 +91,17 @@ export function formatReport(report: PipelineReport, reportFile: string): string
     `triggers: ${ft.pretrained.jobsForCheckpoint} + ${ft.scratch.jobsForCheckpoint} job(s) for the final checkpoint; ` +
       `checkpoint → job created in ${f(ft.pretrained.triggerLatencySeconds, 2)} s and ${f(ft.scratch.triggerLatencySeconds, 2)} s`,
   );
+
+  const adaptation = report.adaptation;
+  if (adaptation) {
+    section(`Task-adaptive pre-training on ${adaptation.task} (fired by the final checkpoint)`);
+    out.push(
+      `run ${adaptation.runId}: ${adaptation.from} → ${adaptation.checkpoint}, ${int(adaptation.steps)} steps, ` +
+        `${int(adaptation.tokens)} tokens of ${adaptation.shards} (${int(adaptation.shardsTokens)} training tokens of ${adaptation.corpus}), ` +
+        `${f(adaptation.trainingSeconds, 0)} s; eval loss ${f(adaptation.finalEvalLoss, 3)}`,
+      ...adaptation.gains.map((g) => `adapted − general base: ${describeGain(g)}`),
+    );
+  }
 
   for (const study of report.studies) {
     section(

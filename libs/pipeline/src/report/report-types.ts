@@ -3,6 +3,7 @@ import type { UnigramStats } from '../stages/unigram';
 import type { EvalPoint } from '../stages/pretrain-run';
 import type { Predictions } from '../stages/predict';
 import type { PipelineScale } from '../scale';
+import type { PairedDifference } from '@headstart/study';
 
 export const REPORT_FORMAT = 'headstart.pipeline-report/v1';
 
@@ -65,6 +66,33 @@ export interface StudyReportSummary {
   seconds: number;
 }
 
+/** The adapted base's fine-tunes minus the general base's, paired by seed at one budget (points). */
+export interface AdaptationGain {
+  /** Labels (0: every training example). */
+  budget: number;
+  seeds: number[];
+  accuracy: PairedDifference;
+  macroF1: PairedDifference;
+}
+
+/** Task-adaptive pre-training: the run the general base's final checkpoint started, and what it bought. */
+export interface AdaptationReport {
+  task: string;
+  /** The task-text corpus and its shards. */
+  corpus: string;
+  shards: string;
+  shardsTokens: number;
+  runId: string;
+  from: string;
+  checkpoint: string;
+  steps: number;
+  tokens: number;
+  trainingSeconds: number;
+  /** Masked-LM loss on the task text's own validation split at the end of the run. */
+  finalEvalLoss: number;
+  gains: AdaptationGain[];
+}
+
 export interface PipelineReport {
   format: typeof REPORT_FORMAT;
   startedAt: string;
@@ -112,6 +140,8 @@ export interface PipelineReport {
   };
   predictions: Predictions;
   studies: StudyReportSummary[];
+  /** Absent when the scale adapts nothing. */
+  adaptation?: AdaptationReport | undefined;
   lineage: { tree: string[]; chain: string[] };
   versions: VersionSummary[];
   verdict: string;

@@ -28,7 +28,7 @@ export interface IngestCorpusInput {
   signal?: AbortSignal | undefined;
 }
 
-async function runJob(
+export async function awaitIngestJob(
   ingestClient: IngestClient,
   jobId: string,
   what: string,
@@ -128,7 +128,7 @@ export async function ingestCorpus(
       signal ? { signal } : {},
     );
     logger.info({ job: jobId, vocabSize: input.vocabSize }, 'tokenizer: training started');
-    tokenizer = await runJob(ingestClient, jobId, 'tokenizer training', logger, signal);
+    tokenizer = await awaitIngestJob(ingestClient, jobId, 'tokenizer training', logger, signal);
     logger.info({ version: label(tokenizer), metrics: tokenizer.metrics }, 'tokenizer: registered');
   }
 
@@ -152,7 +152,7 @@ export async function ingestCorpus(
       signal ? { signal } : {},
     );
     logger.info({ job: jobId }, 'shards: tokenizing started');
-    shards = await runJob(ingestClient, jobId, 'tokenizing', logger, signal);
+    shards = await awaitIngestJob(ingestClient, jobId, 'tokenizing', logger, signal);
     logger.info({ version: label(shards), metrics: shards.metrics }, 'shards: registered');
   }
   return { corpus, tokenizer, shards, reused };

@@ -43,8 +43,9 @@ function triggerFor(input: StudyTriggerInput, task: StudyTriggerInput['tasks'][n
       headlineBudget: s.headline ?? 0,
       pretrainedHyperparameters: hyperparameters,
       scratchHyperparameters: hyperparameters,
-      description: `Transfer study of the main job's base on ${task.name}`,
+      description: `Transfer study of ${input.baseModelName} on ${task.name}`,
       tags: ['pipeline', input.key],
+      arms: s.arms ? [...s.arms] : [],
     },
   });
 }

@@ -335,6 +335,7 @@ export async function createCorpusFromDataset(
     const maxLineBytes = deps.limits.maxLineBytes;
     const found = await survey(file, label, maxLineBytes, fields);
     const selection = select(settings, found, label, fields);
+    signal.throwIfAborted();
 
     builder = await CorpusBuilder.create({
       dir,
@@ -346,6 +347,7 @@ export async function createCorpusFromDataset(
     for await (const row of rowsOf(file, label, maxLineBytes)) {
       if (wanted !== undefined && !wanted.has(splitOf(row, fields.split))) continue;
       rows++;
+      if (rows % 4096 === 0) signal.throwIfAborted(); // the client gave up: stop reading
       const text = row.fields[fields.text];
       // A missing or non-string text counts as an empty document.
       await builder.add({ text: typeof text === 'string' ? text : '', line: row.line, bytesRead: 0 });

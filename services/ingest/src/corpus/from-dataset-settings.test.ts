@@ -1,5 +1,6 @@
 import { Code, HeadstartError } from '@headstart/errors';
 import { ingest } from '@headstart/proto';
+import { defaultCorpusName } from './corpus-from-dataset';
 import { EVAL_SPLITS, fromDatasetSettings, isEvalSplit } from './from-dataset-settings';
 
 const request = (
@@ -80,4 +81,11 @@ describe('fromDatasetSettings', () => {
       expect(err.details).toMatchObject({ field });
     },
   );
+});
+
+describe('defaultCorpusName', () => {
+  it('is the dataset name + "-text", and asks for corpus_name when that is too long', () => {
+    expect(defaultCorpusName('dictionary-domains')).toBe('dictionary-domains-text');
+    expect(() => defaultCorpusName('x'.repeat(125))).toThrow(/^corpus_name is required: the default/);
+  });
 });

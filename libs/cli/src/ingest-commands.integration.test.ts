@@ -233,6 +233,9 @@ describe('headstart corpus / tokenizer / tokenize / jobs', () => {
     );
     expect(got.version.metadata).toMatchObject({ includes_eval_splits: 'true' });
     expect(got.version.tags).toContain('includes_eval_splits');
+    const flagged = await cli('lineage', 'task-train-dev:1');
+    expect(flagged.stdout).toMatch(/^task-train-dev:1 +dataset +\(warning: includes eval splits\)/);
+    expect(flagged.stdout).toMatch(/derived_from ← task:1 +dataset\n/);
 
     const unknown = await cli('corpus', 'from-dataset', 'task', '--split', 'unlabelled');
     expect(unknown.code).toBe(ExitCode.REFUSED);

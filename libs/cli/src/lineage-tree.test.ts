@@ -37,6 +37,34 @@ describe('renderLineage', () => {
     );
   });
 
+  it('flags a corpus that holds evaluation splits', () => {
+    const leaky = registry.ModelVersion.fromPartial({
+      id: 'l',
+      modelName: 'task-text',
+      version: 1,
+      kind: K.MODEL_KIND_DATASET,
+      metadata: { includes_eval_splits: 'true' },
+    });
+    const task = version('d', 'task', 1, K.MODEL_KIND_DATASET);
+    const lineage: registry.GetLineageResponse = {
+      root: tokenizer,
+      nodes: [leaky, task],
+      edges: [
+        { childId: 't', parentId: 'l', relation: 'trained_on' },
+        { childId: 'l', parentId: 'd', relation: 'derived_from' },
+      ],
+    };
+    expect(renderLineage(lineage, ['ancestors'])).toBe(
+      [
+        'wordpiece:1  tokenizer',
+        'ancestors (made from):',
+        '  └── trained_on ← task-text:1  dataset  (warning: includes eval splits)',
+        '      └── derived_from ← task:1  dataset',
+        '',
+      ].join('\n'),
+    );
+  });
+
   it('says when a direction is empty', () => {
     expect(renderLineage({ root: corpus, nodes: [], edges: [] }, ['descendants'])).toBe(
       'wiki:2  dataset\ndescendants (made from it):\n    (none)\n',

@@ -33,7 +33,10 @@ function linksByNode(lineage: registry.GetLineageResponse, direction: Direction)
 }
 
 function nodeText(node: registry.ModelVersion): string {
-  return `${versionLabel(node)}  ${formatKind(node.kind)}`;
+  // A corpus built with evaluation splits (CreateCorpusFromDataset with allow_eval_splits): whatever is
+  // pre-trained on it has seen texts its fine-tunes are scored on, so every lineage view says so.
+  const warning = node.metadata['includes_eval_splits'] === 'true' ? '  (warning: includes eval splits)' : '';
+  return `${versionLabel(node)}  ${formatKind(node.kind)}${warning}`;
 }
 
 /**

@@ -269,27 +269,34 @@ describe('CreateCorpusFromDataset', () => {
     }
   });
 
-  it('the corpus trains a tokenizer and tokenizes with StartTokenize', async () => {
+  it("the corpus tokenizes with StartTokenize, using a base's tokenizer trained on another corpus", async () => {
     const watch = async (jobId: string): Promise<registry.ModelVersion> => {
       const job = await fx.client.watchJob(jobId);
       if (job.state !== common.JobState.JOB_STATE_SUCCEEDED) throw new Error(`job ended: ${job.error}`);
       return job.result!;
     };
+    // The general corpus a base was pre-trained on, and its tokenizer: TAPT keeps the base's tokenizer.
+    const general = Array.from(
+      { length: 200 },
+      (_, i) =>
+        `the ${['cat', 'dog', 'bird', 'fish', 'horse', 'tree'][i % 6]} sat near the river ${i % 9} times.`,
+    ).join('\n');
+    await fx.client.uploadCorpus({ datasetName: 'general', format: 'lines' }, Buffer.from(general));
     const tokenizer = await watch(
       await fx.client.startTrainTokenizer({
-        dataset: 'task-text:1',
-        tokenizerName: 'task-wp',
+        dataset: 'general',
+        tokenizerName: 'general-wp',
         vocabSize: 150,
       }),
     );
     const shardsVersion = await watch(
       await fx.client.startTokenize({
         dataset: 'task-text:1',
-        tokenizer: 'task-wp',
+        tokenizer: 'general-wp:1',
         shardsName: 'task-shards',
       }),
     );
-    expect(shardsVersion.metadata).toMatchObject({ corpus: 'task-text:1', tokenizer: 'task-wp:1' });
+    expect(shardsVersion.metadata).toMatchObject({ corpus: 'task-text:1', tokenizer: 'general-wp:1' });
     const file = path.join(fx.work.path, 'task-shards.bin');
     await fx.registryClient.downloadArtifact('task-shards:1', file);
     const shards = await openShards(file);
@@ -304,10 +311,10 @@ describe('CreateCorpusFromDataset', () => {
     expect(
       lineage.edges.map((e) => `${names.get(e.childId)} -${e.relation}-> ${names.get(e.parentId)}`).sort(),
     ).toEqual([
+      'general-wp:1 -trained_on-> general:1',
       'task-shards:1 -derived_from-> task-text:1',
-      'task-shards:1 -tokenized_with-> task-wp:1',
+      'task-shards:1 -tokenized_with-> general-wp:1',
       'task-text:1 -derived_from-> task:1',
-      'task-wp:1 -trained_on-> task-text:1',
     ]);
   });
 });

@@ -289,6 +289,19 @@ function describeVersion(
   };
 }
 
+/** `<dataset>-text`; a dataset name too long for the suffix needs an explicit corpus_name. */
+export function defaultCorpusName(datasetName: string): string {
+  const name = `${datasetName}-text`;
+  try {
+    return validateModelName(name, 'corpus_name');
+  } catch {
+    throw invalidArgument(
+      `corpus_name is required: the default, ${JSON.stringify(name)}, is longer than a model name may be`,
+      { field: 'corpus_name' },
+    );
+  }
+}
+
 /**
  * Resolves the labelled dataset (pinned), downloads it into a scratch directory, reads it twice (the
  * splits and fields it has, then the chosen rows' texts into a CorpusBuilder: duplicates and blank
@@ -304,10 +317,7 @@ export async function createCorpusFromDataset(
   const settings = fromDatasetSettings(request);
   const dataset = await resolveLabelledDataset(deps, request.dataset);
   const label = versionLabel(dataset);
-  const corpusName =
-    settings.corpusName === ''
-      ? validateModelName(`${dataset.modelName}-text`, 'corpus_name (default: the dataset name + "-text")')
-      : settings.corpusName;
+  const corpusName = settings.corpusName === '' ? defaultCorpusName(dataset.modelName) : settings.corpusName;
   if (corpusName === dataset.modelName) {
     throw invalidArgument(
       'corpus_name must differ from the dataset name: a corpus and a labelled dataset are different datasets',
@@ -335,6 +345,7 @@ export async function createCorpusFromDataset(
     const maxLineBytes = deps.limits.maxLineBytes;
     const found = await survey(file, label, maxLineBytes, fields);
     const selection = select(settings, found, label, fields);
+    signal.throwIfAborted();
 
     builder = await CorpusBuilder.create({
       dir,
@@ -346,6 +357,7 @@ export async function createCorpusFromDataset(
     for await (const row of rowsOf(file, label, maxLineBytes)) {
       if (wanted !== undefined && !wanted.has(splitOf(row, fields.split))) continue;
       rows++;
+      if (rows % 4096 === 0) signal.throwIfAborted(); // the client gave up: stop reading
       const text = row.fields[fields.text];
       // A missing or non-string text counts as an empty document.
       await builder.add({ text: typeof text === 'string' ? text : '', line: row.line, bytesRead: 0 });

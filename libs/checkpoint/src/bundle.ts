@@ -36,6 +36,11 @@ export interface CheckpointCounters {
   /** Optimizer steps done. */
   step: number;
   tokensSeen: number;
+  /**
+   * A mixed run's tokens per source (windows × seqLen, in the order of its mixture; they sum to
+   * tokensSeen). Absent for a run with one source.
+   */
+  sourceTokens?: number[];
   /** Mean training loss of the last step (NaN before the first). */
   loss: number;
   /** Wall-clock milliseconds trained, evaluations and checkpoints included, over all attempts. */
@@ -51,6 +56,11 @@ export interface CheckpointRngStates {
   data: RngState;
   mask: RngState;
   dropout: RngState;
+  /**
+   * A mixed run's per-source cursors (window offsets), in the order of its mixture; `data` then picks
+   * each window's source. Absent for a run with one source, whose cursor is `data`.
+   */
+  sources?: RngState[];
 }
 
 /**
@@ -71,6 +81,8 @@ export interface CheckpointState {
   step: number;
   totalSteps: number;
   tokensSeen: number;
+  /** A mixed run's tokens per source (see CheckpointCounters.sourceTokens). */
+  sourceTokens?: number[];
   /** Mean training loss of `step`. */
   loss: number;
   /** Wall-clock milliseconds trained up to this checkpoint (absent in checkpoints of older versions). */
@@ -137,12 +149,18 @@ export async function packCheckpoint(contents: CheckpointContents, meta: Checkpo
     step: counters.step,
     totalSteps: contents.training.totalSteps,
     tokensSeen: counters.tokensSeen,
+    ...(counters.sourceTokens ? { sourceTokens: counters.sourceTokens } : {}),
     loss: counters.loss,
     trainingMs: Math.round(counters.trainingMs),
     ...(counters.lastEval ? { lastEval: counters.lastEval } : {}),
     ...(counters.bestEval ? { bestEval: counters.bestEval } : {}),
     ...(counters.bestCheckpoint ? { bestCheckpoint: counters.bestCheckpoint } : {}),
-    rng: { data: contents.rng.data, mask: contents.rng.mask, dropout: contents.rng.dropout },
+    rng: {
+      data: contents.rng.data,
+      mask: contents.rng.mask,
+      dropout: contents.rng.dropout,
+      ...(contents.rng.sources ? { sources: contents.rng.sources } : {}),
+    },
     training: contents.training,
     model: contents.model.config,
     files: {

@@ -64,6 +64,12 @@ beforeAll(async () => {
   );
   const client = createRegistryClient({ address: registry.address });
   await client.uploadVersion({ modelName: 'cli-shards', kind: 'DATASET' }, shardsFile);
+  const domainFile = path.join(dir.path, 'domain.shards');
+  await writeShards(
+    { path: domainFile, vocabSize: 50, tokenizerSha256: '0'.repeat(64), specialTokens: specials },
+    { train: docs(20, 11), validation: docs(5, 12) },
+  );
+  await client.uploadVersion({ modelName: 'cli-domain', kind: 'DATASET' }, domainFile);
   client.close();
   const queue = {
     subject: 'headstart.work.pretrain-cli-test',
@@ -141,6 +147,43 @@ describe('headstart pretrain', () => {
     expect(listed.runs.map((r) => r.id)).toEqual([runId]);
     const table = await cli('pretrain', 'ls');
     expect(table.stdout).toMatch(new RegExp(`${runId} +SUCCEEDED +cli-bert +10/10`));
+  });
+
+  it('mixes two sources with --shards REF=WEIGHT,REF=WEIGHT and shows the tokens of each', async () => {
+    const started = await cli(
+      'pretrain',
+      'start',
+      '--model',
+      'cli-mixed',
+      '--shards',
+      'cli-shards:1=3,cli-domain=1',
+      ...TINY,
+      '--max-steps',
+      '10',
+      '--checkpoint-every',
+      '10',
+      '--eval-every',
+      '10',
+      '--eval-batches',
+      '1',
+      '--warmup',
+      '2',
+    );
+    expect(started.stderr).toBe('');
+    expect(started.code).toBe(ExitCode.OK);
+    // 10 steps of 4 windows of 16 tokens: 30 windows from cli-shards, 10 from cli-domain.
+    expect(started.stdout).toMatch(/shards: +cli-shards:1 x3, cli-domain:1 x1/);
+    expect(started.stdout).toMatch(/tokens: +640 \(cli-shards:1 480, cli-domain:1 160\)/);
+    const refused = await cli(
+      'pretrain',
+      'start',
+      '--model',
+      'cli-mixed',
+      '--shards',
+      'cli-shards:1=0.5,cli-domain',
+    );
+    expect(refused.code).toBe(ExitCode.REFUSED);
+    expect(refused.stderr).toContain('the source "cli-domain" has no =WEIGHT');
   });
 
   it('continues pre-training from a base with --from, pinned to its version', async () => {

@@ -23,7 +23,10 @@ export function addPretrainCommands(program: Command, run: (action: PretrainActi
       'validate and queue a run, then follow it (exit 0 only if it succeeded); checkpoints become BASE_MODEL versions of --model',
     )
     .requiredOption('--model <name>', 'BASE_MODEL name the checkpoints are registered under')
-    .requiredOption('--shards <ref>', 'token shards: NAME, NAME:VERSION or NAME@ALIAS')
+    .requiredOption(
+      '--shards <ref>',
+      'token shards: NAME, NAME:VERSION or NAME@ALIAS; or a mixture of sources by weight, REF=WEIGHT,REF=WEIGHT (e.g. general:3=0.5,domain@final=0.5)',
+    )
     .option('--seed <n>', 'seeds init, data order, masks and dropout (default 0)')
     .option('--vocab-size <n>', "model vocabulary (default: the shards')")
     .option('--d-model <n>', 'hidden size (default 128)')

@@ -9,6 +9,8 @@ export type { TokenStream } from './training/pack-documents';
 export { packDocuments } from './training/pack-documents';
 export type { Batch, GetBatchOptions } from './training/get-batch';
 export { getBatch } from './training/get-batch';
+export type { MixedStreams } from './training/mixture';
+export { getMixedBatch, normaliseWeights, pickSource } from './training/mixture';
 export type { MaskingPolicy } from './training/mask-tokens';
 export { createMaskingPolicy, maskTokens } from './training/mask-tokens';
 export type { EvalBatchOptions, Evaluation } from './training/estimate-loss';
@@ -29,8 +31,14 @@ export {
   rotateCheckpoints,
   writeCheckpointFile,
 } from './checkpoint/local-checkpoints';
-export type { ResolvedRunSpec, ShardsFacts } from './spec/resolve-run-spec';
-export { DEFAULT_FINAL_ALIAS, RESERVED_ALIASES, resolveRunSpec } from './spec/resolve-run-spec';
+export type { ResolvedRunSpec, RunSource, ShardsFacts } from './spec/resolve-run-spec';
+export {
+  DEFAULT_FINAL_ALIAS,
+  MAX_MIXTURE_SOURCES,
+  RESERVED_ALIASES,
+  resolveRunSpec,
+  runSources,
+} from './spec/resolve-run-spec';
 export type { SpecProblem } from './spec/field-checks';
 export type { PretrainServiceHandle, PretrainServiceOptions } from './service/create-pretrain-service';
 export { DEFAULT_PRETRAIN_PORT, createPretrainService } from './service/create-pretrain-service';

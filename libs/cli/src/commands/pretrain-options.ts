@@ -6,6 +6,7 @@ import { parseCount } from '../args';
 
 export interface StartRunOptions {
   model: string;
+  /** One source (NAME, NAME:VERSION, NAME@ALIAS) or a mixture (REF=WEIGHT,REF=WEIGHT…). */
   shards: string;
   seed?: string;
   dModel?: string;
@@ -62,6 +63,36 @@ export const count = (text: string | undefined, option: string) =>
   text === undefined ? undefined : parseCount(text, option);
 const number = (text: string | undefined, option: string) =>
   text === undefined ? undefined : parseNumber(text, option);
+
+function invalidShards(text: string, why: string): HeadstartError {
+  return new HeadstartError(
+    Code.INVALID_ARGUMENT,
+    `--shards "${text}": ${why}; expected one REF (NAME, NAME:VERSION or NAME@ALIAS) or a mixture ` +
+      'REF=WEIGHT,REF=WEIGHT, e.g. general-shards:3=0.7,domain-shards@final=0.3',
+    { details: { field: 'shards' } },
+  );
+}
+
+/**
+ * --shards: one source, or a mixture of sources with weights. Names, versions and aliases never contain
+ * '=' or ',', so `general-shards:3=0.7,domain-shards@final=0.3` is unambiguous (':' already separates a
+ * name from its version, so it cannot also separate a weight).
+ */
+export function parseShards(
+  text: string,
+): Pick<pretrain.RunSpec, 'shards'> | Pick<pretrain.RunSpec, 'mixture'> {
+  if (!text.includes('=') && !text.includes(',')) return { shards: parseVersionRef(text) };
+  const mixture = text.split(',').map((part) => {
+    const eq = part.lastIndexOf('=');
+    if (eq < 0) throw invalidShards(text, `the source "${part}" has no =WEIGHT`);
+    const weight = Number(part.slice(eq + 1));
+    if (part.slice(eq + 1).trim() === '' || !Number.isFinite(weight) || weight <= 0) {
+      throw invalidShards(text, `the weight of "${part}" is not a number > 0`);
+    }
+    return { shards: parseVersionRef(part.slice(0, eq)), weight };
+  });
+  return { mixture };
+}
 
 /** --minutes (fractions allowed) as the whole seconds of the run's time budget. */
 function minutesToSeconds(text: string | undefined): number | undefined {
@@ -120,7 +151,7 @@ export function startRunRequest(options: StartRunOptions): pretrain.StartRunRequ
     idempotencyKey: options.idempotencyKey ?? '',
     spec: {
       modelName: options.model,
-      shards: parseVersionRef(options.shards),
+      ...parseShards(options.shards),
       ...(options.from === undefined ? {} : { continueFrom: parseVersionRef(options.from) }),
       seed: count(options.seed, 'seed') ?? 0,
       finalAlias: options.finalAlias ?? '',

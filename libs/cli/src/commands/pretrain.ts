@@ -40,9 +40,9 @@ function describeRun(out: Output, run: pretrain.Run): string {
       'model',
       `${spec?.modelName} (d ${model?.dModel}, ${model?.layers} layers, ${model?.heads} heads, vocab ${model?.vocabSize}, ${run.parameters.toLocaleString('en-US')} params)`,
     ],
-    ['shards', spec?.shards ? formatVersionRef(spec.shards) : '-'],
+    ['shards', shardsOf(spec)],
     ['step', stepsOf(run)],
-    ['tokens', run.tokensSeen.toLocaleString('en-US')],
+    ['tokens', tokensOf(run)],
     ['loss', fixed(run.loss)],
     ['eval loss', run.evalStep > 0 ? `${fixed(run.evalLoss)} at step ${run.evalStep}` : '-'],
     ['best eval', run.bestEvalStep > 0 ? `${fixed(run.bestEvalLoss)} at step ${run.bestEvalStep}` : '-'],
@@ -130,6 +130,24 @@ export async function listPretrainRuns(
         ]),
       ),
   );
+}
+
+/** "wiki-shards:3", or for a mixture "general:3 x0.7, domain:1 x0.3". */
+function shardsOf(spec: pretrain.RunSpec | undefined): string {
+  if (spec?.mixture.length) {
+    return spec.mixture.map((m) => `${m.shards ? formatVersionRef(m.shards) : '?'} x${m.weight}`).join(', ');
+  }
+  return spec?.shards ? formatVersionRef(spec.shards) : '-';
+}
+
+/** "12,800", or for a mixed run "12,800 (general:3 8,960, domain:1 3,840)". */
+function tokensOf(run: pretrain.Run): string {
+  const total = run.tokensSeen.toLocaleString('en-US');
+  if (run.sourceTokens.length === 0) return total;
+  const parts = run.sourceTokens.map(
+    (s) => `${s.shards ? formatVersionRef(s.shards) : '?'} ${s.tokens.toLocaleString('en-US')}`,
+  );
+  return `${total} (${parts.join(', ')})`;
 }
 
 /** "2000 steps", or "a 600-s time budget" (and a step cap when one was given). */

@@ -20,8 +20,14 @@ export function restoreSession(checkpoint: Checkpoint, config: TrainingConfig): 
     if (optimizer.step !== state.step) {
       throw new Error(`checkpoint at step ${state.step} holds optimizer state of step ${optimizer.step}`);
     }
-    const rngs = createTrainingRngs(config.seed);
+    const sources = config.mixture?.length ?? 1;
+    const rngs = createTrainingRngs(config.seed, sources);
     restoreRngs(rngs, state.rng);
+    if (sources > 1 && state.sourceTokens?.length !== sources) {
+      throw new Error(
+        `checkpoint at step ${state.step} does not count the tokens of the run's ${sources} sources`,
+      );
+    }
     return {
       config,
       model,
@@ -30,6 +36,7 @@ export function restoreSession(checkpoint: Checkpoint, config: TrainingConfig): 
       counters: {
         step: state.step,
         tokensSeen: state.tokensSeen,
+        ...(sources > 1 ? { sourceTokens: [...(state.sourceTokens as number[])] } : {}),
         loss: state.loss,
         // Checkpoints written before time budgets existed did not count it.
         trainingMs: state.trainingMs ?? 0,

@@ -21,12 +21,12 @@ export interface InspectedShards {
   meta: Pick<ShardsMeta, 'vocabSize' | 'specialTokens' | 'splits' | 'tokenizerSha256'>;
 }
 
-function notShards(label: string, why: string): HeadstartError {
+function notShards(label: string, why: string, field: string): HeadstartError {
   return new HeadstartError(
     Code.FAILED_PRECONDITION,
-    `shards ${label} is not a token-shards dataset (${why}); tokenize a corpus first (ingest StartTokenize) ` +
+    `${field} ${label} is not a token-shards dataset (${why}); tokenize a corpus first (ingest StartTokenize) ` +
       'and pass the resulting shards version',
-    { details: { field: 'shards' } },
+    { details: { field } },
   );
 }
 
@@ -59,14 +59,16 @@ function headerLength(head: Buffer): number | undefined {
   return head.length >= PREAMBLE_BYTES ? head.readUInt32LE(12) : undefined;
 }
 
+/** @param field the spec field naming the shards (`shards`, `mixture[1].shards`), for errors. */
 export async function inspectShards(
   client: RegistryClient,
   ref: common.VersionRef,
+  field = 'shards',
 ): Promise<InspectedShards> {
-  const version = await getSpecVersion(client, ref, 'shards');
+  const version = await getSpecVersion(client, ref, field);
   const label = `${version.modelName}:${version.version}`;
   if (version.kind !== registry.ModelKind.MODEL_KIND_DATASET) {
-    throw notShards(label, `it is a ${registry.modelKindToJSON(version.kind)}, not a DATASET`);
+    throw notShards(label, `it is a ${registry.modelKindToJSON(version.kind)}, not a DATASET`, field);
   }
   const pinned = versionRef(version.modelName, version.version);
   const head = await readHead(client, pinned, (bytes) => {
@@ -74,20 +76,20 @@ export async function inspectShards(
     return length !== undefined && (bytes.length >= PREAMBLE_BYTES + length || length > MAX_HEADER_BYTES);
   });
   if (head.length < PREAMBLE_BYTES || head.toString('latin1', 0, 8) !== SHARDS_MAGIC) {
-    throw notShards(label, 'its artifact does not start with the shards magic bytes');
+    throw notShards(label, 'its artifact does not start with the shards magic bytes', field);
   }
   const length = headerLength(head) as number;
   if (length > MAX_HEADER_BYTES || head.length < PREAMBLE_BYTES + length) {
-    throw notShards(label, 'its header is truncated or too large');
+    throw notShards(label, 'its header is truncated or too large', field);
   }
   let meta: ShardsMeta;
   try {
     meta = JSON.parse(head.toString('utf8', PREAMBLE_BYTES, PREAMBLE_BYTES + length)) as ShardsMeta;
   } catch {
-    throw notShards(label, 'its header is not JSON');
+    throw notShards(label, 'its header is not JSON', field);
   }
   if (meta.format !== SHARDS_FORMAT || !Number.isSafeInteger(meta.vocabSize) || !meta.splits) {
-    throw notShards(label, `its header describes ${String(meta.format)}`);
+    throw notShards(label, `its header describes ${String(meta.format)}`, field);
   }
   return { version, pinned, meta: { ...meta, specialTokens: meta.specialTokens ?? {} } };
 }

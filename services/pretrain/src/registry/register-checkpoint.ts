@@ -1,12 +1,12 @@
-// A checkpoint becomes a BASE_MODEL version: lineage to the shards (trained_on), the tokenizer
-// (tokenized_with) and, for the first checkpoint after a resume, the checkpoint it resumed from
+// A checkpoint becomes a BASE_MODEL version: lineage to the shards (trained_on, one per source of a mixed
+// run), the tokenizer (tokenized_with) and, for the first checkpoint after a resume, the checkpoint it resumed from
 // (resumed_from); metrics; run metadata; aliases moved in the same commit. The idempotency key
 // <runId>:<step> makes a retry — or a worker that died after uploading and was replaced — return the
 // version already committed instead of a duplicate.
 import { Code, HeadstartError } from '@headstart/errors';
 import type { common, registry } from '@headstart/proto';
 import type { ParentInput, RegistryClient } from '@headstart/registry-client';
-import { versionRef } from '@headstart/registry-client';
+import { formatVersionRef, versionRef } from '@headstart/registry-client';
 import type { CheckpointState } from '@headstart/checkpoint';
 
 export const LATEST_CHECKPOINT_ALIAS = 'latest-checkpoint';
@@ -19,9 +19,10 @@ export interface CheckpointTarget {
   description: string;
   tags: string[];
   finalAlias: string;
-  shards: common.VersionRef;
-  /** The shards' tokenizer, when the shards version names one. */
-  tokenizer: common.VersionRef | undefined;
+  /** The run's sources (one, or a mixture's), pinned, in the order of its spec. */
+  shards: common.VersionRef[];
+  /** The sources' tokenizers named by their lineage (one for a valid run; deduplicated). */
+  tokenizers: common.VersionRef[];
   /** The base the run continued from (its `continue_from`), recorded as `continued_from`. */
   continuedFrom?: common.VersionRef | undefined;
 }
@@ -42,8 +43,8 @@ export function checkpointIdempotencyKey(runId: string, step: number): string {
 }
 
 export function checkpointParents(target: CheckpointTarget, resumedFrom?: number): ParentInput[] {
-  const parents: ParentInput[] = [{ ref: target.shards, relation: 'trained_on' }];
-  if (target.tokenizer) parents.push({ ref: target.tokenizer, relation: 'tokenized_with' });
+  const parents: ParentInput[] = target.shards.map((ref) => ({ ref, relation: 'trained_on' }));
+  for (const ref of target.tokenizers) parents.push({ ref, relation: 'tokenized_with' });
   if (target.continuedFrom) parents.push({ ref: target.continuedFrom, relation: 'continued_from' });
   if (resumedFrom !== undefined)
     parents.push({ ref: versionRef(target.modelName, resumedFrom), relation: 'resumed_from' });
@@ -78,6 +79,7 @@ export async function registerCheckpoint(
         final: String(state.final),
         format: `${state.format}/v${state.formatVersion}`,
         backend: state.backend,
+        ...(state.sourceTokens ? { source_tokens: sourceTokensJson(target.shards, state.sourceTokens) } : {}),
       },
       metrics,
       parents: checkpointParents(target, input.resumedFrom),
@@ -109,15 +111,30 @@ export async function latestRegisteredCheckpoint(
   return latest;
 }
 
-/** The shards version's tokenizer parent (relation tokenized_with), pinned to its number. */
+/** A mixed run's tokens per source as JSON, e.g. {"general-shards:1":3072,"domain-shards:2":1024}. */
+export function sourceTokensJson(sources: readonly common.VersionRef[], tokens: readonly number[]): string {
+  return JSON.stringify(Object.fromEntries(sources.map((ref, i) => [formatVersionRef(ref), tokens[i] ?? 0])));
+}
+
 /** The version's `tokenized_with` parent link (its id, name and version). */
 export function tokenizerLink(version: registry.ModelVersion): registry.ParentLink | undefined {
   return version.parents.find((p) => p.relation === 'tokenized_with');
 }
 
+/** The shards version's tokenizer parent (relation tokenized_with), pinned to its number. */
 export function tokenizerOf(shards: registry.ModelVersion): common.VersionRef | undefined {
   const link = tokenizerLink(shards);
   return link ? versionRef(link.modelName, link.version) : undefined;
+}
+
+/** The distinct tokenizers of several shards versions (a mixture's: one when they agree). */
+export function tokenizersOf(shards: readonly registry.ModelVersion[]): common.VersionRef[] {
+  const byLabel = new Map<string, common.VersionRef>();
+  for (const version of shards) {
+    const ref = tokenizerOf(version);
+    if (ref) byLabel.set(formatVersionRef(ref), ref);
+  }
+  return [...byLabel.values()];
 }
 
 /** "step 2817 of 5000", or for a run with a time budget "step 2817, 598 s of a 600-s budget". */

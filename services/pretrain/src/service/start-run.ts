@@ -13,7 +13,8 @@ import { inspectShards } from '../registry/inspect-shards';
 import type { RunStore, StoredRun } from '../runs/run-store';
 import { newRunId } from '../runs/run-state';
 import type { SpecProblem } from '../spec/field-checks';
-import { resolveRunSpec } from '../spec/resolve-run-spec';
+import type { RunSource } from '../spec/resolve-run-spec';
+import { resolveRunSpec, runSources } from '../spec/resolve-run-spec';
 import { SpecialTokensError, resolveSpecialTokens } from '../training/special-tokens';
 
 export interface StartRunDeps {
@@ -71,6 +72,7 @@ const ARCHITECTURE = [
 async function continuedSpec(
   spec: pretrain.RunSpec,
   shards: InspectedShards,
+  shardsField: string,
   client: RegistryClient,
 ): Promise<Pick<pretrain.RunSpec, 'model' | 'continueFrom'>> {
   const base = await inspectBase(client, spec.continueFrom as common.VersionRef);
@@ -99,11 +101,11 @@ async function continuedSpec(
     throw new HeadstartError(
       Code.FAILED_PRECONDITION,
       `continue_from ${baseLabel} was trained on ids of tokenizer ` +
-        `${label(tokenizerLink(base.version), baseShards?.meta.tokenizerSha256)}, but shards ` +
+        `${label(tokenizerLink(base.version), baseShards?.meta.tokenizerSha256)}, but ${shardsField} ` +
         `${shards.version.modelName}:${shards.version.version} were tokenized with ` +
         `${label(tokenizerLink(shards.version), shards.meta.tokenizerSha256)}; tokenize the corpus with the ` +
         "base's tokenizer (ingest StartTokenize) and pass those shards",
-      { details: { field: 'shards' } },
+      { details: { field: shardsField } },
     );
   }
   const { vocabSize, dModel, heads, layers, ff, maxLen, dropout } = base.model;
@@ -117,6 +119,69 @@ async function continuedSpec(
   };
 }
 
+/** A source of the run with what its shards' header says. */
+interface InspectedSource extends RunSource {
+  shards: InspectedShards;
+}
+
+const labelOf = (version: registry.ModelVersion) => `${version.modelName}:${version.version}`;
+
+/** The tokenizer a shards version was made with: its lineage parent, else its digest. */
+function tokenizerLabel(shards: InspectedShards): string {
+  const link = tokenizerLink(shards.version);
+  const sha = shards.meta.tokenizerSha256;
+  return link ? `${link.modelName}:${link.version}` : sha ? `sha256 ${sha.slice(0, 12)}…` : 'an unknown one';
+}
+
+/**
+ * Every source of the run, resolved and pinned. A mixture's sources must be distinct and feed one model:
+ * one tokenizer (the same ids mean the same tokens), so one vocabulary and one set of special tokens.
+ */
+async function inspectSources(spec: pretrain.RunSpec, client: RegistryClient): Promise<InspectedSource[]> {
+  const sources: InspectedSource[] = [];
+  for (const source of runSources(spec)) {
+    sources.push({ ...source, shards: await inspectShards(client, source.ref, source.field) });
+  }
+  const first = sources[0] as InspectedSource;
+  const seen = new Map<string, string>();
+  for (const source of sources) {
+    const { version, meta } = source.shards;
+    const label = `${source.field} ${labelOf(version)}`;
+    const earlier = seen.get(version.id);
+    if (earlier !== undefined) {
+      throw invalid([
+        { field: source.field, message: `${label} is already ${earlier}; list each source once` },
+      ]);
+    }
+    seen.set(version.id, source.field);
+    if (source === first) continue;
+    const against = `${first.field} ${labelOf(first.shards.version)}`;
+    const refuse = (why: string) =>
+      new HeadstartError(Code.FAILED_PRECONDITION, `${why}; ${MIXTURE_RULE}`, {
+        details: { field: source.field },
+      });
+    if (meta.tokenizerSha256 !== first.shards.meta.tokenizerSha256) {
+      throw refuse(
+        `${label} was tokenized with ${tokenizerLabel(source.shards)}, but ${against} with ` +
+          tokenizerLabel(first.shards),
+      );
+    }
+    if (meta.vocabSize !== first.shards.meta.vocabSize) {
+      throw refuse(
+        `${label} has a vocabulary of ${meta.vocabSize}, ${against} one of ${first.shards.meta.vocabSize}`,
+      );
+    }
+    const specials = (m: InspectedShards['meta']) => JSON.stringify(Object.entries(m.specialTokens).sort());
+    if (specials(meta) !== specials(first.shards.meta)) {
+      throw refuse(`${label} has other special tokens than ${against}`);
+    }
+  }
+  return sources;
+}
+
+const MIXTURE_RULE =
+  "a mixture's sources must share one tokenizer: tokenize every corpus with the same one (ingest StartTokenize)";
+
 /** Validated and resolved run, not yet stored. */
 async function prepareRun(
   spec: pretrain.RunSpec,
@@ -125,27 +190,32 @@ async function prepareRun(
 ): Promise<pretrain.Run> {
   const first = resolveRunSpec(spec);
   if (first.problems.length > 0) throw invalid(first.problems);
-  const shards = await inspectShards(client, spec.shards as common.VersionRef);
-  const continued = spec.continueFrom ? await continuedSpec(spec, shards, client) : {};
+  const sources = await inspectSources(spec, client);
+  const { shards, field } = sources[0] as InspectedSource;
+  const continued = spec.continueFrom ? await continuedSpec(spec, shards, field, client) : {};
+  const pinned =
+    spec.mixture.length > 0
+      ? { mixture: sources.map((s) => ({ shards: s.shards.pinned, weight: s.weight })) }
+      : { shards: shards.pinned };
   const { problems, resolved } = resolveRunSpec(
-    { ...spec, ...continued, shards: shards.pinned },
+    { ...spec, ...continued, ...pinned },
     { vocabSize: shards.meta.vocabSize },
   );
   if (problems.length > 0) throw invalid(problems);
-  try {
-    resolveSpecialTokens(shards.meta.specialTokens);
-  } catch (err) {
-    if (!(err instanceof SpecialTokensError)) throw err;
-    throw new HeadstartError(
-      Code.FAILED_PRECONDITION,
-      `shards ${shards.version.modelName}:${shards.version.version}: ${err.message}`,
-    );
-  }
-  if (shards.meta.splits.validation.tokens < 2) {
-    throw new HeadstartError(
-      Code.FAILED_PRECONDITION,
-      `shards ${shards.version.modelName}:${shards.version.version} have no validation tokens; evaluation needs a validation split`,
-    );
+  for (const { shards: source } of sources) {
+    const label = `shards ${labelOf(source.version)}`;
+    try {
+      resolveSpecialTokens(source.meta.specialTokens);
+    } catch (err) {
+      if (!(err instanceof SpecialTokensError)) throw err;
+      throw new HeadstartError(Code.FAILED_PRECONDITION, `${label}: ${err.message}`);
+    }
+    if (source.meta.splits.validation.tokens < 2) {
+      throw new HeadstartError(
+        Code.FAILED_PRECONDITION,
+        `${label} have no validation tokens; evaluation needs a validation split`,
+      );
+    }
   }
   await checkModelKind(client, resolved.spec.modelName);
   const now = new Date();

@@ -1,5 +1,5 @@
 import { pretrain } from '@headstart/proto';
-import { resolveRunSpec } from './resolve-run-spec';
+import { MAX_MIXTURE_SOURCES, resolveRunSpec, runSources } from './resolve-run-spec';
 
 function spec(overrides: Partial<pretrain.RunSpec> = {}): pretrain.RunSpec {
   return pretrain.RunSpec.fromPartial({
@@ -121,7 +121,7 @@ describe('resolveRunSpec', () => {
       "model.vocab_size: 100 is smaller than the shards' vocabulary (8192)",
     ]);
     expect(messages(spec({ shards: undefined }))).toEqual([
-      'shards: is required (a token-shards dataset, e.g. wiki-shards:1)',
+      'shards: is required (a token-shards dataset, e.g. wiki-shards:1, or a mixture)',
     ]);
     expect(messages(spec({ model: pretrain.ModelConfig.fromPartial({ vocabSize: 9000 }) }), 8192)).toEqual(
       [],
@@ -141,5 +141,59 @@ describe('resolveRunSpec', () => {
         expect.stringMatching(/^training.backend: 7/),
       ]),
     );
+  });
+
+  it('takes a mixture instead of shards: weights normalised into the training config, one source as none', () => {
+    const ref = (name: string) => ({ name, selector: { $case: 'version' as const, version: 1 } });
+    const mixed = spec({
+      shards: undefined,
+      mixture: [
+        { shards: ref('general'), weight: 3 },
+        { shards: ref('domain'), weight: 1 },
+      ],
+    });
+    const { problems, resolved } = resolveRunSpec(mixed, { vocabSize: 8192 });
+    expect(problems).toEqual([]);
+    expect(resolved.training.mixture).toEqual([0.75, 0.25]);
+    expect(resolved.spec.mixture).toEqual(mixed.mixture);
+    expect(runSources(mixed).map((s) => [s.ref.name, s.weight, s.field])).toEqual([
+      ['general', 3, 'mixture[0].shards'],
+      ['domain', 1, 'mixture[1].shards'],
+    ]);
+    expect(runSources(spec()).map((s) => [s.ref.name, s.weight, s.field])).toEqual([
+      ['wiki-shards', 1, 'shards'],
+    ]);
+    // A mixture of one source is that source with weight 1: no mixing.
+    const one = spec({ shards: undefined, mixture: [{ shards: ref('general'), weight: 0.5 }] });
+    expect(resolveRunSpec(one).resolved.training.mixture).toBeUndefined();
+  });
+
+  it('refuses bad weights, too many sources, a source without shards, and shards with a mixture', () => {
+    const ref = { name: 'general', selector: { $case: 'version' as const, version: 1 } };
+    const bad = spec({
+      shards: undefined,
+      mixture: [
+        { shards: ref, weight: 0 },
+        { shards: ref, weight: -1 },
+        { shards: ref, weight: NaN },
+        { shards: ref, weight: Infinity },
+        { shards: undefined, weight: 1 },
+      ],
+    });
+    expect(messages(bad)).toEqual([
+      'mixture[0].weight: 0 is not a finite number > 0 and ≤ 1000000000000',
+      'mixture[1].weight: -1 is not a finite number > 0 and ≤ 1000000000000',
+      'mixture[2].weight: NaN is not a finite number > 0 and ≤ 1000000000000',
+      'mixture[3].weight: Infinity is not a finite number > 0 and ≤ 1000000000000',
+      'mixture[4].shards: is required (a token-shards dataset, e.g. wiki-shards:1)',
+    ]);
+    const many = spec({
+      shards: undefined,
+      mixture: Array.from({ length: MAX_MIXTURE_SOURCES + 1 }, () => ({ shards: ref, weight: 1 })),
+    });
+    expect(messages(many)).toEqual([`mixture: 17 sources; a run mixes at most ${MAX_MIXTURE_SOURCES}`]);
+    expect(messages(spec({ mixture: [{ shards: ref, weight: 1 }] }))).toEqual([
+      'mixture: set either shards (one source) or mixture, not both',
+    ]);
   });
 });

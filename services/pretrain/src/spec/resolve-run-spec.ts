@@ -1,9 +1,11 @@
 // A RunSpec as sent → the effective spec (defaults filled in), the model config and the training config,
 // or every problem found, each naming its proto field.
 import type { BackendChoice } from '@headstart/compute';
+import type { common } from '@headstart/proto';
 import type { BertConfig } from '@headstart/model';
 import { DEFAULT_BERT_CONFIG } from '@headstart/model';
 import { pretrain } from '@headstart/proto';
+import { normaliseWeights } from '../training/mixture';
 import type { LrDecayName, TrainingConfig } from '../training/training-config';
 import { DEFAULT_TRAINING, resolveTotalSteps, tokensPerStep } from '../training/training-config';
 import type { SpecProblem } from './field-checks';
@@ -22,6 +24,49 @@ export interface ResolvedRunSpec {
 }
 
 export const DEFAULT_FINAL_ALIAS = 'final';
+/** Sources a mixed run may read (each is a `trained_on` parent of every checkpoint). */
+export const MAX_MIXTURE_SOURCES = 16;
+
+/** One token-shards source of a run, with the spec field it came from. */
+export interface RunSource {
+  ref: common.VersionRef;
+  weight: number;
+  /** `shards`, or `mixture[i].shards`. */
+  field: string;
+}
+
+/** A run's sources: its mixture, or its one `shards` with weight 1. */
+export function runSources(spec: pretrain.RunSpec): RunSource[] {
+  if (spec.mixture.length > 0) {
+    return spec.mixture.map((m, i) => ({
+      ref: m.shards as common.VersionRef,
+      weight: m.weight,
+      field: `mixture[${i}].shards`,
+    }));
+  }
+  return spec.shards ? [{ ref: spec.shards, weight: 1, field: 'shards' }] : [];
+}
+
+function checkSources(input: pretrain.RunSpec, p: ProblemList): number[] | undefined {
+  const { mixture } = input;
+  if (mixture.length === 0) {
+    if (!input.shards || input.shards.name === '')
+      p.add('shards', 'is required (a token-shards dataset, e.g. wiki-shards:1, or a mixture)');
+    return undefined;
+  }
+  if (input.shards && input.shards.name !== '')
+    p.add('mixture', 'set either shards (one source) or mixture, not both');
+  if (mixture.length > MAX_MIXTURE_SOURCES)
+    p.add('mixture', `${mixture.length} sources; a run mixes at most ${MAX_MIXTURE_SOURCES}`);
+  mixture.forEach((m, i) => {
+    if (!m.shards || m.shards.name === '')
+      p.add(`mixture[${i}].shards`, 'is required (a token-shards dataset, e.g. wiki-shards:1)');
+    p.number(`mixture[${i}].weight`, m.weight, { min: 0, exclusiveMin: true, max: 1e12 });
+  });
+  const weights = mixture.map((m) => m.weight);
+  if (mixture.length < 2 || !weights.every((w) => Number.isFinite(w) && w > 0)) return undefined;
+  return normaliseWeights(weights);
+}
 /** Aliases a run moves itself; a run may not ask for them as its final alias. */
 export const RESERVED_ALIASES = ['latest', 'latest-checkpoint', 'best'];
 
@@ -42,7 +87,12 @@ const BACKENDS: Record<pretrain.Backend, BackendChoice | undefined | null> = {
   [pretrain.Backend.UNRECOGNIZED]: null,
 };
 
-function resolveTraining(input: pretrain.TrainingConfig | undefined, seed: number, p: ProblemList) {
+function resolveTraining(
+  input: pretrain.TrainingConfig | undefined,
+  seed: number,
+  mixture: number[] | undefined,
+  p: ProblemList,
+) {
   const t = input ?? pretrain.TrainingConfig.fromPartial({});
   const learningRate = t.learningRate ?? DEFAULT_TRAINING.learningRate;
   const batchSize = t.batchSize ?? DEFAULT_TRAINING.batchSize;
@@ -78,6 +128,7 @@ function resolveTraining(input: pretrain.TrainingConfig | undefined, seed: numbe
     checkpointEvery: t.checkpointEvery ?? DEFAULT_TRAINING.checkpointEvery,
     keepLast: t.keepLast ?? DEFAULT_TRAINING.keepLast,
     maskProb: t.maskProb ?? DEFAULT_TRAINING.maskProb,
+    ...(mixture ? { mixture } : {}),
     seed,
     backend: BACKENDS[t.backend] ?? undefined,
   };
@@ -166,8 +217,7 @@ export function resolveRunSpec(
     MODEL_NAME_PATTERN,
     '1-128 of a-z 0-9 . _ -, starting with a letter or digit',
   );
-  if (!input.shards || input.shards.name === '')
-    p.add('shards', 'is required (a token-shards dataset, e.g. wiki-shards:1)');
+  const mixture = checkSources(input, p);
   if (!Number.isSafeInteger(input.seed) || input.seed < 0)
     p.add('seed', `${describe(input.seed)} is not an integer in [0, 2^53)`);
   const finalAlias = input.finalAlias || DEFAULT_FINAL_ALIAS;
@@ -178,7 +228,7 @@ export function resolveRunSpec(
     p.pattern(`tags[${i}]`, tag, TAG_PATTERN, 'letters, digits and . _ : = / -, at most 64'),
   );
 
-  const training = resolveTraining(input.training, input.seed, p);
+  const training = resolveTraining(input.training, input.seed, mixture, p);
   const model = resolveModel(input.model, training.seqLen, shards, p);
   const spec: pretrain.RunSpec = {
     ...input,

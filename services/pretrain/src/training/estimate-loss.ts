@@ -8,6 +8,8 @@ import type { TokenStream } from './pack-documents';
 import { getBatch } from './get-batch';
 import type { MaskingPolicy } from './mask-tokens';
 import { maskTokens } from './mask-tokens';
+import type { MixedStreams } from './mixture';
+import { getMixedBatch } from './mixture';
 import { deriveSeed } from './seeds';
 
 export interface Evaluation {
@@ -27,13 +29,23 @@ export interface EvalBatchOptions {
   seed: number;
 }
 
-/** The fixed evaluation set of a run. */
+/**
+ * The fixed evaluation set of a run: windows of its validation stream, or of a mixed run's validation
+ * streams picked by the mixture's weights (one generator for picks, windows and masks).
+ */
 export function makeEvalBatches(
-  stream: TokenStream,
+  stream: TokenStream | MixedStreams,
   policy: MaskingPolicy,
   options: EvalBatchOptions,
 ): MlmBatch[] {
   const rng = createRng(deriveSeed(options.seed, 'eval'));
+  if ('streams' in stream) {
+    const cursors = stream.streams.map(() => rng);
+    const tokens = stream.streams.map(() => 0);
+    return Array.from({ length: options.batches }, () =>
+      maskTokens(getMixedBatch(stream, rng, cursors, tokens, options), policy, rng),
+    );
+  }
   return Array.from({ length: options.batches }, () =>
     maskTokens(getBatch(stream, rng, options), policy, rng),
   );

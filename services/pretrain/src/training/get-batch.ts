@@ -25,29 +25,45 @@ export interface GetBatchOptions {
 
 /** Samples one batch; advances `rng` by exactly one draw per row. */
 export function getBatch(stream: TokenStream, rng: Rng, options: GetBatchOptions): Batch {
+  return sampleRows(() => ({ stream, rng }), options);
+}
+
+/**
+ * Fills a batch row by row, each row from the stream `pick(b)` names and with that stream's generator
+ * (one draw per row). Shared by getBatch and the mixture sampler; a short stream's rows are padded and
+ * masked, the others get a mask of ones when some row of the batch needed one.
+ */
+export function sampleRows(
+  pick: (row: number) => { stream: TokenStream; rng: Rng },
+  options: GetBatchOptions,
+): Batch {
   const { batchSize, seqLen, cls } = options;
-  const tokens = stream.tokens;
   const width = seqLen - 1;
-  if (tokens.length === 0) throw new RangeError('cannot sample a batch from an empty token stream');
   const inputIds = new Int32Array(batchSize * seqLen);
-  const short = tokens.length < width;
-  if (short && options.pad === undefined) {
-    throw new RangeError(`the stream has ${tokens.length} tokens, fewer than one window, and no [PAD] token`);
-  }
-  const attentionMask = short ? new Uint8Array(batchSize * seqLen) : undefined;
+  let attentionMask: Uint8Array | undefined;
   for (let b = 0; b < batchSize; b++) {
+    const { stream, rng } = pick(b);
+    const tokens = stream.tokens;
+    if (tokens.length === 0) throw new RangeError('cannot sample a batch from an empty token stream');
     const row = b * seqLen;
     inputIds[row] = cls;
-    if (short) {
-      // Every row is the whole stream, padded; the draw keeps the generator in step with long streams.
+    if (tokens.length < width) {
+      if (options.pad === undefined) {
+        throw new RangeError(
+          `the stream has ${tokens.length} tokens, fewer than one window, and no [PAD] token`,
+        );
+      }
+      if (!attentionMask) attentionMask = new Uint8Array(batchSize * seqLen).fill(1, 0, row);
+      // The whole stream, padded; the draw keeps the generator in step with long streams.
       rng.nextUint32();
       inputIds.set(tokens, row + 1);
-      inputIds.fill(options.pad as number, row + 1 + tokens.length, row + seqLen);
-      (attentionMask as Uint8Array).fill(1, row, row + 1 + tokens.length);
+      inputIds.fill(options.pad, row + 1 + tokens.length, row + seqLen);
+      attentionMask.fill(1, row, row + 1 + tokens.length);
       continue;
     }
     const offset = rng.nextInt(tokens.length - width + 1);
     inputIds.set(tokens.subarray(offset, offset + width), row + 1);
+    attentionMask?.fill(1, row, row + seqLen);
   }
   return attentionMask ? { inputIds, batchSize, seqLen, attentionMask } : { inputIds, batchSize, seqLen };
 }

@@ -42,8 +42,14 @@ export function createSession(
     config,
     model,
     optimizer: createOptimizer(model, config),
-    rngs: createTrainingRngs(config.seed),
-    counters: { step: 0, tokensSeen: 0, loss: NaN, trainingMs: 0 },
+    rngs: createTrainingRngs(config.seed, config.mixture?.length ?? 1),
+    counters: {
+      step: 0,
+      tokensSeen: 0,
+      ...(config.mixture ? { sourceTokens: config.mixture.map(() => 0) } : {}),
+      loss: NaN,
+      trainingMs: 0,
+    },
   };
 }
 

@@ -10,13 +10,18 @@ import { getBatch } from './get-batch';
 import { lrAt } from './lr';
 import type { MaskingPolicy } from './mask-tokens';
 import { maskTokens } from './mask-tokens';
+import type { MixedStreams } from './mixture';
+import { getMixedBatch } from './mixture';
 import type { TokenStream } from './pack-documents';
 import type { TrainingSession } from './session';
 import type { SpecialTokenIds } from './special-tokens';
 import { fractionDone, tokensPerStep } from './training-config';
 
 export interface TrainingData {
+  /** The training stream (a mixed run's first source). */
   train: TokenStream;
+  /** A mixed run's sources; its windows are drawn from these instead of `train`. */
+  mixture?: MixedStreams;
   evalBatches: readonly MlmBatch[];
   policy: MaskingPolicy;
   specials: SpecialTokenIds;
@@ -29,6 +34,8 @@ export interface StepReport {
   lr: number;
   gradNorm: number;
   tokensSeen: number;
+  /** A mixed run's tokens per source (in the order of its mixture). */
+  sourceTokens?: number[];
   /** Wall-clock milliseconds trained so far, over all attempts (see RunCounters.trainingMs). */
   trainingMs: number;
   /** Share of the run done, 0..1 (steps, or the time budget when nearer its end). */
@@ -65,13 +72,18 @@ export class TrainingDivergedError extends Error {
 
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
-/** One optimizer step's micro-batches: fresh windows, fresh masks. */
+/** One optimizer step's micro-batches: fresh windows (counted per source in a mixture), fresh masks. */
 function sampleStep(session: TrainingSession, data: TrainingData): MlmBatch[] {
   const { batchSize, seqLen, gradAccumulation } = session.config;
-  const { rngs } = session;
+  const { rngs, counters } = session;
+  const options = { batchSize, seqLen, cls: data.specials.cls, pad: data.specials.pad };
+  const { mixture } = data;
+  if (mixture && !counters.sourceTokens) throw new Error('a mixed run needs counters.sourceTokens');
   return Array.from({ length: gradAccumulation }, () =>
     maskTokens(
-      getBatch(data.train, rngs.data, { batchSize, seqLen, cls: data.specials.cls, pad: data.specials.pad }),
+      mixture
+        ? getMixedBatch(mixture, rngs.data, rngs.sources, counters.sourceTokens as number[], options)
+        : getBatch(data.train, rngs.data, options),
       data.policy,
       rngs.mask,
     ),
@@ -130,6 +142,7 @@ export async function train(
       lr,
       gradNorm,
       tokensSeen: counters.tokensSeen,
+      ...(counters.sourceTokens ? { sourceTokens: [...counters.sourceTokens] } : {}),
       trainingMs: counters.trainingMs,
       fractionDone: final ? 1 : fractionDone(counters, config),
       ...(evaluation ? { evaluation } : {}),

@@ -48,6 +48,11 @@ export interface TrainingConfig {
   keepLast: number;
   /** @default 0.15 */
   maskProb: number;
+  /**
+   * A mixed run's source weights, normalised to sum to 1, in the order of its mixture; absent for a run
+   * with one source.
+   */
+  mixture?: number[];
   /** Seeds the init, data order, masks and dropout. */
   seed: number;
   /** Backend the run asks for; undefined leaves the worker's own choice. */

@@ -68,6 +68,7 @@ export class CheckpointCommitter {
       ...run,
       step: state.step,
       tokensSeen: state.tokensSeen,
+      sourceTokens: this.options.reporter.sourceTokens(state.sourceTokens),
       loss: state.loss,
       lastCheckpointVersion: version.version,
       lastCheckpointStep: state.step,

@@ -1,7 +1,8 @@
 // Exact resume across process deaths: worker processes (dist/worker.js) are killed with SIGKILL between
 // checkpoints; JetStream redelivers the run to a new worker process, which resumes from the last
 // checkpoint — once from its local disk (same data dir), once from the registry (a fresh data dir, as a
-// new pod would). Every step's loss must equal that of an uninterrupted run with the same seed.
+// new pod would). Every step's loss must equal that of an uninterrupted run with the same seed — also for a
+// run that mixes two sources, whose picker, per-source cursors and token counts must resume too.
 import type { ChildProcess } from 'node:child_process';
 import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
@@ -16,7 +17,7 @@ import { readCheckpoint } from '@headstart/checkpoint';
 import { PROGRESS_SUBJECT_PREFIX } from '../runs/progress';
 import type { TestStack } from '../test-support/stack';
 import { startTestStack, tinyRunSpec } from '../test-support/stack';
-import { useTestBackend } from '../test-support/tiny-data';
+import { useTestBackend, writeTinyShards } from '../test-support/tiny-data';
 
 const WORKER_JS = path.resolve(__dirname, '..', '..', 'dist', 'worker.js');
 const { JobState } = common;
@@ -148,4 +149,87 @@ it('resumes after kill -9 with the losses of an uninterrupted run, from local di
     t.data.forEach((v, i) => (maxDiff = Math.max(maxDiff, Math.abs(v - (other[i] as number)))));
   }
   expect(maxDiff).toBeLessThanOrEqual(1e-5);
+}, 300_000);
+
+/** The losses of `killed` equal those of `reference` at every step, each time a step was reported. */
+function expectSameLosses(reference: string, killed: string, steps: number): number {
+  const ref = losses.get(reference) as Map<number, number[]>;
+  const seenByStep = losses.get(killed) as Map<number, number[]>;
+  expect([...ref.keys()].length).toBe(steps);
+  let compared = 0;
+  for (let step = 1; step <= steps; step++) {
+    const expected = (ref.get(step) as number[])[0] as number;
+    const seen = seenByStep.get(step) ?? [];
+    expect(seen.length).toBeGreaterThanOrEqual(1);
+    for (const loss of seen) {
+      expect(Math.abs(loss - expected)).toBeLessThanOrEqual(1e-5);
+      compared++;
+    }
+  }
+  return compared;
+}
+
+it('resumes a run mixing two sources after kill -9 with the losses and token counts of an uninterrupted one', async () => {
+  // Workers of an earlier test would claim these runs too: only this test's workers may train them.
+  for (const child of children) {
+    if (child.exitCode !== null || child.signalCode !== null) continue;
+    child.kill('SIGTERM');
+    await exited(child);
+  }
+  const domainPath = path.join(stack.dir.path, 'domain.shards');
+  await writeTinyShards(domainPath, { seed: 5, trainDocuments: 60 });
+  await stack.registryClient.uploadVersion(
+    {
+      modelName: 'domain-shards',
+      kind: 'DATASET',
+      parents: [{ ref: `tiny-wordpiece:${stack.tokenizer.version}`, relation: 'tokenized_with' }],
+    },
+    domainPath,
+  );
+  const mixedSpec = (modelName: string) =>
+    tinyRunSpec(
+      {
+        modelName,
+        shards: undefined,
+        mixture: [
+          { shards: { name: 'tiny-shards', selector: { $case: 'latest', latest: true } }, weight: 0.5 },
+          { shards: { name: 'domain-shards', selector: { $case: 'latest', latest: true } }, weight: 0.5 },
+        ],
+      },
+      { maxSteps: 90, checkpointEvery: 30, evalEvery: 30, gradAccumulation: 2 },
+    );
+
+  const reference = startWorkerProcess(path.join(stack.dir.path, 'm0'));
+  const a = await stack.client.startRun(mixedSpec('mixed-reference'));
+  const doneA = await finished(a.id);
+  expect(doneA.state).toBe(JobState.JOB_STATE_SUCCEEDED);
+  reference.kill('SIGTERM');
+  await exited(reference);
+
+  const podDir = path.join(stack.dir.path, 'm1');
+  const first = startWorkerProcess(podDir);
+  const b = await stack.client.startRun(mixedSpec('mixed-killed'));
+  await killAt(first, b.id, 35);
+  expect((await stack.client.getRun(b.id)).lastCheckpointStep).toBe(30);
+  const second = startWorkerProcess(podDir); // same pod: resumes from its local checkpoint
+  await killAt(second, b.id, 65);
+  expect((await stack.client.getRun(b.id)).resumedFromStep).toBe(30);
+  startWorkerProcess(path.join(stack.dir.path, 'm2')); // a new pod: resumes from the registry
+  const doneB = await finished(b.id);
+  expect(doneB.state).toBe(JobState.JOB_STATE_SUCCEEDED);
+  expect(doneB.attempts).toBe(3);
+  expect(doneB.resumedFromStep).toBe(60);
+
+  // Steps 31-35 and 61-65 ran twice.
+  expect(expectSameLosses(a.id, b.id, 90)).toBeGreaterThanOrEqual(90 + 2 * 5);
+  expect(doneB.sourceTokens).toEqual(doneA.sourceTokens);
+  const [general, domain] = doneB.sourceTokens.map((s) => s.tokens / doneB.tokensSeen);
+  expect(Math.abs((general as number) - 0.5)).toBeLessThanOrEqual(0.01);
+  expect(Math.abs((domain as number) - 0.5)).toBeLessThanOrEqual(0.01);
+
+  const finalA = await readCheckpoint(await stack.registryClient.downloadToBuffer('mixed-reference@final'));
+  const finalB = await readCheckpoint(await stack.registryClient.downloadToBuffer('mixed-killed@final'));
+  expect(finalB.state.lastEval?.loss).toBeCloseTo(finalA.state.lastEval?.loss as number, 5);
+  expect(finalB.state.rng).toEqual(finalA.state.rng);
+  expect(finalB.state.sourceTokens).toEqual(finalA.state.sourceTokens);
 }, 300_000);

@@ -1,19 +1,19 @@
-// One attempt at a claimed run: load the shards, resume from the newest checkpoint (or start fresh), train
+// One attempt at a claimed run: load the shards (every source of a mixed run), resume from the newest checkpoint (or start fresh), train
 // with progress, heartbeats and checkpoints, and end completed, cancelled or stopped for shutdown (after
 // a checkpoint of the exact step it stopped at).
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { Code } from '@headstart/errors';
 import { pretrain } from '@headstart/proto';
-import type { common } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
+import type { Shards } from '@headstart/shards';
 import { openShards } from '@headstart/shards';
 import { removeTempFiles } from '../checkpoint/local-checkpoints';
 import { restoreSession } from '../checkpoint/restore-session';
-import { tokenizerOf } from '../registry/register-checkpoint';
+import { tokenizersOf } from '../registry/register-checkpoint';
 import type { Lease, RunStore } from '../runs/run-store';
-import { resolveRunSpec } from '../spec/resolve-run-spec';
+import { resolveRunSpec, runSources } from '../spec/resolve-run-spec';
 import type { TrainingSession } from '../training/session';
 import { createSession, disposeSession } from '../training/session';
 import { train } from '../training/train-loop';
@@ -22,6 +22,7 @@ import { prepareTrainingData } from '../training/training-data';
 import type { BackendManager } from './backend-manager';
 import { CheckpointCommitter } from './checkpoint-committer';
 import { PermanentRunError } from './failure';
+import type { FetchedShards } from './fetch-shards';
 import { fetchShards } from './fetch-shards';
 import { loadBaseModel } from './load-base';
 import { findResumePoint } from './resume-point';
@@ -71,12 +72,17 @@ export async function runAttempt(
   const resolved = resolveStoredSpec(run);
   const { training, model: modelConfig, spec } = resolved;
   const backend = await deps.backends.ensure(training.backend);
-  const shards = await fetchShards(
-    deps.client,
-    spec.shards as common.VersionRef,
-    join(deps.dataDir, 'pretrain', 'shards'),
+  const sources = runSources(spec).map((s) => s.ref);
+  const fetched: FetchedShards[] = [];
+  for (const ref of sources) {
+    fetched.push(await fetchShards(deps.client, ref, join(deps.dataDir, 'pretrain', 'shards')));
+  }
+  const opened = await Promise.all(fetched.map((f) => openShards(f.path)));
+  const data = prepareTrainingData(
+    training.mixture ? opened : (opened[0] as Shards),
+    training,
+    modelConfig.vocabSize,
   );
-  const data = prepareTrainingData(await openShards(shards.path), training, modelConfig.vocabSize);
 
   let cancelled = run.cancelRequested;
   const reporter = new RunReporter({
@@ -85,6 +91,7 @@ export async function runAttempt(
     runId: run.id,
     lease: control.lease,
     totalSteps: training.totalSteps,
+    sources: training.mixture ? sources : [],
     timeBudgetMs: training.timeBudgetMs,
     working: control.working,
     onCancelRequested: () => (cancelled = true),
@@ -101,8 +108,8 @@ export async function runAttempt(
       description: spec.description,
       tags: spec.tags,
       finalAlias: spec.finalAlias,
-      shards: spec.shards as common.VersionRef,
-      tokenizer: tokenizerOf(shards.version),
+      shards: sources,
+      tokenizers: tokenizersOf(fetched.map((f) => f.version)),
       continuedFrom: spec.continueFrom,
     },
     checkpointsDir,
@@ -144,6 +151,7 @@ export async function runAttempt(
       resumedFromStep,
       step: resumedFromStep,
       tokensSeen: session.counters.tokensSeen,
+      sourceTokens: reporter.sourceTokens(session.counters.sourceTokens),
       trainingSeconds: session.counters.trainingMs / 1000,
     }));
     const perStep = tokensPerStep(training);

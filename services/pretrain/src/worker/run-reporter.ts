@@ -2,6 +2,7 @@
 // checkpoints), the run record updated on a heartbeat interval, and the queue item's ack-wait reset. Every
 // record write is fenced by the lease: a worker whose run was taken over (it hung past the ack wait and
 // another worker resumed it) learns so on its next write and stops.
+import type { common } from '@headstart/proto';
 import { pretrain } from '@headstart/proto';
 import type { NatsConnection } from 'nats';
 import { publishProgress } from '../runs/progress';
@@ -19,6 +20,8 @@ export interface RunReporterOptions {
   runId: string;
   lease: Lease;
   totalSteps: number;
+  /** A mixed run's sources, pinned, in the order of its mixture (empty for one source). */
+  sources: common.VersionRef[];
   /** The run's time budget (0: none); the ETA is then the budget's remainder when nearer. */
   timeBudgetMs: number;
   /** Resets the work item's ack-wait timer. */
@@ -53,6 +56,12 @@ export class RunReporter {
     if (timeBudgetMs <= 0) return bySteps;
     const byTime = Math.max(0, (timeBudgetMs - trainingMs) / 1000);
     return this.secondsPerStep ? Math.min(bySteps, byTime) : byTime;
+  }
+
+  /** A mixed run's token counts per source as reported (empty for a run with one source). */
+  sourceTokens(tokens: readonly number[] | undefined): pretrain.SourceTokens[] {
+    if (!tokens) return [];
+    return this.options.sources.map((shards, i) => ({ shards, tokens: tokens[i] ?? 0 }));
   }
 
   /** Updates the record through the lease (heartbeat included); throws LostLeaseError when fenced off. */
@@ -92,6 +101,7 @@ export class RunReporter {
         ...run,
         step: report.step,
         tokensSeen: report.tokensSeen,
+        sourceTokens: this.sourceTokens(report.sourceTokens),
         loss: report.loss,
         trainingSeconds: report.trainingMs / 1000,
         ...(report.evaluation ? { evalLoss: report.evaluation.loss, evalStep: report.step } : {}),
@@ -108,6 +118,7 @@ export class RunReporter {
       learningRate: report.lr,
       tokensPerSecond: this.tokensPerSecond,
       tokensSeen: report.tokensSeen,
+      sourceTokens: this.sourceTokens(report.sourceTokens),
       etaSeconds: this.etaSeconds(report.step, report.trainingMs),
       fractionDone: report.fractionDone,
       trainingSeconds: report.trainingMs / 1000,

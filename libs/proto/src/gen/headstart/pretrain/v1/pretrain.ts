@@ -231,9 +231,29 @@ export interface TrainingConfig {
   timeBudgetSeconds: number;
 }
 
+/** One source of a mixed run: a token-shards dataset and its share of the training windows. */
+export interface WeightedShards {
+  shards:
+    | VersionRef
+    | undefined;
+  /** Relative weight, finite and > 0; the weights of a mixture are normalised to sum to 1. */
+  weight: number;
+}
+
+/** Tokens a run has trained on from one of its sources (windows × seq_len, [CLS] included, as tokens_seen). */
+export interface SourceTokens {
+  /** The source, pinned to its version number. */
+  shards: VersionRef | undefined;
+  tokens: number;
+}
+
 export interface RunSpec {
   /** Name of the BASE_MODEL the checkpoints are registered under. */
   modelName: string;
+  /**
+   * The token shards of a run with one source (the same as a mixture of this one source, weight 1).
+   * Leave unset when `mixture` is set.
+   */
   shards: VersionRef | undefined;
   model:
     | ModelConfig
@@ -255,7 +275,18 @@ export interface RunSpec {
    * (leave `model` unset, or equal to it) and its shards must be tokenized with the base's tokenizer.
    * Every checkpoint records it as its `continued_from` parent. Pinned to a version number when started.
    */
-  continueFrom: VersionRef | undefined;
+  continueFrom:
+    | VersionRef
+    | undefined;
+  /**
+   * Mixed corpora: at most 16 token-shards datasets, each drawn from by its normalised weight (every
+   * training window picks its source with a seeded generator; each source has its own seeded cursor, and
+   * all of it is in every checkpoint, so a resumed run draws the same windows). All sources must be
+   * tokenized with the same tokenizer (same vocabulary and special tokens). Every checkpoint records each
+   * source as a `trained_on` parent. Each source is pinned to a version number when started. Exclusive
+   * with `shards`.
+   */
+  mixture: WeightedShards[];
 }
 
 export interface Run {
@@ -309,6 +340,8 @@ export interface Run {
   resumedFromStep: number;
   /** Wall-clock seconds trained so far, over all attempts (what a time budget counts). */
   trainingSeconds: number;
+  /** A mixed run's tokens per source, in the order of spec.mixture (empty for a run with one source). */
+  sourceTokens: SourceTokens[];
 }
 
 export interface StartRunRequest {
@@ -380,6 +413,8 @@ export interface WatchRunResponse {
   fractionDone: number;
   /** Wall-clock seconds trained so far, over all attempts. */
   trainingSeconds: number;
+  /** A mixed run's tokens per source, in the order of spec.mixture (empty for a run with one source). */
+  sourceTokens: SourceTokens[];
 }
 
 export interface CancelRunRequest {
@@ -426,6 +461,8 @@ export interface RunProgress {
   fractionDone: number;
   /** Wall-clock seconds trained so far, over all attempts. */
   trainingSeconds: number;
+  /** A mixed run's tokens per source, in the order of spec.mixture (empty for a run with one source). */
+  sourceTokens: SourceTokens[];
 }
 
 function createBaseModelConfig(): ModelConfig {
@@ -1084,6 +1121,180 @@ export const TrainingConfig: MessageFns<TrainingConfig> = {
   },
 };
 
+function createBaseWeightedShards(): WeightedShards {
+  return { shards: undefined, weight: 0 };
+}
+
+export const WeightedShards: MessageFns<WeightedShards> = {
+  encode(message: WeightedShards, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shards !== undefined) {
+      VersionRef.encode(message.shards, writer.uint32(10).fork()).join();
+    }
+    if (message.weight !== 0) {
+      writer.uint32(17).double(message.weight);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): WeightedShards {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseWeightedShards();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shards = VersionRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 17) {
+              break;
+            }
+
+            message.weight = reader.double();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): WeightedShards {
+    return {
+      shards: isSet(object.shards) ? VersionRef.fromJSON(object.shards) : undefined,
+      weight: isSet(object.weight) ? globalThis.Number(object.weight) : 0,
+    };
+  },
+
+  toJSON(message: WeightedShards): unknown {
+    const obj: any = {};
+    if (message.shards !== undefined) {
+      obj.shards = VersionRef.toJSON(message.shards);
+    }
+    if (message.weight !== 0) {
+      obj.weight = floatToJson(message.weight);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<WeightedShards>, I>>(base?: I): WeightedShards {
+    return WeightedShards.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<WeightedShards>, I>>(object: I): WeightedShards {
+    const message = createBaseWeightedShards();
+    message.shards = (object.shards !== undefined && object.shards !== null)
+      ? VersionRef.fromPartial(object.shards)
+      : undefined;
+    message.weight = object.weight ?? 0;
+    return message;
+  },
+};
+
+function createBaseSourceTokens(): SourceTokens {
+  return { shards: undefined, tokens: 0 };
+}
+
+export const SourceTokens: MessageFns<SourceTokens> = {
+  encode(message: SourceTokens, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.shards !== undefined) {
+      VersionRef.encode(message.shards, writer.uint32(10).fork()).join();
+    }
+    if (message.tokens !== 0) {
+      writer.uint32(16).uint64(message.tokens);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): SourceTokens {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseSourceTokens();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.shards = VersionRef.decode(reader, reader.uint32());
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.tokens = longToNumber(reader.uint64());
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): SourceTokens {
+    return {
+      shards: isSet(object.shards) ? VersionRef.fromJSON(object.shards) : undefined,
+      tokens: isSet(object.tokens) ? globalThis.Number(object.tokens) : 0,
+    };
+  },
+
+  toJSON(message: SourceTokens): unknown {
+    const obj: any = {};
+    if (message.shards !== undefined) {
+      obj.shards = VersionRef.toJSON(message.shards);
+    }
+    if (message.tokens !== 0) {
+      obj.tokens = Math.round(message.tokens);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<SourceTokens>, I>>(base?: I): SourceTokens {
+    return SourceTokens.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<SourceTokens>, I>>(object: I): SourceTokens {
+    const message = createBaseSourceTokens();
+    message.shards = (object.shards !== undefined && object.shards !== null)
+      ? VersionRef.fromPartial(object.shards)
+      : undefined;
+    message.tokens = object.tokens ?? 0;
+    return message;
+  },
+};
+
 function createBaseRunSpec(): RunSpec {
   return {
     modelName: "",
@@ -1095,6 +1306,7 @@ function createBaseRunSpec(): RunSpec {
     description: "",
     tags: [],
     continueFrom: undefined,
+    mixture: [],
   };
 }
 
@@ -1126,6 +1338,9 @@ export const RunSpec: MessageFns<RunSpec> = {
     }
     if (message.continueFrom !== undefined) {
       VersionRef.encode(message.continueFrom, writer.uint32(74).fork()).join();
+    }
+    for (const v of message.mixture) {
+      WeightedShards.encode(v!, writer.uint32(82).fork()).join();
     }
     return writer;
   },
@@ -1215,6 +1430,14 @@ export const RunSpec: MessageFns<RunSpec> = {
             message.continueFrom = VersionRef.decode(reader, reader.uint32());
             continue;
           }
+          case 10: {
+            if (tag !== 82) {
+              break;
+            }
+
+            message.mixture.push(WeightedShards.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1250,6 +1473,9 @@ export const RunSpec: MessageFns<RunSpec> = {
         : isSet(object.continue_from)
         ? VersionRef.fromJSON(object.continue_from)
         : undefined,
+      mixture: globalThis.Array.isArray(object?.mixture)
+        ? object.mixture.map((e: any) => WeightedShards.fromJSON(e))
+        : [],
     };
   },
 
@@ -1282,6 +1508,9 @@ export const RunSpec: MessageFns<RunSpec> = {
     if (message.continueFrom !== undefined) {
       obj.continueFrom = VersionRef.toJSON(message.continueFrom);
     }
+    if (message.mixture?.length) {
+      obj.mixture = message.mixture.map((e) => WeightedShards.toJSON(e));
+    }
     return obj;
   },
 
@@ -1307,6 +1536,7 @@ export const RunSpec: MessageFns<RunSpec> = {
     message.continueFrom = (object.continueFrom !== undefined && object.continueFrom !== null)
       ? VersionRef.fromPartial(object.continueFrom)
       : undefined;
+    message.mixture = object.mixture?.map((e) => WeightedShards.fromPartial(e)) || [];
     return message;
   },
 };
@@ -1341,6 +1571,7 @@ function createBaseRun(): Run {
     parameters: 0,
     resumedFromStep: 0,
     trainingSeconds: 0,
+    sourceTokens: [],
   };
 }
 
@@ -1429,6 +1660,9 @@ export const Run: MessageFns<Run> = {
     }
     if (message.trainingSeconds !== 0) {
       writer.uint32(225).double(message.trainingSeconds);
+    }
+    for (const v of message.sourceTokens) {
+      SourceTokens.encode(v!, writer.uint32(234).fork()).join();
     }
     return writer;
   },
@@ -1670,6 +1904,14 @@ export const Run: MessageFns<Run> = {
             message.trainingSeconds = reader.double();
             continue;
           }
+          case 29: {
+            if (tag !== 234) {
+              break;
+            }
+
+            message.sourceTokens.push(SourceTokens.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -1784,6 +2026,11 @@ export const Run: MessageFns<Run> = {
         : isSet(object.training_seconds)
         ? globalThis.Number(object.training_seconds)
         : 0,
+      sourceTokens: globalThis.Array.isArray(object?.sourceTokens)
+        ? object.sourceTokens.map((e: any) => SourceTokens.fromJSON(e))
+        : globalThis.Array.isArray(object?.source_tokens)
+        ? object.source_tokens.map((e: any) => SourceTokens.fromJSON(e))
+        : [],
     };
   },
 
@@ -1873,6 +2120,9 @@ export const Run: MessageFns<Run> = {
     if (message.trainingSeconds !== 0) {
       obj.trainingSeconds = floatToJson(message.trainingSeconds);
     }
+    if (message.sourceTokens?.length) {
+      obj.sourceTokens = message.sourceTokens.map((e) => SourceTokens.toJSON(e));
+    }
     return obj;
   },
 
@@ -1909,6 +2159,7 @@ export const Run: MessageFns<Run> = {
     message.parameters = object.parameters ?? 0;
     message.resumedFromStep = object.resumedFromStep ?? 0;
     message.trainingSeconds = object.trainingSeconds ?? 0;
+    message.sourceTokens = object.sourceTokens?.map((e) => SourceTokens.fromPartial(e)) || [];
     return message;
   },
 };
@@ -2515,6 +2766,7 @@ function createBaseWatchRunResponse(): WatchRunResponse {
     gradNorm: 0,
     fractionDone: 0,
     trainingSeconds: 0,
+    sourceTokens: [],
   };
 }
 
@@ -2558,6 +2810,9 @@ export const WatchRunResponse: MessageFns<WatchRunResponse> = {
     }
     if (message.trainingSeconds !== 0) {
       writer.uint32(105).double(message.trainingSeconds);
+    }
+    for (const v of message.sourceTokens) {
+      SourceTokens.encode(v!, writer.uint32(114).fork()).join();
     }
     return writer;
   },
@@ -2679,6 +2934,14 @@ export const WatchRunResponse: MessageFns<WatchRunResponse> = {
             message.trainingSeconds = reader.double();
             continue;
           }
+          case 14: {
+            if (tag !== 114) {
+              break;
+            }
+
+            message.sourceTokens.push(SourceTokens.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2742,6 +3005,11 @@ export const WatchRunResponse: MessageFns<WatchRunResponse> = {
         : isSet(object.training_seconds)
         ? globalThis.Number(object.training_seconds)
         : 0,
+      sourceTokens: globalThis.Array.isArray(object?.sourceTokens)
+        ? object.sourceTokens.map((e: any) => SourceTokens.fromJSON(e))
+        : globalThis.Array.isArray(object?.source_tokens)
+        ? object.source_tokens.map((e: any) => SourceTokens.fromJSON(e))
+        : [],
     };
   },
 
@@ -2786,6 +3054,9 @@ export const WatchRunResponse: MessageFns<WatchRunResponse> = {
     if (message.trainingSeconds !== 0) {
       obj.trainingSeconds = floatToJson(message.trainingSeconds);
     }
+    if (message.sourceTokens?.length) {
+      obj.sourceTokens = message.sourceTokens.map((e) => SourceTokens.toJSON(e));
+    }
     return obj;
   },
 
@@ -2807,6 +3078,7 @@ export const WatchRunResponse: MessageFns<WatchRunResponse> = {
     message.gradNorm = object.gradNorm ?? 0;
     message.fractionDone = object.fractionDone ?? 0;
     message.trainingSeconds = object.trainingSeconds ?? 0;
+    message.sourceTokens = object.sourceTokens?.map((e) => SourceTokens.fromPartial(e)) || [];
     return message;
   },
 };
@@ -3056,6 +3328,7 @@ function createBaseRunProgress(): RunProgress {
     at: undefined,
     fractionDone: 0,
     trainingSeconds: 0,
+    sourceTokens: [],
   };
 }
 
@@ -3102,6 +3375,9 @@ export const RunProgress: MessageFns<RunProgress> = {
     }
     if (message.trainingSeconds !== 0) {
       writer.uint32(113).double(message.trainingSeconds);
+    }
+    for (const v of message.sourceTokens) {
+      SourceTokens.encode(v!, writer.uint32(122).fork()).join();
     }
     return writer;
   },
@@ -3231,6 +3507,14 @@ export const RunProgress: MessageFns<RunProgress> = {
             message.trainingSeconds = reader.double();
             continue;
           }
+          case 15: {
+            if (tag !== 122) {
+              break;
+            }
+
+            message.sourceTokens.push(SourceTokens.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -3299,6 +3583,11 @@ export const RunProgress: MessageFns<RunProgress> = {
         : isSet(object.training_seconds)
         ? globalThis.Number(object.training_seconds)
         : 0,
+      sourceTokens: globalThis.Array.isArray(object?.sourceTokens)
+        ? object.sourceTokens.map((e: any) => SourceTokens.fromJSON(e))
+        : globalThis.Array.isArray(object?.source_tokens)
+        ? object.source_tokens.map((e: any) => SourceTokens.fromJSON(e))
+        : [],
     };
   },
 
@@ -3346,6 +3635,9 @@ export const RunProgress: MessageFns<RunProgress> = {
     if (message.trainingSeconds !== 0) {
       obj.trainingSeconds = floatToJson(message.trainingSeconds);
     }
+    if (message.sourceTokens?.length) {
+      obj.sourceTokens = message.sourceTokens.map((e) => SourceTokens.toJSON(e));
+    }
     return obj;
   },
 
@@ -3368,6 +3660,7 @@ export const RunProgress: MessageFns<RunProgress> = {
     message.at = object.at ?? undefined;
     message.fractionDone = object.fractionDone ?? 0;
     message.trainingSeconds = object.trainingSeconds ?? 0;
+    message.sourceTokens = object.sourceTokens?.map((e) => SourceTokens.fromPartial(e)) || [];
     return message;
   },
 };
@@ -3383,7 +3676,8 @@ export const PretrainServiceService = {
   /**
    * Validates the spec (INVALID_ARGUMENT naming the field), resolves the shards (NOT_FOUND when they do
    * not exist, FAILED_PRECONDITION when the reference is not a token-shards dataset), records the run as
-   * QUEUED and puts it on the work queue.
+   * QUEUED and puts it on the work queue. A mixture's sources must share one tokenizer
+   * (FAILED_PRECONDITION naming two that differ).
    */
   startRun: {
     path: "/headstart.pretrain.v1.PretrainService/StartRun" as const,
@@ -3445,7 +3739,8 @@ export interface PretrainServiceServer extends UntypedServiceImplementation {
   /**
    * Validates the spec (INVALID_ARGUMENT naming the field), resolves the shards (NOT_FOUND when they do
    * not exist, FAILED_PRECONDITION when the reference is not a token-shards dataset), records the run as
-   * QUEUED and puts it on the work queue.
+   * QUEUED and puts it on the work queue. A mixture's sources must share one tokenizer
+   * (FAILED_PRECONDITION naming two that differ).
    */
   startRun: handleUnaryCall<StartRunRequest, StartRunResponse>;
   getRun: handleUnaryCall<GetRunRequest, GetRunResponse>;
@@ -3467,7 +3762,8 @@ export interface PretrainServiceClient extends Client {
   /**
    * Validates the spec (INVALID_ARGUMENT naming the field), resolves the shards (NOT_FOUND when they do
    * not exist, FAILED_PRECONDITION when the reference is not a token-shards dataset), records the run as
-   * QUEUED and puts it on the work queue.
+   * QUEUED and puts it on the work queue. A mixture's sources must share one tokenizer
+   * (FAILED_PRECONDITION naming two that differ).
    */
   startRun(
     request: StartRunRequest,

@@ -222,4 +222,50 @@ describe('headstart finetune, triggers, classify, fill-mask', () => {
     expect((await cli('triggers', 'rm', trigger.id)).code).toBe(0);
     expect((await cli('triggers', 'rm', trigger.id)).code).toBe(ExitCode.NOT_FOUND);
   });
+
+  it('triggers adapt: the run is described as for pretrain start, and a stack without a pretrain address refuses it', async () => {
+    const same = await cli(
+      'triggers',
+      'adapt',
+      'bert',
+      '--model',
+      'bert',
+      '--shards',
+      'tiny-spam',
+      '--max-steps',
+      '10',
+    );
+    expect(same.code).toBe(ExitCode.REFUSED);
+    expect(same.stderr).toContain('must differ from trigger.base_model_name');
+    // This test stack's finetune API was started without the pretrain service's address.
+    const refused = await cli(
+      'triggers',
+      'adapt',
+      'bert',
+      '--model',
+      'bert-tapt',
+      '--shards',
+      'tiny-spam',
+      '--max-steps',
+      '600',
+      '--lr',
+      '5e-4',
+    );
+    expect(refused.code).toBe(ExitCode.REFUSED);
+    expect(refused.stderr).toContain('HEADSTART_PRETRAIN_ADDR');
+    // The base is the checkpoint that fires the trigger: there is no --from.
+    const withFrom = await cli(
+      'triggers',
+      'adapt',
+      'bert',
+      '--model',
+      'x',
+      '--shards',
+      'tiny-spam',
+      '--from',
+      'bert',
+    );
+    expect(withFrom.code).not.toBe(0);
+    expect(withFrom.stderr).toContain("unknown option '--from'");
+  });
 });

@@ -9,7 +9,8 @@ import {
 } from './commands/finetune';
 import { addSpecOptions } from './commands/finetune-spec-options';
 import { classifyTexts, fillMask } from './commands/predict';
-import { createTrigger, deleteTrigger, listTriggers } from './commands/triggers';
+import { createAdaptationTrigger, createTrigger, deleteTrigger, listTriggers } from './commands/triggers';
+import { addRunSpecOptions } from './pretrain-commands';
 import type { Output } from './output';
 
 export type FinetuneAction = (client: FinetuneClient, out: Output) => Promise<void>;
@@ -79,6 +80,19 @@ export function addFinetuneCommands(program: Command, run: (action: FinetuneActi
     .action((baseModel: string, options) =>
       run((client, out) => createTrigger(client, out, baseModel, options)),
     );
+  addRunSpecOptions(
+    triggers
+      .command('adapt <base-model>')
+      .description(
+        'continue pre-training every matching checkpoint of BASE-MODEL on --shards (domain or task ' +
+          'adaptation): one run per checkpoint, registered under --model; put triggers on --model to ' +
+          'fine-tune or study the adapted checkpoints',
+      )
+      .option('--on <condition>', 'every (checkpoint), final, alias:NAME or tag:NAME', 'final'),
+    'adapt',
+  ).action((baseModel: string, options) =>
+    run((client, out) => createAdaptationTrigger(client, out, baseModel, options)),
+  );
   triggers
     .command('ls [base-model]')
     .description('triggers, oldest first')

@@ -2,6 +2,7 @@
 import { Code, HeadstartError } from '@headstart/errors';
 import {
   formatTriggerCondition,
+  parseTriggerCondition,
   type FinetuneClient,
   type TriggerConditionInput,
   type TriggerInput,
@@ -11,6 +12,7 @@ import { formatVersionRef } from '@headstart/registry-client';
 import { formatTime } from '../format';
 import type { Output } from '../output';
 import { toSpecInput, type SpecOptions } from './finetune-spec-options';
+import { startRunRequest, type StartRunOptions } from './pretrain-options';
 import { toStudyInputWithoutBase, type StartStudyOptions } from './study-options';
 
 const triggerJson = (t: finetune.Trigger): unknown => finetune.Trigger.toJSON(t);
@@ -102,17 +104,23 @@ export function parseOn(on: string): { on: TriggerConditionInput; alias?: string
   );
 }
 
+/** What a trigger makes: a fine-tuned model, a study's report or an adapted base. */
+function output(t: finetune.Trigger): string {
+  if (t.adaptation) return `${t.adaptation.modelName} (adaptation)`;
+  if (t.study) return `${t.study.reportModelName || '-'} (study)`;
+  return `${t.spec?.outputModelName ?? '-'}${t.spec?.fromScratch ? ' (scratch)' : ''}`;
+}
+
 function row(t: finetune.Trigger): string[] {
-  const spec = t.spec;
-  const dataset = t.study?.dataset ?? spec?.dataset;
+  const dataset = t.study?.dataset ?? t.spec?.dataset;
+  const shards = t.adaptation?.shards ?? t.adaptation?.mixture[0]?.shards;
+  const input = dataset ?? shards;
   return [
     t.id,
     t.baseModelName,
     formatTriggerCondition(t),
-    dataset ? formatVersionRef(dataset) : '-',
-    t.study
-      ? `${t.study.reportModelName || '-'} (study)`
-      : `${spec?.outputModelName ?? '-'}${spec?.fromScratch ? ' (scratch)' : ''}`,
+    input ? formatVersionRef(input) : '-',
+    output(t),
     String(t.firedCount),
     formatTime(t.createdAt),
   ];
@@ -135,6 +143,31 @@ export async function createTrigger(
   options: CreateTriggerOptions,
 ): Promise<void> {
   const trigger = await client.createTrigger(toTriggerInput(baseModel, options));
+  out.result(
+    () => ({ trigger: triggerJson(trigger) }),
+    () => out.table(COLUMNS, [row(trigger)]),
+  );
+}
+
+/** `headstart triggers adapt BASE`: an adaptation trigger, the run described as for `pretrain start`. */
+export async function createAdaptationTrigger(
+  client: FinetuneClient,
+  out: Output,
+  baseModel: string,
+  options: StartRunOptions & { on?: string },
+): Promise<void> {
+  const on = parseOn(options.on ?? 'final');
+  const { spec } = startRunRequest(options);
+  const trigger = await client.createTrigger(
+    finetune.Trigger.fromPartial({
+      baseModelName: baseModel,
+      condition: parseTriggerCondition(on.on),
+      alias: on.alias ?? '',
+      tag: on.tag ?? '',
+      // The adapted model keeps its base's architecture: no model config at all.
+      adaptation: spec ? { ...spec, model: undefined } : undefined,
+    }),
+  );
   out.result(
     () => ({ trigger: triggerJson(trigger) }),
     () => out.table(COLUMNS, [row(trigger)]),

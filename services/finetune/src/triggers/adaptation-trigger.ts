@@ -42,23 +42,31 @@ export async function checkAdaptationTrigger(
       );
     }
   }
-  if (!run.shards?.name) problems.add('trigger.adaptation.shards', 'is required (the text to adapt to)');
+  if (!run.shards?.name && run.mixture.length === 0) {
+    problems.add('trigger.adaptation.shards', 'is required, or a mixture (the text to adapt to)');
+  }
   if (run.continueFrom?.name) {
     problems.add('trigger.adaptation.continue_from', 'is set by the trigger: the version that fires it');
   }
-  if (run.model) {
+  // An all-zero ModelConfig is the same as none (every field "take the default").
+  if (run.model && Object.values(run.model).some((v) => v !== 0)) {
     problems.add('trigger.adaptation.model', "must be unset: an adapted model keeps its base's architecture");
   }
   problems.throwIfAny();
   if (!deps.pretrain) throw new HeadstartError(Code.FAILED_PRECONDITION, NO_PRETRAIN_ADDRESS);
   const options = signal ? { signal } : {};
-  const shards = await deps.client.getVersion(run.shards!, options);
-  if (shards.kind !== registry.ModelKind.MODEL_KIND_DATASET) {
-    throw new HeadstartError(
-      Code.FAILED_PRECONDITION,
-      `trigger.adaptation.shards ${shards.modelName}:${shards.version} is not a token-shards DATASET`,
-      { details: { field: 'trigger.adaptation.shards' } },
-    );
+  const sources = run.shards?.name
+    ? [{ ref: run.shards, field: 'trigger.adaptation.shards' }]
+    : run.mixture.map((m, i) => ({ ref: m.shards!, field: `trigger.adaptation.mixture[${i}].shards` }));
+  for (const { ref, field } of sources) {
+    const shards = await deps.client.getVersion(ref, options);
+    if (shards.kind !== registry.ModelKind.MODEL_KIND_DATASET) {
+      throw new HeadstartError(
+        Code.FAILED_PRECONDITION,
+        `${field} ${shards.modelName}:${shards.version} is not a token-shards DATASET`,
+        { details: { field } },
+      );
+    }
   }
   await checkAdaptedModel(deps.client, run.modelName, options);
   return { ...input, condition, spec: undefined, study: undefined, adaptation: run };

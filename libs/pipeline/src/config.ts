@@ -60,5 +60,20 @@ export const pipelineConfigSpec = {
     description:
       'Paired seeds of the dictionary-domains transfer study (each seed: one label draw, a fine-tune of the base and one from random weights, two baselines, at every budget).',
   },
+  logFormat: {
+    env: 'HEADSTART_LOG_FORMAT',
+    type: 'enum',
+    values: ['auto', 'json'],
+    default: 'auto',
+    description:
+      'auto: on a terminal, one line per stage and progress bars, the JSON logs in HOME/logs/pipeline.log; elsewhere JSON logs on stdout. json: JSON logs on stdout always (the --log-format flag wins).',
+  },
+  keepUp: {
+    env: 'HEADSTART_KEEP_UP',
+    type: 'boolean',
+    default: false,
+    description:
+      "Leave the local stack running after the report, on the CLI's default ports (127.0.0.1:50051-50054), until Ctrl-C (or pass --keep-up).",
+  },
   logLevel: logLevelVar,
 } as const satisfies ConfigSpec;

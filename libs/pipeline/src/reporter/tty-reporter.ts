@@ -83,6 +83,8 @@ export function createTtyReporter(stream: TtyStream, options: TtyReporterOptions
     stream: stream as unknown as NodeJS.WritableStream,
     fps: options.fps ?? 5,
     hideCursor: true,
+    // Bars are removed as their work ends; the close leaves no blank line behind.
+    clearOnComplete: true,
     linewrap: false,
     etaBuffer: 20,
     format: (_options, params, payload: { row: Row }) => {

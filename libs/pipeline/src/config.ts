@@ -66,7 +66,7 @@ export const pipelineConfigSpec = {
     values: ['auto', 'json'],
     default: 'auto',
     description:
-      'auto: on a terminal, one line per stage and progress bars, the JSON logs in HOME/logs/pipeline.log; elsewhere JSON logs on stdout. json: JSON logs on stdout always (the --log-format flag wins).',
+      'auto: progress bars on a terminal, JSON logs to HOME/logs/pipeline.log, else JSON logs on stdout; json: JSON logs on stdout always (also --log-format json).',
   },
   keepUp: {
     env: 'HEADSTART_KEEP_UP',

@@ -152,6 +152,8 @@ export interface MainJobOptions {
   dataDir?: string | undefined;
   /** The first Ctrl-C: stop the pipeline (or the stack left up). */
   signal?: AbortSignal | undefined;
+  /** Where a stack left up serves (0: a free port). @default KEEP_UP_PORTS */
+  keepUpPorts?: Partial<Record<LocalStackService, number>> | undefined;
 }
 
 const write = (stdout: ConsoleStream, text: string) =>
@@ -181,7 +183,7 @@ export async function runMainJob(options: MainJobOptions): Promise<PipelineResul
           natsUrl: config.natsUrl,
           backend: config.backend,
           logger,
-          ports: KEEP_UP_PORTS,
+          ports: options.keepUpPorts ?? KEEP_UP_PORTS,
         })
       : undefined;
     const result = await runPipeline({

@@ -94,6 +94,12 @@ export function createTtyReporter(stream: TtyStream, options: TtyReporterOptions
     },
   });
   let closed = false;
+  // A process that exits with bars up (a second Ctrl-C exits at once) gets its cursor and line
+  // wrapping back: a terminal's writes are synchronous, so they land before the exit.
+  const restoreTerminal = () => {
+    if (!closed) stream.write('\x1b[?25h\x1b[?7h\n');
+  };
+  process.once('exit', restoreTerminal);
   const active = new Set<SingleBar>();
   let stageBar: SingleBar | undefined;
   const line = (text: string) => {
@@ -150,6 +156,7 @@ export function createTtyReporter(stream: TtyStream, options: TtyReporterOptions
       for (const bar of [...active]) remove(bar);
       multibar.stop();
       closed = true;
+      process.removeListener('exit', restoreTerminal);
     },
   };
 }

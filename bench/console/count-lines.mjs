@@ -33,7 +33,16 @@ const TINY = {
     budget: { kind: 'steps', steps: 6 },
     seed: 7,
   },
-  finetune: { labelBudget: 20, epochs: 2, batchSize: 8, maxLength: 16, maxSteps: 0, minSteps: 0, patience: 0, seed: 7 },
+  finetune: {
+    labelBudget: 20,
+    epochs: 2,
+    batchSize: 8,
+    maxLength: 16,
+    maxSteps: 0,
+    minSteps: 0,
+    patience: 0,
+    seed: 7,
+  },
   classifyTexts: 4,
   studies: [
     {

@@ -170,7 +170,7 @@ function watchLogger(
       update.fractionDone,
       1,
       {
-        step: update.totalSteps ? `${update.step}/${update.totalSteps}` : update.step,
+        step: update.step,
         training_s: Math.round(update.trainingSeconds),
         loss: +update.loss.toFixed(4),
         lr: +update.learningRate.toExponential(2),

@@ -13,7 +13,12 @@ function currentUser(): string {
 
 async function main(): Promise<void> {
   process.exitCode = await runCli(process.argv.slice(2), {
-    streams: { stdout: process.stdout, stderr: process.stderr, stderrIsTTY: process.stderr.isTTY === true },
+    streams: {
+      stdout: process.stdout,
+      stderr: process.stderr,
+      stderrIsTTY: process.stderr.isTTY === true,
+      stdoutIsTTY: process.stdout.isTTY === true,
+    },
     defaultRegistry: process.env['HEADSTART_REGISTRY_ADDR'] ?? '127.0.0.1:50051',
     defaultPretrain: process.env['HEADSTART_PRETRAIN_ADDR'] ?? '127.0.0.1:50053',
     defaultIngest: process.env['HEADSTART_INGEST_ADDR'] ?? '127.0.0.1:50052',

@@ -1,3 +1,4 @@
+import { createTtyReporter, type Reporter } from '@headstart/pipeline/reporter';
 import { formatFields, formatTable, type Column } from './table';
 
 /** Where the CLI writes: stdout for results, stderr for errors and progress. */
@@ -10,6 +11,8 @@ export interface CliStreams {
   stderr: Writer;
   /** Progress lines are drawn only on a terminal. */
   stderrIsTTY: boolean;
+  /** With stderr a terminal too, long commands draw live bars instead of printing progress lines. */
+  stdoutIsTTY?: boolean | undefined;
 }
 
 /**
@@ -26,6 +29,11 @@ export interface Output {
   progress(text: string, done?: boolean): void;
   /** The raw stdout, for binary output (`download -o -`). */
   readonly stdout: Writer;
+  /**
+   * Live progress bars on stderr (the main job's terminal reporter) when both stdout and stderr are a
+   * terminal and not --json; undefined elsewhere, where long commands print lines a log keeps.
+   */
+  liveProgress(): Reporter | undefined;
 }
 
 export function createOutput(streams: CliStreams, json: boolean): Output {
@@ -41,6 +49,11 @@ export function createOutput(streams: CliStreams, json: boolean): Output {
       if (!streams.stderrIsTTY) return;
       // \r + clear-to-end-of-line redraws the same terminal line.
       streams.stderr.write(`\r\x1b[K${text}${done ? '\n' : ''}`);
+    },
+    liveProgress() {
+      if (json || !streams.stderrIsTTY || !streams.stdoutIsTTY) return undefined;
+      const { columns } = streams.stderr as { columns?: number };
+      return createTtyReporter({ write: (chunk) => streams.stderr.write(chunk), isTTY: true, columns });
     },
   };
 }

@@ -60,5 +60,20 @@ export const pipelineConfigSpec = {
     description:
       'Paired seeds of the dictionary-domains transfer study (each seed: one label draw, a fine-tune of the base and one from random weights, two baselines, at every budget).',
   },
+  logFormat: {
+    env: 'HEADSTART_LOG_FORMAT',
+    type: 'enum',
+    values: ['auto', 'json'],
+    default: 'auto',
+    description:
+      'auto: progress bars on a terminal, JSON logs to HOME/logs/pipeline.log, else JSON logs on stdout; json: JSON logs on stdout always (also --log-format json).',
+  },
+  keepUp: {
+    env: 'HEADSTART_KEEP_UP',
+    type: 'boolean',
+    default: false,
+    description:
+      "Leave the local stack running after the report, on the CLI's default ports (127.0.0.1:50051-50054), until Ctrl-C (or pass --keep-up).",
+  },
   logLevel: logLevelVar,
 } as const satisfies ConfigSpec;

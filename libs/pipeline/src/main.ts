@@ -1,12 +1,11 @@
 #!/usr/bin/env node
 // The main job: the whole Headstart pipeline on shipped data, with embedded defaults (a local
-// nats-server, SQLite and a local artifact folder under HEADSTART_HOME). Reads the environment here only.
-import * as path from 'node:path';
-
-import { ConfigError, createLogger, readConfig } from '@headstart/service-kit';
+// nats-server, SQLite and a local artifact folder under HEADSTART_HOME). Reads the environment here only;
+// main-job.ts does the rest (where logs go, what the console shows, --keep-up).
+import { ConfigError, readConfig } from '@headstart/service-kit';
 
 import { pipelineConfigSpec } from './config';
-import { runPipeline } from './run-pipeline';
+import { runMainJob, UsageError } from './main-job';
 import { DEMO_SCALE, type PipelineScale } from './scale';
 
 // First SIGINT/SIGTERM: stop gracefully (a pre-training run checkpoints and resumes on the next run).
@@ -23,7 +22,6 @@ async function main(): Promise<void> {
     }
     throw err;
   }
-  const logger = createLogger({ name: 'pipeline', level: config.logLevel });
   const scale: PipelineScale = {
     ...DEMO_SCALE,
     pretrain: {
@@ -38,27 +36,29 @@ async function main(): Promise<void> {
       s.task === 'dictionary-domains' ? { ...s, seeds: config.studySeeds } : s,
     ),
   };
-  const stop = (signal: NodeJS.Signals) => {
+  const stop = () => {
     if (controller.signal.aborted) process.exit(130);
-    logger.warn({ signal }, 'stopping: the services shut down gracefully (send it again to exit at once)');
     controller.abort();
   };
   process.on('SIGINT', stop);
   process.on('SIGTERM', stop);
-  const result = await runPipeline({
-    home: path.resolve(config.home),
-    natsUrl: config.natsUrl,
-    backend: config.backend,
-    logger,
+  await runMainJob({
+    argv: process.argv.slice(2),
+    config,
+    stdout: process.stdout,
     scale,
     signal: controller.signal,
   });
   // Exit once the report is out: the stack is stopped, and a handle a part left open must not keep the
   // job from returning.
-  process.stdout.write(`\n${result.text}\n`, () => process.exit(0));
+  process.stdout.write('', () => process.exit(0));
 }
 
 main().catch((err: unknown) => {
+  if (err instanceof UsageError) {
+    console.error(err.message);
+    process.exit(2);
+  }
   if (controller.signal.aborted) {
     console.error(
       'pipeline stopped; run it again to continue (a pre-training run resumes from its last checkpoint)',

@@ -13,6 +13,8 @@ import { formatReport } from './report/format-report';
 import { REPORT_FORMAT, type PipelineReport } from './report/report-types';
 import { studySummary, studyVerdict } from './report/studies';
 import { verdict } from './report/verdict';
+import { createPlainReporter } from './reporter/plain-reporter';
+import type { Reporter } from './reporter/reporter';
 import { inputsTag, label } from './reuse';
 import { DEMO_SCALE, PIPELINE_NAMES, adaptedModelName, type PipelineScale } from './scale';
 import { awaitFinetunes } from './stages/await-finetunes';
@@ -45,6 +47,8 @@ export interface PipelineOptions {
   stack?: LocalStack | undefined;
   /** Stops waiting and shuts the stack down; a pre-training run in progress is checkpointed and resumes next time. */
   signal?: AbortSignal | undefined;
+  /** What people see: stages and progress. @default log lines through `logger` (createPlainReporter) */
+  reporter?: Reporter | undefined;
 }
 
 export interface PipelineResult {
@@ -73,6 +77,7 @@ export async function runPipeline(options: PipelineOptions): Promise<PipelineRes
 
 async function runStages(stack: LocalStack, options: PipelineOptions): Promise<PipelineResult> {
   const { home, logger, signal } = options;
+  const reporter = options.reporter ?? createPlainReporter(logger);
   const scale = options.scale ?? DEMO_SCALE;
   const names = PIPELINE_NAMES;
   const workDir = path.join(home, 'work');
@@ -80,13 +85,12 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
   const stages: PipelineReport['stages'] = [];
   const stage = async <T>(name: string, run: () => Promise<T>): Promise<T> => {
     if (signal?.aborted) throw new Error('the pipeline was cancelled');
-    const log = logger.child({ stage: name });
-    log.info(`stage ${stages.length + 1}: ${name}`);
+    reporter.stageStarted(name, stages.length + 1);
     const started = performance.now();
     const result = await run();
     const seconds = (performance.now() - started) / 1000;
     stages.push({ stage: name, seconds });
-    log.info({ seconds: +seconds.toFixed(1) }, `stage ${name} done`);
+    reporter.stageFinished(name, seconds);
     return result;
   };
   const stageLogger = (name: string) => logger.child({ stage: name });
@@ -100,6 +104,7 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
       stack.ingest,
       { corpusFile: data.corpusFile, vocabSize: scale.tokenizerVocab, names, signal },
       stageLogger('ingest'),
+      reporter,
     ),
   );
   const { task, reused: taskReused } = await stage('task', () =>
@@ -124,6 +129,7 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
           { registry: stack.registry, ingest: stack.ingest },
           { task: dataset, tokenizer: ingested.tokenizer, signal },
           log,
+          reporter,
         );
       })
     : undefined;
@@ -190,6 +196,7 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
       stack.registry,
       { modelName: names.base, shards: ingested.shards, vocabSize, scale, key: pretrainKey, signal },
       stageLogger('pretrain'),
+      reporter,
     ),
   );
   const run = pretrained.run;
@@ -198,7 +205,7 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
     selector: { $case: 'version', version: run.finalVersion },
   });
   const jobs = await stage('finetune', () =>
-    awaitFinetunes(stack.finetune, triggers, checkpoint, stageLogger('finetune'), { signal }),
+    awaitFinetunes(stack.finetune, triggers, checkpoint, stageLogger('finetune'), { signal, reporter }),
   );
   const adapted = adaptation
     ? await stage('adaptation', () =>
@@ -206,6 +213,7 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
           { pretrain: stack.pretrain, registry: stack.registry },
           { adaptedModelName: adaptedName, base: checkpoint, signal },
           stageLogger('adaptation'),
+          reporter,
         ),
       )
     : undefined;
@@ -214,14 +222,14 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
     const general = await awaitStudies(
       stack.finetune,
       stack.registry,
-      { triggers: studyTriggers.general, checkpoint, reportsDir, signal },
+      { triggers: studyTriggers.general, checkpoint, reportsDir, signal, reporter },
       stageLogger('studies'),
     );
     const ofAdapted = adapted
       ? await awaitStudies(
           stack.finetune,
           stack.registry,
-          { triggers: studyTriggers.adapted, checkpoint: adapted.checkpoint, reportsDir, signal },
+          { triggers: studyTriggers.adapted, checkpoint: adapted.checkpoint, reportsDir, signal, reporter },
           stageLogger('studies'),
         )
       : [];

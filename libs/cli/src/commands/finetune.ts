@@ -93,11 +93,30 @@ export function requireFinetuneSucceeded(job: finetune.Finetune): void {
 
 export async function followFinetune(client: FinetuneClient, out: Output, id: string): Promise<void> {
   let last = '';
-  const job = await client.watchFinetune(id, (update) => {
-    const line = `${id}  ${describeFinetuneProgress(update)}`;
-    if (line !== last) out.progress(line);
-    last = line;
-  });
+  // On a terminal (stdout too): a live bar; elsewhere the status line redrawn on a terminal's stderr.
+  const live = out.liveProgress();
+  const bar = live?.task(id);
+  let job: finetune.Finetune;
+  try {
+    job = await client.watchFinetune(id, (update) => {
+      if (bar) {
+        const running = update.state === common.JobState.JOB_STATE_RUNNING;
+        bar.progress(update.step, update.totalSteps, {
+          state: running ? undefined : formatJobState(update.state),
+          epoch: running && update.totalSteps > 0 ? update.epoch + 1 : undefined,
+          loss: running && update.totalSteps > 0 ? +update.loss.toFixed(4) : undefined,
+          'best dev acc': update.bestDev ? percent(update.bestDev.accuracy) : undefined,
+        });
+        return;
+      }
+      const line = `${id}  ${describeFinetuneProgress(update)}`;
+      if (line !== last) out.progress(line);
+      last = line;
+    });
+    bar?.done(describeFinetuneProgress(job));
+  } finally {
+    live?.close();
+  }
   if (last !== '') out.progress(`${id}  ${describeFinetuneProgress(job)}`, true);
   out.result(
     () => ({ finetune: jobJson(job) }),

@@ -83,11 +83,24 @@ export async function followJob(
   jobId: string,
   label: string,
 ): Promise<void> {
+  // Both stdout and stderr a terminal: a live bar; stderr alone: the redrawn status line.
+  const live = out.liveProgress();
+  const bar = live?.task(label);
   const progress = createJobProgressReporter(out, label);
   let job: ingest.Job;
   try {
-    job = await client.watchJob(jobId, progress.update);
+    job = await client.watchJob(jobId, (update) => {
+      if (!bar) return progress.update(update);
+      const p = update.progress;
+      bar.progress(p?.done ?? 0, p?.total ?? 0, {
+        phase: update.phase || formatJobState(update.state),
+        unit: p?.unit === 'bytes' ? '' : p?.unit,
+        eta_s: p?.etaSeconds ? Math.round(p.etaSeconds) : undefined,
+      });
+    });
+    bar?.done(describeProgress(job));
   } finally {
+    live?.close();
     progress.finish();
   }
   out.result(

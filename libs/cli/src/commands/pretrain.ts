@@ -189,19 +189,35 @@ export function progressLine(m: pretrain.WatchRunResponse): string {
  */
 export async function watchPretrainRun(client: PretrainClient, out: Output, runId: string): Promise<void> {
   let state = common.JobState.JOB_STATE_UNSPECIFIED;
-  const last = await client.watchRun(runId, (message) => {
-    const run = message.run;
-    if (out.json) {
-      out.stdout.write(`${JSON.stringify(pretrain.WatchRunResponse.toJSON(message))}\n`);
-    } else if (run && run.state !== state) {
-      out.stdout.write(
-        `${run.id}: ${stateLabel(run.state)}${run.resumedFromStep > 0 && run.state === common.JobState.JOB_STATE_RUNNING ? ` (resumed from step ${run.resumedFromStep})` : ''}\n`,
-      );
-    } else if (message.learningRate > 0) {
-      out.stdout.write(progressLine(message));
-    }
-    if (run) state = run.state;
-  });
+  // On a terminal: state changes and evaluations as lines, the steps as one live bar.
+  const live = out.liveProgress();
+  const bar = live?.task(runId);
+  const line = (text: string) => (live ? live.note(text.trimEnd()) : out.stdout.write(text));
+  let last: pretrain.Run;
+  try {
+    last = await client.watchRun(runId, (message) => {
+      const run = message.run;
+      if (out.json) {
+        out.stdout.write(`${JSON.stringify(pretrain.WatchRunResponse.toJSON(message))}\n`);
+      } else if (run && run.state !== state) {
+        line(
+          `${run.id}: ${stateLabel(run.state)}${run.resumedFromStep > 0 && run.state === common.JobState.JOB_STATE_RUNNING ? ` (resumed from step ${run.resumedFromStep})` : ''}\n`,
+        );
+      } else if (message.learningRate > 0) {
+        if (bar === undefined || message.evalLoss !== undefined) line(progressLine(message));
+        bar?.progress(message.fractionDone, 1, {
+          step: message.totalSteps < 1e9 ? `${message.step}/${message.totalSteps}` : message.step,
+          loss: +message.loss.toFixed(4),
+          tokens_per_s: Math.round(message.tokensPerSecond),
+          eta_s: Math.round(message.etaSeconds),
+        });
+      }
+      if (run) state = run.state;
+    });
+    bar?.done(stateLabel(last.state));
+  } finally {
+    live?.close();
+  }
   if (!out.json) out.stdout.write(describeRun(out, last));
   if (last.state === common.JobState.JOB_STATE_FAILED) {
     const code = (Code as unknown as Record<string, Code>)[last.errorCode] ?? Code.UNKNOWN;

@@ -23,13 +23,30 @@ export function requireStudySucceeded(study: finetune.Study): void {
  */
 export async function followStudy(client: FinetuneClient, out: Output, id: string): Promise<void> {
   let last = '';
-  const study = await client.watchStudy(id, (update) => {
-    const line = `${id}  ${describeStudyProgress(update)}`;
-    if (line === last) return;
-    last = line;
-    if (out.json) out.progress(line);
-    else out.stdout.write(`${line}\n`);
-  });
+  // On a terminal (stdout too, no --json): one live bar of the trials instead of a line per trial.
+  const live = out.liveProgress();
+  const bar = live?.task(id);
+  let study: finetune.Study;
+  try {
+    study = await client.watchStudy(id, (update) => {
+      if (bar) {
+        const running = update.state === common.JobState.JOB_STATE_RUNNING;
+        bar.progress(update.trialsFinished, update.trialsTotal, {
+          unit: 'trials',
+          state: running ? undefined : formatJobState(update.state),
+        });
+        return;
+      }
+      const line = `${id}  ${describeStudyProgress(update)}`;
+      if (line === last) return;
+      last = line;
+      if (out.json) out.progress(line);
+      else out.stdout.write(`${line}\n`);
+    });
+    bar?.done(describeStudyProgress(study));
+  } finally {
+    live?.close();
+  }
   if (out.json && last !== '') out.progress(last, true);
   out.result(
     () => ({ study: studyJson(study) }),

@@ -14,7 +14,7 @@ import type { Logger } from '@headstart/service-kit';
 import { findTagged, inputsTag, label } from '../reuse';
 import type { AdaptationScale, PipelineScale } from '../scale';
 import { awaitIngestJob } from './ingest-corpus';
-import { progressThrottle } from './job-progress';
+import { silentReporter, type Reporter } from '../reporter/reporter';
 
 const PREFIX = 'headstart main job adaptation';
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -35,6 +35,7 @@ export async function prepareAdaptationShards(
   clients: { registry: RegistryClient; ingest: IngestClient },
   input: { task: registry.ModelVersion; tokenizer: registry.ModelVersion; signal?: AbortSignal | undefined },
   logger: Logger,
+  reporter: Reporter = silentReporter,
 ): Promise<AdaptationShards> {
   const { task, tokenizer, signal } = input;
   const options = signal ? { signal } : {};
@@ -71,7 +72,7 @@ export async function prepareAdaptationShards(
     },
     options,
   );
-  const shards = await awaitIngestJob(clients.ingest, jobId, 'tokenizing the task text', logger, signal);
+  const shards = await awaitIngestJob(clients.ingest, jobId, 'tokenizing the task text', reporter, signal);
   logger.info(
     { version: label(shards), tokens: shards.metrics['train_tokens'] },
     'adaptation: shards registered',
@@ -188,24 +189,27 @@ export async function awaitAdaptation(
   clients: { pretrain: PretrainClient; registry: RegistryClient },
   input: { adaptedModelName: string; base: registry.ModelVersion; signal?: AbortSignal | undefined },
   logger: Logger,
+  reporter: Reporter = silentReporter,
 ): Promise<AdaptedBase> {
   const { signal } = input;
   const started = await runStartedFor(clients.pretrain, input.adaptedModelName, input.base, signal);
   logger.info({ run: started.id, from: label(input.base) }, 'adaptation: the trigger started the run');
-  const throttle = progressThrottle(logger, 15_000);
+  const task = reporter.task(`adapting ${label(input.base)} → ${input.adaptedModelName}`);
   const run = await clients.pretrain.watchRun(
     started.id,
     (update) => {
       const r = update.run;
       if (!r) return;
-      throttle.report(
-        `${r.state}/${r.step}`,
-        { run: r.id, step: `${r.step}/${r.totalSteps}`, loss: +r.loss.toFixed(3) },
+      task.progress(
+        r.step,
+        r.totalSteps,
+        { loss: +r.loss.toFixed(3), unit: 'steps' },
         `adaptation: step ${r.step}/${r.totalSteps}, loss ${r.loss.toFixed(3)}`,
       );
     },
     signal ? { signal } : {},
   );
+  task.done(`eval loss ${run.evalLoss.toFixed(3)}`);
   if (run.state !== common.JobState.JOB_STATE_SUCCEEDED || run.finalVersion === 0) {
     throw new HeadstartError(
       Code.ABORTED,

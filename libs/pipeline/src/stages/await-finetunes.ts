@@ -6,7 +6,7 @@ import type { Logger } from '@headstart/service-kit';
 
 import type { FinetuneClient } from '@headstart/finetune-client';
 import { label } from '../reuse';
-import { percent, progressThrottle } from './job-progress';
+import { silentReporter, type Reporter } from '../reporter/reporter';
 
 const { JobState } = common;
 
@@ -25,6 +25,8 @@ export interface AwaitOptions {
   /** Pause between ListFinetunes calls while waiting for the job to appear. @default 500 ms */
   pollMs?: number;
   signal?: AbortSignal | undefined;
+  /** Each job's progress. @default silentReporter */
+  reporter?: Reporter | undefined;
 }
 
 const sleep = (ms: number, signal?: AbortSignal) =>
@@ -69,19 +71,18 @@ async function awaitOne(
     { trigger: trigger.id, finetune: created.id, base: label(checkpoint) },
     `${what}: the trigger fired`,
   );
-  const throttle = progressThrottle(logger, 10_000);
+  const task = (options.reporter ?? silentReporter).task(what);
   let bestDevStep = -1;
   const job = await client.watchFinetune(
     created.id,
     (update) => {
       const state = common.jobStateToJSON(update.state).replace('JOB_STATE_', '').toLowerCase();
-      throttle.report(
-        state,
+      task.progress(
+        update.step,
+        update.totalSteps,
         {
           finetune: update.id,
-          state,
-          step: update.totalSteps ? `${update.step}/${update.totalSteps}` : update.step,
-          progress: percent(update.step, update.totalSteps),
+          state: state === 'running' ? undefined : state,
           epoch: update.epoch,
           loss: update.loss ? +update.loss.toFixed(4) : undefined,
         },
@@ -102,6 +103,11 @@ async function awaitOne(
       }
     },
     options.signal ? { signal: options.signal } : {},
+  );
+  task.done(
+    job.test
+      ? `test accuracy ${(100 * job.test.accuracy).toFixed(1)} %`
+      : common.jobStateToJSON(job.state).replace('JOB_STATE_', '').toLowerCase(),
   );
   if (job.state !== JobState.JOB_STATE_SUCCEEDED) {
     throw new HeadstartError(

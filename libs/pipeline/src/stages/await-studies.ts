@@ -12,7 +12,7 @@ import type { RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
 
 import { label } from '../reuse';
-import { progressThrottle } from './job-progress';
+import { silentReporter, type Reporter } from '../reporter/reporter';
 import type { StudyTrigger } from './study-triggers';
 
 const { JobState } = common;
@@ -31,6 +31,8 @@ export interface AwaitStudiesInput {
   triggers: StudyTrigger[];
   checkpoint: registry.ModelVersion;
   reportsDir: string;
+  /** Each study's progress (trials done of total). @default silentReporter */
+  reporter?: Reporter | undefined;
   /** How long a trigger may take to start its study. @default 5 min */
   appearTimeoutMs?: number;
   signal?: AbortSignal | undefined;
@@ -96,14 +98,16 @@ export async function awaitStudies(
       { task, study: started.id, trials: started.trialsTotal },
       `study of ${task}: the trigger fired`,
     );
-    const throttle = progressThrottle(logger, 15_000);
+    const progress = (input.reporter ?? silentReporter).task(`study of ${task}`);
     const study = await client.watchStudy(started.id, (s) =>
-      throttle.report(
-        `${s.state}/${s.trialsFinished}`,
-        { task, study: s.id, trials: `${s.trialsFinished}/${s.trialsTotal}` },
+      progress.progress(
+        s.trialsFinished,
+        s.trialsTotal,
+        { study: s.id, unit: 'trials' },
         `study of ${task}: ${s.trialsFinished}/${s.trialsTotal} trials done`,
       ),
     );
+    progress.done(`${study.trialsFinished}/${study.trialsTotal} trials`);
     const seconds =
       ((study.finishedAt ?? new Date()).getTime() - input.checkpoint.createdAt!.getTime()) / 1000;
     if (study.state !== JobState.JOB_STATE_SUCCEEDED || !study.reportVersion) {

@@ -11,7 +11,7 @@ import { Code, HeadstartError } from '@headstart/errors';
 
 import { findTagged, inputsTag, label } from '../reuse';
 import type { PipelineNames } from '../scale';
-import { percent, progressThrottle } from './job-progress';
+import { silentReporter, type Reporter } from '../reporter/reporter';
 
 export interface IngestedCorpus {
   corpus: registry.ModelVersion;
@@ -32,21 +32,21 @@ export async function awaitIngestJob(
   ingestClient: IngestClient,
   jobId: string,
   what: string,
-  logger: Logger,
+  reporter: Reporter,
   signal: AbortSignal | undefined,
 ): Promise<registry.ModelVersion> {
-  const throttle = progressThrottle(logger);
+  const task = reporter.task(what);
   const job = await ingestClient.watchJob(
     jobId,
     (update: ingest.Job) => {
       const done = update.progress?.done ?? 0;
       const total = update.progress?.total ?? 0;
-      throttle.report(
-        update.phase,
+      task.progress(
+        done,
+        total,
         {
           job: jobId,
           phase: update.phase,
-          progress: percent(done, total),
           unit: update.progress?.unit,
           eta_s: update.progress?.etaSeconds ? Math.round(update.progress.etaSeconds) : undefined,
           documents: update.documentsTotal ? `${update.documentsDone}/${update.documentsTotal}` : undefined,
@@ -57,6 +57,7 @@ export async function awaitIngestJob(
     },
     signal ? { signal } : {},
   );
+  task.done(job.result ? label(job.result) : common.jobStateToJSON(job.state));
   if (job.state !== common.JobState.JOB_STATE_SUCCEEDED || !job.result) {
     throw new HeadstartError(
       Code.ABORTED,
@@ -71,6 +72,7 @@ export async function ingestCorpus(
   ingestClient: IngestClient,
   input: IngestCorpusInput,
   logger: Logger,
+  reporter: Reporter = silentReporter,
 ): Promise<IngestedCorpus> {
   const { names, signal } = input;
   const { sha256 } = await hashFile(input.corpusFile);
@@ -128,7 +130,7 @@ export async function ingestCorpus(
       signal ? { signal } : {},
     );
     logger.info({ job: jobId, vocabSize: input.vocabSize }, 'tokenizer: training started');
-    tokenizer = await awaitIngestJob(ingestClient, jobId, 'tokenizer training', logger, signal);
+    tokenizer = await awaitIngestJob(ingestClient, jobId, 'tokenizer training', reporter, signal);
     logger.info({ version: label(tokenizer), metrics: tokenizer.metrics }, 'tokenizer: registered');
   }
 
@@ -152,7 +154,7 @@ export async function ingestCorpus(
       signal ? { signal } : {},
     );
     logger.info({ job: jobId }, 'shards: tokenizing started');
-    shards = await awaitIngestJob(ingestClient, jobId, 'tokenizing', logger, signal);
+    shards = await awaitIngestJob(ingestClient, jobId, 'tokenizing', reporter, signal);
     logger.info({ version: label(shards), metrics: shards.metrics }, 'shards: registered');
   }
   return { corpus, tokenizer, shards, reused };

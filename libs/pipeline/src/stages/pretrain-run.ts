@@ -9,6 +9,7 @@ import type { Logger } from '@headstart/service-kit';
 
 import type { RegistryClient } from '@headstart/registry-client';
 
+import { silentReporter, type Reporter, type TaskReporter } from '../reporter/reporter';
 import { label } from '../reuse';
 import { describeBudget, type PipelineScale } from '../scale';
 import { stepsForMinutes, timeTrainingStep } from './calibrate-step';
@@ -125,8 +126,11 @@ function runSpec(input: PretrainInput, budget: RunBudget): pretrain.RunSpec {
 /** "42%": the share of the run's steps or time budget done. */
 const donePercent = (update: pretrain.WatchRunResponse) => `${Math.floor(update.fractionDone * 100)}%`;
 
-function watchLogger(logger: Logger, curve: EvalPoint[]): (update: pretrain.WatchRunResponse) => void {
-  let lastLog = 0;
+function watchLogger(
+  logger: Logger,
+  curve: EvalPoint[],
+  task: TaskReporter,
+): (update: pretrain.WatchRunResponse) => void {
   let lastState: common.JobState | undefined;
   return (update) => {
     const state = update.run?.state;
@@ -162,23 +166,20 @@ function watchLogger(logger: Logger, curve: EvalPoint[]): (update: pretrain.Watc
         `pretrain: eval at step ${point.step} (${donePercent(update)}): loss ${point.evalLoss.toFixed(3)}`,
       );
     }
-    const now = Date.now();
-    if (now - lastLog >= 15_000 || update.fractionDone >= 1) {
-      lastLog = now;
-      logger.info(
-        {
-          step: update.step,
-          done: donePercent(update),
-          training_s: Math.round(update.trainingSeconds),
-          loss: +update.loss.toFixed(4),
-          lr: +update.learningRate.toExponential(2),
-          tokens_per_s: Math.round(update.tokensPerSecond),
-          tokens: update.tokensSeen,
-          eta_s: Math.round(update.etaSeconds),
-        },
-        `pretrain: step ${update.step} (${donePercent(update)}), loss ${update.loss.toFixed(3)}`,
-      );
-    }
+    task.progress(
+      update.fractionDone,
+      1,
+      {
+        step: update.step,
+        training_s: Math.round(update.trainingSeconds),
+        loss: +update.loss.toFixed(4),
+        lr: +update.learningRate.toExponential(2),
+        tokens_per_s: Math.round(update.tokensPerSecond),
+        tokens: update.tokensSeen,
+        eta_s: Math.round(update.etaSeconds),
+      },
+      `pretrain: step ${update.step} (${donePercent(update)}), loss ${update.loss.toFixed(3)}`,
+    );
   };
 }
 
@@ -207,6 +208,7 @@ export async function runPretraining(
   registryClient: RegistryClient,
   input: PretrainInput,
   logger: Logger,
+  reporter: Reporter = silentReporter,
 ): Promise<PretrainOutcome> {
   const callOptions = input.signal ? { signal: input.signal } : {};
   const earlier = (await client.listAllRuns({ modelName: input.modelName }, callOptions)).filter((r) =>
@@ -236,7 +238,9 @@ export async function runPretraining(
   }
   const origin = earlier.includes(run) ? 'earlier' : 'new';
   const curve: EvalPoint[] = [];
-  const done = await client.watchRun(run.id, watchLogger(logger, curve), callOptions);
+  const task = reporter.task('pre-training');
+  const done = await client.watchRun(run.id, watchLogger(logger, curve, task), callOptions);
+  task.done(`${done.step} steps, ${done.tokensSeen.toLocaleString('en-US')} tokens`);
   if (done.state !== JobState.JOB_STATE_SUCCEEDED || done.finalVersion === 0) {
     throw new HeadstartError(
       Code.ABORTED,

@@ -25,7 +25,8 @@ import { removeJobCheckpoint } from './training/job-checkpoint';
 import { createJobReporter } from './worker/job-reporter';
 import { JobCancelledError, runJob, type JobOutcome } from './worker/run-job';
 
-export const DEFAULT_WORKER_HEALTH_PORT = 50060;
+// Not 50060 (the pretrain worker's): both kinds of worker can run on one host with their defaults.
+export const DEFAULT_WORKER_HEALTH_PORT = 50061;
 
 export interface FinetuneWorkerOptions {
   registryAddress: string;

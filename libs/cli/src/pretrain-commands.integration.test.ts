@@ -63,7 +63,7 @@ beforeAll(async () => {
     { train: docs(40, 0), validation: docs(5, 1) },
   );
   const client = createRegistryClient({ address: registry.address });
-  await client.uploadVersion({ modelName: 'cli-shards', kind: 'DATASET' }, shardsFile);
+  await client.createVersion({ modelName: 'cli-shards', kind: 'DATASET' }, shardsFile);
   client.close();
   const queue = {
     subject: 'headstart.work.pretrain-cli-test',

@@ -126,14 +126,16 @@ export async function registerTinyTokenizer(
   name = 'tiny-wordpiece',
 ): Promise<TinyBase> {
   const tokenizerJson = await trainTinyTokenizer();
-  const tokenizer = await client.uploadVersion(
-    {
-      modelName: name,
-      kind: registry.ModelKind.MODEL_KIND_TOKENIZER,
-      metadata: { format: 'huggingface-tokenizer-json' },
-    },
-    Buffer.from(tokenizerJson, 'utf8'),
-  );
+  const tokenizer = (
+    await client.createVersion(
+      {
+        modelName: name,
+        kind: registry.ModelKind.MODEL_KIND_TOKENIZER,
+        metadata: { format: 'huggingface-tokenizer-json' },
+      },
+      Buffer.from(tokenizerJson, 'utf8'),
+    )
+  ).version;
   return { tokenizer, tokenizerJson, config: tinyModelConfig(Tokenizer.fromJSON(tokenizerJson).vocabSize) };
 }
 
@@ -144,25 +146,27 @@ export async function registerCheckpoint(
   options: { final?: boolean; tags?: string[]; aliases?: string[]; seed?: number } = {},
 ): Promise<registry.ModelVersion> {
   const bytes = await tinyCheckpoint(base.config, options.final ?? false, options.seed);
-  return client.uploadVersion(
-    {
-      modelName,
-      kind: registry.ModelKind.MODEL_KIND_BASE_MODEL,
-      metadata: { final: String(options.final ?? false), format: 'headstart-pretrain-checkpoint' },
-      parents: [
-        {
-          ref: {
-            name: base.tokenizer.modelName,
-            selector: { $case: 'version', version: base.tokenizer.version },
+  return (
+    await client.createVersion(
+      {
+        modelName,
+        kind: registry.ModelKind.MODEL_KIND_BASE_MODEL,
+        metadata: { final: String(options.final ?? false), format: 'headstart-pretrain-checkpoint' },
+        parents: [
+          {
+            ref: {
+              name: base.tokenizer.modelName,
+              selector: { $case: 'version', version: base.tokenizer.version },
+            },
+            relation: 'tokenized_with',
           },
-          relation: 'tokenized_with',
-        },
-      ],
-      tags: options.tags ?? [],
-      aliases: options.aliases ?? [],
-    },
-    bytes,
-  );
+        ],
+        tags: options.tags ?? [],
+        aliases: options.aliases ?? [],
+      },
+      bytes,
+    )
+  ).version;
 }
 
 export async function registerDataset(
@@ -171,8 +175,10 @@ export async function registerDataset(
   content: Buffer,
   format: 'jsonl' | 'csv' = 'jsonl',
 ): Promise<registry.ModelVersion> {
-  return client.uploadVersion(
-    { modelName: name, kind: registry.ModelKind.MODEL_KIND_DATASET, metadata: { format } },
-    content,
-  );
+  return (
+    await client.createVersion(
+      { modelName: name, kind: registry.ModelKind.MODEL_KIND_DATASET, metadata: { format } },
+      content,
+    )
+  ).version;
 }

@@ -15,7 +15,7 @@ import { finetune as finetuneProto } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService } from '@headstart/service-kit';
 import { createLogger, createService } from '@headstart/service-kit';
-import { createFinetuneHandlers } from './api/finetune-handlers';
+import { createFinetuneHandlers } from './grpc/finetune-handlers';
 import { startControlServer } from './control/control-server';
 import { DatasetLoader } from './data/dataset-loader';
 import { JobEvents, StudyEvents } from './jobs/job-events';

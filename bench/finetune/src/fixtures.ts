@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { buildShippedData } from '@headstart/datasets';
 import { resolveConfig, type BertConfig } from '@headstart/model';
-import { DEFAULT_TRAINING, createSession, disposeSession, packSessionCheckpoint } from '@headstart/pretrain';
+import {
+  DEFAULT_TRAINING,
+  createSession,
+  disposeSession,
+  packSessionCheckpoint,
+} from '@headstart/pretrain/internal';
 import { registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import { Tokenizer, serializeTokenizer, trainWordPiece } from '@headstart/tokenizer';

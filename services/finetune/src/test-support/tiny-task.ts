@@ -3,8 +3,13 @@
 // pretrain service registers them (BASE_MODEL with a tokenized_with parent).
 import { selectBackend } from '@headstart/compute';
 import { createRng, resolveConfig, type BertConfig } from '@headstart/model';
-import { DEFAULT_TRAINING, createSession, disposeSession, packSessionCheckpoint } from '@headstart/pretrain';
-import type { TrainingConfig } from '@headstart/pretrain';
+import {
+  DEFAULT_TRAINING,
+  createSession,
+  disposeSession,
+  packSessionCheckpoint,
+} from '@headstart/pretrain/internal';
+import type { TrainingConfig } from '@headstart/pretrain/internal';
 import { registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import { Tokenizer, serializeTokenizer, trainWordPiece } from '@headstart/tokenizer';

@@ -1,4 +1,4 @@
-import type { ClientConnectionOptions } from '@headstart/errors';
+import type { ClientConnectionOptions } from '@headstart/client-kit';
 import type { registry } from '@headstart/proto';
 import type { Writable } from 'node:stream';
 import type { ProgressListener } from './artifact-sink';

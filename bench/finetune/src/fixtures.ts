@@ -7,7 +7,12 @@ import { join } from 'node:path';
 import { createInterface } from 'node:readline';
 import { buildShippedData } from '@headstart/datasets';
 import { resolveConfig, type BertConfig } from '@headstart/model';
-import { DEFAULT_TRAINING, createSession, disposeSession, packSessionCheckpoint } from '@headstart/pretrain';
+import {
+  DEFAULT_TRAINING,
+  createSession,
+  disposeSession,
+  packSessionCheckpoint,
+} from '@headstart/pretrain/internal';
 import { registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import { Tokenizer, serializeTokenizer, trainWordPiece } from '@headstart/tokenizer';
@@ -84,14 +89,16 @@ export async function registerTokenizer(
   client: RegistryClient,
   json: string,
 ): Promise<registry.ModelVersion> {
-  return client.uploadVersion(
-    {
-      modelName: 'bench-wordpiece',
-      kind: registry.ModelKind.MODEL_KIND_TOKENIZER,
-      metadata: { format: 'huggingface-tokenizer-json' },
-    },
-    Buffer.from(json, 'utf8'),
-  );
+  return (
+    await client.createVersion(
+      {
+        modelName: 'bench-wordpiece',
+        kind: registry.ModelKind.MODEL_KIND_TOKENIZER,
+        metadata: { format: 'huggingface-tokenizer-json' },
+      },
+      Buffer.from(json, 'utf8'),
+    )
+  ).version;
 }
 
 export async function registerCheckpoint(
@@ -100,13 +107,15 @@ export async function registerCheckpoint(
   bytes: Buffer,
   tokenizer: registry.ModelVersion,
 ): Promise<registry.ModelVersion> {
-  return client.uploadVersion(
-    {
-      modelName,
-      kind: registry.ModelKind.MODEL_KIND_BASE_MODEL,
-      metadata: { final: 'true' },
-      parents: [{ ref: `${tokenizer.modelName}:${tokenizer.version}`, relation: 'tokenized_with' }],
-    },
-    bytes,
-  );
+  return (
+    await client.createVersion(
+      {
+        modelName,
+        kind: registry.ModelKind.MODEL_KIND_BASE_MODEL,
+        metadata: { final: 'true' },
+        parents: [{ ref: `${tokenizer.modelName}:${tokenizer.version}`, relation: 'tokenized_with' }],
+      },
+      bytes,
+    )
+  ).version;
 }

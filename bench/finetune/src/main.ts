@@ -83,7 +83,7 @@ async function main(): Promise<void> {
   const results: Record<string, unknown> = { date: new Date().toISOString(), backend, cpus: cpus().length };
   try {
     const tokenizer = await registerTokenizer(registryClient, data.tokenizerJson);
-    await registryClient.uploadVersion(
+    await registryClient.createVersion(
       {
         modelName: 'spam-assassin',
         kind: registry.ModelKind.MODEL_KIND_DATASET,
@@ -105,7 +105,7 @@ async function main(): Promise<void> {
       ...pick('dev', label, 10),
       ...pick('test', label, 10),
     ]);
-    await registryClient.uploadVersion(
+    await registryClient.createVersion(
       { modelName: 'spam-small', kind: registry.ModelKind.MODEL_KIND_DATASET, metadata: { format: 'jsonl' } },
       Buffer.from(small.join('\n')),
     );

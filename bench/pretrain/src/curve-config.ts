@@ -4,7 +4,7 @@
 // same training.
 import type { BertConfig } from '@headstart/model';
 import { resolveConfig } from '@headstart/model';
-import type { LrDecayName, TrainingConfig } from '@headstart/pretrain';
+import type { LrDecayName, TrainingConfig } from '@headstart/pretrain/internal';
 
 export interface CurveSchedule {
   lr: number;

@@ -4,8 +4,8 @@
 // pre-trained base must beat clearly before it helps fine-tuning.
 import type { BertModel } from '@headstart/model';
 import { createRng, predictMasked } from '@headstart/model';
-import type { SpecialTokenIds, TokenStream } from '@headstart/pretrain';
-import { getBatch } from '@headstart/pretrain';
+import type { SpecialTokenIds, TokenStream } from '@headstart/pretrain/internal';
+import { getBatch } from '@headstart/pretrain/internal';
 
 export interface FillMaskResult {
   masked: number;

@@ -12,7 +12,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { selectBackend, tf } from '@headstart/compute';
 import type { BertConfig } from '@headstart/model';
-import type { LrDecayName, TrainingConfig } from '@headstart/pretrain';
+import type { LrDecayName, TrainingConfig } from '@headstart/pretrain/internal';
 import {
   createSession,
   disposeSession,
@@ -21,7 +21,7 @@ import {
   tokensPerStep,
   train,
   packDocuments,
-} from '@headstart/pretrain';
+} from '@headstart/pretrain/internal';
 import { openShards } from '@headstart/shards';
 import type { CurveSchedule } from './curve-config';
 import { DEFAULT_CURVE_SCHEDULE, configAModel, curveTrainingConfig } from './curve-config';

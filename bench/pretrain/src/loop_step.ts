@@ -9,7 +9,7 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { tf } from '@headstart/compute';
-import type { TrainingConfig, TrainingData } from '@headstart/pretrain';
+import type { TrainingConfig, TrainingData } from '@headstart/pretrain/internal';
 import {
   DEFAULT_TRAINING,
   createMaskingPolicy,
@@ -18,7 +18,7 @@ import {
   makeEvalBatches,
   packSessionCheckpoint,
   train,
-} from '@headstart/pretrain';
+} from '@headstart/pretrain/internal';
 import type { BenchConfig } from './config';
 import { createRng } from './data';
 import { productConfig } from './product_step';

@@ -20,7 +20,7 @@ import readline from 'node:readline';
 import { parseArgs } from 'node:util';
 import { selectBackend, tf } from '@headstart/compute';
 import { saveModel } from '@headstart/model';
-import type { LrDecayName, TrainingConfig, TrainingData } from '@headstart/pretrain';
+import type { LrDecayName, TrainingConfig, TrainingData } from '@headstart/pretrain/internal';
 import {
   createSession,
   createTrainingRngs,
@@ -32,7 +32,7 @@ import {
   prepareTrainingData,
   tokensPerStep,
   train,
-} from '@headstart/pretrain';
+} from '@headstart/pretrain/internal';
 import { openShards } from '@headstart/shards';
 import { writeBatchFile } from './batch-file';
 import { DEFAULT_CURVE_SCHEDULE, configAModel, curveTrainingConfig } from './curve-config';

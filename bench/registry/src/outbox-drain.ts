@@ -1,6 +1,6 @@
 import * as path from 'node:path';
 
-import { SqliteMetadataStore } from '@headstart/registry';
+import { SqliteMetadataStore } from '@headstart/registry/internal';
 import { waitFor } from '@headstart/testing';
 
 /**

@@ -59,7 +59,9 @@ function versionMetadata(shape: SeedShape, model: number, version: number): Uplo
 export async function seedRegistry(client: RegistryClient, shape: SeedShape, parallel = 4): Promise<number> {
   const seedModel = async (model: number): Promise<void> => {
     for (let version = 1; version <= shape.versionsPerModel; version++) {
-      const committed = await client.uploadVersion(versionMetadata(shape, model, version), randomBytes(4096));
+      const committed = (
+        await client.createVersion(versionMetadata(shape, model, version), randomBytes(4096))
+      ).version;
       if (committed.version !== version) {
         throw new Error(
           `seeding ${modelName(model)} committed version ${committed.version}, expected ${version}`,

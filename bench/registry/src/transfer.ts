@@ -29,7 +29,7 @@ export interface TransferRound {
   cpSync: Timed;
   /** `hashFile`: the client's pre-hash pass alone (part of the default upload). */
   hash: Timed;
-  /** `uploadVersion(meta, file)` with defaults: pre-hash, stream, server hashes, fsyncs, commits. */
+  /** `createVersion(meta, file)` with defaults: pre-hash, stream, server hashes, fsyncs, commits. */
   upload: Timed;
   /** The same with `prehashFile: false` (the client still checks the committed digest). */
   uploadNoPrehash: Timed;
@@ -111,15 +111,17 @@ export async function runTransfers(options: TransferOptions): Promise<TransferRo
     await restamp(source, round * 2);
     let uploaded = 0;
     const upload = await timed(serverPid, async () => {
-      const version = await client.uploadVersion({ modelName: MODEL, kind: 'BASE_MODEL' }, source);
+      const version = (await client.createVersion({ modelName: MODEL, kind: 'BASE_MODEL' }, source)).version;
       uploaded = version.version;
     });
     await restamp(source, round * 2 + 1);
     let uploadedRaw = 0;
     const uploadNoPrehash = await timed(serverPid, async () => {
-      const version = await client.uploadVersion({ modelName: MODEL, kind: 'BASE_MODEL' }, source, {
-        prehashFile: false,
-      });
+      const version = (
+        await client.createVersion({ modelName: MODEL, kind: 'BASE_MODEL' }, source, {
+          prehashFile: false,
+        })
+      ).version;
       uploadedRaw = version.version;
     });
 

@@ -6,7 +6,12 @@ import * as path from 'node:path';
 import { selectBackend } from '@headstart/compute';
 import { createFinetuneService, createFinetuneWorker } from '@headstart/finetune';
 import { resolveConfig } from '@headstart/model';
-import { DEFAULT_TRAINING, createSession, disposeSession, packSessionCheckpoint } from '@headstart/pretrain';
+import {
+  DEFAULT_TRAINING,
+  createSession,
+  disposeSession,
+  packSessionCheckpoint,
+} from '@headstart/pretrain/internal';
 import { createRegistryService } from '@headstart/registry';
 import { createLogger } from '@headstart/service-kit';
 import { makeTempDir, startNatsServer, type NatsServerHandle, type TempDir } from '@headstart/testing';

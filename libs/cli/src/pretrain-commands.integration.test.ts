@@ -63,13 +63,13 @@ beforeAll(async () => {
     { train: docs(40, 0), validation: docs(5, 1) },
   );
   const client = createRegistryClient({ address: registry.address });
-  await client.uploadVersion({ modelName: 'cli-shards', kind: 'DATASET' }, shardsFile);
+  await client.createVersion({ modelName: 'cli-shards', kind: 'DATASET' }, shardsFile);
   const domainFile = path.join(dir.path, 'domain.shards');
   await writeShards(
     { path: domainFile, vocabSize: 50, tokenizerSha256: '0'.repeat(64), specialTokens: specials },
     { train: docs(20, 11), validation: docs(5, 12) },
   );
-  await client.uploadVersion({ modelName: 'cli-domain', kind: 'DATASET' }, domainFile);
+  await client.createVersion({ modelName: 'cli-domain', kind: 'DATASET' }, domainFile);
   client.close();
   const queue = {
     subject: 'headstart.work.pretrain-cli-test',

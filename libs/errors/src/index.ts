@@ -19,18 +19,7 @@ export {
 } from './helpers';
 export { fromServiceError, isRetryable, toServiceError } from './grpc-status';
 export { DETAIL_METADATA_PREFIX, readDetailMetadata, writeDetailMetadata } from './detail-metadata';
-export { cancelledError, deadlineFrom, isAborted, onAbort, toClientError } from './client-errors';
-export type { CallSettings, ClientCallContext, RemoteService } from './client-errors';
-export { callClientStream, callServerStream, followItems } from './client-streams';
-export type { ClientStreamOpener, ClientStreamSink, ServerStreamOpener } from './client-streams';
-export { callUnary, clientCallsFor, waitForServer } from './client-calls';
-export type {
-  ClientCalls,
-  ClientConnectionOptions,
-  ClientDeadlines,
-  ConnectedClient,
-  UnaryInvoker,
-} from './client-calls';
+export { onAbort } from './on-abort';
 export {
   MAX_DETAIL_KEY_BYTES,
   MAX_DETAIL_VALUE_BYTES,

@@ -10,7 +10,7 @@ import type { ConsumeOptions, ConsumerHandle, DeliveryContext, StopOptions } fro
 import { readDeadLetters, type DeadLetter, type ReadDeadLettersOptions } from './read-dead-letters';
 import { ensureConsumer, ensureStream, type ResolvedConsumer } from './ensure-topology';
 import type { Context } from '@opentelemetry/api';
-import { trackConnection } from './connection-state';
+import { trackConnection, type ConnectionState } from './connection-state';
 import { encodeEvent, isEventType } from './event-codec';
 import { errorText, silentLogger, type EventsLogger } from './logger';
 import {
@@ -172,6 +172,72 @@ function workConsumer(def: WorkTypeDef<unknown>): ResolvedConsumer {
   return { ...def.consumer, stream: STREAMS.work.name, subjects: [def.subject] };
 }
 
+/** A work type given by name (the topology's) or by definition. */
+function workTypeDef(workType: WorkType | WorkTypeDef<unknown>): WorkTypeDef<unknown> {
+  return (typeof workType === 'string' ? WORK_TYPES[workType] : workType) as WorkTypeDef<unknown>;
+}
+
+/**
+ * Publishes to a stream in a PRODUCER span whose context travels in the headers, once connected, within
+ * `opts.timeoutMs` (or the bus's), with the JetStream ack's sequence and dedupe verdict.
+ */
+async function publishTraced(
+  bus: { js: JetStreamClient; connection: ConnectionState; timeoutMs: number },
+  subject: string,
+  streamName: string,
+  data: Uint8Array,
+  opts: PublishOptions,
+): Promise<PublishResult> {
+  const span = startProducerSpan(
+    subject,
+    { 'messaging.message.id': opts.msgId, 'messaging.message.body.size': data.byteLength },
+    opts.parent,
+  );
+  const budgetMs = opts.timeoutMs ?? bus.timeoutMs;
+  const deadline = Date.now() + budgetMs;
+  try {
+    await bus.connection.whenConnected(budgetMs);
+    const h = natsHeaders();
+    for (const [key, value] of Object.entries(opts.headers ?? {})) h.set(key, value);
+    injectTraceContext(span, h);
+    const ack = await bus.js.publish(subject, data, {
+      msgID: opts.msgId,
+      headers: h,
+      timeout: Math.max(100, deadline - Date.now()),
+      expect: { streamName },
+    });
+    span.setAttribute('messaging.nats.stream_sequence', ack.seq);
+    span.setAttribute('messaging.nats.duplicate', ack.duplicate);
+    return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
+  } catch (err) {
+    recordFailure(span, err);
+    throw err;
+  } finally {
+    span.end();
+  }
+}
+
+/**
+ * Drain flushes what was published; it also waits for a pull request still open at the server (up to its
+ * expiry, 20 s and more), so it gets a bound and the connection is closed after it.
+ */
+async function drainWithinBound(nc: NatsConnection, logger: EventsLogger): Promise<void> {
+  let timer: NodeJS.Timeout | undefined;
+  const bound = new Promise<'late'>((resolve) => {
+    timer = setTimeout(() => resolve('late'), DRAIN_BOUND_MS);
+  });
+  try {
+    if ((await Promise.race([nc.drain(), bound])) === 'late') {
+      logger.warn({ ms: DRAIN_BOUND_MS }, 'NATS drain did not end in time; closing the connection');
+      await nc.close();
+    }
+  } catch (err) {
+    logger.warn({ err: errorText(err) }, 'NATS drain failed');
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 /** Connects to NATS (reconnecting forever) and returns the typed event bus over JetStream. */
 export async function connectEvents(options: ConnectEventsOptions): Promise<EventBus> {
   const logger = options.logger ?? silentLogger;
@@ -190,40 +256,8 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
   const consumers = new Set<ConsumerHandle>();
   const watches = new Set<MaxDeliveriesWatch>();
 
-  const publishBytes = async (
-    subject: string,
-    streamName: string,
-    data: Uint8Array,
-    opts: PublishOptions,
-  ): Promise<PublishResult> => {
-    const span = startProducerSpan(
-      subject,
-      { 'messaging.message.id': opts.msgId, 'messaging.message.body.size': data.byteLength },
-      opts.parent,
-    );
-    const budgetMs = opts.timeoutMs ?? timeoutMs;
-    const deadline = Date.now() + budgetMs;
-    try {
-      await connection.whenConnected(budgetMs);
-      const h = natsHeaders();
-      for (const [key, value] of Object.entries(opts.headers ?? {})) h.set(key, value);
-      injectTraceContext(span, h);
-      const ack = await js.publish(subject, data, {
-        msgID: opts.msgId,
-        headers: h,
-        timeout: Math.max(100, deadline - Date.now()),
-        expect: { streamName },
-      });
-      span.setAttribute('messaging.nats.stream_sequence', ack.seq);
-      span.setAttribute('messaging.nats.duplicate', ack.duplicate);
-      return { stream: ack.stream, seq: ack.seq, duplicate: ack.duplicate };
-    } catch (err) {
-      recordFailure(span, err);
-      throw err;
-    } finally {
-      span.end();
-    }
-  };
+  const publishBytes = (subject: string, streamName: string, data: Uint8Array, opts: PublishOptions) =>
+    publishTraced({ js, connection, timeoutMs }, subject, streamName, data, opts);
 
   const track = (handle: ConsumerHandle): ConsumerHandle => {
     consumers.add(handle);
@@ -286,7 +320,7 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
       return track(handle);
     },
     enqueueWork: (workType: WorkType | WorkTypeDef<unknown>, item: unknown, opts: PublishOptions) => {
-      const def = (typeof workType === 'string' ? WORK_TYPES[workType] : workType) as WorkTypeDef<unknown>;
+      const def = workTypeDef(workType);
       return publishBytes(def.subject, STREAMS.work.name, def.codec.encode(item).finish(), opts);
     },
     consumeWork: async (
@@ -294,7 +328,7 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
       handler: WorkHandler<unknown>,
       opts: ConsumeOptions = {},
     ) => {
-      const def = (typeof workType === 'string' ? WORK_TYPES[workType] : workType) as WorkTypeDef<unknown>;
+      const def = workTypeDef(workType);
       const resolved = workConsumer(def);
       await ensureConsumer(jsm, resolved, multiFilter, logger);
       const handle = await startPullConsumer<unknown, null>({
@@ -318,7 +352,7 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
       handler: ExhaustedWorkHandler<unknown>,
       opts: MaxDeliveriesOptions<unknown> = {},
     ) => {
-      const def = (typeof workType === 'string' ? WORK_TYPES[workType] : workType) as WorkTypeDef<unknown>;
+      const def = workTypeDef(workType);
       if (def.consumer.maxDeliverEnforcedBy !== 'server') {
         throw new Error(
           `work type ${def.subject}: the library enforces its delivery limit, so the server sends no ` +
@@ -330,29 +364,13 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
       watches.add(watch);
       return watch;
     },
-    listWork: (workType: WorkType | WorkTypeDef<unknown>) =>
-      listWork(jsm, (typeof workType === 'string' ? WORK_TYPES[workType] : workType) as WorkTypeDef<unknown>),
+    listWork: (workType: WorkType | WorkTypeDef<unknown>) => listWork(jsm, workTypeDef(workType)),
     readDeadLetters: (consumer, opts) => readDeadLetters(js, jsm, consumer, opts),
     close: async (stopOptions?: StopOptions) => {
       await Promise.all([...watches].map((w) => w.stop()));
       await Promise.all([...consumers].map((c) => c.stop(stopOptions)));
       if (nc.isClosed()) return;
-      // Drain flushes what was published; it also waits for a pull request still open at the server
-      // (up to its expiry, 20 s and more), so it gets a bound and the connection is closed after it.
-      let timer: NodeJS.Timeout | undefined;
-      const bound = new Promise<'late'>((resolve) => {
-        timer = setTimeout(() => resolve('late'), DRAIN_BOUND_MS);
-      });
-      try {
-        if ((await Promise.race([nc.drain(), bound])) === 'late') {
-          logger.warn({ ms: DRAIN_BOUND_MS }, 'NATS drain did not end in time; closing the connection');
-          await nc.close();
-        }
-      } catch (err) {
-        logger.warn({ err: errorText(err) }, 'NATS drain failed');
-      } finally {
-        clearTimeout(timer);
-      }
+      await drainWithinBound(nc, logger);
     },
   };
   return bus;

@@ -297,7 +297,11 @@ describe('work whose worker dies on every delivery', () => {
 
   it('refuses a work type whose delivery limit the library enforces', async () => {
     await using env = await startTestEnv();
-    await expect(env.bus.onMaxDeliveries('ingest', async () => undefined)).rejects.toThrow(
+    const libraryEnforced = defineWorkType({
+      ...WORK_TYPES.finetune,
+      consumer: { ...WORK_TYPES.finetune.consumer, maxDeliverEnforcedBy: 'consumer' },
+    });
+    await expect(env.bus.onMaxDeliveries(libraryEnforced, async () => undefined)).rejects.toThrow(
       /maxDeliverEnforcedBy/,
     );
   });

@@ -1,5 +1,5 @@
 import { coveringSubject, streamConfig } from './ensure-topology';
-import { retryDelay } from './consumer';
+import { retryDelay } from './consumer-delivery';
 import { decodeEvent, encodeEvent, isEventType } from './event-codec';
 import { EVENT_CONSUMERS, EVENT_TYPES, STREAMS, WORK_TYPES } from './topology';
 import { sampleVersion } from './test-support';

@@ -1,6 +1,6 @@
 // Every JetStream stream, subject and durable consumer Headstart uses is defined in this file and
 // nowhere else. `bus.ensureTopology()` creates or updates them on the server.
-import { events, finetune, ingest, pretrain } from '@headstart/proto';
+import { events, finetune, pretrain } from '@headstart/proto';
 import type { Codec } from './codec';
 
 const SECOND = 1_000;
@@ -33,7 +33,7 @@ export const STREAMS = {
   },
   work: {
     name: 'HEADSTART_WORK',
-    description: 'Work queues (pretrain, finetune, ingest): each item goes to exactly one worker.',
+    description: 'Work queues (pretrain, finetune): each item goes to exactly one worker.',
     subjects: ['headstart.work.>'],
     retention: 'workqueue',
     maxAgeMs: 30 * DAY,
@@ -157,10 +157,10 @@ export function defineWorkType<T>(def: WorkTypeDef<T>): WorkTypeDef<T> {
 }
 
 // Workers heartbeat with working(), so ack waits stay short: a crashed worker's item is picked up
-// by another within a minute. The item messages are interim: the pretrain, finetune and ingest
-// issues replace them with dedicated work-item messages here. Pretrain runs and fine-tune jobs have
-// records their API must settle when every delivery died with its worker: the server enforces their
-// delivery limit and their API runs `bus.onMaxDeliveries` (see `maxDeliverEnforcedBy`).
+// by another within a minute. Pretrain runs and fine-tune jobs have records their API must settle when
+// every delivery died with its worker: the server enforces their delivery limit and their API runs
+// `bus.onMaxDeliveries` (see `maxDeliverEnforcedBy`). Ingest jobs have no work queue: they run in the
+// ingest process (services/ingest/README.md).
 export const WORK_TYPES = {
   pretrain: defineWorkType({
     subject: 'headstart.work.pretrain',
@@ -183,17 +183,6 @@ export const WORK_TYPES = {
       ackWaitMs: 60 * SECOND,
       maxDeliver: 5,
       maxDeliverEnforcedBy: 'server',
-      backoffMs: [10 * SECOND, MINUTE, 5 * MINUTE],
-    },
-  }),
-  ingest: defineWorkType({
-    subject: 'headstart.work.ingest',
-    codec: ingest.Job,
-    consumer: {
-      name: 'ingest-workers',
-      description: 'ingest workers: tokenizer training and corpus tokenization jobs.',
-      ackWaitMs: 60 * SECOND,
-      maxDeliver: 5,
       backoffMs: [10 * SECOND, MINUTE, 5 * MINUTE],
     },
   }),

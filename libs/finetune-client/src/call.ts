@@ -1,8 +1,9 @@
-// The finetune client's calls: the shared client-call helpers of @headstart/errors, with error messages
+// The finetune client's calls: the shared client-call helpers of @headstart/client-kit, with error messages
 // that name the finetune service.
-import { Code, HeadstartError, clientCallsFor } from '@headstart/errors';
+import { Code, HeadstartError } from '@headstart/errors';
+import { clientCallsFor } from '@headstart/client-kit';
 
-export type { CallSettings, ClientCallContext as CallContext } from '@headstart/errors';
+export type { CallSettings, ClientCallContext as CallContext } from '@headstart/client-kit';
 
 export const { callServerStream, connect } = clientCallsFor({
   name: 'the finetune service',

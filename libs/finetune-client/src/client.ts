@@ -1,5 +1,5 @@
 import * as grpc from '@grpc/grpc-js';
-import { followItems, type ClientConnectionOptions } from '@headstart/errors';
+import { followItems, type ClientConnectionOptions } from '@headstart/client-kit';
 import { common, finetune } from '@headstart/proto';
 import { toVersionRef, type VersionRefInput } from '@headstart/registry-client';
 import { callServerStream, connect, required, type CallSettings } from './call';

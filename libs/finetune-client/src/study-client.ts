@@ -1,6 +1,6 @@
 // The transfer-study RPCs of the finetune client, built on the same bound calls as its fine-tune methods.
 import * as grpc from '@grpc/grpc-js';
-import { followItems, type ConnectedClient } from '@headstart/errors';
+import { followItems, type ConnectedClient } from '@headstart/client-kit';
 import { common, type finetune } from '@headstart/proto';
 import { callServerStream, required, type CallSettings } from './call';
 import { isTerminalJobState, parseJobState, type JobStateInput } from './inputs';

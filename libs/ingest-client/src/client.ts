@@ -1,5 +1,6 @@
 import * as grpc from '@grpc/grpc-js';
-import { Code, HeadstartError, followItems, type ClientConnectionOptions } from '@headstart/errors';
+import { Code, HeadstartError } from '@headstart/errors';
+import { followItems, type ClientConnectionOptions } from '@headstart/client-kit';
 import { common, ingest } from '@headstart/proto';
 import { callServerStream, connect, type CallSettings } from './call';
 import {

@@ -32,10 +32,6 @@ export async function useBackend(backend: TestBackend): Promise<void> {
   await tf.ready();
 }
 
-export function useCpuBackend(): Promise<void> {
-  return useBackend('cpu');
-}
-
 /** `describe` once per test backend, with that backend active for the block's hooks and tests. */
 export function describeOnBackends(title: string, body: (backend: TestBackend) => void): void {
   describe.each(TEST_BACKENDS)(`${title} (%s)`, (backend) => {

@@ -1,12 +1,11 @@
 import * as grpc from '@grpc/grpc-js';
+import { Code, HeadstartError } from '@headstart/errors';
 import {
-  Code,
-  HeadstartError,
   clientCallsFor,
   followItems,
   type CallSettings,
   type ClientConnectionOptions,
-} from '@headstart/errors';
+} from '@headstart/client-kit';
 import { common, pretrain } from '@headstart/proto';
 
 /** How to reach the pretrain service: unary calls get 30 s by default, run watches 7 days. */

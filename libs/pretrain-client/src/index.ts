@@ -6,4 +6,4 @@ export {
   isTerminalRun,
 } from './client';
 export type { ListRunsInput, PretrainClient, PretrainClientOptions, StartRunSettings } from './client';
-export type { CallSettings } from '@headstart/errors';
+export type { CallSettings } from '@headstart/client-kit';

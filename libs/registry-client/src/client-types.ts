@@ -1,4 +1,4 @@
-import type { ClientConnectionOptions } from '@headstart/errors';
+import type { ClientConnectionOptions } from '@headstart/client-kit';
 import type { registry } from '@headstart/proto';
 import type { Writable } from 'node:stream';
 import type { ProgressListener } from './artifact-sink';
@@ -108,13 +108,20 @@ export interface RegistryClient {
   getLineage(ref: VersionRefInput, options?: LineageOptions): Promise<registry.GetLineageResponse>;
   /** Deletes one numbered version (`NAME:VERSION`); aliases and `latest` are refused to avoid surprises. */
   deleteVersion(ref: VersionRefInput, settings?: CallSettings): Promise<void>;
-  /** CreateVersion: uploads and commits, telling whether an idempotent retry found it committed. */
+  /**
+   * CreateVersion: uploads an artifact and commits a new version, telling whether an idempotent retry
+   * found it committed.
+   */
   createVersion(
     metadata: UploadMetadata,
     source: UploadSource,
     options?: UploadOptions,
   ): Promise<UploadResult>;
-  /** Uploads an artifact and commits a new version; returns it. */
+  /**
+   * `createVersion(...)` returning only the version.
+   * @deprecated One name per RPC: use `(await createVersion(...)).version`. Kept while the ingest
+   * service's tests still call it; remove with their last call.
+   */
   uploadVersion(
     metadata: UploadMetadata,
     source: UploadSource,

@@ -70,11 +70,13 @@ describe('upload and download', () => {
     const file = path.join(work.path, 'corpus.bin');
     await fs.writeFile(file, big);
     const progress: number[] = [];
-    const version = await client.uploadVersion(
-      { modelName: 'rt-corpus', kind: 'dataset', tags: ['lang:en'], metadata: { source: 'jest' } },
-      file,
-      { onProgress: (p) => progress.push(p.bytes) },
-    );
+    const version = (
+      await client.createVersion(
+        { modelName: 'rt-corpus', kind: 'dataset', tags: ['lang:en'], metadata: { source: 'jest' } },
+        file,
+        { onProgress: (p) => progress.push(p.bytes) },
+      )
+    ).version;
     expect(version).toMatchObject({
       modelName: 'rt-corpus',
       version: 1,
@@ -124,7 +126,7 @@ describe('upload and download', () => {
   it('is refused before commit when the declared digest is wrong', async () => {
     const before = await client.getModel('rt-corpus');
     const error = await failure(
-      client.uploadVersion(
+      client.createVersion(
         { modelName: 'rt-corpus', kind: 'dataset', expectedSha256: sha256(Buffer.from('x')) },
         big,
       ),
@@ -142,7 +144,7 @@ describe('upload and download', () => {
       yield big.subarray(100_000, 200_000);
     }
     const error = await failure(
-      client.uploadVersion({ modelName: 'rt-corpus', kind: 'dataset' }, slowSource(), {
+      client.createVersion({ modelName: 'rt-corpus', kind: 'dataset' }, slowSource(), {
         signal: controller.signal,
       }),
     );
@@ -155,7 +157,7 @@ describe('upload and download', () => {
   // download must be gone.
   it('detects an artifact corrupted on the server disk: DATA_LOSS and no file left behind', async () => {
     const data = randomBytes(300_000);
-    const version = await client.uploadVersion({ modelName: 'rt-fragile', kind: 'dataset' }, data);
+    const version = (await client.createVersion({ modelName: 'rt-fragile', kind: 'dataset' }, data)).version;
     const [blob] = (await filesUnder(dataDir.path)).filter(
       (f) => path.basename(f) === version.artifactSha256,
     );
@@ -175,9 +177,9 @@ describe('upload and download', () => {
 
 describe('lookups, listings, aliases, tags, lineage', () => {
   beforeAll(async () => {
-    await client.uploadVersion({ modelName: 'lk-wiki', kind: 'dataset' }, Buffer.from('wiki v1'));
-    await client.uploadVersion({ modelName: 'lk-wiki', kind: 'dataset' }, Buffer.from('wiki v2'));
-    await client.uploadVersion(
+    await client.createVersion({ modelName: 'lk-wiki', kind: 'dataset' }, Buffer.from('wiki v1'));
+    await client.createVersion({ modelName: 'lk-wiki', kind: 'dataset' }, Buffer.from('wiki v2'));
+    await client.createVersion(
       {
         modelName: 'lk-wordpiece',
         kind: 'tokenizer',
@@ -185,7 +187,7 @@ describe('lookups, listings, aliases, tags, lineage', () => {
       },
       Buffer.from('vocab'),
     );
-    await client.uploadVersion(
+    await client.createVersion(
       {
         modelName: 'lk-bert',
         kind: 'base_model',

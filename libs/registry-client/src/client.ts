@@ -23,7 +23,7 @@ import {
 import { guardCall } from './download-call';
 import { toListModelsRequest, toVersionFilter, type PageRequest } from './filters';
 import { allPages, collect } from './paging';
-import { uploadVersion } from './upload';
+import { createVersion } from './upload';
 import { formatVersionRef, toVersionRef, type VersionRefInput } from './version-ref';
 
 const DIRECTIONS: Record<LineageDirectionInput, registry.LineageDirection> = {
@@ -209,7 +209,7 @@ export function createRegistryClient(options: RegistryClientOptions): RegistryCl
     },
 
     createVersion(metadata, source, uploadOptions = {}) {
-      return uploadVersion(
+      return createVersion(
         grpcClient,
         context('CreateVersion', uploadOptions, true),
         metadata,

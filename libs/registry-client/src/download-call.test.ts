@@ -43,7 +43,7 @@ beforeAll(async () => {
   const address = `127.0.0.1:${service.port}`;
   client = createRegistryClient({ address });
   raw = new registry.RegistryServiceClient(address, grpc.credentials.createInsecure());
-  await client.uploadVersion({ modelName: 'big', kind: 'dataset' }, BIG);
+  await client.createVersion({ modelName: 'big', kind: 'dataset' }, BIG);
 });
 
 afterAll(async () => {

@@ -95,7 +95,7 @@ function sourceError(err: unknown): HeadstartError {
  * the stream is full. The bytes are hashed on the way and compared with the digest the registry
  * committed, so a version whose bytes differ from what was read is reported as DATA_LOSS.
  */
-export async function uploadVersion(
+export async function createVersion(
   client: registry.RegistryServiceClient,
   context: CallContext,
   input: UploadMetadata,

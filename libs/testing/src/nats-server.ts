@@ -69,14 +69,7 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
   const jetstream = options.jetstream ?? true;
   const startTimeoutMs = options.startTimeoutMs ?? 15_000;
   const stopTimeoutMs = options.stopTimeoutMs ?? 10_000;
-  let ownedDir: TempDir | undefined;
-  let storeDir = options.storeDir;
-  if (storeDir === undefined) {
-    ownedDir = await makeTempDir('nats');
-    storeDir = ownedDir.path;
-  } else {
-    await fs.mkdir(storeDir, { recursive: true });
-  }
+  const { storeDir, ownedDir } = await prepareStoreDir(options.storeDir);
   installExitHook();
 
   const logLines: string[] = [];
@@ -97,44 +90,7 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
         resolve();
       });
     });
-    await new Promise<void>((resolve, reject) => {
-      let buffered = '';
-      let settled = false;
-      const settle = (err?: Error): void => {
-        if (settled) return;
-        settled = true;
-        clearTimeout(timer);
-        if (err) reject(err);
-        else resolve();
-      };
-      const onData = (chunk: Buffer): void => {
-        buffered += chunk.toString('utf8');
-        let newline = buffered.indexOf('\n');
-        while (newline >= 0) {
-          const line = buffered.slice(0, newline);
-          buffered = buffered.slice(newline + 1);
-          logLines.push(line);
-          if (logLines.length > MAX_LOG_LINES) logLines.shift();
-          if (line.includes('Server is ready')) settle();
-          else if (/address already in use/i.test(line)) settle(new PortInUseError(line));
-          newline = buffered.indexOf('\n');
-        }
-      };
-      proc.stdout?.on('data', onData);
-      proc.stderr?.on('data', onData);
-      proc.once('error', (err) => settle(new Error(`cannot run ${binary}: ${err.message}`)));
-      proc.once('exit', (code, signal) =>
-        settle(
-          new Error(
-            `nats-server exited during start-up (code ${code}, signal ${signal}):\n${logLines.join('\n')}`,
-          ),
-        ),
-      );
-      const timer = setTimeout(
-        () => settle(new Error(`nats-server not ready after ${startTimeoutMs} ms:\n${logLines.join('\n')}`)),
-        startTimeoutMs,
-      );
-    }).catch(async (err: unknown) => {
+    await waitUntilReady(proc, binary, logLines, startTimeoutMs).catch(async (err: unknown) => {
       proc.kill('SIGKILL');
       await exited;
       throw err;
@@ -205,4 +161,66 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
     [Symbol.asyncDispose]: () => handle.dispose(),
   };
   return handle;
+}
+
+/** The JetStream store dir: the one given (created if missing), or a temp dir the handle owns and removes. */
+async function prepareStoreDir(
+  given: string | undefined,
+): Promise<{ storeDir: string; ownedDir: TempDir | undefined }> {
+  if (given !== undefined) {
+    await fs.mkdir(given, { recursive: true });
+    return { storeDir: given, ownedDir: undefined };
+  }
+  const ownedDir = await makeTempDir('nats');
+  return { storeDir: ownedDir.path, ownedDir };
+}
+
+/**
+ * Resolves when the server logs "Server is ready"; rejects with PortInUseError when its port is taken, or
+ * when it exits or is not ready within `timeoutMs` (with its log). Keeps the last log lines in `logLines`.
+ */
+function waitUntilReady(
+  proc: ChildProcess,
+  binary: string,
+  logLines: string[],
+  timeoutMs: number,
+): Promise<void> {
+  return new Promise<void>((resolve, reject) => {
+    let buffered = '';
+    let settled = false;
+    const settle = (err?: Error): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (err) reject(err);
+      else resolve();
+    };
+    const onData = (chunk: Buffer): void => {
+      buffered += chunk.toString('utf8');
+      let newline = buffered.indexOf('\n');
+      while (newline >= 0) {
+        const line = buffered.slice(0, newline);
+        buffered = buffered.slice(newline + 1);
+        logLines.push(line);
+        if (logLines.length > MAX_LOG_LINES) logLines.shift();
+        if (line.includes('Server is ready')) settle();
+        else if (/address already in use/i.test(line)) settle(new PortInUseError(line));
+        newline = buffered.indexOf('\n');
+      }
+    };
+    proc.stdout?.on('data', onData);
+    proc.stderr?.on('data', onData);
+    proc.once('error', (err) => settle(new Error(`cannot run ${binary}: ${err.message}`)));
+    proc.once('exit', (code, signal) =>
+      settle(
+        new Error(
+          `nats-server exited during start-up (code ${code}, signal ${signal}):\n${logLines.join('\n')}`,
+        ),
+      ),
+    );
+    const timer = setTimeout(
+      () => settle(new Error(`nats-server not ready after ${timeoutMs} ms:\n${logLines.join('\n')}`)),
+      timeoutMs,
+    );
+  });
 }

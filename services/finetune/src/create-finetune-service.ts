@@ -16,7 +16,7 @@ import { finetune as finetuneProto } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService } from '@headstart/service-kit';
 import { createLogger, createService } from '@headstart/service-kit';
-import { createFinetuneHandlers } from './api/finetune-handlers';
+import { createFinetuneHandlers } from './grpc/finetune-handlers';
 import { startControlServer } from './control/control-server';
 import { DatasetLoader } from './data/dataset-loader';
 import { JobEvents, StudyEvents } from './jobs/job-events';
@@ -89,14 +89,25 @@ export interface FinetuneServiceHandle {
   shutdown(reason?: string): Promise<void>;
 }
 
+/** What to undo, in order of creation (undone newest first, or handed to the kit's shutdown hooks). */
+type Cleanups = { name: string; fn: () => Promise<void> | void }[];
+
+/** The domain services of the API, built on its store, bus and registry client. */
+interface Domain {
+  predictor: Predictor;
+  events: JobEvents;
+  studyEvents: StudyEvents;
+  datasets: DatasetLoader;
+  jobs: JobService;
+  studies: StudyService;
+  triggers: TriggerService;
+}
+
 export async function createFinetuneService(options: FinetuneServiceOptions): Promise<FinetuneServiceHandle> {
   const logger = options.logger ?? createLogger({ name: 'finetune' });
   const dataDir = path.resolve(options.dataDir);
   await mkdir(dataDir, { recursive: true });
-  const cleanups: { name: string; fn: () => Promise<void> | void }[] = [];
-  const undo = async () => {
-    for (const { fn } of [...cleanups].reverse()) await Promise.resolve(fn()).catch(() => undefined);
-  };
+  const cleanups: Cleanups = [];
   try {
     const backend = await selectBackend({
       backend: options.backend ?? 'auto',
@@ -111,76 +122,22 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
     cleanups.push({ name: 'events bus', fn: () => bus.close({ graceMs: 5_000 }) });
     await bus.ensureTopology();
 
-    const predictor = new Predictor(client, options.modelCache);
-    cleanups.push({ name: 'model cache', fn: () => predictor.cache.clear() });
-    const events = new JobEvents();
-    const datasets = new DatasetLoader({ client });
     const workType = options.workType ?? WORK_TYPES.finetune;
-    const jobs = new JobService({
-      store,
-      bus,
-      events,
-      logger,
-      workType,
-      ...(options.afterJobInserted ? { afterJobInserted: options.afterJobInserted } : {}),
-    });
-    const studyEvents = new StudyEvents();
-    const studies = new StudyService({
-      store,
-      jobs,
-      jobEvents: events,
-      events: studyEvents,
-      client,
-      datasets,
-      logger,
-    });
-    cleanups.push({ name: 'studies', fn: () => studies.close() });
-    let pretrain: PretrainClient | undefined;
-    if (options.pretrainAddress) {
-      const pretrainClient = createPretrainClient({ address: options.pretrainAddress });
-      cleanups.push({ name: 'pretrain client', fn: () => pretrainClient.close() });
-      pretrain = pretrainClient;
-    }
-    const triggers = new TriggerService({ store, jobs, studies, client, datasets, pretrain, logger });
-
-    const control = startControlServer(
-      bus.nc,
-      {
-        claim: async (r) => jobs.claim(r),
-        progress: async (r) => jobs.progress(r),
-        finish: async (r) => jobs.finish(r),
-      },
-      logger,
+    const domain = buildDomain(options, { store, client, bus, logger, workType }, cleanups);
+    startControl(bus, domain.jobs, logger, cleanups);
+    const consumer = await bus.consume(
+      'finetune-triggers',
+      (event, ctx) => domain.triggers.handle(event, ctx),
+      { concurrency: options.triggerConcurrency ?? 4 },
     );
-    cleanups.push({ name: 'control server', fn: () => control.stop() });
-
-    const consumer = await bus.consume('finetune-triggers', (event, ctx) => triggers.handle(event, ctx), {
-      concurrency: options.triggerConcurrency ?? 4,
-    });
     cleanups.push({ name: 'trigger consumer', fn: () => consumer.stop({ graceMs: 5_000 }) });
-
-    // The outbox sweep: at start (a crash may have left rows unenqueued) and then periodically.
-    const sweep = () =>
-      jobs
-        .enqueuePending()
-        .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'enqueue sweep failed'));
-    await sweep();
-    // Studies left unfinished (trials missing after a crash, a report the registry could not take) too.
-    const studySweep = () =>
-      studies
-        .recover()
-        .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'study sweep failed'));
-    await studySweep();
-    const timer = setInterval(() => void sweep().then(studySweep), options.sweepIntervalMs ?? 30_000);
-    timer.unref();
-    cleanups.push({ name: 'enqueue sweep', fn: () => clearInterval(timer) });
-
+    await startRecoverySweeps(domain, options.sweepIntervalMs ?? 30_000, logger, cleanups);
     // The jobs' owner ends those whose workers all died (after the outbox sweep, so that every job's
     // work item is in the queue when its first sweep looks for orphans).
     const exhausted = await watchExhaustedJobs({
       bus,
       store,
-      jobs,
+      jobs: domain.jobs,
       workType,
       logger,
       sweepIntervalMs: options.exhaustedSweepMs ?? 60_000,
@@ -188,32 +145,11 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
     });
     cleanups.push({ name: 'exhausted-jobs watch', fn: () => exhausted.stop() });
 
-    const service = await createService({
-      name: 'finetune',
-      host: options.host,
-      port: options.port ?? DEFAULT_FINETUNE_PORT,
-      services: [
-        {
-          definition: finetuneProto.FinetuneServiceService,
-          implementation: createFinetuneHandlers({
-            store,
-            jobs,
-            events,
-            triggers,
-            predictor,
-            client,
-            datasets,
-            studies,
-            studyEvents,
-          }),
-        },
-      ],
-      logger,
-      drainTimeoutMs: options.drainTimeoutMs,
-    });
-    // The kit runs hooks newest first: watch, sweep, consumer, control, cache, bus, client, store.
+    const service = await startGrpcServer(options, { store, client, logger }, domain);
+    // The kit runs hooks newest first: watch, sweep, consumer, control, studies, cache, bus, client, store.
     for (const { name, fn } of cleanups) service.addShutdownHook(name, async () => fn());
     logger.info({ address: service.address, backend: backend.name }, 'finetune service ready');
+    const { jobs, triggers, studies, predictor } = domain;
     return {
       port: service.port,
       address: service.address,
@@ -230,7 +166,124 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
       shutdown: (reason) => service.shutdown(reason),
     };
   } catch (err) {
-    await undo();
+    for (const { fn } of [...cleanups].reverse()) await Promise.resolve(fn()).catch(() => undefined);
     throw err;
   }
+}
+
+function buildDomain(
+  options: FinetuneServiceOptions,
+  base: {
+    store: FinetuneStore;
+    client: RegistryClient;
+    bus: EventBus;
+    logger: Logger;
+    workType: WorkTypeDef<finetune.FinetuneWork>;
+  },
+  cleanups: Cleanups,
+): Domain {
+  const { store, client, bus, logger, workType } = base;
+  const predictor = new Predictor(client, options.modelCache);
+  cleanups.push({ name: 'model cache', fn: () => predictor.cache.clear() });
+  const events = new JobEvents();
+  const datasets = new DatasetLoader({ client });
+  const jobs = new JobService({
+    store,
+    bus,
+    events,
+    logger,
+    workType,
+    ...(options.afterJobInserted ? { afterJobInserted: options.afterJobInserted } : {}),
+  });
+  const studyEvents = new StudyEvents();
+  const studies = new StudyService({
+    store,
+    jobs,
+    jobEvents: events,
+    events: studyEvents,
+    client,
+    datasets,
+    logger,
+  });
+  cleanups.push({ name: 'studies', fn: () => studies.close() });
+  const pretrain = options.pretrainAddress ? pretrainClientFor(options.pretrainAddress, cleanups) : undefined;
+  const triggers = new TriggerService({ store, jobs, studies, client, datasets, pretrain, logger });
+  return { predictor, events, studyEvents, datasets, jobs, studies, triggers };
+}
+
+/** The pretrain API's client, for adaptation triggers' runs. */
+function pretrainClientFor(address: string, cleanups: Cleanups): PretrainClient {
+  const client = createPretrainClient({ address });
+  cleanups.push({ name: 'pretrain client', fn: () => client.close() });
+  return client;
+}
+
+/** The workers' control protocol (claim, progress, finish) over NATS request/reply. */
+function startControl(bus: EventBus, jobs: JobService, logger: Logger, cleanups: Cleanups): void {
+  const control = startControlServer(
+    bus.nc,
+    {
+      claim: async (r) => jobs.claim(r),
+      progress: async (r) => jobs.progress(r),
+      finish: async (r) => jobs.finish(r),
+    },
+    logger,
+  );
+  cleanups.push({ name: 'control server', fn: () => control.stop() });
+}
+
+/**
+ * The outbox sweep (a crash may have left job rows unenqueued) and the study sweep (trials missing after
+ * a crash, a report the registry could not take): once now, then every `intervalMs`.
+ */
+async function startRecoverySweeps(
+  domain: Domain,
+  intervalMs: number,
+  logger: Logger,
+  cleanups: Cleanups,
+): Promise<void> {
+  const sweep = () =>
+    domain.jobs
+      .enqueuePending()
+      .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'enqueue sweep failed'));
+  await sweep();
+  const studySweep = () =>
+    domain.studies
+      .recover()
+      .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'study sweep failed'));
+  await studySweep();
+  const timer = setInterval(() => void sweep().then(studySweep), intervalMs);
+  timer.unref();
+  cleanups.push({ name: 'enqueue sweep', fn: () => clearInterval(timer) });
+}
+
+function startGrpcServer(
+  options: FinetuneServiceOptions,
+  base: { store: FinetuneStore; client: RegistryClient; logger: Logger },
+  domain: Domain,
+): Promise<RunningService> {
+  const { store, client, logger } = base;
+  return createService({
+    name: 'finetune',
+    host: options.host,
+    port: options.port ?? DEFAULT_FINETUNE_PORT,
+    services: [
+      {
+        definition: finetuneProto.FinetuneServiceService,
+        implementation: createFinetuneHandlers({
+          store,
+          jobs: domain.jobs,
+          events: domain.events,
+          triggers: domain.triggers,
+          predictor: domain.predictor,
+          client,
+          datasets: domain.datasets,
+          studies: domain.studies,
+          studyEvents: domain.studyEvents,
+        }),
+      },
+    ],
+    logger,
+    drainTimeoutMs: options.drainTimeoutMs,
+  });
 }

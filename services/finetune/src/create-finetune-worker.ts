@@ -6,26 +6,23 @@ import { mkdir } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { selectBackend, type BackendChoice, type BackendInfo } from '@headstart/compute';
-import { Code, HeadstartError, isRetryable } from '@headstart/errors';
 import {
   WORK_TYPES,
   connectEvents,
   type ConsumerHandle,
-  type DeliveryContext,
   type EventBus,
   type WorkTypeDef,
 } from '@headstart/events';
-import { common, type finetune } from '@headstart/proto';
+import type { finetune } from '@headstart/proto';
 import { createRegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService } from '@headstart/service-kit';
 import { createLogger, createService } from '@headstart/service-kit';
-import { createControlClient, type ControlClient } from './control/control-client';
+import { createControlClient } from './control/control-client';
 import { DatasetLoader } from './data/dataset-loader';
-import { removeJobCheckpoint } from './training/job-checkpoint';
-import { createJobReporter } from './worker/job-reporter';
-import { JobCancelledError, runJob, type JobOutcome } from './worker/run-job';
+import { jobDeliveryHandler, type FinetuneWorkerStats } from './worker/job-delivery';
 
-export const DEFAULT_WORKER_HEALTH_PORT = 50060;
+// Not 50060 (the pretrain worker's): both kinds of worker can run on one host with their defaults.
+export const DEFAULT_WORKER_HEALTH_PORT = 50061;
 
 export interface FinetuneWorkerOptions {
   registryAddress: string;
@@ -60,13 +57,7 @@ export interface FinetuneWorkerOptions {
   workType?: WorkTypeDef<finetune.FinetuneWork>;
 }
 
-export interface FinetuneWorkerStats {
-  started: number;
-  succeeded: number;
-  failed: number;
-  cancelled: number;
-  skipped: number;
-}
+export type { FinetuneWorkerStats } from './worker/job-delivery';
 
 export interface FinetuneWorkerHandle {
   readonly name: string;
@@ -78,56 +69,6 @@ export interface FinetuneWorkerHandle {
   readonly health: RunningService | undefined;
   /** Stops pulling, lets the running job finish for `graceMs` (then hands it back), closes connections. */
   shutdown(reason?: string, graceMs?: number): Promise<void>;
-}
-
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function isTransient(err: unknown): boolean {
-  if (err instanceof HeadstartError) return isRetryable(err.code) || err.code === Code.DEADLINE_EXCEEDED;
-  return false;
-}
-
-function failure(err: unknown): JobOutcome {
-  const error =
-    err instanceof HeadstartError
-      ? err
-      : new HeadstartError(Code.INTERNAL, err instanceof Error ? err.message : String(err));
-  return {
-    state: common.JobState.JOB_STATE_FAILED,
-    error: error.message,
-    errorCode: error.codeName,
-    resultVersion: undefined,
-    metrics: {},
-    bestDev: undefined,
-    test: undefined,
-    step: 0,
-    stoppedEarly: false,
-  };
-}
-
-async function reportFinish(
-  control: ControlClient,
-  request: finetune.FinishFinetuneRequest,
-  ctx: DeliveryContext,
-  timeoutMs: number,
-  logger: Logger,
-): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await control.finish(request);
-      return;
-    } catch (err) {
-      if (!isTransient(err) || Date.now() > deadline) throw err;
-      if (attempt === 0)
-        logger.warn(
-          { finetune: request.finetuneId, err: (err as Error).message },
-          'finetune API unreachable; retrying the report',
-        );
-      ctx.working();
-      await sleep(Math.min(5_000, 250 * 2 ** attempt));
-    }
-  }
 }
 
 export async function createFinetuneWorker(options: FinetuneWorkerOptions): Promise<FinetuneWorkerHandle> {
@@ -146,96 +87,22 @@ export async function createFinetuneWorker(options: FinetuneWorkerOptions): Prom
   const datasets = new DatasetLoader({ client, cacheEntries: 2 });
   const stats: FinetuneWorkerStats = { started: 0, succeeded: 0, failed: 0, cancelled: 0, skipped: 0 };
   const workType = options.workType ?? WORK_TYPES.finetune;
-  const maxDeliver = workType.consumer.maxDeliver;
 
-  const handle = async (item: finetune.FinetuneWork, ctx: DeliveryContext): Promise<void> => {
-    const id = item.finetuneId;
-    const log = logger.child({ finetune: id, delivery: ctx.deliveryCount });
-    let claim: finetune.ClaimFinetuneResponse;
-    try {
-      claim = await control.claim({
-        finetuneId: id,
-        worker: name,
-        delivery: ctx.deliveryCount,
-        backend: backend.name,
-      });
-    } catch (err) {
-      if (err instanceof HeadstartError && err.code === Code.NOT_FOUND) {
-        log.warn('work item for a job the finetune API does not know: dropped');
-        stats.skipped++;
-        return;
-      }
-      throw err;
-    }
-    if (!claim.run || !claim.finetune) {
-      log.info({ state: claim.finetune?.state }, 'job is already finished or cancelled: skipped');
-      stats.skipped++;
-      return;
-    }
-    stats.started++;
-    const job = claim.finetune;
-    const reporter = createJobReporter(
-      control,
-      { finetuneId: id, worker: name },
-      options.progressIntervalMs ?? 1_000,
-      (err) => log.debug({ err: (err as Error).message }, 'progress report failed'),
-    );
-    let outcome: JobOutcome;
-    try {
-      outcome = await runJob({
-        job,
-        client,
-        bus,
-        datasets,
-        reporter,
-        checkpointDir,
-        checkpointIntervalMs: options.checkpointIntervalMs ?? 30_000,
-        logger: log,
-        signal: ctx.signal,
-        heartbeat: () => ctx.working(),
-      });
-    } catch (err) {
-      // The worker is stopping: hand the item back; the job resumes from its checkpoint.
-      if (ctx.signal.aborted) throw err;
-      if (err instanceof JobCancelledError) {
-        outcome = {
-          ...failure(new HeadstartError(Code.CANCELLED, 'cancelled')),
-          state: common.JobState.JOB_STATE_CANCELLED,
-        };
-      } else if (isTransient(err) && ctx.deliveryCount < maxDeliver) {
-        log.warn({ err: (err as Error).message }, 'transient failure: the job will be retried');
-        throw err;
-      } else {
-        log.error({ err }, 'fine-tune failed');
-        outcome = failure(err);
-      }
-    }
-    const succeeded = outcome.state === common.JobState.JOB_STATE_SUCCEEDED;
-    // The outcome is final (a redelivery finds the registered version instead of training): the job's
-    // checkpoint is no longer needed.
-    await removeJobCheckpoint(checkpointDir, id);
-    await bus.publish(
-      'finetuneFinished',
-      {
-        jobId: id,
-        versionId: outcome.resultVersion?.versionId ?? '',
-        succeeded,
-        error: outcome.error,
-        metrics: outcome.metrics,
-      },
-      { msgId: id },
-    );
-    await reportFinish(
-      control,
-      { ...outcome, finetuneId: id, worker: name },
-      ctx,
-      options.finishTimeoutMs ?? 5 * 60_000,
-      log,
-    );
-    if (succeeded) stats.succeeded++;
-    else if (outcome.state === common.JobState.JOB_STATE_CANCELLED) stats.cancelled++;
-    else stats.failed++;
-  };
+  const handle = jobDeliveryHandler({
+    name,
+    backendName: backend.name,
+    client,
+    bus,
+    control,
+    datasets,
+    checkpointDir,
+    stats,
+    logger,
+    maxDeliver: workType.consumer.maxDeliver,
+    progressIntervalMs: options.progressIntervalMs ?? 1_000,
+    checkpointIntervalMs: options.checkpointIntervalMs ?? 30_000,
+    finishTimeoutMs: options.finishTimeoutMs ?? 5 * 60_000,
+  });
 
   const consumer = await bus.consumeWork(workType, handle, {
     concurrency: options.concurrency ?? 1,

@@ -53,16 +53,18 @@ describe('pre-training to fine-tuning', () => {
       },
       { train: docs(1, 300), validation: docs(5_000, 20) },
     );
-    const shards = await client.uploadVersion(
-      {
-        modelName: 'loop-shards',
-        kind: 'DATASET',
-        parents: [
-          { ref: `${base.tokenizer.modelName}:${base.tokenizer.version}`, relation: 'tokenized_with' },
-        ],
-      },
-      shardsFile,
-    );
+    const shards = (
+      await client.createVersion(
+        {
+          modelName: 'loop-shards',
+          kind: 'DATASET',
+          parents: [
+            { ref: `${base.tokenizer.modelName}:${base.tokenizer.version}`, relation: 'tokenized_with' },
+          ],
+        },
+        shardsFile,
+      )
+    ).version;
     await registerDataset(client, 'loop-spam', toJsonl(tinyTaskRows({ train: 16, dev: 4, test: 8 })));
 
     await stack.startService();

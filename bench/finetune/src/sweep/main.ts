@@ -11,7 +11,7 @@ import { cpus, loadavg } from 'node:os';
 import { basename, dirname, join, resolve } from 'node:path';
 import { readCheckpoint } from '@headstart/checkpoint';
 import { selectBackend } from '@headstart/compute';
-import { parseDataset } from '@headstart/finetune';
+import { parseDataset } from '@headstart/finetune/internal';
 import { Tokenizer } from '@headstart/tokenizer';
 import { GRIDS, type SweepEntry } from './grids';
 import { loadHomeBase } from './home-base';

@@ -13,7 +13,7 @@ import {
   trainClassifier,
   trainingSettings,
   type ParsedDataset,
-} from '@headstart/finetune';
+} from '@headstart/finetune/internal';
 import { disposeModel, type BertModel } from '@headstart/model';
 import { finetune } from '@headstart/proto';
 import type { Tokenizer } from '@headstart/tokenizer';

@@ -8,11 +8,6 @@ export type Build = (
   make: (values: Float32Array | Int32Array, shape: number[]) => tf.Tensor,
 ) => tf.Tensor | tf.Tensor[];
 
-export interface Inputs {
-  values: Float32Array | Int32Array;
-  shape: number[];
-}
-
 let ready: Promise<unknown> | undefined;
 
 /** Registers the native backend once per test file (throws if the addon is not built). */

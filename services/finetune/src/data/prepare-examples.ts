@@ -49,8 +49,47 @@ function countBy(examples: readonly LabelledExample[]): string {
 
 /** Reads, splits and budgets the examples; throws INVALID_ARGUMENT when they cannot train a classifier. */
 export function prepareExamples(dataset: ParsedDataset, settings: DataSettings): PreparedExamples {
-  const { textField, labelField, splitField } = settings;
   const warnings: string[] = [];
+  checkFields(dataset, settings);
+  const hasSplit = dataset.fieldNames.includes(settings.splitField);
+  const read = readExamples(dataset, settings, hasSplit);
+  if (read.skipped > 0) {
+    warnings.push(`${read.skipped} of ${dataset.rows.length} rows skipped: no text or no label`);
+  }
+  const splits = hasSplit
+    ? splitsFromField(read.bySplit, settings, warnings)
+    : autoSplit(read.unsplit, settings, warnings);
+  const labels = trainingLabels(splits.train);
+  const dev = withKnownLabels(splits.dev, labels, 'dev', warnings);
+  const test = withKnownLabels(splits.test, labels, 'test', warnings);
+  if (test.length === 0) {
+    throw invalidArgument(
+      `no test examples (split ${JSON.stringify(settings.testSplit)} is empty): ` +
+        `the job evaluates the model on it`,
+      { field: 'spec.data.test_split' },
+    );
+  }
+  if (dev.length === 0) warnings.push('no dev examples: no early stopping, the last weights are registered');
+  return {
+    labels,
+    train: withinBudget(splits.train, settings),
+    dev,
+    test,
+    trainAvailable: splits.train.length,
+    splitSource: hasSplit ? finetune.SplitSource.SPLIT_SOURCE_FIELD : finetune.SplitSource.SPLIT_SOURCE_AUTO,
+    warnings,
+  };
+}
+
+interface Splits {
+  train: LabelledExample[];
+  dev: LabelledExample[];
+  test: LabelledExample[];
+}
+
+/** Rows to read and the text and label fields to read them from, or the refusal naming the fields there are. */
+function checkFields(dataset: ParsedDataset, settings: DataSettings): void {
+  const { textField, labelField } = settings;
   if (dataset.rows.length === 0) throw invalidArgument('the dataset has no rows', { field: 'spec.dataset' });
   const known = new Set(dataset.fieldNames);
   if (!known.has(textField)) {
@@ -65,13 +104,20 @@ export function prepareExamples(dataset: ParsedDataset, settings: DataSettings):
       { field: 'spec.data.label_field' },
     );
   }
+}
+
+/**
+ * The rows with a text and a label, grouped by their split field's value (`hasSplit`) or in one list
+ * stratified by label; `skipped` counts the others. Ids are the rows' own when unique (they key the
+ * seeded orders), else their line.
+ */
+function readExamples(dataset: ParsedDataset, settings: DataSettings, hasSplit: boolean) {
+  const { textField, labelField, splitField } = settings;
   const ids = dataset.rows.map((r) => r.fields['id']);
   const uniqueIds =
     ids.every((id) => typeof id === 'string' || typeof id === 'number') && new Set(ids).size === ids.length;
-
-  const hasSplit = known.has(splitField);
   const bySplit = new Map<string, LabelledExample[]>();
-  const all: (LabelledExample & { stratum: string })[] = [];
+  const unsplit: (LabelledExample & { stratum: string })[] = [];
   let skipped = 0;
   for (const row of dataset.rows) {
     const text = row.fields[textField];
@@ -86,43 +132,52 @@ export function prepareExamples(dataset: ParsedDataset, settings: DataSettings):
       const list = bySplit.get(split) ?? [];
       list.push(example);
       bySplit.set(split, list);
-    } else all.push({ ...example, stratum: label });
+    } else unsplit.push({ ...example, stratum: label });
   }
-  if (skipped > 0) {
-    warnings.push(`${skipped} of ${dataset.rows.length} rows skipped: no text or no label`);
-  }
+  return { bySplit, unsplit, skipped };
+}
 
-  let train: LabelledExample[];
-  let dev: LabelledExample[];
-  let test: LabelledExample[];
-  if (hasSplit) {
-    train = bySplit.get(settings.trainSplit) ?? [];
-    dev = bySplit.get(settings.devSplit) ?? [];
-    test = bySplit.get(settings.testSplit) ?? [];
-    const other = [...bySplit.keys()].filter(
-      (s) => s !== settings.trainSplit && s !== settings.devSplit && s !== settings.testSplit,
-    );
-    if (other.length > 0) {
-      const n = other.reduce((sum, s) => sum + (bySplit.get(s)?.length ?? 0), 0);
-      warnings.push(`${n} rows in other splits (${other.join(', ')}) not used`);
-    }
-    if (train.length === 0) {
-      throw invalidArgument(
-        `no training examples: split field ${JSON.stringify(splitField)} has no rows with ` +
-          `${JSON.stringify(settings.trainSplit)} (values seen: ${[...bySplit.keys()].join(', ') || 'none'})`,
-        { field: 'spec.data.train_split' },
-      );
-    }
-  } else {
-    const parts = stratifiedSplit(all, AUTO_SPLIT, settings.budgetSeed);
-    const strip = (items: typeof all) => items.map(({ id, text, label }) => ({ id, text, label }));
-    [train, dev, test] = [strip(parts.train), strip(parts.dev), strip(parts.test)];
-    warnings.push(
-      `no ${JSON.stringify(splitField)} field: made a seeded stratified split ` +
-        `(${train.length} train / ${dev.length} dev / ${test.length} test)`,
+/** The splits the dataset's split field names; rows in other splits are left out (with a warning). */
+function splitsFromField(
+  bySplit: Map<string, LabelledExample[]>,
+  settings: DataSettings,
+  warnings: string[],
+): Splits {
+  const { trainSplit, devSplit, testSplit } = settings;
+  const other = [...bySplit.keys()].filter((s) => s !== trainSplit && s !== devSplit && s !== testSplit);
+  if (other.length > 0) {
+    const n = other.reduce((sum, s) => sum + (bySplit.get(s)?.length ?? 0), 0);
+    warnings.push(`${n} rows in other splits (${other.join(', ')}) not used`);
+  }
+  const train = bySplit.get(trainSplit) ?? [];
+  if (train.length === 0) {
+    throw invalidArgument(
+      `no training examples: split field ${JSON.stringify(settings.splitField)} has no rows with ` +
+        `${JSON.stringify(trainSplit)} (values seen: ${[...bySplit.keys()].join(', ') || 'none'})`,
+      { field: 'spec.data.train_split' },
     );
   }
+  return { train, dev: bySplit.get(devSplit) ?? [], test: bySplit.get(testSplit) ?? [] };
+}
 
+/** A seeded split stratified by label (AUTO_SPLIT), for a dataset without a split field. */
+function autoSplit(
+  examples: (LabelledExample & { stratum: string })[],
+  settings: DataSettings,
+  warnings: string[],
+): Splits {
+  const parts = stratifiedSplit(examples, AUTO_SPLIT, settings.budgetSeed);
+  const strip = (items: typeof examples) => items.map(({ id, text, label }) => ({ id, text, label }));
+  const splits = { train: strip(parts.train), dev: strip(parts.dev), test: strip(parts.test) };
+  warnings.push(
+    `no ${JSON.stringify(settings.splitField)} field: made a seeded stratified split ` +
+      `(${splits.train.length} train / ${splits.dev.length} dev / ${splits.test.length} test)`,
+  );
+  return splits;
+}
+
+/** The class labels, fixed by the training split (sorted); at least two. */
+function trainingLabels(train: readonly LabelledExample[]): string[] {
   const labels = [...new Set(train.map((e) => e.label))].sort();
   if (labels.length < 2) {
     throw invalidArgument(
@@ -131,49 +186,39 @@ export function prepareExamples(dataset: ParsedDataset, settings: DataSettings):
       { field: 'spec.data.label_field' },
     );
   }
+  return labels;
+}
+
+/** Drops the examples whose label the model has no class for (with a warning). */
+function withKnownLabels(
+  list: LabelledExample[],
+  labels: readonly string[],
+  name: string,
+  warnings: string[],
+): LabelledExample[] {
   const labelSet = new Set(labels);
-  const unseen = (list: LabelledExample[], name: string) => {
-    const kept = list.filter((e) => labelSet.has(e.label));
-    if (kept.length < list.length) {
-      warnings.push(
-        `${list.length - kept.length} ${name} examples dropped: their label is not in the training split`,
-      );
-    }
-    return kept;
-  };
-  dev = unseen(dev, 'dev');
-  test = unseen(test, 'test');
-  if (test.length === 0) {
-    throw invalidArgument(
-      `no test examples (split ${JSON.stringify(settings.testSplit)} is empty): ` +
-        `the job evaluates the model on it`,
-      { field: 'spec.data.test_split' },
+  const kept = list.filter((e) => labelSet.has(e.label));
+  if (kept.length < list.length) {
+    warnings.push(
+      `${list.length - kept.length} ${name} examples dropped: their label is not in the training split`,
     );
   }
-  if (dev.length === 0) warnings.push('no dev examples: no early stopping, the last weights are registered');
+  return kept;
+}
 
-  const trainAvailable = train.length;
-  if (settings.labelBudget > 0) {
-    if (settings.labelBudget > train.length) {
-      throw invalidArgument(
-        `label budget ${settings.labelBudget} is larger than the ${train.length} training examples ` +
-          `(${countBy(train)})`,
-        {
-          field: 'spec.data.label_budget',
-          budget: String(settings.labelBudget),
-          available: String(train.length),
-        },
-      );
-    }
-    train = labelBudget(train, settings.labelBudget, settings.budgetSeed);
+/** The training examples within the label budget (0: all of them). */
+function withinBudget(train: LabelledExample[], settings: DataSettings): LabelledExample[] {
+  if (settings.labelBudget <= 0) return train;
+  if (settings.labelBudget > train.length) {
+    throw invalidArgument(
+      `label budget ${settings.labelBudget} is larger than the ${train.length} training examples ` +
+        `(${countBy(train)})`,
+      {
+        field: 'spec.data.label_budget',
+        budget: String(settings.labelBudget),
+        available: String(train.length),
+      },
+    );
   }
-  return {
-    labels,
-    train,
-    dev,
-    test,
-    trainAvailable,
-    splitSource: hasSplit ? finetune.SplitSource.SPLIT_SOURCE_FIELD : finetune.SplitSource.SPLIT_SOURCE_AUTO,
-    warnings,
-  };
+  return labelBudget(train, settings.labelBudget, settings.budgetSeed);
 }

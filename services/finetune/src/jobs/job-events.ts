@@ -31,6 +31,5 @@ export class ChangeEvents<T extends { id: string }> {
   }
 }
 
-export type JobListener = ChangeListener<finetune.Finetune>;
 export class JobEvents extends ChangeEvents<finetune.Finetune> {}
 export class StudyEvents extends ChangeEvents<finetune.Study> {}

@@ -3,8 +3,13 @@
 // pretrain service registers them (BASE_MODEL with a tokenized_with parent).
 import { selectBackend } from '@headstart/compute';
 import { createRng, resolveConfig, type BertConfig } from '@headstart/model';
-import { DEFAULT_TRAINING, createSession, disposeSession, packSessionCheckpoint } from '@headstart/pretrain';
-import type { TrainingConfig } from '@headstart/pretrain';
+import {
+  DEFAULT_TRAINING,
+  createSession,
+  disposeSession,
+  packSessionCheckpoint,
+} from '@headstart/pretrain/internal';
+import type { TrainingConfig } from '@headstart/pretrain/internal';
 import { registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import { Tokenizer, serializeTokenizer, trainWordPiece } from '@headstart/tokenizer';
@@ -126,14 +131,16 @@ export async function registerTinyTokenizer(
   name = 'tiny-wordpiece',
 ): Promise<TinyBase> {
   const tokenizerJson = await trainTinyTokenizer();
-  const tokenizer = await client.uploadVersion(
-    {
-      modelName: name,
-      kind: registry.ModelKind.MODEL_KIND_TOKENIZER,
-      metadata: { format: 'huggingface-tokenizer-json' },
-    },
-    Buffer.from(tokenizerJson, 'utf8'),
-  );
+  const tokenizer = (
+    await client.createVersion(
+      {
+        modelName: name,
+        kind: registry.ModelKind.MODEL_KIND_TOKENIZER,
+        metadata: { format: 'huggingface-tokenizer-json' },
+      },
+      Buffer.from(tokenizerJson, 'utf8'),
+    )
+  ).version;
   return { tokenizer, tokenizerJson, config: tinyModelConfig(Tokenizer.fromJSON(tokenizerJson).vocabSize) };
 }
 
@@ -144,25 +151,27 @@ export async function registerCheckpoint(
   options: { final?: boolean; tags?: string[]; aliases?: string[]; seed?: number } = {},
 ): Promise<registry.ModelVersion> {
   const bytes = await tinyCheckpoint(base.config, options.final ?? false, options.seed);
-  return client.uploadVersion(
-    {
-      modelName,
-      kind: registry.ModelKind.MODEL_KIND_BASE_MODEL,
-      metadata: { final: String(options.final ?? false), format: 'headstart-pretrain-checkpoint' },
-      parents: [
-        {
-          ref: {
-            name: base.tokenizer.modelName,
-            selector: { $case: 'version', version: base.tokenizer.version },
+  return (
+    await client.createVersion(
+      {
+        modelName,
+        kind: registry.ModelKind.MODEL_KIND_BASE_MODEL,
+        metadata: { final: String(options.final ?? false), format: 'headstart-pretrain-checkpoint' },
+        parents: [
+          {
+            ref: {
+              name: base.tokenizer.modelName,
+              selector: { $case: 'version', version: base.tokenizer.version },
+            },
+            relation: 'tokenized_with',
           },
-          relation: 'tokenized_with',
-        },
-      ],
-      tags: options.tags ?? [],
-      aliases: options.aliases ?? [],
-    },
-    bytes,
-  );
+        ],
+        tags: options.tags ?? [],
+        aliases: options.aliases ?? [],
+      },
+      bytes,
+    )
+  ).version;
 }
 
 export async function registerDataset(
@@ -171,8 +180,10 @@ export async function registerDataset(
   content: Buffer,
   format: 'jsonl' | 'csv' = 'jsonl',
 ): Promise<registry.ModelVersion> {
-  return client.uploadVersion(
-    { modelName: name, kind: registry.ModelKind.MODEL_KIND_DATASET, metadata: { format } },
-    content,
-  );
+  return (
+    await client.createVersion(
+      { modelName: name, kind: registry.ModelKind.MODEL_KIND_DATASET, metadata: { format } },
+      content,
+    )
+  ).version;
 }

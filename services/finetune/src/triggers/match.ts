@@ -85,16 +85,3 @@ export function matches(trigger: finetune.Trigger, candidate: Candidate): boolea
       return candidate.checkpoint;
   }
 }
-
-export function describeCondition(trigger: finetune.Trigger): string {
-  switch (trigger.condition) {
-    case TriggerCondition.TRIGGER_CONDITION_FINAL_CHECKPOINT:
-      return 'final checkpoint';
-    case TriggerCondition.TRIGGER_CONDITION_ALIAS:
-      return `gets alias ${trigger.alias}`;
-    case TriggerCondition.TRIGGER_CONDITION_TAG:
-      return `gets tag ${trigger.tag}`;
-    default:
-      return 'every checkpoint';
-  }
-}

@@ -6,21 +6,23 @@
 import { createHash } from 'node:crypto';
 import { Code, HeadstartError } from '@headstart/errors';
 import type { EventBus } from '@headstart/events';
-import { disposeModel, type BertModel } from '@headstart/model';
-import { common, finetune, registry } from '@headstart/proto';
+import { disposeModel, type AdamW, type BertModel } from '@headstart/model';
+import { common, finetune, type registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
 import type { DatasetLoader } from '../data/dataset-loader';
+import type { PreparedExamples } from '../data/prepare-examples';
 import { resolvedVersion } from '../jobs/build-job';
-import { loadBaseCheckpoint } from '../models/base-checkpoint';
+import { loadBaseCheckpoint, type BaseCheckpoint } from '../models/base-checkpoint';
 import { packFinetunedBundle } from '../models/finetuned-bundle';
-import { dataSettings, pinned, trainingSettings } from '../spec/resolve-spec';
-import { encodeExamples, padIdOf } from '../training/encode';
+import { dataSettings, pinned, trainingSettings, type TrainingSettings } from '../spec/resolve-spec';
+import { encodeExamples, padIdOf, type EncodedExamples } from '../training/encode';
 import { evaluate } from '../training/evaluate';
-import { loadJobCheckpoint, saveJobCheckpoint } from '../training/job-checkpoint';
+import { loadJobCheckpoint, saveJobCheckpoint, type JobCheckpoint } from '../training/job-checkpoint';
 import { flatMetrics } from '../training/metrics';
 import { restoreParams, snapshotParams } from '../training/param-snapshot';
-import { trainClassifier } from '../training/train-classifier';
+import { trainClassifier, type TrainOutcome } from '../training/train-classifier';
+import { existingResult, registerResult, type JobScores } from './job-result';
 import type { JobReporter } from './job-reporter';
 import { buildJobModel, createJobOptimizer } from './job-model';
 import { runBaseline } from './run-baseline';
@@ -49,6 +51,73 @@ export interface RunJobContext {
 /** What the worker reports to the API at the end. */
 export type JobOutcome = Omit<finetune.FinishFinetuneRequest, 'finetuneId' | 'worker'>;
 
+/** The registry versions and data a job trains on. */
+interface JobInputs {
+  baseVersion: registry.ModelVersion;
+  datasetVersion: registry.ModelVersion;
+  examples: PreparedExamples;
+  base: BaseCheckpoint;
+}
+
+/** The examples as token ids, with what the reporter and the registered version say about them. */
+interface JobData {
+  train: EncodedExamples;
+  dev: EncodedExamples;
+  test: EncodedExamples;
+  labels: string[];
+  maxLength: number;
+  padId: number;
+  warnings: string[];
+}
+
+/** The model being trained and its optimizer (owned by runJob, which disposes them). */
+interface Trainee {
+  model: BertModel;
+  optimizer: AdamW;
+}
+
+const SUCCEEDED = { state: common.JobState.JOB_STATE_SUCCEEDED, error: '', errorCode: '' } as const;
+
+export async function runJob(ctx: RunJobContext): Promise<JobOutcome> {
+  const spec = ctx.job.spec as finetune.FinetuneSpec;
+  if (spec.method !== finetune.Method.METHOD_UNSPECIFIED) return runBaseline(ctx);
+  const already = spec.evaluationOnly ? undefined : await existingResult(ctx);
+  if (already) return already;
+  const settings = trainingSettings(spec);
+  const inputs = await loadJobInputs(ctx, spec);
+  const model = buildJobModel(
+    inputs.base.loadModel(),
+    inputs.examples.labels.length,
+    settings,
+    spec.fromScratch,
+  );
+  const trainee: Trainee = { model, optimizer: createJobOptimizer(model, settings) };
+  try {
+    checkTokenizerFits(inputs.base, model);
+    const data = encodeJobData(inputs, settings, model);
+    const print = fingerprint(ctx.job);
+    const resume = await resumeFromJobCheckpoint(ctx, trainee, print);
+    await reportDataFacts(ctx, inputs.examples, data, resume);
+    const outcome = await train(
+      ctx,
+      trainee,
+      data,
+      { ...settings, maxLength: data.maxLength },
+      resume,
+      print,
+    );
+    ctx.heartbeat();
+    const scores = await scoreOnTest(ctx, model, data, outcome);
+    if (spec.evaluationOnly) return { ...SUCCEEDED, resultVersion: undefined, ...scores };
+    const version = await packAndRegister(ctx, model, inputs, data, scores);
+    return { ...SUCCEEDED, resultVersion: resolvedVersion(version), ...scores };
+  } finally {
+    trainee.optimizer.dispose();
+    disposeModel(model);
+  }
+}
+
+/** Ties a job checkpoint to the job's exact inputs: a checkpoint of other inputs is never resumed. */
 function fingerprint(job: finetune.Finetune): string {
   const spec = finetune.FinetuneSpec.encode(job.spec ?? finetune.FinetuneSpec.fromPartial({})).finish();
   return createHash('sha256')
@@ -57,43 +126,11 @@ function fingerprint(job: finetune.Finetune): string {
     .digest('hex');
 }
 
-async function existingResult(ctx: RunJobContext): Promise<JobOutcome | undefined> {
-  const page = await ctx.client.searchVersionsPage(
-    { runId: ctx.job.id, kind: 'FINETUNED_MODEL' },
-    { pageSize: 1 },
-    { signal: ctx.signal },
-  );
-  const version = page.versions[0];
-  if (!version) return undefined;
-  ctx.logger.info(
-    { finetune: ctx.job.id, version: version.id },
-    'result already registered by an earlier delivery',
-  );
-  const saved = version.metadata['evaluation'];
-  const evaluation = saved ? (JSON.parse(saved) as { test?: unknown; bestDev?: unknown }) : {};
-  return {
-    state: common.JobState.JOB_STATE_SUCCEEDED,
-    error: '',
-    errorCode: '',
-    resultVersion: resolvedVersion(version),
-    metrics: version.metrics,
-    bestDev: evaluation.bestDev ? finetune.Evaluation.fromJSON(evaluation.bestDev) : undefined,
-    test: evaluation.test ? finetune.Evaluation.fromJSON(evaluation.test) : undefined,
-    step: Number(version.metadata['steps'] ?? 0),
-    stoppedEarly: version.metadata['stopped_early'] === 'true',
-  };
-}
-
-export async function runJob(ctx: RunJobContext): Promise<JobOutcome> {
-  const { job, client, logger, signal } = ctx;
-  const spec = job.spec as finetune.FinetuneSpec;
-  if (spec.method !== finetune.Method.METHOD_UNSPECIFIED) return runBaseline(ctx);
-  const already = spec.evaluationOnly ? undefined : await existingResult(ctx);
-  if (already) return already;
-  const settings = trainingSettings(spec);
+/** The pinned base and dataset versions, the prepared examples and the base checkpoint with its tokenizer. */
+async function loadJobInputs(ctx: RunJobContext, spec: finetune.FinetuneSpec): Promise<JobInputs> {
+  const { job, client, signal } = ctx;
   const baseRef = job.baseVersion as finetune.ResolvedVersion;
   const datasetRef = job.datasetVersion as finetune.ResolvedVersion;
-
   const [baseVersion, datasetVersion] = await Promise.all([
     client.getVersion(pinned(baseRef.modelName, baseRef.version), { signal }),
     client.getVersion(pinned(datasetRef.modelName, datasetRef.version), { signal }),
@@ -102,174 +139,185 @@ export async function runJob(ctx: RunJobContext): Promise<JobOutcome> {
   const examples = await ctx.datasets.prepare(datasetVersion, dataSettings(spec), signal);
   const base = await loadBaseCheckpoint(client, baseVersion, signal);
   ctx.heartbeat();
-  const model: BertModel = buildJobModel(
-    base.loadModel(),
-    examples.labels.length,
-    settings,
-    spec.fromScratch,
-  );
-  const optimizer = createJobOptimizer(model, settings);
-  try {
-    if (base.tokenizer.vocabSize > model.config.vocabSize) {
-      throw new HeadstartError(
-        Code.FAILED_PRECONDITION,
-        `the tokenizer has ${base.tokenizer.vocabSize} tokens but the model only ${model.config.vocabSize}`,
-      );
-    }
-    const maxLength = Math.min(settings.maxLength, model.config.maxLen);
-    const warnings = [...examples.warnings];
-    if (maxLength < settings.maxLength) {
-      warnings.push(`max_length ${settings.maxLength} capped at the base model's ${model.config.maxLen}`);
-    }
-    const padId = padIdOf(base.tokenizer);
-    const encode = (list: typeof examples.train) =>
-      encodeExamples(base.tokenizer, list, examples.labels, maxLength);
-    const train = encode(examples.train);
-    const dev = encode(examples.dev);
-    const test = encode(examples.test);
-    const truncated = train.truncated.filter(Boolean).length;
+  return { baseVersion, datasetVersion, examples, base };
+}
 
-    const print = fingerprint(job);
-    const resume = await loadJobCheckpoint(ctx.checkpointDir, job.id, print);
-    if (resume) {
-      restoreParams(model.params, resume.weights);
-      optimizer.importState(resume.optimizer);
-      logger.info({ finetune: job.id, step: resume.state.step }, 'resuming from the job checkpoint');
-    }
-    ctx.reporter.setDataFacts({
-      labels: examples.labels,
-      trainExamples: train.ids.length,
-      devExamples: dev.ids.length,
-      testExamples: test.ids.length,
-      splitSource: examples.splitSource,
-      truncatedExamples: truncated,
-      warnings,
-      resumedFromStep: resume?.state.step ?? 0,
-    });
-    if (await ctx.reporter.report({ step: resume?.state.step ?? 0 }, true)) throw new JobCancelledError();
-
-    let lastSaved = Number.NEGATIVE_INFINITY;
-    const outcome = await trainClassifier({
-      model,
-      optimizer,
-      train,
-      dev,
-      labels: examples.labels,
-      settings: { ...settings, maxLength },
-      padId,
-      signal,
-      ...(resume ? { resume: { state: resume.state, bestWeights: resume.bestWeights } } : {}),
-      onStep: async (r) => {
-        ctx.heartbeat();
-        const stop = await ctx.reporter.report({
-          step: r.step,
-          totalSteps: r.totalSteps,
-          epoch: r.epoch,
-          loss: r.loss,
-          learningRate: r.learningRate,
-          examplesPerSecond: r.examplesPerSecond,
-        });
-        if (stop) throw new JobCancelledError();
-      },
-      onEval: async (evaluation, state) => {
-        const stop = await ctx.reporter.report(
-          { step: state.step, epoch: state.epoch, loss: state.loss, dev: evaluation, bestDev: state.bestDev },
-          true,
-        );
-        if (stop) throw new JobCancelledError();
-      },
-      saveCheckpoint: async (state, bestWeights) => {
-        if (performance.now() - lastSaved < ctx.checkpointIntervalMs) return;
-        lastSaved = performance.now();
-        await saveJobCheckpoint(ctx.checkpointDir, job.id, print, {
-          state,
-          weights: await snapshotParams(model.params),
-          bestWeights,
-          optimizer: await optimizer.exportState(),
-        });
-      },
-    });
-    ctx.heartbeat();
-    const testEval = await evaluate(model, test, examples.labels, {
-      padId,
-      split: 'test',
-      step: outcome.state.step,
-      signal,
-    });
-    const metrics = flatMetrics(testEval, outcome.bestDev);
-    const scores = {
-      metrics,
-      bestDev: outcome.bestDev,
-      test: testEval,
-      step: outcome.state.step,
-      stoppedEarly: outcome.state.stoppedEarly,
-    };
-    const succeeded = { state: common.JobState.JOB_STATE_SUCCEEDED, error: '', errorCode: '' };
-    if (spec.evaluationOnly) return { ...succeeded, resultVersion: undefined, ...scores };
-    const bundle = await packFinetunedBundle(model, base.tokenizerJson, {
-      labels: examples.labels,
-      maxLength,
-      finetuneId: job.id,
-      fromScratch: spec.fromScratch,
-      base: resolvedVersion(baseVersion),
-      dataset: resolvedVersion(datasetVersion),
-      tokenizer: resolvedVersion(base.tokenizerVersion),
-      textField: dataSettings(spec).textField,
-      labelField: dataSettings(spec).labelField,
-    });
-    signal.throwIfAborted();
-    const { version } = await client.createVersion(
-      {
-        modelName: spec.outputModelName,
-        kind: registry.ModelKind.MODEL_KIND_FINETUNED_MODEL,
-        modelDescription: `Classifier fine-tuned from ${baseVersion.modelName} on ${datasetVersion.modelName}`,
-        description:
-          spec.description ||
-          `${spec.fromScratch ? 'Control run (random init, same architecture)' : 'Fine-tuned'}: ` +
-            `${baseVersion.modelName}:${baseVersion.version} on ${datasetVersion.modelName}:${datasetVersion.version}`,
-        parents: [
-          {
-            ref: pinned(baseVersion.modelName, baseVersion.version),
-            relation: spec.fromScratch ? 'architecture_from' : 'finetuned_from',
-          },
-          { ref: pinned(datasetVersion.modelName, datasetVersion.version), relation: 'trained_on' },
-          {
-            ref: pinned(base.tokenizerVersion.modelName, base.tokenizerVersion.version),
-            relation: 'tokenized_with',
-          },
-        ],
-        metadata: {
-          format: 'headstart-finetuned-tar',
-          finetune_id: job.id,
-          trigger_id: job.triggerId,
-          from_scratch: String(spec.fromScratch),
-          labels: JSON.stringify(examples.labels),
-          max_length: String(maxLength),
-          steps: String(outcome.state.step),
-          stopped_early: String(outcome.state.stoppedEarly),
-          train_examples: String(train.ids.length),
-          label_budget: String(spec.data?.labelBudget ?? 0),
-          evaluation: JSON.stringify({
-            test: finetune.Evaluation.toJSON(testEval),
-            ...(outcome.bestDev ? { bestDev: finetune.Evaluation.toJSON(outcome.bestDev) } : {}),
-          }),
-        },
-        metrics,
-        tags: spec.tags,
-        aliases: spec.aliases,
-        runId: job.id,
-        idempotencyKey: job.id,
-      },
-      bundle,
-      { signal },
+/** A token id beyond the embedding table would fail deep inside training: refuse the job up front. */
+function checkTokenizerFits(base: BaseCheckpoint, model: BertModel): void {
+  if (base.tokenizer.vocabSize > model.config.vocabSize) {
+    throw new HeadstartError(
+      Code.FAILED_PRECONDITION,
+      `the tokenizer has ${base.tokenizer.vocabSize} tokens but the model only ${model.config.vocabSize}`,
     );
-    logger.info(
-      { finetune: job.id, version: `${version.modelName}:${version.version}`, accuracy: testEval.accuracy },
-      'fine-tuned model registered',
-    );
-    return { ...succeeded, resultVersion: resolvedVersion(version), ...scores };
-  } finally {
-    optimizer.dispose();
-    disposeModel(model);
   }
+}
+
+/** Tokenizes the three splits, capping max_length at what the base model's positions allow. */
+function encodeJobData(inputs: JobInputs, settings: TrainingSettings, model: BertModel): JobData {
+  const { examples, base } = inputs;
+  const maxLength = Math.min(settings.maxLength, model.config.maxLen);
+  const warnings = [...examples.warnings];
+  if (maxLength < settings.maxLength) {
+    warnings.push(`max_length ${settings.maxLength} capped at the base model's ${model.config.maxLen}`);
+  }
+  const encode = (list: typeof examples.train) =>
+    encodeExamples(base.tokenizer, list, examples.labels, maxLength);
+  return {
+    train: encode(examples.train),
+    dev: encode(examples.dev),
+    test: encode(examples.test),
+    labels: examples.labels,
+    maxLength,
+    padId: padIdOf(base.tokenizer),
+    warnings,
+  };
+}
+
+/** Loads this job's local checkpoint into the model and optimizer, when there is one for these inputs. */
+async function resumeFromJobCheckpoint(
+  ctx: RunJobContext,
+  trainee: Trainee,
+  print: string,
+): Promise<JobCheckpoint | undefined> {
+  const resume = await loadJobCheckpoint(ctx.checkpointDir, ctx.job.id, print);
+  if (resume) {
+    restoreParams(trainee.model.params, resume.weights);
+    trainee.optimizer.importState(resume.optimizer);
+    ctx.logger.info({ finetune: ctx.job.id, step: resume.state.step }, 'resuming from the job checkpoint');
+  }
+  return resume;
+}
+
+/** Tells the API what the job trains on before the first step (and stops here if it was cancelled). */
+async function reportDataFacts(
+  ctx: RunJobContext,
+  examples: PreparedExamples,
+  data: JobData,
+  resume: JobCheckpoint | undefined,
+): Promise<void> {
+  ctx.reporter.setDataFacts({
+    labels: data.labels,
+    trainExamples: data.train.ids.length,
+    devExamples: data.dev.ids.length,
+    testExamples: data.test.ids.length,
+    splitSource: examples.splitSource,
+    truncatedExamples: data.train.truncated.filter(Boolean).length,
+    warnings: data.warnings,
+    resumedFromStep: resume?.state.step ?? 0,
+  });
+  if (await ctx.reporter.report({ step: resume?.state.step ?? 0 }, true)) throw new JobCancelledError();
+}
+
+/** The training loop, reporting progress, heartbeating and writing job checkpoints at most once an interval. */
+async function train(
+  ctx: RunJobContext,
+  trainee: Trainee,
+  data: JobData,
+  settings: TrainingSettings,
+  resume: JobCheckpoint | undefined,
+  print: string,
+): Promise<TrainOutcome> {
+  const { model, optimizer } = trainee;
+  let lastSaved = Number.NEGATIVE_INFINITY;
+  return trainClassifier({
+    model,
+    optimizer,
+    train: data.train,
+    dev: data.dev,
+    labels: data.labels,
+    settings,
+    padId: data.padId,
+    signal: ctx.signal,
+    ...(resume ? { resume: { state: resume.state, bestWeights: resume.bestWeights } } : {}),
+    onStep: async (r) => {
+      ctx.heartbeat();
+      const stop = await ctx.reporter.report({
+        step: r.step,
+        totalSteps: r.totalSteps,
+        epoch: r.epoch,
+        loss: r.loss,
+        learningRate: r.learningRate,
+        examplesPerSecond: r.examplesPerSecond,
+      });
+      if (stop) throw new JobCancelledError();
+    },
+    onEval: async (evaluation, state) => {
+      const stop = await ctx.reporter.report(
+        { step: state.step, epoch: state.epoch, loss: state.loss, dev: evaluation, bestDev: state.bestDev },
+        true,
+      );
+      if (stop) throw new JobCancelledError();
+    },
+    saveCheckpoint: async (state, bestWeights) => {
+      if (performance.now() - lastSaved < ctx.checkpointIntervalMs) return;
+      lastSaved = performance.now();
+      await saveJobCheckpoint(ctx.checkpointDir, ctx.job.id, print, {
+        state,
+        weights: await snapshotParams(model.params),
+        bestWeights,
+        optimizer: await optimizer.exportState(),
+      });
+    },
+  });
+}
+
+/** The trained model (holding the best dev weights) on the test split. */
+async function scoreOnTest(
+  ctx: RunJobContext,
+  model: BertModel,
+  data: JobData,
+  outcome: TrainOutcome,
+): Promise<JobScores> {
+  const test = await evaluate(model, data.test, data.labels, {
+    padId: data.padId,
+    split: 'test',
+    step: outcome.state.step,
+    signal: ctx.signal,
+  });
+  return {
+    metrics: flatMetrics(test, outcome.bestDev),
+    bestDev: outcome.bestDev,
+    test,
+    step: outcome.state.step,
+    stoppedEarly: outcome.state.stoppedEarly,
+  };
+}
+
+/** Packs the fine-tuned model with its tokenizer and registers it (not after the worker began to stop). */
+async function packAndRegister(
+  ctx: RunJobContext,
+  model: BertModel,
+  inputs: JobInputs,
+  data: JobData,
+  scores: JobScores,
+): Promise<registry.ModelVersion> {
+  const { job, signal } = ctx;
+  const spec = job.spec as finetune.FinetuneSpec;
+  const { baseVersion, datasetVersion, base } = inputs;
+  const bundle = await packFinetunedBundle(model, base.tokenizerJson, {
+    labels: data.labels,
+    maxLength: data.maxLength,
+    finetuneId: job.id,
+    fromScratch: spec.fromScratch,
+    base: resolvedVersion(baseVersion),
+    dataset: resolvedVersion(datasetVersion),
+    tokenizer: resolvedVersion(base.tokenizerVersion),
+    textField: dataSettings(spec).textField,
+    labelField: dataSettings(spec).labelField,
+  });
+  signal.throwIfAborted();
+  const facts = {
+    baseVersion,
+    datasetVersion,
+    base,
+    labels: data.labels,
+    maxLength: data.maxLength,
+    trainExamples: data.train.ids.length,
+  };
+  const version = await registerResult(ctx.client, job, facts, scores, bundle, signal);
+  ctx.logger.info(
+    { finetune: job.id, version: `${version.modelName}:${version.version}`, accuracy: scores.test.accuracy },
+    'fine-tuned model registered',
+  );
+  return version;
 }

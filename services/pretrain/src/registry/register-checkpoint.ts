@@ -64,32 +64,34 @@ export async function registerCheckpoint(
   const aliases = [LATEST_CHECKPOINT_ALIAS];
   if (input.best) aliases.push(BEST_CHECKPOINT_ALIAS);
   if (state.final) aliases.push(target.finalAlias);
-  return client.uploadVersion(
-    {
-      modelName: target.modelName,
-      kind: 'BASE_MODEL',
-      modelDescription: target.description || `Masked-LM pre-trained encoder (run ${target.runId})`,
-      description: `${target.description ? `${target.description}; ` : ''}${progressPhrase(state)}`,
-      metadata: {
-        run_id: target.runId,
-        step: String(state.step),
-        total_steps: String(state.totalSteps),
-        tokens_seen: String(state.tokensSeen),
-        training_seconds: String(Math.round((state.trainingMs ?? 0) / 1000)),
-        final: String(state.final),
-        format: `${state.format}/v${state.formatVersion}`,
-        backend: state.backend,
-        ...(state.sourceTokens ? { source_tokens: sourceTokensJson(target.shards, state.sourceTokens) } : {}),
+  return (
+    await client.createVersion(
+      {
+        modelName: target.modelName,
+        kind: 'BASE_MODEL',
+        modelDescription: target.description || `Masked-LM pre-trained encoder (run ${target.runId})`,
+        description: `${target.description ? `${target.description}; ` : ''}${progressPhrase(state)}`,
+        metadata: {
+          run_id: target.runId,
+          step: String(state.step),
+          total_steps: String(state.totalSteps),
+          tokens_seen: String(state.tokensSeen),
+          training_seconds: String(Math.round((state.trainingMs ?? 0) / 1000)),
+          final: String(state.final),
+          format: `${state.format}/v${state.formatVersion}`,
+          backend: state.backend,
+          ...(state.sourceTokens ? { source_tokens: sourceTokensJson(target.shards, state.sourceTokens) } : {}),
+        },
+        metrics,
+        parents: checkpointParents(target, input.resumedFrom),
+        tags: target.tags,
+        runId: target.runId,
+        aliases,
+        idempotencyKey: checkpointIdempotencyKey(target.runId, state.step),
       },
-      metrics,
-      parents: checkpointParents(target, input.resumedFrom),
-      tags: target.tags,
-      runId: target.runId,
-      aliases,
-      idempotencyKey: checkpointIdempotencyKey(target.runId, state.step),
-    },
-    input.path,
-  );
+      input.path,
+    )
+  ).version;
 }
 
 /** The newest checkpoint of `runId` registered under `modelName`, by step. */

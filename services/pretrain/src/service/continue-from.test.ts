@@ -132,13 +132,15 @@ it('refuses a base that is not a checkpoint, does not exist, or would change the
 
 it("refuses shards tokenized with another tokenizer than the base's, naming both", async () => {
   await runToEnd(tinyRunSpec({ modelName: 'tok-base' }, { maxSteps: 4 }));
-  const other = await stack.registryClient.uploadVersion(
-    { modelName: 'other-wordpiece', kind: 'TOKENIZER' },
-    Buffer.from('{"model":{"type":"WordPiece","other":true}}'),
-  );
+  const other = (
+    await stack.registryClient.createVersion(
+      { modelName: 'other-wordpiece', kind: 'TOKENIZER' },
+      Buffer.from('{"model":{"type":"WordPiece","other":true}}'),
+    )
+  ).version;
   const otherShards = path.join(stack.dir.path, 'other.shards');
   await writeTinyShards(otherShards, { tokenizerSha256: 'e'.repeat(64) });
-  await stack.registryClient.uploadVersion(
+  await stack.registryClient.createVersion(
     {
       modelName: 'other-shards',
       kind: 'DATASET',

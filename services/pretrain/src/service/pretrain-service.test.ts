@@ -55,7 +55,7 @@ describe('StartRun validation', () => {
     );
     expect(tokenizer.code).toBe(Code.FAILED_PRECONDITION);
     expect(tokenizer.message).toContain('it is a MODEL_KIND_TOKENIZER, not a DATASET');
-    await stack.registryClient.uploadVersion(
+    await stack.registryClient.createVersion(
       { modelName: 'raw-corpus', kind: 'DATASET' },
       Buffer.from('{"text":"hello"}\n'),
     );

@@ -7,7 +7,7 @@ import { DEFAULT_BERT_CONFIG } from '@headstart/model';
 import { pretrain } from '@headstart/proto';
 import { normaliseWeights } from '../training/mixture';
 import type { LrDecayName, TrainingConfig } from '../training/training-config';
-import { DEFAULT_TRAINING, resolveTotalSteps, tokensPerStep } from '../training/training-config';
+import { DEFAULT_TRAINING, resolveTotalSteps } from '../training/training-config';
 import type { SpecProblem } from './field-checks';
 import { ALIAS_NAME_PATTERN, MODEL_NAME_PATTERN, ProblemList, TAG_PATTERN, describe } from './field-checks';
 
@@ -267,9 +267,4 @@ export function resolveRunSpec(
     },
   };
   return { problems: p.problems, resolved: { spec, model, training } };
-}
-
-/** Tokens a run trains on in total. */
-export function plannedTokens(training: TrainingConfig): number {
-  return training.totalSteps * tokensPerStep(training);
 }

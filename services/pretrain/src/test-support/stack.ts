@@ -95,20 +95,24 @@ export async function startTestStack(
     drainTimeoutMs: 2_000,
   });
   const registryClient = createRegistryClient({ address: `127.0.0.1:${registryHandle.port}` });
-  const tokenizer = await registryClient.uploadVersion(
-    { modelName: 'tiny-wordpiece', kind: 'TOKENIZER' },
-    Buffer.from('{"model":{"type":"WordPiece"}}'),
-  );
+  const tokenizer = (
+    await registryClient.createVersion(
+      { modelName: 'tiny-wordpiece', kind: 'TOKENIZER' },
+      Buffer.from('{"model":{"type":"WordPiece"}}'),
+    )
+  ).version;
   const shardsPath = path.join(dir.path, 'tiny.shards');
   await writeTinyShards(shardsPath, options.shards);
-  const shards = await registryClient.uploadVersion(
-    {
-      modelName: 'tiny-shards',
-      kind: 'DATASET',
-      parents: [{ ref: `tiny-wordpiece:${tokenizer.version}`, relation: 'tokenized_with' }],
-    },
-    shardsPath,
-  );
+  const shards = (
+    await registryClient.createVersion(
+      {
+        modelName: 'tiny-shards',
+        kind: 'DATASET',
+        parents: [{ ref: `tiny-wordpiece:${tokenizer.version}`, relation: 'tokenized_with' }],
+      },
+      shardsPath,
+    )
+  ).version;
   const service = await createPretrainService({
     logger: quietLogger('pretrain'),
     host: '127.0.0.1',

@@ -5,11 +5,11 @@ import {
   cancelledError,
   deadlineFrom,
   isAborted,
-  onAbort,
   toClientError,
   type ClientCallContext,
   type RemoteService,
 } from './client-errors';
+import { onAbort } from '@headstart/errors';
 
 /** Starts a server-streaming call with the given call options, e.g. `(o) => client.watchJob(req, md, o)`. */
 export type ServerStreamOpener<Res> = (options: Partial<CallOptions>) => ClientReadableStream<Res>;

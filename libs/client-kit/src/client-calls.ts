@@ -1,4 +1,4 @@
-// What every typed client (registry, ingest, finetune) does around a grpc-js call: a deadline on each
+// What every typed client (registry, ingest, pretrain, finetune) does around a grpc-js call: a deadline on each
 // call, cancellation by AbortSignal, and every failure as a HeadstartError whose message says which
 // server, where, and what to check. Each client names its server once (RemoteService) and wraps these.
 import {
@@ -17,13 +17,13 @@ import {
   cancelledError,
   deadlineFrom,
   isAborted,
-  onAbort,
   toClientError,
   type CallSettings,
   type ClientCallContext,
   type RemoteService,
 } from './client-errors';
-import { Code, HeadstartError } from './headstart-error';
+import { onAbort } from '@headstart/errors';
+import { Code, HeadstartError } from '@headstart/errors';
 import {
   callClientStream,
   callServerStream,

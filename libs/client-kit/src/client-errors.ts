@@ -2,7 +2,7 @@
 // where, and what to check; plus the deadline and cancellation pieces every call uses.
 import { Metadata } from '@grpc/grpc-js';
 
-import { Code, HeadstartError } from './headstart-error';
+import { Code, HeadstartError } from '@headstart/errors';
 
 /** Per-call settings every client method accepts. */
 export interface CallSettings {
@@ -107,11 +107,4 @@ export function cancelledError(context: ClientCallContext): HeadstartError {
 /** The call deadline `deadlineMs` from now. */
 export function deadlineFrom(deadlineMs: number): Date {
   return new Date(Date.now() + deadlineMs);
-}
-
-/** Runs `onAbortFn` when `signal` aborts; returns the function that stops listening. */
-export function onAbort(signal: AbortSignal | undefined, onAbortFn: () => void): () => void {
-  if (signal === undefined) return () => undefined;
-  signal.addEventListener('abort', onAbortFn, { once: true });
-  return () => signal.removeEventListener('abort', onAbortFn);
 }

@@ -4,9 +4,9 @@ import { EventEmitter } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 
 import type { ClientCallContext } from './client-errors';
-import { toServiceError } from './grpc-status';
-import { Code, HeadstartError } from './headstart-error';
-import { failedPrecondition, notFound } from './helpers';
+import { toServiceError } from '@headstart/errors';
+import { Code, HeadstartError } from '@headstart/errors';
+import { failedPrecondition, notFound } from '@headstart/errors';
 
 const identity = (b: Buffer): Buffer => b;
 const method = (path: string, requestStream: boolean, responseStream: boolean) => ({

@@ -2,8 +2,9 @@ import { once } from 'node:events';
 import * as grpc from '@grpc/grpc-js';
 
 import { clientCallsFor } from './client-calls';
-import { isAborted, onAbort, toClientError } from './client-errors';
-import { Code, HeadstartError } from './headstart-error';
+import { isAborted, toClientError } from './client-errors';
+import { onAbort } from '@headstart/errors';
+import { Code, HeadstartError } from '@headstart/errors';
 import { deadAddress, EchoClient, failure, seen, useEchoServer, type EchoUnary } from './test-echo-service';
 
 const calls = clientCallsFor({ name: 'the echo service', deadlineAdvice: 'raise the deadline' });

@@ -3,7 +3,7 @@ import * as grpc from '@grpc/grpc-js';
 
 import { clientCallsFor } from './client-calls';
 import { followItems } from './client-streams';
-import { Code } from './headstart-error';
+import { Code } from '@headstart/errors';
 import { failure, seen, useEchoServer } from './test-echo-service';
 
 const calls = clientCallsFor({ name: 'the echo service' });

@@ -80,7 +80,9 @@ export async function registerCheckpoint(
           final: String(state.final),
           format: `${state.format}/v${state.formatVersion}`,
           backend: state.backend,
-          ...(state.sourceTokens ? { source_tokens: sourceTokensJson(target.shards, state.sourceTokens) } : {}),
+          ...(state.sourceTokens
+            ? { source_tokens: sourceTokensJson(target.shards, state.sourceTokens) }
+            : {}),
         },
         metrics,
         parents: checkpointParents(target, input.resumedFrom),

@@ -13,8 +13,8 @@ import {
 } from '@headstart/events';
 import { finetune as finetuneProto } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
-import type { Logger, RunningService } from '@headstart/service-kit';
-import { createLogger, createService } from '@headstart/service-kit';
+import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
+import { clientSecurityOf, createLogger, createService } from '@headstart/service-kit';
 import { createFinetuneHandlers } from './api/finetune-handlers';
 import { startControlServer } from './control/control-server';
 import { DatasetLoader } from './data/dataset-loader';
@@ -27,11 +27,14 @@ import { FinetuneStore } from './store/finetune-store';
 import { StudyService } from './studies/study-service';
 import { TriggerService } from './triggers/trigger-service';
 import type { finetune } from '@headstart/proto';
+import { finetuneRpcRoles } from './api/rpc-roles';
 
 export const DEFAULT_FINETUNE_PORT = 50054;
 export const DATABASE_FILE = 'finetune.db';
 
 export interface FinetuneServiceOptions {
+  /** TLS, authentication and the token of its clients (securityOf(config)); unset: plaintext, no auth. */
+  security?: SecuritySettings;
   /** Holds finetune.db (triggers and jobs). Created when missing. */
   dataDir: string;
   /** host:port of the registry. */
@@ -102,7 +105,10 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
     });
     const store = FinetuneStore.open(path.join(dataDir, DATABASE_FILE));
     cleanups.push({ name: 'store', fn: () => store.close() });
-    const client: RegistryClient = createRegistryClient({ address: options.registryAddress });
+    const client: RegistryClient = createRegistryClient({
+      address: options.registryAddress,
+      ...clientSecurityOf(options.security),
+    });
     cleanups.push({ name: 'registry client', fn: () => client.close() });
     const bus = await connectEvents({ servers: options.natsUrl, name: 'finetune', logger });
     cleanups.push({ name: 'events bus', fn: () => bus.close({ graceMs: 5_000 }) });
@@ -197,10 +203,12 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
             studies,
             studyEvents,
           }),
+          roles: finetuneRpcRoles,
         },
       ],
       logger,
       drainTimeoutMs: options.drainTimeoutMs,
+      security: options.security,
     });
     // The kit runs hooks newest first: watch, sweep, consumer, control, cache, bus, client, store.
     for (const { name, fn } of cleanups) service.addShutdownHook(name, async () => fn());

@@ -17,8 +17,8 @@ import {
 } from '@headstart/events';
 import { common, type finetune } from '@headstart/proto';
 import { createRegistryClient } from '@headstart/registry-client';
-import type { Logger, RunningService } from '@headstart/service-kit';
-import { createLogger, createService } from '@headstart/service-kit';
+import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
+import { clientSecurityOf, createLogger, createService } from '@headstart/service-kit';
 import { createControlClient, type ControlClient } from './control/control-client';
 import { DatasetLoader } from './data/dataset-loader';
 import { removeJobCheckpoint } from './training/job-checkpoint';
@@ -28,6 +28,8 @@ import { JobCancelledError, runJob, type JobOutcome } from './worker/run-job';
 export const DEFAULT_WORKER_HEALTH_PORT = 50060;
 
 export interface FinetuneWorkerOptions {
+  /** TLS, authentication and the token of its clients (securityOf(config)); unset: plaintext, no auth. */
+  security?: SecuritySettings;
   registryAddress: string;
   natsUrl: string | string[];
   /** Job checkpoints go to `<dataDir>/finetune-jobs`. */
@@ -140,7 +142,10 @@ export async function createFinetuneWorker(options: FinetuneWorkerOptions): Prom
     logger,
     ...(options.threads ? { threads: options.threads } : {}),
   });
-  const client = createRegistryClient({ address: options.registryAddress });
+  const client = createRegistryClient({
+    address: options.registryAddress,
+    ...clientSecurityOf(options.security),
+  });
   const bus = await connectEvents({ servers: options.natsUrl, name: `finetune-worker ${name}`, logger });
   const control = createControlClient(bus.nc, options.controlTimeoutMs);
   const datasets = new DatasetLoader({ client, cacheEntries: 2 });

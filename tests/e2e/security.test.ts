@@ -102,7 +102,10 @@ describeTls('a TLS registry with authentication', () => {
     const admin = withToken(TOKENS.admin);
     const reader = withToken(TOKENS.reader);
     for (const text of ['one', 'two']) {
-      await writer.createVersion({ modelName: 'sec-corpus', kind: 'dataset' }, Readable.from([Buffer.from(text)]));
+      await writer.createVersion(
+        { modelName: 'sec-corpus', kind: 'dataset' },
+        Readable.from([Buffer.from(text)]),
+      );
     }
     // Protecting an alias needs admin.
     const protect = { modelName: 'sec-corpus', alias: 'production', version: 1, protected: true };

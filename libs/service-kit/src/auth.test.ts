@@ -16,7 +16,10 @@ const ADMIN_TOKEN = 'hs_admin_8d3e6b0c51';
 
 // Every RegistryService RPC needs write in this test, except GetVersion (read).
 const roles: Record<string, Role> = Object.fromEntries(
-  Object.keys(registry.RegistryServiceService).map((name) => [name, name === 'getVersion' ? 'read' : 'write']),
+  Object.keys(registry.RegistryServiceService).map((name) => [
+    name,
+    name === 'getVersion' ? 'read' : 'write',
+  ]),
 );
 
 describe('authentication and roles', () => {
@@ -65,14 +68,15 @@ describe('authentication and roles', () => {
     const interceptors: grpc.Interceptor[] = [];
     if (token !== undefined) interceptors.push(bearerTokenInterceptor(token));
     if (raw !== undefined) {
-      interceptors.push((options, next) =>
-        new grpc.InterceptingCall(next(options), {
-          start: (metadata, listener, go) => {
-            metadata.set('authorization', raw);
-            metadata.set(IDENTITY_METADATA_KEY, 'spoofed');
-            go(metadata, listener);
-          },
-        }),
+      interceptors.push(
+        (options, next) =>
+          new grpc.InterceptingCall(next(options), {
+            start: (metadata, listener, go) => {
+              metadata.set('authorization', raw);
+              metadata.set(IDENTITY_METADATA_KEY, 'spoofed');
+              go(metadata, listener);
+            },
+          }),
       );
     }
     const client = new registry.RegistryServiceClient(address, grpc.credentials.createInsecure(), {
@@ -100,7 +104,9 @@ describe('authentication and roles', () => {
       code: Code.UNAUTHENTICATED,
     });
     const unknown = 'hs_unknown_token_1234';
-    const err = (await getVersion(connect(address, unknown), 'm').catch((e: unknown) => e)) as grpc.ServiceError;
+    const err = (await getVersion(connect(address, unknown), 'm').catch(
+      (e: unknown) => e,
+    )) as grpc.ServiceError;
     expect(err.code).toBe(Code.UNAUTHENTICATED);
     expect(err.details).not.toContain(unknown);
   });

@@ -6,7 +6,11 @@ const PLANTED = 'hs_planted_0b9e2f7c41d8';
 describe('secrets in logs', () => {
   it('censors credential fields, Bearer tokens in messages and in errors', () => {
     const out: string[] = [];
-    const logger = createLogger({ name: 't', level: 'trace', destination: { write: (l: string) => void out.push(l) } });
+    const logger = createLogger({
+      name: 't',
+      level: 'trace',
+      destination: { write: (l: string) => void out.push(l) },
+    });
     logger.info({ authorization: `Bearer ${PLANTED}` }, 'header');
     logger.info({ call: { metadata: { authorization: `Bearer ${PLANTED}` } } }, 'nested');
     logger.info({ config: { token: PLANTED, password: PLANTED } }, 'config');

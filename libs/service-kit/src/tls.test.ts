@@ -1,5 +1,5 @@
 import * as fs from 'node:fs';
-import * as grpc from '@grpc/grpc-js';
+import type * as grpc from '@grpc/grpc-js';
 import { Code } from '@headstart/errors';
 import { registry } from '@headstart/proto';
 import { makeTempDir, waitFor, type TempDir } from '@headstart/testing';

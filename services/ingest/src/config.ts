@@ -1,4 +1,9 @@
-import { observabilityConfigSpec, securityConfigSpec, type ConfigSpec, type ConfigValues } from '@headstart/service-kit';
+import {
+  observabilityConfigSpec,
+  securityConfigSpec,
+  type ConfigSpec,
+  type ConfigValues,
+} from '@headstart/service-kit';
 import { DEFAULT_INGEST_PORT, DEFAULT_MAX_CORPUS_BYTES } from './create-ingest-service';
 
 /** The ingest service's environment variables (read in main.ts only). */

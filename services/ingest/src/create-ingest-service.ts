@@ -2,7 +2,13 @@ import * as path from 'node:path';
 import { ingest as ingestProto } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
-import { clientSecurityOf, createLogger, createService, createStartupCleanups, lockDataDir } from '@headstart/service-kit';
+import {
+  clientSecurityOf,
+  createLogger,
+  createService,
+  createStartupCleanups,
+  lockDataDir,
+} from '@headstart/service-kit';
 import * as fs from 'node:fs/promises';
 import { createIngestHandlers } from './grpc/ingest-handlers';
 import { JobManager } from './jobs/job-manager';

@@ -1,4 +1,9 @@
-import { observabilityConfigSpec, securityConfigSpec, type ConfigSpec, type ConfigValues } from '@headstart/service-kit';
+import {
+  observabilityConfigSpec,
+  securityConfigSpec,
+  type ConfigSpec,
+  type ConfigValues,
+} from '@headstart/service-kit';
 
 import { DEFAULT_MAX_ARTIFACT_BYTES, DEFAULT_REGISTRY_PORT } from './create-registry-service';
 

@@ -5,13 +5,7 @@
 import * as grpc from '@grpc/grpc-js';
 
 import type { Logger } from '../logger';
-import {
-  IDENTITY_METADATA_KEY,
-  missingRole,
-  ROLES_METADATA_KEY,
-  satisfies,
-  type Role,
-} from './roles';
+import { IDENTITY_METADATA_KEY, missingRole, ROLES_METADATA_KEY, satisfies, type Role } from './roles';
 import type { Principal, TokenStore } from './token-store';
 
 /** Method path → the role it needs. */

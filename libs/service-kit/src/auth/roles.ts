@@ -39,11 +39,18 @@ export function authenticatedIdentity(metadata: grpc.Metadata): string | undefin
 function rolesOf(metadata: grpc.Metadata): GrantableRole[] {
   const value = metadata.get(ROLES_METADATA_KEY)[0];
   if (typeof value !== 'string' || value === '') return [];
-  return value.split(',').filter((r): r is GrantableRole => (GRANTABLE_ROLES as readonly string[]).includes(r));
+  return value
+    .split(',')
+    .filter((r): r is GrantableRole => (GRANTABLE_ROLES as readonly string[]).includes(r));
 }
 
 /** The PERMISSION_DENIED error naming the missing role. */
-export function missingRole(identity: string, needed: Role, what: string, held: readonly string[]): HeadstartError {
+export function missingRole(
+  identity: string,
+  needed: Role,
+  what: string,
+  held: readonly string[],
+): HeadstartError {
   return new HeadstartError(
     Code.PERMISSION_DENIED,
     `${identity} lacks the role '${needed}' that ${what} needs (holds: ${held.join(', ') || 'none'})`,

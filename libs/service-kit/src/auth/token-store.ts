@@ -41,11 +41,14 @@ export function hashToken(token: string): string {
 }
 
 function principal(entry: { identity: unknown; roles: unknown }, where: string): Principal {
-  if (typeof entry.identity !== 'string' || entry.identity === '') throw new Error(`${where}: identity is required`);
+  if (typeof entry.identity !== 'string' || entry.identity === '')
+    throw new Error(`${where}: identity is required`);
   if (!Array.isArray(entry.roles) || entry.roles.length === 0) throw new Error(`${where}: roles is required`);
   for (const role of entry.roles) {
     if (!(GRANTABLE_ROLES as readonly unknown[]).includes(role)) {
-      throw new Error(`${where}: unknown role ${JSON.stringify(role)} (one of ${GRANTABLE_ROLES.join(', ')})`);
+      throw new Error(
+        `${where}: unknown role ${JSON.stringify(role)} (one of ${GRANTABLE_ROLES.join(', ')})`,
+      );
     }
   }
   return { identity: entry.identity, roles: entry.roles as GrantableRole[] };

@@ -5,6 +5,7 @@ import type { Logger } from './logger';
 import { requestCheckFor } from './request-bounds';
 import { tolerantDeserializer } from './undecodable';
 import { drainServer, runShutdownHooks, settleHandlers, type ShutdownHook } from './shutdown';
+import { openProbeListener, type ProbeListener } from './probe-listener';
 import { serverSecurityOf } from './server-security';
 import type { Role } from './auth/roles';
 import type { SecuritySettings } from './security-config';
@@ -56,6 +57,8 @@ export interface RunningService {
   readonly port: number;
   /** `host:port` as bound. */
   readonly address: string;
+  /** The plaintext health-only port for probes (security.probePort), when one is open. */
+  readonly probePort: number | undefined;
   readonly server: grpc.Server;
   readonly logger: Logger;
   /** Sets health for the whole server and each service (or only `service` when given). */
@@ -122,7 +125,8 @@ export async function createService(options: ServiceOptions): Promise<RunningSer
     // The request checks (INPUT_LIMITS) are built now, so the first call does not read the descriptors.
     for (const method of Object.values(definition)) requestCheckFor(method.path);
   }
-  const { health, setAll, addToServer, endWatches } = createHealth(serviceNames);
+  const healthStatus = createHealth(serviceNames);
+  const { health, setAll, addToServer, endWatches } = healthStatus;
   addToServer(server);
   if (options.reflection ?? true)
     createReflection([...serviceNames, HEALTH_SERVICE_NAME]).addToServer(server);
@@ -135,9 +139,19 @@ export async function createService(options: ServiceOptions): Promise<RunningSer
     throw err;
   }
   const address = formatAddress(host, port);
+  let probes: ProbeListener | undefined;
+  const probePort = options.security?.probePort;
+  if (probePort !== undefined) {
+    try {
+      probes = await openProbeListener(healthStatus, host, probePort);
+    } catch (err) {
+      server.forceShutdown();
+      throw err;
+    }
+  }
   setAll('SERVING');
   logger.info(
-    { address, services: serviceNames, tls: security.tls, auth: security.auth },
+    { address, services: serviceNames, tls: security.tls, auth: security.auth, probePort: probes?.port },
     `${options.name} listening`,
   );
 
@@ -152,6 +166,7 @@ export async function createService(options: ServiceOptions): Promise<RunningSer
     if (grace > 0) await new Promise((resolve) => setTimeout(resolve, grace));
     endWatches();
     const drained = await drainServer(server, drainTimeoutMs, logger);
+    probes?.close();
     await settleHandlers(running, options.handlerGraceMs ?? DEFAULT_HANDLER_GRACE_MS, logger);
     const failures = await runShutdownHooks(hooks, logger);
     logger.info(
@@ -165,6 +180,7 @@ export async function createService(options: ServiceOptions): Promise<RunningSer
     name: options.name,
     port,
     address,
+    probePort: probes?.port,
     server,
     logger,
     setServing: (serving, service) => {

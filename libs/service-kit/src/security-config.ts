@@ -23,6 +23,8 @@ export interface SecuritySettings {
   authTokensFile?: string | undefined;
   /** Bearer token the process's clients send. */
   token?: string | undefined;
+  /** A plaintext port serving only grpc.health.v1 (kubelet gRPC probes cannot speak TLS). */
+  probePort?: number | undefined;
 }
 
 /**
@@ -69,6 +71,13 @@ export const securityConfigSpec = {
     default: 60_000,
     description: 'How often the certificate, key and CA files are read again (rotation without restart).',
   },
+  probePort: {
+    env: 'HEADSTART_PROBE_PORT',
+    type: 'port',
+    required: false,
+    description:
+      'A plaintext port of the gRPC server that serves only grpc.health.v1, for kubelet probes when the main port needs TLS.',
+  },
   authTokensFile: {
     env: 'HEADSTART_AUTH_TOKENS_FILE',
     type: 'string',
@@ -93,6 +102,7 @@ export interface SecurityConfigValues {
   tlsRequireClientCert: boolean;
   tlsServerName?: string | undefined;
   tlsReloadMs: number;
+  probePort?: number | undefined;
   authTokensFile?: string | undefined;
   token?: string | undefined;
 }
@@ -113,5 +123,6 @@ export function securityOf(config: SecurityConfigValues): SecuritySettings {
       : undefined,
     authTokensFile: config.authTokensFile,
     token: config.token,
+    probePort: config.probePort,
   };
 }

@@ -2,11 +2,11 @@ import * as fs from 'node:fs';
 import type * as grpc from '@grpc/grpc-js';
 import { Code } from '@headstart/errors';
 import { registry } from '@headstart/proto';
-import { makeTempDir, waitFor, type TempDir } from '@headstart/testing';
+import { freePort, makeTempDir, waitFor, type TempDir } from '@headstart/testing';
 
 import { clientSecurityOf } from './client-security';
 import type { SecuritySettings, TlsSettings } from './security-config';
-import { getVersion, startFixture } from './test-fixture';
+import { checkHealth, getVersion, startFixture } from './test-fixture';
 import { hasOpenssl, makeTestCertificates, type TestCertificates } from './testing/test-certificates';
 import type { RunningService } from './create-service';
 
@@ -85,6 +85,20 @@ describeTls('TLS and mTLS on a real server', () => {
       tls: { caFile: certs.caFile, certFile: worker.certFile, keyFile: worker.keyFile },
     });
     await expect(getVersion(identified, 'm')).resolves.toMatchObject({ version: { modelName: 'm' } });
+  });
+
+  it('answers plaintext health probes on the probe port only, with the main port still on mTLS', async () => {
+    const probePort = await freePort();
+    const { service } = await serve({ ...serverTls({ requireClientCert: true }), probePort });
+    expect(service.probePort).toBe(probePort);
+    await expect(checkHealth(`localhost:${probePort}`, '')).resolves.toBe('SERVING');
+    const refused = await getVersion(connect(`localhost:${probePort}`, undefined), 'm', 1500).then(
+      () => undefined,
+      (err: grpc.ServiceError) => err.code,
+    );
+    expect(refused).toBe(Code.UNIMPLEMENTED);
+    await service.shutdown('test done');
+    await expect(checkHealth(`localhost:${probePort}`, '')).rejects.toBeDefined();
   });
 
   it('takes a renewed certificate from the same files without a restart', async () => {

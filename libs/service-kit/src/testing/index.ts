@@ -9,3 +9,4 @@ export type {
 } from './oversized-requests';
 export { hasOpenssl, makeTestCertificates } from './test-certificates';
 export type { TestCertificates } from './test-certificates';
+export { unclassifiedRpcs } from './rpc-roles';

@@ -4,7 +4,7 @@ import { Code } from '@headstart/errors';
 import { registry } from '@headstart/proto';
 import { makeTempDir, type TempDir } from '@headstart/testing';
 
-import { authenticatedIdentity, IDENTITY_METADATA_KEY, type Role } from './auth/roles';
+import { authenticatedIdentity, type Role } from './auth/roles';
 import { hashToken, parseTokensFile } from './auth/token-store';
 import { bearerTokenInterceptor } from './client-security';
 import { createService, type RunningService } from './create-service';
@@ -73,7 +73,7 @@ describe('authentication and roles', () => {
           new grpc.InterceptingCall(next(options), {
             start: (metadata, listener, go) => {
               metadata.set('authorization', raw);
-              metadata.set(IDENTITY_METADATA_KEY, 'spoofed');
+              metadata.set('x-headstart-authenticated-identity', 'spoofed');
               go(metadata, listener);
             },
           }),

@@ -108,7 +108,7 @@ export async function createService(options: ServiceOptions): Promise<RunningSer
     // grpc-js 1.14 only records sessions for forceShutdown() when it is on, so with
     // 'grpc.enable_channelz': 0 a forced shutdown leaves hung calls running (shutdown.test.ts).
     ...options.serverOptions,
-    interceptors: [...(options.serverOptions?.interceptors ?? []), security.interceptor],
+    interceptors: [...(options.serverOptions?.interceptors ?? []), ...security.interceptors],
   });
 
   const running = new Set<Promise<unknown>>();

@@ -17,7 +17,8 @@ interface RegisteredService {
 
 export interface ServerSecurity {
   credentials: grpc.ServerCredentials;
-  interceptor: grpc.ServerInterceptor;
+  /** The auth interceptor, or none when authentication is off (no cost per call then). */
+  interceptors: grpc.ServerInterceptor[];
   /** For the "listening" log line. */
   tls: 'off' | 'tls' | 'mtls';
   auth: 'off' | 'on';
@@ -59,7 +60,7 @@ export function serverSecurityOf(
   const tls = settings?.tls;
   return {
     credentials: serverCredentialsOf(tls),
-    interceptor: authInterceptor(roleTableOf(services, tokens !== undefined), tokens, logger),
+    interceptors: tokens === undefined ? [] : [authInterceptor(roleTableOf(services, true), tokens, logger)],
     tls: tls === undefined ? 'off' : tls.requireClientCert ? 'mtls' : 'tls',
     auth: tokens === undefined ? 'off' : 'on',
   };

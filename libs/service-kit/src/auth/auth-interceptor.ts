@@ -1,11 +1,11 @@
-// One grpc-js server interceptor for every service of a server: it authenticates the caller (bearer
-// token, else the verified client certificate), checks the RPC's role, and hands the identity to the
-// handlers in metadata it controls (authenticatedIdentity). Off (no tokens file), it only removes that
-// metadata, so a client cannot claim an identity.
+// One grpc-js server interceptor for every service of a server, installed when authentication is on: it
+// authenticates the caller (bearer token, else the verified client certificate), checks the RPC's role,
+// and records the caller for the handlers (authenticatedIdentity, keyed by the call's metadata object,
+// so no header a client sends can claim an identity).
 import * as grpc from '@grpc/grpc-js';
 
 import type { Logger } from '../logger';
-import { IDENTITY_METADATA_KEY, missingRole, ROLES_METADATA_KEY, satisfies, type Role } from './roles';
+import { admitCaller, missingRole, satisfies, type Role } from './roles';
 import type { Principal, TokenStore } from './token-store';
 
 /** Method path → the role it needs. */
@@ -63,36 +63,28 @@ function authorize(principal: Principal, needed: Role, path: string): Denial | u
   return { code: grpc.status.PERMISSION_DENIED, details: err.message };
 }
 
-function stripClaims(metadata: grpc.Metadata): void {
-  metadata.remove(IDENTITY_METADATA_KEY);
-  metadata.remove(ROLES_METADATA_KEY);
-}
-
-/** Checks one call's metadata: the metadata to go on with, or a denial. */
+/** Checks one call's metadata: undefined to go on (the caller recorded), or a denial. */
 function admit(
   metadata: grpc.Metadata,
   call: grpc.ServerInterceptingCallInterface,
   path: string,
   roles: RoleTable,
-  tokens: TokenStore | undefined,
+  tokens: TokenStore,
 ): Denial | undefined {
-  stripClaims(metadata);
-  if (tokens === undefined) return undefined;
   const needed = roles.get(path) ?? 'admin';
   if (needed === 'public') return undefined;
   const principal = authenticate(metadata, call, tokens, path);
   if ('code' in principal) return principal;
   const denied = authorize(principal, needed, path);
   if (denied) return denied;
-  metadata.set(IDENTITY_METADATA_KEY, principal.identity);
-  metadata.set(ROLES_METADATA_KEY, principal.roles.join(','));
+  admitCaller(metadata, principal);
   return undefined;
 }
 
-/** The interceptor; `tokens` undefined: authentication off. Denials are logged at info (no token). */
+/** The interceptor. Denials are logged at info with the RPC and the reason, never the token. */
 export function authInterceptor(
   roles: RoleTable,
-  tokens: TokenStore | undefined,
+  tokens: TokenStore,
   logger: Logger,
 ): grpc.ServerInterceptor {
   return (method, call) =>

@@ -26,22 +26,23 @@ export function satisfies(held: readonly GrantableRole[], needed: Role): boolean
   return held.some((role) => RANK[role] >= RANK[needed]);
 }
 
-/** Metadata the auth interceptor sets on every call after it removed what a client sent under it. */
-export const IDENTITY_METADATA_KEY = 'x-headstart-authenticated-identity';
-export const ROLES_METADATA_KEY = 'x-headstart-authenticated-roles';
+/**
+ * The caller of each admitted call, keyed by the call's metadata object (grpc-js hands the handler the
+ * object the interceptor passed on). Nothing a client sends can put an entry here.
+ */
+const callers = new WeakMap<grpc.Metadata, { identity: string; roles: readonly GrantableRole[] }>();
+
+/** For the auth interceptor: records who made the call whose metadata this is. */
+export function admitCaller(
+  metadata: grpc.Metadata,
+  caller: { identity: string; roles: readonly GrantableRole[] },
+): void {
+  callers.set(metadata, caller);
+}
 
 /** Who made the call, or undefined when authentication is off. */
 export function authenticatedIdentity(metadata: grpc.Metadata): string | undefined {
-  const value = metadata.get(IDENTITY_METADATA_KEY)[0];
-  return typeof value === 'string' ? value : undefined;
-}
-
-function rolesOf(metadata: grpc.Metadata): GrantableRole[] {
-  const value = metadata.get(ROLES_METADATA_KEY)[0];
-  if (typeof value !== 'string' || value === '') return [];
-  return value
-    .split(',')
-    .filter((r): r is GrantableRole => (GRANTABLE_ROLES as readonly string[]).includes(r));
+  return callers.get(metadata)?.identity;
 }
 
 /** The PERMISSION_DENIED error naming the missing role. */
@@ -64,8 +65,7 @@ export function missingRole(
  * authentication is off.
  */
 export function requireRole(metadata: grpc.Metadata, needed: Role, what: string): void {
-  const identity = authenticatedIdentity(metadata);
-  if (identity === undefined) return;
-  const held = rolesOf(metadata);
-  if (!satisfies(held, needed)) throw missingRole(identity, needed, what, held);
+  const caller = callers.get(metadata);
+  if (caller === undefined) return;
+  if (!satisfies(caller.roles, needed)) throw missingRole(caller.identity, needed, what, caller.roles);
 }

@@ -63,3 +63,5 @@ export { GRANTABLE_ROLES, authenticatedIdentity, requireRole } from './auth/role
 export type { GrantableRole, Role, RpcRoles } from './auth/roles';
 export { hashToken, openTokenStore, parseTokensFile } from './auth/token-store';
 export type { Principal, TokenStore } from './auth/token-store';
+export { natsSecurityOf } from './nats-security';
+export type { NatsSecurity } from './nats-security';

@@ -25,6 +25,11 @@ export interface SecuritySettings {
   token?: string | undefined;
   /** A plaintext port serving only grpc.health.v1 (kubelet gRPC probes cannot speak TLS). */
   probePort?: number | undefined;
+  /** NATS credentials file (user JWT and NKEY seed) of the process's NATS connection. */
+  natsCredsFile?: string | undefined;
+  /** NATS user and password of the process's NATS connection. */
+  natsUser?: string | undefined;
+  natsPassword?: string | undefined;
 }
 
 /**
@@ -85,6 +90,26 @@ export const securityConfigSpec = {
     description:
       'JSON file of SHA-256 token hashes with identities and roles; when set, every RPC needs a credential (off when unset).',
   },
+  natsCreds: {
+    env: 'HEADSTART_NATS_CREDS',
+    type: 'string',
+    required: false,
+    description:
+      'NATS credentials file (user JWT and NKEY seed), read at every connection; TLS to NATS follows a tls:// HEADSTART_NATS_URL with the HEADSTART_TLS_* files.',
+  },
+  natsUser: {
+    env: 'HEADSTART_NATS_USER',
+    type: 'string',
+    required: false,
+    description: 'NATS user of this process (with HEADSTART_NATS_PASSWORD); a URL cannot carry it.',
+  },
+  natsPassword: {
+    env: 'HEADSTART_NATS_PASSWORD',
+    type: 'string',
+    required: false,
+    secret: true,
+    description: 'Password of HEADSTART_NATS_USER.',
+  },
   token: {
     env: 'HEADSTART_TOKEN',
     type: 'string',
@@ -104,6 +129,9 @@ export interface SecurityConfigValues {
   tlsReloadMs: number;
   probePort?: number | undefined;
   authTokensFile?: string | undefined;
+  natsCreds?: string | undefined;
+  natsUser?: string | undefined;
+  natsPassword?: string | undefined;
   token?: string | undefined;
 }
 
@@ -124,5 +152,8 @@ export function securityOf(config: SecurityConfigValues): SecuritySettings {
     authTokensFile: config.authTokensFile,
     token: config.token,
     probePort: config.probePort,
+    natsCredsFile: config.natsCreds,
+    natsUser: config.natsUser,
+    natsPassword: config.natsPassword,
   };
 }

@@ -14,7 +14,7 @@ import {
 import { finetune as finetuneProto } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
-import { clientSecurityOf, createLogger, createService } from '@headstart/service-kit';
+import { clientSecurityOf, createLogger, createService, natsSecurityOf } from '@headstart/service-kit';
 import { createFinetuneHandlers } from './api/finetune-handlers';
 import { startControlServer } from './control/control-server';
 import { DatasetLoader } from './data/dataset-loader';
@@ -110,7 +110,12 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
       ...clientSecurityOf(options.security),
     });
     cleanups.push({ name: 'registry client', fn: () => client.close() });
-    const bus = await connectEvents({ servers: options.natsUrl, name: 'finetune', logger });
+    const bus = await connectEvents({
+      servers: options.natsUrl,
+      name: 'finetune',
+      logger,
+      ...natsSecurityOf(options.security, options.natsUrl),
+    });
     cleanups.push({ name: 'events bus', fn: () => bus.close({ graceMs: 5_000 }) });
     await bus.ensureTopology();
 

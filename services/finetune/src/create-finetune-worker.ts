@@ -18,7 +18,7 @@ import {
 import { common, type finetune } from '@headstart/proto';
 import { createRegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
-import { clientSecurityOf, createLogger, createService } from '@headstart/service-kit';
+import { clientSecurityOf, createLogger, createService, natsSecurityOf } from '@headstart/service-kit';
 import { createControlClient, type ControlClient } from './control/control-client';
 import { DatasetLoader } from './data/dataset-loader';
 import { removeJobCheckpoint } from './training/job-checkpoint';
@@ -146,7 +146,12 @@ export async function createFinetuneWorker(options: FinetuneWorkerOptions): Prom
     address: options.registryAddress,
     ...clientSecurityOf(options.security),
   });
-  const bus = await connectEvents({ servers: options.natsUrl, name: `finetune-worker ${name}`, logger });
+  const bus = await connectEvents({
+    servers: options.natsUrl,
+    name: `finetune-worker ${name}`,
+    logger,
+    ...natsSecurityOf(options.security, options.natsUrl),
+  });
   const control = createControlClient(bus.nc, options.controlTimeoutMs);
   const datasets = new DatasetLoader({ client, cacheEntries: 2 });
   const stats: FinetuneWorkerStats = { started: 0, succeeded: 0, failed: 0, cancelled: 0, skipped: 0 };

@@ -2,7 +2,13 @@ import * as path from 'node:path';
 
 import { captureTraceHeaders, connectEvents } from '@headstart/events';
 import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
-import { createLogger, createService, createStartupCleanups, lockDataDir } from '@headstart/service-kit';
+import {
+  createLogger,
+  createService,
+  createStartupCleanups,
+  lockDataDir,
+  natsSecurityOf,
+} from '@headstart/service-kit';
 
 import { Registry } from './core/registry';
 import { createGrpcRegistryHandlers } from './grpc/registry-handlers';
@@ -103,6 +109,7 @@ export async function createRegistryService(options: RegistryServiceOptions): Pr
             waitOnFirstConnect: false,
             timeoutMs: options.natsTimeoutMs,
             streamReplicas: options.natsStreamReplicas,
+            ...natsSecurityOf(options.security, natsUrl),
           }),
       });
       cleanups.add('events bus', () => publisher.close());

@@ -7,7 +7,7 @@ import { pretrain } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import { createRegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
-import { clientSecurityOf, createService, serverStream, unary } from '@headstart/service-kit';
+import { clientSecurityOf, createService, natsSecurityOf, serverStream, unary } from '@headstart/service-kit';
 import type { PretrainQueueOptions } from '../queue/work-type';
 import { pretrainWorkType } from '../queue/work-type';
 import type { RunStore } from '../runs/run-store';
@@ -81,7 +81,12 @@ async function getRun(store: RunStore, runId: string): Promise<pretrain.Run> {
 
 export async function createPretrainService(options: PretrainServiceOptions): Promise<PretrainServiceHandle> {
   const { logger } = options;
-  const bus = await connectEvents({ servers: options.natsUrl, name: 'pretrain', logger });
+  const bus = await connectEvents({
+    servers: options.natsUrl,
+    name: 'pretrain',
+    logger,
+    ...natsSecurityOf(options.security, options.natsUrl),
+  });
   let registry: RegistryClient | undefined;
   try {
     await bus.ensureTopology();

@@ -9,7 +9,7 @@ import { connectEvents } from '@headstart/events';
 import type { RegistryClient } from '@headstart/registry-client';
 import { createRegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
-import { clientSecurityOf, createService } from '@headstart/service-kit';
+import { clientSecurityOf, createService, natsSecurityOf } from '@headstart/service-kit';
 import type { PretrainQueueOptions } from '../queue/work-type';
 import { pretrainWorkType } from '../queue/work-type';
 import { openRunStore } from '../runs/run-store';
@@ -66,7 +66,12 @@ export async function createPretrainWorker(options: PretrainWorkerOptions): Prom
   const workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const workType = pretrainWorkType(options.queue);
   const ackWaitMs = workType.consumer.ackWaitMs;
-  const bus = await connectEvents({ servers: options.natsUrl, name: `pretrain-worker ${workerId}`, logger });
+  const bus = await connectEvents({
+    servers: options.natsUrl,
+    name: `pretrain-worker ${workerId}`,
+    logger,
+    ...natsSecurityOf(options.security, options.natsUrl),
+  });
   let client: RegistryClient | undefined;
   let health: RunningService | undefined;
   try {

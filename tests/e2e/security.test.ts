@@ -128,6 +128,12 @@ describeTls('a TLS registry with authentication', () => {
       [2, 'release-manager'],
       [1, 'release-manager'],
     ]);
+    // A stream is checked before its first message: a reader's upload is refused and creates nothing.
+    const upload = await failure(
+      reader.createVersion({ modelName: 'sec-corpus', kind: 'dataset' }, Readable.from([Buffer.from('x')])),
+    );
+    expect(upload.code).toBe(Code.PERMISSION_DENIED);
+    expect((await reader.getVersion('sec-corpus')).version).toBe(2);
     // Deleting is admin's.
     expect((await failure(writer.deleteVersion('sec-corpus:1'))).code).toBe(Code.PERMISSION_DENIED);
   });

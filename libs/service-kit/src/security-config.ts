@@ -43,7 +43,7 @@ export const securityConfigSpec = {
     type: 'string',
     required: false,
     description:
-      'PEM certificate (chain) file: the gRPC server presents it and the clients use it for mTLS; TLS is on when this or HEADSTART_TLS_CA is set.',
+      'PEM certificate (chain) file: the gRPC server presents it and the clients use it for mTLS; TLS is on when this, the key or the CA is set.',
   },
   tlsKey: {
     env: 'HEADSTART_TLS_KEY',
@@ -135,9 +135,13 @@ export interface SecurityConfigValues {
   token?: string | undefined;
 }
 
-/** The settings of a config read with `securityConfigSpec`: TLS only when a certificate or CA is set. */
+/**
+ * The settings of a config read with `securityConfigSpec`: TLS when any of the certificate, key or CA is
+ * set (an incomplete set then fails at start, naming what is missing, rather than falling back to
+ * plaintext).
+ */
 export function securityOf(config: SecurityConfigValues): SecuritySettings {
-  const tlsOn = config.tlsCert !== undefined || config.tlsCa !== undefined;
+  const tlsOn = config.tlsCert !== undefined || config.tlsKey !== undefined || config.tlsCa !== undefined;
   return {
     tls: tlsOn
       ? {

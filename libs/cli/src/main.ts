@@ -1,5 +1,6 @@
 #!/usr/bin/env node
 import * as os from 'node:os';
+import type { SecuritySettings } from '@headstart/service-kit';
 import { runCli } from './program';
 
 /** The only place the CLI reads the environment. */
@@ -9,6 +10,25 @@ function currentUser(): string {
   } catch {
     return '';
   }
+}
+
+/** HEADSTART_TLS_CA / _CERT / _KEY / _SERVER_NAME and HEADSTART_TOKEN, as the services read them. */
+function security(env: NodeJS.ProcessEnv): SecuritySettings | undefined {
+  const set = (name: string): string | undefined => env[name] || undefined;
+  const tlsOn = set('HEADSTART_TLS_CA') !== undefined || set('HEADSTART_TLS_CERT') !== undefined;
+  const token = set('HEADSTART_TOKEN');
+  if (!tlsOn && token === undefined) return undefined;
+  return {
+    tls: tlsOn
+      ? {
+          caFile: set('HEADSTART_TLS_CA'),
+          certFile: set('HEADSTART_TLS_CERT'),
+          keyFile: set('HEADSTART_TLS_KEY'),
+          serverNameOverride: set('HEADSTART_TLS_SERVER_NAME'),
+        }
+      : undefined,
+    token,
+  };
 }
 
 async function main(): Promise<void> {
@@ -26,6 +46,7 @@ async function main(): Promise<void> {
     defaultHome: process.env['HEADSTART_HOME'] ?? './.headstart',
     defaultBackend: process.env['HEADSTART_BACKEND'] ?? 'auto',
     actor: currentUser(),
+    security: security(process.env),
   });
   // Exit once the output is out: `up` has stopped its stack by now, and a handle one of its parts left
   // open must not keep the command from returning (the main job exits the same way).

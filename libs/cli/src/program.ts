@@ -16,6 +16,7 @@ import {
   type FinetuneClient,
   type FinetuneClientOptions,
 } from '@headstart/finetune-client';
+import { clientSecurityOf, type SecuritySettings } from '@headstart/service-kit';
 import { collectRepeated } from './args';
 import { aliasHistory, deleteAlias, setAlias } from './commands/alias';
 import { download } from './commands/download';
@@ -41,6 +42,9 @@ export interface CliDependencies {
   streams: CliStreams;
   /** Used when --registry is not given; main.ts passes HEADSTART_REGISTRY_ADDR or 127.0.0.1:50051. */
   defaultRegistry: string;
+  /** TLS files and the bearer token of every client; main.ts reads them from HEADSTART_TLS_* and
+   * HEADSTART_TOKEN. @default plaintext, no token */
+  security?: SecuritySettings;
   /** Recorded as who moved an alias; main.ts passes the user name. */
   actor?: string;
   /** @default createRegistryClient */
@@ -247,6 +251,8 @@ function commanderExitCode(error: CommanderError): number {
  */
 export async function runCli(argv: readonly string[], deps: CliDependencies): Promise<number> {
   const createClient = deps.createClient ?? createRegistryClient;
+  // Read when a client opens (a missing certificate file fails the command, not the parsing).
+  const secure = () => (deps.security === undefined ? {} : clientSecurityOf(deps.security));
   let json = argv.includes('--json');
   // Each command opens the client of its service at the address the global options name, hands it to
   // the action with the output, and closes it however the action ends.
@@ -270,18 +276,20 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
     withClient('registry', (globals) =>
       createClient({
         address: globals.registry,
+        ...secure(),
         ...(deps.actor === undefined ? {} : { actor: deps.actor }),
       }),
     ),
     withClient('ingest', (globals) =>
-      (deps.createIngestClient ?? createIngestClient)({ address: globals.ingest }),
+      (deps.createIngestClient ?? createIngestClient)({ address: globals.ingest, ...secure() }),
     ),
     withClient('finetune', (globals) =>
-      (deps.createFinetuneClient ?? createFinetuneClient)({ address: globals.finetune }),
+      (deps.createFinetuneClient ?? createFinetuneClient)({ address: globals.finetune, ...secure() }),
     ),
     withClient('pretrain', (globals) =>
       (deps.createPretrainClient ?? createPretrainClient)({
         address: globals.pretrain,
+        ...secure(),
         addressSource: '--pretrain (or HEADSTART_PRETRAIN_ADDR)',
       }),
     ),

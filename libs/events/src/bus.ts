@@ -1,5 +1,7 @@
+import { readFileSync } from 'node:fs';
 import {
   connect,
+  credsAuthenticator,
   headers as natsHeaders,
   type JetStreamClient,
   type JetStreamManager,
@@ -49,6 +51,21 @@ export interface ConnectEventsOptions {
   timeoutMs?: number;
   /** Replicas of each stream `ensureTopology` creates (3 on a production cluster); never lowered. Default 1. */
   streamReplicas?: number;
+  /** TLS files: the CA that verifies the server, a client certificate and key when the server wants one. */
+  tls?: { caFile?: string | undefined; certFile?: string | undefined; keyFile?: string | undefined };
+  /** A NATS credentials file (user JWT and NKEY seed), read again at every (re)connection. */
+  credsFile?: string;
+  /** User and password (nats.js 2.x cannot take them from a `nats://user:pass@host` URL). */
+  user?: string;
+  pass?: string;
+}
+
+/** nats.js TLS options without the unset files. */
+function natsTls(tls: NonNullable<ConnectEventsOptions['tls']>): Record<string, string> {
+  return Object.fromEntries(Object.entries(tls).filter(([, file]) => file !== undefined)) as Record<
+    string,
+    string
+  >;
 }
 
 export interface PublishOptions {
@@ -248,6 +265,11 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
     maxReconnectAttempts: -1,
     reconnectTimeWait: options.reconnectTimeWaitMs ?? 1_000,
     waitOnFirstConnect: options.waitOnFirstConnect ?? true,
+    ...(options.tls === undefined ? {} : { tls: natsTls(options.tls) }),
+    ...(options.user === undefined ? {} : { user: options.user, pass: options.pass ?? '' }),
+    ...(options.credsFile === undefined
+      ? {}
+      : { authenticator: credsAuthenticator(() => readFileSync(options.credsFile!)) }),
   });
   const connection = trackConnection(nc, logger);
   const js = nc.jetstream({ timeout: timeoutMs });

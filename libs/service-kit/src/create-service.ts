@@ -5,6 +5,10 @@ import type { Logger } from './logger';
 import { requestCheckFor } from './request-bounds';
 import { tolerantDeserializer } from './undecodable';
 import { drainServer, runShutdownHooks, settleHandlers, type ShutdownHook } from './shutdown';
+import { openProbeListener, type ProbeListener } from './probe-listener';
+import { serverSecurityOf } from './server-security';
+import type { Role } from './auth/roles';
+import type { SecuritySettings } from './security-config';
 
 export const DEFAULT_DRAIN_TIMEOUT_MS = 10_000;
 export const DEFAULT_MAX_MESSAGE_BYTES = 8 * 1024 * 1024;
@@ -13,6 +17,9 @@ export const DEFAULT_HANDLER_GRACE_MS = 5_000;
 export interface ServiceRegistration {
   definition: grpc.ServiceDefinition;
   implementation: grpc.UntypedServiceImplementation;
+  /** The role each RPC needs, keyed like the implementation (an `RpcRoles` table). Required for every
+   * RPC when authentication is on: the server refuses to start with an unclassified RPC. */
+  roles?: Readonly<Record<string, Role>>;
 }
 
 export interface ServiceOptions {
@@ -38,6 +45,8 @@ export interface ServiceOptions {
   maxSendMessageBytes?: number;
   /** Serve grpc.reflection (v1 and v1alpha). @default true */
   reflection?: boolean;
+  /** TLS (optionally mTLS) and authentication; unset: plaintext, no authentication. */
+  security?: SecuritySettings;
   /** Extra grpc-js server options (keepalive and such). */
   serverOptions?: grpc.ServerOptions;
 }
@@ -48,6 +57,8 @@ export interface RunningService {
   readonly port: number;
   /** `host:port` as bound. */
   readonly address: string;
+  /** The plaintext health-only port for probes (security.probePort), when one is open. */
+  readonly probePort: number | undefined;
   readonly server: grpc.Server;
   readonly logger: Logger;
   /** Sets health for the whole server and each service (or only `service` when given). */
@@ -63,9 +74,9 @@ function formatAddress(host: string, port: number): string {
   return host.includes(':') && !host.startsWith('[') ? `[${host}]:${port}` : `${host}:${port}`;
 }
 
-function bind(server: grpc.Server, address: string): Promise<number> {
+function bind(server: grpc.Server, address: string, credentials: grpc.ServerCredentials): Promise<number> {
   return new Promise((resolve, reject) => {
-    server.bindAsync(address, grpc.ServerCredentials.createInsecure(), (err, port) =>
+    server.bindAsync(address, credentials, (err, port) =>
       err ? reject(new Error(`cannot listen on ${address}: ${err.message}`, { cause: err })) : resolve(port),
     );
   });
@@ -89,6 +100,7 @@ export async function createService(options: ServiceOptions): Promise<RunningSer
   const host = options.host ?? '0.0.0.0';
   const drainTimeoutMs = options.drainTimeoutMs ?? DEFAULT_DRAIN_TIMEOUT_MS;
   const logger = options.logger;
+  const security = serverSecurityOf(options.services, options.security, logger);
   const server = new grpc.Server({
     'grpc.max_receive_message_length': options.maxReceiveMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
     'grpc.max_send_message_length': options.maxSendMessageBytes ?? DEFAULT_MAX_MESSAGE_BYTES,
@@ -96,6 +108,7 @@ export async function createService(options: ServiceOptions): Promise<RunningSer
     // grpc-js 1.14 only records sessions for forceShutdown() when it is on, so with
     // 'grpc.enable_channelz': 0 a forced shutdown leaves hung calls running (shutdown.test.ts).
     ...options.serverOptions,
+    interceptors: [...(options.serverOptions?.interceptors ?? []), ...security.interceptors],
   });
 
   const running = new Set<Promise<unknown>>();
@@ -112,21 +125,35 @@ export async function createService(options: ServiceOptions): Promise<RunningSer
     // The request checks (INPUT_LIMITS) are built now, so the first call does not read the descriptors.
     for (const method of Object.values(definition)) requestCheckFor(method.path);
   }
-  const { health, setAll, addToServer, endWatches } = createHealth(serviceNames);
+  const healthStatus = createHealth(serviceNames);
+  const { health, setAll, addToServer, endWatches } = healthStatus;
   addToServer(server);
   if (options.reflection ?? true)
     createReflection([...serviceNames, HEALTH_SERVICE_NAME]).addToServer(server);
 
   let port: number;
   try {
-    port = await bind(server, formatAddress(host, options.port));
+    port = await bind(server, formatAddress(host, options.port), security.credentials);
   } catch (err) {
     server.forceShutdown();
     throw err;
   }
   const address = formatAddress(host, port);
+  let probes: ProbeListener | undefined;
+  const probePort = options.security?.probePort;
+  if (probePort !== undefined) {
+    try {
+      probes = await openProbeListener(healthStatus, host, probePort);
+    } catch (err) {
+      server.forceShutdown();
+      throw err;
+    }
+  }
   setAll('SERVING');
-  logger.info({ address, services: serviceNames }, `${options.name} listening`);
+  logger.info(
+    { address, services: serviceNames, tls: security.tls, auth: security.auth, probePort: probes?.port },
+    `${options.name} listening`,
+  );
 
   const hooks: ShutdownHook[] = [];
   let stopping: Promise<void> | undefined;
@@ -139,6 +166,7 @@ export async function createService(options: ServiceOptions): Promise<RunningSer
     if (grace > 0) await new Promise((resolve) => setTimeout(resolve, grace));
     endWatches();
     const drained = await drainServer(server, drainTimeoutMs, logger);
+    probes?.close();
     await settleHandlers(running, options.handlerGraceMs ?? DEFAULT_HANDLER_GRACE_MS, logger);
     const failures = await runShutdownHooks(hooks, logger);
     logger.info(
@@ -152,6 +180,7 @@ export async function createService(options: ServiceOptions): Promise<RunningSer
     name: options.name,
     port,
     address,
+    probePort: probes?.port,
     server,
     logger,
     setServing: (serving, service) => {

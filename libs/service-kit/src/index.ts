@@ -54,3 +54,14 @@ export {
 } from './input-limits';
 export { boundedFieldsOf, requestCheckFor } from './request-bounds';
 export type { BoundedField, RequestCheck } from './request-bounds';
+export { securityConfigSpec, securityOf } from './security-config';
+export type { SecurityConfigValues, SecuritySettings, TlsSettings } from './security-config';
+export { channelCredentialsOf, serverCredentialsOf, tlsChannelOptions } from './tls-credentials';
+export { bearerTokenInterceptor, clientSecurityOf } from './client-security';
+export type { ClientSecurity } from './client-security';
+export { GRANTABLE_ROLES, authenticatedIdentity, requireRole } from './auth/roles';
+export type { GrantableRole, Role, RpcRoles } from './auth/roles';
+export { hashToken, openTokenStore, parseTokensFile } from './auth/token-store';
+export type { Principal, TokenStore } from './auth/token-store';
+export { natsSecurityOf } from './nats-security';
+export type { NatsSecurity } from './nats-security';

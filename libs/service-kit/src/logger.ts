@@ -1,6 +1,7 @@
 import pino from 'pino';
 
 import { LOG_LEVELS } from './observability-config';
+import { REDACT_PATHS, REDACTED, scrubArgs, scrubError } from './redact';
 
 export type Logger = pino.Logger;
 
@@ -17,9 +18,11 @@ export interface LoggerOptions {
 
 const LEVELS = new Set<string>(LOG_LEVELS);
 
+const errSerializer = (err: Error): pino.SerializedError => scrubError(pino.stdSerializers.err(err));
+
 /**
  * One JSON object per line on stdout, ISO timestamps, the level as a word (log shippers and people both
- * read it), errors under `err` with their stack.
+ * read it), errors under `err` with their stack. Credentials are censored (redact.ts).
  */
 export function createLogger(options: LoggerOptions): Logger {
   const level = options.level ?? 'info';
@@ -30,7 +33,13 @@ export function createLogger(options: LoggerOptions): Logger {
     base: { pid: process.pid, ...options.base },
     timestamp: pino.stdTimeFunctions.isoTime,
     formatters: { level: (label) => ({ level: label }) },
-    serializers: { err: pino.stdSerializers.err, error: pino.stdSerializers.err },
+    serializers: { err: errSerializer, error: errSerializer },
+    redact: { paths: REDACT_PATHS, censor: REDACTED },
+    hooks: {
+      logMethod(args, method) {
+        method.apply(this, scrubArgs(args) as Parameters<pino.LogFn>);
+      },
+    },
   };
   return options.destination === undefined ? pino(pinoOptions) : pino(pinoOptions, options.destination);
 }

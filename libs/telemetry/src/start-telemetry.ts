@@ -22,6 +22,8 @@ import {
 } from '@opentelemetry/sdk-trace-base';
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
+import { redactingExporter } from './redacting-exporter';
+
 export type TelemetryExporter = 'otlp' | 'console' | 'none' | 'memory';
 
 export const DEFAULT_OTLP_ENDPOINT = 'http://localhost:4317';
@@ -56,13 +58,13 @@ function spanProcessorFor(options: TelemetryOptions, memory?: InMemorySpanExport
   switch (options.exporter) {
     case 'otlp':
       return new BatchSpanProcessor(
-        new OTLPTraceExporter({ url: options.otlpEndpoint ?? DEFAULT_OTLP_ENDPOINT }),
+        redactingExporter(new OTLPTraceExporter({ url: options.otlpEndpoint ?? DEFAULT_OTLP_ENDPOINT })),
       );
     case 'console':
-      return new SimpleSpanProcessor(new ConsoleSpanExporter());
+      return new SimpleSpanProcessor(redactingExporter(new ConsoleSpanExporter()));
     default:
       // Synchronous export, so a test sees a span as soon as it ends.
-      return new SimpleSpanProcessor(memory ?? new InMemorySpanExporter());
+      return new SimpleSpanProcessor(redactingExporter(memory ?? new InMemorySpanExporter()));
   }
 }
 

@@ -15,6 +15,8 @@ export interface StartNatsServerOptions {
   startTimeoutMs?: number;
   /** How long `stop()` waits after SIGTERM before it sends SIGKILL. Default 10_000 ms. */
   stopTimeoutMs?: number;
+  /** More command-line arguments, e.g. `['--tls', '--tlscert', file, ...]` or `['--user', 'u', '--pass', 'p']`. */
+  extraArgs?: readonly string[];
 }
 
 export interface NatsServerHandle {
@@ -80,6 +82,7 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
   const spawnOnce = async (onPort: number): Promise<void> => {
     const args = ['-a', '127.0.0.1', '-p', String(onPort)];
     if (jetstream) args.push('-js', '-sd', storeDir);
+    args.push(...(options.extraArgs ?? []));
     const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     live.add(proc);

@@ -1,5 +1,6 @@
 import {
   observabilityConfigSpec,
+  securityConfigSpec,
   threadsVar,
   type ConfigSpec,
   type ConfigValues,
@@ -36,6 +37,7 @@ const common = {
     description: 'TF.js backend for training and predictions.',
   },
   threads: threadsVar,
+  ...securityConfigSpec,
   ...observabilityConfigSpec,
 } as const satisfies ConfigSpec;
 

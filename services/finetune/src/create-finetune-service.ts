@@ -14,8 +14,8 @@ import {
 import { createPretrainClient, type PretrainClient } from '@headstart/pretrain-client';
 import { finetune as finetuneProto } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
-import type { Logger, RunningService } from '@headstart/service-kit';
-import { createLogger, createService } from '@headstart/service-kit';
+import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
+import { clientSecurityOf, createLogger, createService, natsSecurityOf } from '@headstart/service-kit';
 import { createFinetuneHandlers } from './grpc/finetune-handlers';
 import { startControlServer } from './control/control-server';
 import { DatasetLoader } from './data/dataset-loader';
@@ -28,11 +28,14 @@ import { FinetuneStore } from './store/finetune-store';
 import { StudyService } from './studies/study-service';
 import { TriggerService } from './triggers/trigger-service';
 import type { finetune } from '@headstart/proto';
+import { finetuneRpcRoles } from './grpc/rpc-roles';
 
 export const DEFAULT_FINETUNE_PORT = 50054;
 export const DATABASE_FILE = 'finetune.db';
 
 export interface FinetuneServiceOptions {
+  /** TLS, authentication and the token of its clients (securityOf(config)); unset: plaintext, no auth. */
+  security?: SecuritySettings;
   /** Holds finetune.db (triggers and jobs). Created when missing. */
   dataDir: string;
   /** host:port of the registry. */
@@ -116,9 +119,17 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
     });
     const store = FinetuneStore.open(path.join(dataDir, DATABASE_FILE));
     cleanups.push({ name: 'store', fn: () => store.close() });
-    const client: RegistryClient = createRegistryClient({ address: options.registryAddress });
+    const client: RegistryClient = createRegistryClient({
+      address: options.registryAddress,
+      ...clientSecurityOf(options.security),
+    });
     cleanups.push({ name: 'registry client', fn: () => client.close() });
-    const bus = await connectEvents({ servers: options.natsUrl, name: 'finetune', logger });
+    const bus = await connectEvents({
+      servers: options.natsUrl,
+      name: 'finetune',
+      logger,
+      ...natsSecurityOf(options.security, options.natsUrl),
+    });
     cleanups.push({ name: 'events bus', fn: () => bus.close({ graceMs: 5_000 }) });
     await bus.ensureTopology();
 
@@ -206,14 +217,20 @@ function buildDomain(
     logger,
   });
   cleanups.push({ name: 'studies', fn: () => studies.close() });
-  const pretrain = options.pretrainAddress ? pretrainClientFor(options.pretrainAddress, cleanups) : undefined;
+  const pretrain = options.pretrainAddress
+    ? pretrainClientFor(options.pretrainAddress, options.security, cleanups)
+    : undefined;
   const triggers = new TriggerService({ store, jobs, studies, client, datasets, pretrain, logger });
   return { predictor, events, studyEvents, datasets, jobs, studies, triggers };
 }
 
 /** The pretrain API's client, for adaptation triggers' runs. */
-function pretrainClientFor(address: string, cleanups: Cleanups): PretrainClient {
-  const client = createPretrainClient({ address });
+function pretrainClientFor(
+  address: string,
+  security: SecuritySettings | undefined,
+  cleanups: Cleanups,
+): PretrainClient {
+  const client = createPretrainClient({ address, ...clientSecurityOf(security) });
   cleanups.push({ name: 'pretrain client', fn: () => client.close() });
   return client;
 }
@@ -281,9 +298,11 @@ function startGrpcServer(
           studies: domain.studies,
           studyEvents: domain.studyEvents,
         }),
+        roles: finetuneRpcRoles,
       },
     ],
     logger,
     drainTimeoutMs: options.drainTimeoutMs,
+    security: options.security,
   });
 }

@@ -15,8 +15,8 @@ import {
 } from '@headstart/events';
 import type { finetune } from '@headstart/proto';
 import { createRegistryClient } from '@headstart/registry-client';
-import type { Logger, RunningService } from '@headstart/service-kit';
-import { createLogger, createService } from '@headstart/service-kit';
+import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
+import { clientSecurityOf, createLogger, createService, natsSecurityOf } from '@headstart/service-kit';
 import { createControlClient } from './control/control-client';
 import { DatasetLoader } from './data/dataset-loader';
 import { jobDeliveryHandler, type FinetuneWorkerStats } from './worker/job-delivery';
@@ -25,6 +25,8 @@ import { jobDeliveryHandler, type FinetuneWorkerStats } from './worker/job-deliv
 export const DEFAULT_WORKER_HEALTH_PORT = 50061;
 
 export interface FinetuneWorkerOptions {
+  /** TLS, authentication and the token of its clients (securityOf(config)); unset: plaintext, no auth. */
+  security?: SecuritySettings;
   registryAddress: string;
   natsUrl: string | string[];
   /** Job checkpoints go to `<dataDir>/finetune-jobs`. */
@@ -81,8 +83,16 @@ export async function createFinetuneWorker(options: FinetuneWorkerOptions): Prom
     logger,
     ...(options.threads ? { threads: options.threads } : {}),
   });
-  const client = createRegistryClient({ address: options.registryAddress });
-  const bus = await connectEvents({ servers: options.natsUrl, name: `finetune-worker ${name}`, logger });
+  const client = createRegistryClient({
+    address: options.registryAddress,
+    ...clientSecurityOf(options.security),
+  });
+  const bus = await connectEvents({
+    servers: options.natsUrl,
+    name: `finetune-worker ${name}`,
+    logger,
+    ...natsSecurityOf(options.security, options.natsUrl),
+  });
   const control = createControlClient(bus.nc, options.controlTimeoutMs);
   const datasets = new DatasetLoader({ client, cacheEntries: 2 });
   const stats: FinetuneWorkerStats = { started: 0, succeeded: 0, failed: 0, cancelled: 0, skipped: 0 };

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point of the finetune API process: the only place that reads the environment.
-import { runServiceMain } from '@headstart/service-kit';
+import { runServiceMain, securityOf } from '@headstart/service-kit';
 
 // The service's own modules are imported dynamically, after runServiceMain started telemetry.
 void runServiceMain({
@@ -19,6 +19,7 @@ void runServiceMain({
       backend: config.backend,
       threads: config.threads,
       modelCache: { maxBytes: config.modelCacheBytes, maxEntries: config.modelCacheEntries },
+      security: securityOf(config),
       logger,
     });
   },

@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // Entry point of a finetune worker process: the only place it reads the environment. Serves
 // grpc.health.v1 on HEADSTART_HEALTH_PORT for probes.
-import { runServiceMain } from '@headstart/service-kit';
+import { runServiceMain, securityOf } from '@headstart/service-kit';
 
 // The worker's own modules are imported dynamically, after runServiceMain started telemetry.
 void runServiceMain({
@@ -12,6 +12,7 @@ void runServiceMain({
     const { createFinetuneWorker } = await import('./create-finetune-worker.js');
     const worker = await createFinetuneWorker({
       registryAddress: config.registryAddr,
+      security: securityOf(config),
       natsUrl: config.natsUrl,
       dataDir: config.dataDir,
       backend: config.backend,

@@ -1,4 +1,9 @@
-import { observabilityConfigSpec, type ConfigSpec, type ConfigValues } from '@headstart/service-kit';
+import {
+  observabilityConfigSpec,
+  securityConfigSpec,
+  type ConfigSpec,
+  type ConfigValues,
+} from '@headstart/service-kit';
 import { DEFAULT_INGEST_PORT, DEFAULT_MAX_CORPUS_BYTES } from './create-ingest-service';
 
 /** The ingest service's environment variables (read in main.ts only). */
@@ -42,6 +47,7 @@ export const ingestConfigSpec = {
     default: DEFAULT_MAX_CORPUS_BYTES,
     description: 'Largest corpus UploadCorpus accepts, decompressed, in bytes (RESOURCE_EXHAUSTED beyond).',
   },
+  ...securityConfigSpec,
   ...observabilityConfigSpec,
 } as const satisfies ConfigSpec;
 

@@ -1,14 +1,21 @@
 import * as path from 'node:path';
 import { ingest as ingestProto } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
-import type { Logger, RunningService } from '@headstart/service-kit';
-import { createLogger, createService, createStartupCleanups, lockDataDir } from '@headstart/service-kit';
+import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
+import {
+  clientSecurityOf,
+  createLogger,
+  createService,
+  createStartupCleanups,
+  lockDataDir,
+} from '@headstart/service-kit';
 import * as fs from 'node:fs/promises';
 import { createIngestHandlers } from './grpc/ingest-handlers';
 import { JobManager } from './jobs/job-manager';
 import { JobStore } from './jobs/job-store';
 import { tokenizeRunner } from './jobs/tokenize';
 import { trainTokenizerRunner } from './jobs/train-tokenizer';
+import { ingestRpcRoles } from './grpc/rpc-roles';
 
 export const DEFAULT_INGEST_PORT = 50052;
 /** 8 GiB of decompressed text: the registry's default artifact limit, which the normalised corpus must fit. */
@@ -17,6 +24,8 @@ export const DEFAULT_MAX_CORPUS_BYTES = 8 * 1024 ** 3;
 export const DEFAULT_LINE_LIMIT_BYTES = 64 << 20;
 
 export interface IngestServiceOptions {
+  /** TLS, authentication and the token of its clients (securityOf(config)); unset: plaintext, no auth. */
+  security?: SecuritySettings;
   /** Holds `ingest-jobs.db` (job states) and `ingest-scratch/` (uploads and jobs in progress). */
   dataDir: string;
   /** host:port of the registry everything is read from and registered in. */
@@ -68,7 +77,10 @@ export async function createIngestService(options: IngestServiceOptions): Promis
     cleanups.add('data directory lock', () => lock.release());
     const store = JobStore.open(path.join(dataDir, 'ingest-jobs.db'));
     cleanups.add('job store', () => store.close());
-    const registry: RegistryClient = createRegistryClient({ address: options.registryAddress });
+    const registry: RegistryClient = createRegistryClient({
+      address: options.registryAddress,
+      ...clientSecurityOf(options.security),
+    });
     cleanups.add('registry client', () => registry.close());
     const scratch = path.join(dataDir, 'ingest-scratch');
     const uploadsDir = path.join(scratch, 'uploads');
@@ -107,11 +119,13 @@ export async function createIngestService(options: IngestServiceOptions): Promis
               maxLineBytes: options.lineLimitBytes ?? DEFAULT_LINE_LIMIT_BYTES,
             },
           }),
+          roles: ingestRpcRoles,
         },
       ],
       logger,
       drainTimeoutMs: options.drainTimeoutMs,
       maxReceiveMessageBytes: options.maxReceiveMessageBytes,
+      security: options.security,
     });
     // Hooks run in reverse order: jobs, registry client, store, lock.
     cleanups.handTo(service);

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point of the ingest process: the only place that reads the environment.
-import { runServiceMain } from '@headstart/service-kit';
+import { runServiceMain, securityOf } from '@headstart/service-kit';
 
 // The service's own modules are imported dynamically, after runServiceMain started telemetry.
 void runServiceMain({
@@ -16,6 +16,7 @@ void runServiceMain({
       registryAddress: config.registryAddress,
       concurrency: config.maxJobs,
       maxCorpusBytes: config.maxCorpusBytes,
+      security: securityOf(config),
       logger,
     });
     logger.info(

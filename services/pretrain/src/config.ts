@@ -1,6 +1,7 @@
 // The environment of the API process (main.ts) and of the worker process (worker.ts); read there only.
 import {
   observabilityConfigSpec,
+  securityConfigSpec,
   threadsVar,
   type ConfigSpec,
   type ConfigValues,
@@ -50,6 +51,7 @@ const shared = {
     default: 60_000,
     description: 'A run whose worker stopped heartbeating is redelivered after this long.',
   },
+  ...securityConfigSpec,
   ...observabilityConfigSpec,
 } as const satisfies ConfigSpec;
 

@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point of the PretrainService API process: the only place (with worker.ts) that reads the environment.
-import { runServiceMain } from '@headstart/service-kit';
+import { runServiceMain, securityOf } from '@headstart/service-kit';
 
 // The service's own modules are imported dynamically, after runServiceMain started telemetry.
 void runServiceMain({
@@ -11,6 +11,7 @@ void runServiceMain({
     const { createPretrainService } = await import('./service/create-pretrain-service.js');
     const service = await createPretrainService({
       logger,
+      security: securityOf(config),
       host: config.host,
       port: config.port,
       natsUrl: config.natsUrl,

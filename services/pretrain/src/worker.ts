@@ -2,7 +2,7 @@
 // Entry point of a pretrain worker process: the only place (with main.ts) that reads the environment.
 // SIGTERM: the current run stops at its next step, checkpoints that step, goes back on the queue, and the
 // process exits 0 (the pod's grace period must cover one step and one checkpoint upload).
-import { runServiceMain } from '@headstart/service-kit';
+import { runServiceMain, securityOf } from '@headstart/service-kit';
 
 // The worker's own modules are imported dynamically, after runServiceMain started telemetry.
 void runServiceMain({
@@ -13,6 +13,7 @@ void runServiceMain({
     const { createPretrainWorker } = await import('./worker/create-pretrain-worker.js');
     const worker = await createPretrainWorker({
       logger,
+      security: securityOf(config),
       natsUrl: config.natsUrl,
       registryAddress: config.registryAddress,
       dataDir: config.dataDir,

@@ -1,4 +1,9 @@
-import { observabilityConfigSpec, type ConfigSpec, type ConfigValues } from '@headstart/service-kit';
+import {
+  observabilityConfigSpec,
+  securityConfigSpec,
+  type ConfigSpec,
+  type ConfigValues,
+} from '@headstart/service-kit';
 
 import { DEFAULT_MAX_ARTIFACT_BYTES, DEFAULT_REGISTRY_PORT } from './create-registry-service';
 
@@ -44,6 +49,7 @@ export const registryConfigSpec = {
     default: DEFAULT_MAX_ARTIFACT_BYTES,
     description: 'Largest artifact CreateVersion accepts, in bytes (RESOURCE_EXHAUSTED beyond).',
   },
+  ...securityConfigSpec,
   ...observabilityConfigSpec,
 } as const satisfies ConfigSpec;
 

@@ -1,11 +1,18 @@
 import * as path from 'node:path';
 
 import { captureTraceHeaders, connectEvents } from '@headstart/events';
-import type { Logger, RunningService } from '@headstart/service-kit';
-import { createLogger, createService, createStartupCleanups, lockDataDir } from '@headstart/service-kit';
+import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
+import {
+  createLogger,
+  createService,
+  createStartupCleanups,
+  lockDataDir,
+  natsSecurityOf,
+} from '@headstart/service-kit';
 
 import { Registry } from './core/registry';
 import { createGrpcRegistryHandlers } from './grpc/registry-handlers';
+import { registryRpcRoles } from './grpc/rpc-roles';
 import { registryServiceDefinition } from './grpc/service-definition';
 import { createBusPublisher } from './outbox/bus-publisher';
 import type { OutboxRelay, OutboxRelayOptions } from './outbox/outbox-relay';
@@ -20,6 +27,8 @@ export const DEFAULT_DOWNLOAD_CHUNK_BYTES = 512 * 1024;
 export const DEFAULT_REGISTRY_PORT = 50051;
 
 export interface RegistryServiceOptions {
+  /** TLS, authentication and the token of its clients (securityOf(config)); unset: plaintext, no auth. */
+  security?: SecuritySettings;
   /** Holds `registry.db` (SQLite) and `blobs/` (artifacts). Created when missing; one registry per directory. */
   dataDir: string;
   /** @default '0.0.0.0' */
@@ -100,6 +109,7 @@ export async function createRegistryService(options: RegistryServiceOptions): Pr
             waitOnFirstConnect: false,
             timeoutMs: options.natsTimeoutMs,
             streamReplicas: options.natsStreamReplicas,
+            ...natsSecurityOf(options.security, natsUrl),
           }),
       });
       cleanups.add('events bus', () => publisher.close());
@@ -124,11 +134,13 @@ export async function createRegistryService(options: RegistryServiceOptions): Pr
         {
           definition: registryServiceDefinition(),
           implementation: createGrpcRegistryHandlers(core),
+          roles: registryRpcRoles,
         },
       ],
       logger,
       drainTimeoutMs: options.drainTimeoutMs,
       maxReceiveMessageBytes: options.maxReceiveMessageBytes,
+      security: options.security,
     });
     // Closed at shutdown newest first: relay, bus, database, lock.
     cleanups.handTo(service);

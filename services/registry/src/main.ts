@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // Entry point of the registry process: the only place that reads the environment.
-import { runServiceMain } from '@headstart/service-kit';
+import { runServiceMain, securityOf } from '@headstart/service-kit';
 
 // The service's own modules are imported dynamically, after runServiceMain started telemetry.
 void runServiceMain({
@@ -16,6 +16,7 @@ void runServiceMain({
       natsUrl: config.natsUrl,
       natsStreamReplicas: config.natsStreamReplicas,
       maxArtifactBytes: config.maxArtifactBytes,
+      security: securityOf(config),
       logger,
     });
     logger.info(

@@ -6,8 +6,8 @@ import { connectEvents } from '@headstart/events';
 import { pretrain } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import { createRegistryClient } from '@headstart/registry-client';
-import type { Logger, RunningService } from '@headstart/service-kit';
-import { createService, serverStream, unary } from '@headstart/service-kit';
+import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
+import { clientSecurityOf, createService, natsSecurityOf, serverStream, unary } from '@headstart/service-kit';
 import type { PretrainQueueOptions } from '../queue/work-type';
 import { pretrainWorkType } from '../queue/work-type';
 import type { RunStore } from '../runs/run-store';
@@ -19,10 +19,13 @@ import { pageRuns } from './list-runs';
 import { startQueuedSweep } from './queued-sweep';
 import { startRun } from './start-run';
 import { watchRun } from './watch-run';
+import { pretrainRpcRoles } from './rpc-roles';
 
 export const DEFAULT_PRETRAIN_PORT = 50053;
 
 export interface PretrainServiceOptions {
+  /** TLS, authentication and the token of its clients (securityOf(config)); unset: plaintext, no auth. */
+  security?: SecuritySettings;
   logger: Logger;
   /** @default '0.0.0.0' */
   host?: string;
@@ -78,12 +81,20 @@ async function getRun(store: RunStore, runId: string): Promise<pretrain.Run> {
 
 export async function createPretrainService(options: PretrainServiceOptions): Promise<PretrainServiceHandle> {
   const { logger } = options;
-  const bus = await connectEvents({ servers: options.natsUrl, name: 'pretrain', logger });
+  const bus = await connectEvents({
+    servers: options.natsUrl,
+    name: 'pretrain',
+    logger,
+    ...natsSecurityOf(options.security, options.natsUrl),
+  });
   let registry: RegistryClient | undefined;
   try {
     await bus.ensureTopology();
     const store = await openRunStore(bus.js, options.runsBucket);
-    registry = createRegistryClient({ address: options.registryAddress });
+    registry = createRegistryClient({
+      address: options.registryAddress,
+      ...clientSecurityOf(options.security),
+    });
     const client = registry;
     const workType = pretrainWorkType(options.queue);
     const enqueue = async (runId: string) => {
@@ -123,7 +134,10 @@ export async function createPretrainService(options: PretrainServiceOptions): Pr
       port: options.port ?? DEFAULT_PRETRAIN_PORT,
       logger,
       drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
-      services: [{ definition: pretrain.PretrainServiceService, implementation: handlers }],
+      services: [
+        { definition: pretrain.PretrainServiceService, implementation: handlers, roles: pretrainRpcRoles },
+      ],
+      security: options.security,
     });
     const sweep = startQueuedSweep({ store, enqueue, logger, intervalMs: options.requeueSweepMs ?? 60_000 });
     service.addShutdownHook('events', () => bus.close({ graceMs: 1_000 }));

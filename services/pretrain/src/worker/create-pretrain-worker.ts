@@ -8,8 +8,8 @@ import type { ConsumerHandle } from '@headstart/events';
 import { connectEvents } from '@headstart/events';
 import type { RegistryClient } from '@headstart/registry-client';
 import { createRegistryClient } from '@headstart/registry-client';
-import type { Logger, RunningService } from '@headstart/service-kit';
-import { createService } from '@headstart/service-kit';
+import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
+import { clientSecurityOf, createService, natsSecurityOf } from '@headstart/service-kit';
 import type { PretrainQueueOptions } from '../queue/work-type';
 import { pretrainWorkType } from '../queue/work-type';
 import { openRunStore } from '../runs/run-store';
@@ -19,6 +19,8 @@ import { handleWork } from './handle-work';
 export const DEFAULT_HEALTH_PORT = 50060;
 
 export interface PretrainWorkerOptions {
+  /** TLS, authentication and the token of its clients (securityOf(config)); unset: plaintext, no auth. */
+  security?: SecuritySettings;
   logger: Logger;
   natsUrl: string;
   registryAddress: string;
@@ -64,13 +66,21 @@ export async function createPretrainWorker(options: PretrainWorkerOptions): Prom
   const workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const workType = pretrainWorkType(options.queue);
   const ackWaitMs = workType.consumer.ackWaitMs;
-  const bus = await connectEvents({ servers: options.natsUrl, name: `pretrain-worker ${workerId}`, logger });
+  const bus = await connectEvents({
+    servers: options.natsUrl,
+    name: `pretrain-worker ${workerId}`,
+    logger,
+    ...natsSecurityOf(options.security, options.natsUrl),
+  });
   let client: RegistryClient | undefined;
   let health: RunningService | undefined;
   try {
     await bus.ensureTopology();
     const store = await openRunStore(bus.js, options.runsBucket);
-    client = createRegistryClient({ address: options.registryAddress });
+    client = createRegistryClient({
+      address: options.registryAddress,
+      ...clientSecurityOf(options.security),
+    });
     const backends = createBackendManager(options.backend ?? 'auto', logger, options.threads);
     await backends.ensure(undefined);
     if (options.healthPort !== undefined) {

@@ -56,8 +56,8 @@ export class Registry {
   }
 
   /** Deletes a version, then its blob if no other version shares the bytes. */
-  async deleteVersion(modelName: string, version: number): Promise<registry.ModelVersion> {
-    const deleted = await this.metadata.deleteVersion(modelName, version, new Date());
+  async deleteVersion(modelName: string, version: number, actor?: string): Promise<registry.ModelVersion> {
+    const deleted = await this.metadata.deleteVersion(modelName, version, new Date(), actor);
     this.options.onCommitted?.();
     const sha256 = deleted.artifactSha256;
     try {

@@ -1,12 +1,13 @@
 import { invalidArgument, notFound } from '@headstart/errors';
 import type { registry } from '@headstart/proto';
-import { clientStream, serverStream, unary } from '@headstart/service-kit';
+import { clientStream, requireRole, serverStream, unary } from '@headstart/service-kit';
 
 import type { Registry } from '../core/registry';
 import { toLocator } from '../domain/locator';
 import { validateModelName } from '../domain/names';
 import { getAliasHistoryHandler, listModelsHandler, searchVersionsHandler } from './listing-handlers';
 import { aliasTarget, auditFields, lineageDirection, tagChange, versionNumber } from './requests';
+import { actorOf } from './caller';
 
 /**
  * The RegistryService implementation: each handler validates its request (INVALID_ARGUMENT names
@@ -48,9 +49,12 @@ export function createGrpcRegistryHandlers(registryCore: Registry): registry.Reg
     getAliasHistory: getAliasHistoryHandler(metadata),
 
     setAlias: unary<registry.SetAliasRequest, registry.SetAliasResponse>(async (request, ctx) => {
+      if (request.protected === true || request.overrideProtection) {
+        requireRole(ctx.metadata, 'admin', 'protecting an alias or overriding its protection');
+      }
       const alias = await metadata.setAlias({
         ...aliasTarget(request.modelName, request.alias),
-        ...auditFields(request.actor, request.reason),
+        ...auditFields(actorOf(ctx, request.actor), request.reason),
         version: versionNumber(request.version),
         protected: request.protected,
         overrideProtection: request.overrideProtection,
@@ -65,7 +69,7 @@ export function createGrpcRegistryHandlers(registryCore: Registry): registry.Reg
       const target = aliasTarget(request.modelName, request.alias);
       await metadata.deleteAlias({
         ...target,
-        ...auditFields(request.actor, request.reason),
+        ...auditFields(actorOf(ctx, request.actor), request.reason),
         overrideProtection: request.overrideProtection,
         at: new Date(),
       });
@@ -112,6 +116,7 @@ export function createGrpcRegistryHandlers(registryCore: Registry): registry.Reg
         const deleted = await registryCore.deleteVersion(
           validateModelName(request.modelName),
           versionNumber(request.version),
+          actorOf(ctx, ''),
         );
         ctx.logger.info(
           { versionId: deleted.id, model: deleted.modelName, version: deleted.version },

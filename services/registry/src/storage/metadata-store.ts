@@ -156,6 +156,6 @@ export interface MetadataStore extends OutboxStore {
    * alias points at it; other aliases pointing at it are deleted and recorded. Returns the deleted
    * version (its blob may now be unreferenced).
    */
-  deleteVersion(modelName: string, version: number, at: Date): Promise<registry.ModelVersion>;
+  deleteVersion(modelName: string, version: number, at: Date, actor?: string): Promise<registry.ModelVersion>;
   close(): Promise<void>;
 }

@@ -142,8 +142,13 @@ export class SqliteMetadataStore implements MetadataStore {
     return this.sql.write(() => setVersionTags(this.sql, locator, change, new Date()));
   }
 
-  async deleteVersion(modelName: string, version: number, at: Date): Promise<registry.ModelVersion> {
-    return this.sql.write(() => deleteVersion(this.sql, modelName, version, at));
+  async deleteVersion(
+    modelName: string,
+    version: number,
+    at: Date,
+    actor?: string,
+  ): Promise<registry.ModelVersion> {
+    return this.sql.write(() => deleteVersion(this.sql, modelName, version, at, actor));
   }
 
   async pendingOutbox(limit: number, afterSeq = 0): Promise<OutboxRecord[]> {

@@ -164,7 +164,13 @@ export function findVersionByIdempotencyKey(
 }
 
 /** The delete transaction's body (see MetadataStore.deleteVersion). Must run inside `sql.write`. */
-export function deleteVersion(sql: Sql, modelName: string, version: number, at: Date): registry.ModelVersion {
+export function deleteVersion(
+  sql: Sql,
+  modelName: string,
+  version: number,
+  at: Date,
+  actor = '',
+): registry.ModelVersion {
   const row = resolveVersionRow(sql, { modelName, by: 'number', version });
   const label = `${row.model_name}:${row.version}`;
   const children = sql.all<{ model_name: string; version: number; relation: string }>(
@@ -196,7 +202,7 @@ export function deleteVersion(sql: Sql, modelName: string, version: number, at: 
   }
   const deleted = toModelVersion(sql, row);
   for (const alias of aliasRows) {
-    removeAlias(sql, model, alias, { actor: '', reason: `version ${row.version} deleted`, at });
+    removeAlias(sql, model, alias, { actor, reason: `version ${row.version} deleted`, at });
   }
   sql.run('DELETE FROM versions WHERE id = ?', row.id);
   return deleted;

@@ -290,6 +290,20 @@ describe('the main job at tiny scale', () => {
     expect(saved.verdict).toMatch(/^dictionary-domains, adapted base: /);
     expect(saved.versions.length).toBeGreaterThanOrEqual(8);
     expect(first.text).toContain(saved.verdict);
+    // The full text is saved beside the JSON; a terminal shows the short summary.
+    expect(await fs.readFile(first.textFile, 'utf8')).toBe(`${first.text}\n`);
+    expect(first.summary.split('\n').length).toBeLessThan(40);
+    expect(first.summary).toContain(saved.verdict.split('\n')[0]);
+    expect(first.summary).toMatch(/dictionary-domains, adapted base\s+10\s+\d+\.\d/);
+    expect(first.summary).toContain(`full report: ${first.textFile}`);
+    const [adaptedStudy] = saved.studies;
+    expect(adaptedStudy?.results.map((r) => r.budget)).toEqual([10, 0]);
+    expect(Object.keys(adaptedStudy?.results[0]?.arms ?? {}).sort()).toEqual([
+      'logistic_regression',
+      'naive_bayes',
+      'pretrained',
+      'scratch',
+    ]);
   });
 
   it('reuses everything when run again with the same inputs: no new version, run or fine-tune', async () => {

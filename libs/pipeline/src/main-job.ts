@@ -198,7 +198,8 @@ export async function runMainJob(options: MainJobOptions): Promise<PipelineResul
       stack,
     });
     reporter.close();
-    await write(stdout, `\n${result.text}\n`);
+    // A terminal gets the summary (the full report is in a file beside the JSON); logs and CI the whole text.
+    await write(stdout, `\n${out.logFile ? result.summary : result.text}\n`);
     if (stack) {
       const at = Object.entries(stack.addresses).map(([name, address]) => `${name} ${address}`);
       await write(

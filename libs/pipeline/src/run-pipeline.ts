@@ -10,6 +10,7 @@ import type { Logger } from '@headstart/service-kit';
 import { startLocalStack, type LocalStack } from './local-stack';
 import { allVersions, finetuneSummary, lineageOf } from './report/collect';
 import { formatReport } from './report/format-report';
+import { formatSummary } from './report/format-summary';
 import { REPORT_FORMAT, type PipelineReport } from './report/report-types';
 import { studySummary, studyVerdict } from './report/studies';
 import { verdict } from './report/verdict';
@@ -53,10 +54,14 @@ export interface PipelineOptions {
 
 export interface PipelineResult {
   report: PipelineReport;
-  /** The report for people. */
+  /** The report for people, in full (also written to `textFile`). */
   text: string;
+  /** What a terminal shows at the end: the verdict and the studies' numbers. */
+  summary: string;
   /** The JSON report's path. */
   reportFile: string;
+  /** The full text report's path. */
+  textFile: string;
 }
 
 export async function runPipeline(options: PipelineOptions): Promise<PipelineResult> {
@@ -334,7 +339,7 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
             adaptation.task,
             adaptationText,
             adapted,
-            await adaptationGains(stack.finetune, studies, adaptedName, adaptation.task),
+            adaptationGains(studies, adaptedName, adaptation.task),
           )
         : undefined,
     lineage,
@@ -350,21 +355,36 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
         unigramCrossEntropy: unigram.validationCrossEntropy,
       }),
   };
-  const reportFile = await writeReport(home, report);
-  logger.info({ reportFile, verdict: report.verdict }, 'pipeline finished');
-  return { report, text: formatReport(report, reportFile), reportFile };
+  const stem = path.join(home, 'reports', `pipeline-${report.finishedAt.replace(/[:.]/g, '-')}`);
+  const reportFile = `${stem}.json`;
+  const textFile = `${stem}.txt`;
+  const text = formatReport(report, reportFile);
+  await writeReportFiles(path.dirname(stem), path.basename(stem), {
+    json: `${JSON.stringify(report, null, 2)}\n`,
+    txt: `${text}\n`,
+  });
+  logger.info({ reportFile, textFile, verdict: report.verdict }, 'pipeline finished');
+  return {
+    report,
+    text,
+    summary: formatSummary(report, { text: textFile, json: reportFile }),
+    reportFile,
+    textFile,
+  };
 }
 
-/** `<home>/reports/pipeline-<time>.json`, and a copy as `latest.json`; both written atomically. */
-async function writeReport(home: string, report: PipelineReport): Promise<string> {
-  const dir = path.join(home, 'reports');
+/** `<dir>/<stem>.json` and `.txt`, and copies as `latest.json` and `latest.txt`; each written atomically. */
+async function writeReportFiles(
+  dir: string,
+  stem: string,
+  contents: { json: string; txt: string },
+): Promise<void> {
   await fs.mkdir(dir, { recursive: true });
-  const file = path.join(dir, `pipeline-${report.finishedAt.replace(/[:.]/g, '-')}.json`);
-  const json = `${JSON.stringify(report, null, 2)}\n`;
-  for (const target of [file, path.join(dir, 'latest.json')]) {
-    const temp = `${target}.${process.pid}.tmp`;
-    await fs.writeFile(temp, json);
-    await fs.rename(temp, target);
+  for (const [extension, content] of Object.entries(contents)) {
+    for (const target of [path.join(dir, `${stem}.${extension}`), path.join(dir, `latest.${extension}`)]) {
+      const temp = `${target}.${process.pid}.tmp`;
+      await fs.writeFile(temp, content);
+      await fs.rename(temp, target);
+    }
   }
-  return file;
 }

@@ -1,7 +1,5 @@
 // The adaptation's part of the main job's report: the studies in the scale's order (the primary first),
 // named by the base they studied when there are two; the run; and the paired gain over the general base.
-import type { StudyClient } from '@headstart/finetune-client';
-
 import type { AdaptedBase, AdaptationShards } from '../stages/adaptation';
 import type { StudyOutcome } from '../stages/await-studies';
 import { label } from '../reuse';
@@ -29,19 +27,17 @@ export function orderStudies(
   return ordered;
 }
 
-/** adapted − general on `task`, from the two studies' trials (read back with their scores). */
-export async function adaptationGains(
-  client: StudyClient,
+/** adapted − general on `task`, from the two studies' trials. */
+export function adaptationGains(
   studies: readonly StudyOutcome[],
   adaptedModelName: string,
   task: TaskName,
-): Promise<AdaptationGain[]> {
+): AdaptationGain[] {
   const ofTask = studies.filter((o) => o.study.spec?.dataset?.name === PIPELINE_NAMES.tasks[task]);
   const adapted = ofTask.find((o) => o.study.baseVersion?.modelName === adaptedModelName);
   const general = ofTask.find((o) => o.study.baseVersion?.modelName !== adaptedModelName);
   if (!adapted || !general) return [];
-  const [a, g] = await Promise.all([client.getStudy(adapted.study.id), client.getStudy(general.study.id)]);
-  return adaptationGain(a, g);
+  return adaptationGain(adapted.study, general.study);
 }
 
 export function adaptationReport(

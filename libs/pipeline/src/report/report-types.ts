@@ -43,6 +43,24 @@ export interface FinetuneSummary {
   seconds: number;
 }
 
+/** A paired difference in points: mean and its 95% interval (null bounds: one pair). */
+export interface PointsDifference {
+  mean: number;
+  lower: number | null;
+  upper: number | null;
+  n: number;
+}
+
+/** A study's test accuracy at one budget (points): each arm's mean and 95% half-width, and the differences. */
+export interface StudyBudgetResult {
+  /** 0: every training example. */
+  budget: number;
+  budgetExamples: number;
+  arms: Record<string, { n: number; accuracy: number; halfWidth: number | null }>;
+  vsScratch: PointsDifference | null;
+  vsBestBaseline: (PointsDifference & { baseline: string }) | null;
+}
+
 /** One transfer study the final checkpoint started. */
 export interface StudyReportSummary {
   task: string;
@@ -62,6 +80,8 @@ export interface StudyReportSummary {
   verdict: string;
   /** Its Markdown results and paired-difference tables. */
   table: string;
+  /** The same numbers, test accuracy per budget. */
+  results: StudyBudgetResult[];
   /** Checkpoint committed → study finished. */
   seconds: number;
 }

@@ -3,6 +3,7 @@
 import { common } from '@headstart/proto';
 
 import type { StudyOutcome } from '../stages/await-studies';
+import { studyResults } from './study-results';
 import type { StudyReportSummary } from './report-types';
 
 export function studySummary(outcome: StudyOutcome): StudyReportSummary {
@@ -20,6 +21,7 @@ export function studySummary(outcome: StudyOutcome): StudyReportSummary {
     trials: s.trialsTotal,
     verdict: s.verdict,
     table: s.table,
+    results: studyResults(s),
     seconds: outcome.seconds,
   };
 }

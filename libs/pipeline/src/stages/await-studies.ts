@@ -99,7 +99,7 @@ export async function awaitStudies(
       `study of ${task}: the trigger fired`,
     );
     const progress = (input.reporter ?? silentReporter).task(`study of ${task}`);
-    const study = await client.watchStudy(started.id, (s) =>
+    const watched = await client.watchStudy(started.id, (s) =>
       progress.progress(
         s.trialsFinished,
         s.trialsTotal,
@@ -107,6 +107,8 @@ export async function awaitStudies(
         `study of ${task}: ${s.trialsFinished}/${s.trialsTotal} trials done`,
       ),
     );
+    // The watch stream carries the study's state; its trials and their scores come with GetStudy.
+    const study = await client.getStudy(watched.id);
     progress.done(`${study.trialsFinished}/${study.trialsTotal} trials`);
     const seconds =
       ((study.finishedAt ?? new Date()).getTime() - input.checkpoint.createdAt!.getTime()) / 1000;

@@ -8,15 +8,14 @@ import type { BackendChoice } from '@headstart/compute';
 import type { Logger } from '@headstart/service-kit';
 
 import { startLocalStack, type LocalStack } from './local-stack';
-import { allVersions, finetuneSummary, lineageOf } from './report/collect';
+import { allVersions, lineageOf } from './report/collect';
+import { buildReport } from './report/build-report';
 import { formatReport } from './report/format-report';
 import { formatSummary } from './report/format-summary';
-import { REPORT_FORMAT, type PipelineReport } from './report/report-types';
-import { studySummary, studyVerdict } from './report/studies';
-import { verdict } from './report/verdict';
+import type { PipelineReport } from './report/report-types';
 import { createPlainReporter } from './reporter/plain-reporter';
 import type { Reporter } from './reporter/reporter';
-import { inputsTag, label } from './reuse';
+import { inputsTag } from './reuse';
 import { DEMO_SCALE, PIPELINE_NAMES, adaptedModelName, type PipelineScale } from './scale';
 import { awaitFinetunes } from './stages/await-finetunes';
 import { createTriggers } from './stages/create-triggers';
@@ -27,7 +26,7 @@ import { runPretraining } from './stages/pretrain-run';
 import { registerTask } from './stages/register-task';
 import { shardsBaseline } from './stages/shards-baseline';
 import { awaitStudies } from './stages/await-studies';
-import { adaptationGains, adaptationReport, orderStudies } from './report/adaptation-summary';
+import { orderStudies } from './report/adaptation-summary';
 import { awaitAdaptation, createAdaptationTrigger, prepareAdaptationShards } from './stages/adaptation';
 import { createStudyTriggers } from './stages/study-triggers';
 import { registerStudyTasks, type StudiedTask } from './stages/study-tasks';
@@ -204,10 +203,9 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
       reporter,
     ),
   );
-  const run = pretrained.run;
   const checkpoint = await stack.registry.getVersion({
     name: names.base,
-    selector: { $case: 'version', version: run.finalVersion },
+    selector: { $case: 'version', version: pretrained.run.finalVersion },
   });
   const jobs = await stage('finetune', () =>
     awaitFinetunes(stack.finetune, triggers, checkpoint, stageLogger('finetune'), { signal, reporter }),
@@ -264,97 +262,28 @@ async function runStages(stack: LocalStack, options: PipelineOptions): Promise<P
       stack.finetune.listTriggers(names.base),
     ]),
   );
-  const fired = (id: string) => currentTriggers.find((t) => t.id === id)?.firedCount ?? 0;
-  const pretrainedSummary = finetuneSummary(jobs.pretrained, fired(triggers.pretrained.id));
-  const scratchSummary = finetuneSummary(jobs.scratch, fired(triggers.scratch.id));
-  const evalLoss = checkpoint.metrics['eval_loss'] ?? run.evalLoss;
-  const finishedAt = new Date();
-  const reused = [
-    ...(ingested.reused.corpus ? [label(ingested.corpus)] : []),
-    ...(ingested.reused.tokenizer ? [label(ingested.tokenizer)] : []),
-    ...(ingested.reused.shards ? [label(ingested.shards)] : []),
-    ...(taskReused ? [label(task)] : []),
-    ...(adaptationText?.reused.corpus ? [label(adaptationText.corpus)] : []),
-    ...(adaptationText?.reused.shards ? [label(adaptationText.shards)] : []),
-    ...(pretrained.origin === 'earlier' ? [`pre-training run ${run.id}`] : []),
-  ];
-  const report: PipelineReport = {
-    format: REPORT_FORMAT,
-    startedAt: startedAt.toISOString(),
-    finishedAt: finishedAt.toISOString(),
-    durationSeconds: (finishedAt.getTime() - startedAt.getTime()) / 1000,
+  const report = buildReport({
+    startedAt,
     stages,
     home,
-    backend: { name: stack.backend.name, kind: stack.backend.kind, threads: stack.backend.threads },
+    stack,
     scale,
-    data: { corpusFile: data.corpusFile, taskFile: data.taskFile, subset: data.subset },
-    corpus: {
-      version: label(ingested.corpus),
-      documents: ingested.corpus.metrics['documents'] ?? 0,
-      trainDocuments: ingested.corpus.metrics['train_documents'] ?? 0,
-      validationDocuments: ingested.corpus.metrics['validation_documents'] ?? 0,
-      bytes: ingested.corpus.metrics['bytes'] ?? 0,
-    },
-    tokenizer: {
-      version: label(ingested.tokenizer),
-      vocabSize: ingested.tokenizer.metrics['vocab_size'] ?? 0,
-    },
-    shards: {
-      version: label(ingested.shards),
-      trainTokens: ingested.shards.metrics['train_tokens'] ?? 0,
-      validationTokens: ingested.shards.metrics['validation_tokens'] ?? 0,
-    },
-    reused,
-    pretrain: {
-      runId: run.id,
-      origin: pretrained.origin,
-      finalCheckpoint: label(checkpoint),
-      steps: run.step,
-      tokens: run.tokensSeen,
-      parameters: run.parameters,
-      backend: run.backend,
-      trainingSeconds: pretrained.trainingSeconds,
-      tokensPerSecond: pretrained.trainingSeconds > 0 ? run.tokensSeen / pretrained.trainingSeconds : NaN,
-      plan: pretrained.plan,
-      finalEvalLoss: evalLoss,
-      finalPerplexity: Math.exp(evalLoss),
-      bestEvalLoss: run.bestEvalLoss,
-      unigram,
-      curve: pretrained.curve,
-    },
-    finetune: {
-      labelBudget: scale.finetune.labelBudget,
-      pretrained: pretrainedSummary,
-      scratch: scratchSummary,
-      delta: {
-        accuracy: pretrainedSummary.testAccuracy - scratchSummary.testAccuracy,
-        macroF1: pretrainedSummary.testMacroF1 - scratchSummary.testMacroF1,
-      },
-    },
-    predictions,
-    studies: studies.map(studySummary),
+    data,
+    ingested,
+    task: { version: task, reused: taskReused },
+    pretrained,
+    checkpoint,
+    triggers,
+    currentTriggers,
+    jobs,
     adaptation:
-      adaptation && adapted && adaptationText
-        ? adaptationReport(
-            adaptation.task,
-            adaptationText,
-            adapted,
-            adaptationGains(studies, adaptedName, adaptation.task),
-          )
-        : undefined,
-    lineage,
+      adaptation && adapted && adaptationText ? { text: adaptationText, adapted, adaptedName } : undefined,
+    studies,
+    predictions,
+    unigram,
     versions,
-    verdict:
-      studyVerdict(studies) ??
-      verdict({
-        labelBudget: scale.finetune.labelBudget,
-        pretrainTokens: run.tokensSeen,
-        pretrained: { accuracy: pretrainedSummary.testAccuracy, macroF1: pretrainedSummary.testMacroF1 },
-        scratch: { accuracy: scratchSummary.testAccuracy, macroF1: scratchSummary.testMacroF1 },
-        evalLoss,
-        unigramCrossEntropy: unigram.validationCrossEntropy,
-      }),
-  };
+    lineage,
+  });
   const stem = path.join(home, 'reports', `pipeline-${report.finishedAt.replace(/[:.]/g, '-')}`);
   const reportFile = `${stem}.json`;
   const textFile = `${stem}.txt`;

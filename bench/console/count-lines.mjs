@@ -3,7 +3,7 @@
 // job): the same code as `make demo` (libs/pipeline/dist), in a fresh home, on this process's stdout.
 // Pipe it to count non-terminal output, or run it under `script -qc` for a terminal:
 //   node bench/console/count-lines.mjs | wc -l                      (non-TTY: JSON logs + report)
-//   script -qc 'node bench/console/count-lines.mjs' /dev/null | tr '\r' '\n' | ...   (TTY)
+//   script -qc 'node bench/console/count-lines.mjs' /tmp/tty.raw; node bench/console/screen-lines.mjs /tmp/tty.raw   (TTY)
 //   node bench/console/count-lines.mjs --baseline | wc -l           (what main.ts printed before issue 11)
 // After `pnpm run build`. Extra arguments go to the main job (e.g. --log-format json).
 import { mkdtempSync, rmSync } from 'node:fs';
@@ -47,12 +47,30 @@ const TINY = {
   studies: [
     {
       task: 'dictionary-domains',
+      base: 'adapted',
       budgets: [10, 0],
       seeds: 2,
       headline: 10,
       hyperparameters: { minSteps: 0, epochs: 2, batchSize: 8, maxLength: 16 },
     },
+    {
+      task: 'dictionary-domains',
+      base: 'general',
+      budgets: [10],
+      seeds: 2,
+      headline: 10,
+      arms: ['pretrained'],
+      hyperparameters: { minSteps: 0, epochs: 2, batchSize: 8, maxLength: 16 },
+    },
   ],
+  adaptation: {
+    task: 'dictionary-domains',
+    steps: 4,
+    learningRate: 3e-3,
+    warmupSteps: 1,
+    evaluations: 1,
+    seed: 7,
+  },
 };
 
 const args = process.argv.slice(2);

@@ -75,6 +75,18 @@ const containerDefects: Defect[] = [
   ],
   ['root user', (c) => (c.securityContext = { ...c.securityContext, runAsUser: 0 }), /runAsUser/],
   ['kept capabilities', (c) => (c.securityContext = { ...c.securityContext, capabilities: {} }), /drop ALL/],
+  [
+    'scratch space not asked for',
+    (c) => delete c.resources?.requests?.['ephemeral-storage'],
+    /no ephemeral-storage request for its emptyDir volumes/,
+  ],
+  [
+    'less scratch asked for than the emptyDirs allow',
+    (c) => {
+      if (c.resources?.limits) c.resources.limits['ephemeral-storage'] = '1Mi';
+    },
+    /ephemeral-storage limit 1Mi is below its emptyDir volumes/,
+  ],
   ['an unpinned image', (c) => (c.image = 'ghcr.io/headstart-ml/headstart'), /has no tag/],
   ['the latest tag', (c) => (c.image = 'ghcr.io/headstart-ml/headstart:latest'), /uses latest/],
 ];
@@ -224,6 +236,14 @@ test('checkGpus reports a pretrain worker without its GPU', () => {
     (_o, w) => void delete container(w('pretrain-worker')).resources?.limits?.['nvidia.com/gpu'],
   );
   expect(checkGpus(objects, ['pretrain-worker']).join('\n')).toMatch(/nvidia.com\/gpu limit is 0/);
+});
+
+test('checkGpus reports a GPU worker that would fall back to the CPU', () => {
+  const objects = broken((_o, w) => {
+    const c = container(w('pretrain-worker'));
+    c.env = (c.env ?? []).filter((e) => e.name !== 'HEADSTART_BACKEND');
+  });
+  expect(checkGpus(objects, ['pretrain-worker']).join('\n')).toMatch(/HEADSTART_BACKEND is not gpu/);
 });
 
 test('the policy evaluator sees a removed allow policy', () => {

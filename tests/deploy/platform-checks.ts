@@ -192,6 +192,12 @@ export function checkGpus(objects: K8sObject[], gpuWorkers: string[]): string[] 
     if (g.limits !== 1) out.push(`${ref(w)}: nvidia.com/gpu limit is ${g.limits}, expected 1`);
     if (g.requests !== 0 && g.requests !== g.limits) out.push(`${ref(w)}: GPU request differs from limit`);
     if (!gpuImage) out.push(`${ref(w)}: does not run the GPU image`);
+    // Without HEADSTART_BACKEND=gpu a worker whose GPU is unusable would train on the CPU holding the GPU.
+    const backend = pod.containers
+      .filter((c) => isHeadstartImage(c.image))
+      .map((c) => (c.env ?? []).find((e) => e.name === 'HEADSTART_BACKEND')?.value);
+    if (!backend.every((b) => b === 'gpu'))
+      out.push(`${ref(w)}: HEADSTART_BACKEND is not gpu (fail fast without a GPU)`);
     if (Object.keys(pod.nodeSelector ?? {}).length === 0)
       out.push(`${ref(w)}: no nodeSelector for GPU nodes`);
     if (!(pod.tolerations ?? []).some((t) => t.key === 'nvidia.com/gpu'))

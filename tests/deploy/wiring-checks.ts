@@ -84,8 +84,8 @@ export function checkWiring(objects: K8sObject[]): string[] {
     );
     if (env.get('HEADSTART_OTEL_EXPORTER') !== 'otlp')
       out.push(`${where}: HEADSTART_OTEL_EXPORTER is not otlp`);
-    if (!['auto', 'tensorflow', 'wasm', 'cpu'].includes(env.get('HEADSTART_BACKEND') ?? '')) {
-      out.push(`${where}: HEADSTART_BACKEND is not one of auto|tensorflow|wasm|cpu`);
+    if (!['auto', 'gpu', 'tensorflow', 'wasm', 'cpu'].includes(env.get('HEADSTART_BACKEND') ?? '')) {
+      out.push(`${where}: HEADSTART_BACKEND is not one of auto|gpu|tensorflow|wasm|cpu`);
     }
     const serviceName = env.get('OTEL_SERVICE_NAME');
     if (!serviceName) out.push(`${where}: OTEL_SERVICE_NAME is not set`);

@@ -74,6 +74,31 @@ function securityProblems(where: string, pod: PodSpec, c: Container): string[] {
   return out;
 }
 
+/**
+ * Scratch space is asked for, not assumed: a container's ephemeral-storage request and limit cover the
+ * emptyDir volumes it mounts (their sizeLimits), so the scheduler places the pod where the disk is, and the
+ * kubelet does not evict it for using what its own volumes allow.
+ */
+function ephemeralStorageProblems(where: string, pod: PodSpec, c: Container): string[] {
+  const mounted = new Set((c.volumeMounts ?? []).map((m) => m.name));
+  const scratch = (pod.volumes ?? [])
+    .filter((v) => v.emptyDir && mounted.has(v.name))
+    .reduce((sum, v) => sum + parseQuantity(v.emptyDir?.sizeLimit ?? '0'), 0);
+  if (scratch === 0) return [];
+  const out: string[] = [];
+  for (const kind of ['requests', 'limits'] as const) {
+    const value = c.resources?.[kind]?.['ephemeral-storage'];
+    if (value === undefined)
+      out.push(`${where}: no ephemeral-storage ${kind.slice(0, -1)} for its emptyDir volumes`);
+    else if (parseQuantity(value) < scratch) {
+      out.push(
+        `${where}: ephemeral-storage ${kind.slice(0, -1)} ${value} is below its emptyDir volumes' ${scratch} bytes`,
+      );
+    }
+  }
+  return out;
+}
+
 function imageProblems(where: string, c: Container): string[] {
   if (!c.image) return [`${where}: no image`];
   const img = parseImage(c.image);
@@ -113,7 +138,8 @@ export function checkContainers(objects: K8sObject[]): string[] {
       out.push(...resourceProblems(where, c));
       out.push(...securityProblems(where, pod, c));
       out.push(...imageProblems(where, c));
-      if (headstart) out.push(...writableDirProblems(where, pod, c));
+      if (headstart)
+        out.push(...writableDirProblems(where, pod, c), ...ephemeralStorageProblems(where, pod, c));
     }
   }
   return out;

@@ -1,7 +1,7 @@
 // @headstart/compute: one TF.js instance for every package, backend selection, and the native
 // OpenBLAS-backed CPU backend ('headstart-cpu').
 export { tf } from './tf';
-export { selectBackend, countNvidiaGpus } from './select_backend';
+export { BACKEND_CHOICES, selectBackend, countNvidiaGpus } from './select_backend';
 export { cgroupCpuQuota, cpuBudget } from './cpu_budget';
 export type { CpuBudget } from './cpu_budget';
 export type {

@@ -50,7 +50,15 @@ describe('selectBackend', () => {
     await expect(selectBackend({ backend: 'wasm' })).rejects.toThrow(/tfjs-backend-wasm is not installed/);
   });
 
+  it("'gpu' fails at once, naming why, on a machine without a usable GPU (this one)", async () => {
+    await expect(selectBackend({ backend: 'gpu' })).rejects.toThrow(
+      /backend 'gpu' requested but no GPU can be used \(@tensorflow\/tfjs-node-gpu not loadable.*HEADSTART_BACKEND=auto/,
+    );
+  });
+
   it('rejects unknown choices', async () => {
-    await expect(selectBackend({ backend: 'gpu' as never })).rejects.toThrow(/unknown backend 'gpu'/);
+    await expect(selectBackend({ backend: 'tpu' as never })).rejects.toThrow(
+      /unknown backend 'tpu' \(expected auto, gpu, tensorflow, wasm, cpu\)/,
+    );
   });
 });

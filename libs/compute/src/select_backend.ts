@@ -2,6 +2,8 @@
 //
 //   auto        tfjs-node-gpu if it loads and the machine has an NVIDIA GPU, else tfjs-node, else the
 //               fastest CPU path ('headstart-cpu'), else pure-JS 'cpu' (loud warning)
+//   gpu         tfjs-node-gpu on a visible NVIDIA GPU, or fail at once: a GPU pod that cannot use its GPU
+//               must not train on CPU while it holds the device (the prod GPU workers set this)
 //   tensorflow  tfjs-node-gpu or tfjs-node (libtensorflow); fails if neither is installed
 //   wasm        @tensorflow/tfjs-backend-wasm if installed (not a workspace dependency; see README)
 //   cpu         'headstart-cpu' (OpenBLAS kernels), else pure-JS 'cpu' with a loud warning
@@ -17,7 +19,10 @@ import { registerNativeCpuBackend } from './backend/native_backend';
 import { NATIVE_BACKEND_NAME } from './kernels/util';
 import { loadNativeAddon } from './native/addon';
 
-export type BackendChoice = 'auto' | 'tensorflow' | 'wasm' | 'cpu';
+export type BackendChoice = 'auto' | 'gpu' | 'tensorflow' | 'wasm' | 'cpu';
+
+/** Every choice, in the order the configuration tables list them. */
+export const BACKEND_CHOICES: readonly BackendChoice[] = ['auto', 'gpu', 'tensorflow', 'wasm', 'cpu'];
 export type BackendKind = 'gpu' | 'native-cpu' | 'wasm' | 'js-cpu';
 
 export interface BackendInfo {
@@ -174,6 +179,14 @@ export async function selectBackend(options: SelectBackendOptions): Promise<Back
       if (result.info) return result.info;
       throw new Error(`backend 'tensorflow' requested but unavailable: ${result.reasons.join('; ')}`);
     }
+    case 'gpu': {
+      const result = await useTensorflow(log, true);
+      if (result.info?.kind === 'gpu') return result.info;
+      throw new Error(
+        `backend 'gpu' requested but no GPU can be used (${result.reasons.join('; ')}): check the NVIDIA ` +
+          'driver and device plugin on this node and the GPU image, or set HEADSTART_BACKEND=auto to allow the CPU',
+      );
+    }
     case 'auto': {
       const result = await useTensorflow(log, true);
       return result.info ?? useNativeCpu(threads, blasThreads, log, result.reasons);
@@ -184,7 +197,7 @@ export async function selectBackend(options: SelectBackendOptions): Promise<Back
       return useWasm(threads, log);
     default:
       throw new Error(
-        `unknown backend '${String(options.backend)}' (expected auto, tensorflow, wasm or cpu)`,
+        `unknown backend '${String(options.backend)}' (expected ${BACKEND_CHOICES.join(', ')})`,
       );
   }
 }

@@ -21,7 +21,7 @@ export const pipelineConfigSpec = {
   backend: {
     env: 'HEADSTART_BACKEND',
     type: 'enum',
-    values: ['auto', 'tensorflow', 'wasm', 'cpu'],
+    values: ['auto', 'gpu', 'tensorflow', 'wasm', 'cpu'],
     default: 'auto',
     description:
       'TF.js backend of the in-process workers and predictions (auto: GPU, then tfjs-node, then native CPU).',

@@ -32,9 +32,9 @@ const common = {
   backend: {
     env: 'HEADSTART_BACKEND',
     type: 'enum',
-    values: ['auto', 'tensorflow', 'wasm', 'cpu'],
+    values: ['auto', 'gpu', 'tensorflow', 'wasm', 'cpu'],
     default: 'auto',
-    description: 'TF.js backend for training and predictions.',
+    description: 'TF.js backend for training and predictions; gpu: the GPU or fail at start (never the CPU).',
   },
   threads: threadsVar,
   ...securityConfigSpec,

@@ -95,9 +95,10 @@ export const pretrainWorkerConfigSpec = {
   backend: {
     env: 'HEADSTART_BACKEND',
     type: 'enum',
-    values: ['auto', 'tensorflow', 'wasm', 'cpu'],
+    values: ['auto', 'gpu', 'tensorflow', 'wasm', 'cpu'],
     default: 'auto',
-    description: 'TF.js backend for runs that do not ask for one.',
+    description:
+      'TF.js backend for runs that do not ask for one; gpu: the GPU or fail at start (never the CPU).',
   },
   threads: threadsVar,
   ...shared,

@@ -34,7 +34,7 @@ export interface UpContext {
 type StartLocalStack = typeof StartLocalStackFn;
 
 const SERVICES: readonly LocalStackService[] = ['registry', 'ingest', 'pretrain', 'finetune'];
-const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+const BACKENDS = ['auto', 'gpu', 'tensorflow', 'wasm', 'cpu'] as const;
 /** The stack binds loopback only: it has no authentication. */
 const LOOPBACK = new Set(['127.0.0.1', 'localhost']);
 

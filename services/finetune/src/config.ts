@@ -1,3 +1,4 @@
+import { WORK_TYPES } from '@headstart/events';
 import {
   observabilityConfigSpec,
   threadsVar,
@@ -36,6 +37,14 @@ const common = {
     description: 'TF.js backend for training and predictions.',
   },
   threads: threadsVar,
+  ackWaitMs: {
+    env: 'HEADSTART_FINETUNE_ACK_WAIT_MS',
+    type: 'int',
+    min: 1_000,
+    default: WORK_TYPES.finetune.consumer.ackWaitMs,
+    description:
+      'A job whose worker stopped heartbeating (e.g. killed) is redelivered after this long (API and workers must agree).',
+  },
   ...observabilityConfigSpec,
 } as const satisfies ConfigSpec;
 

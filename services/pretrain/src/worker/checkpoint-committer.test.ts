@@ -2,9 +2,12 @@
 // whole attempt (UNAVAILABLE "Connection dropped"), which cost one of the run's five deliveries and the
 // work queue's 10 s backoff. The committer now retries the (idempotent) registration while the registry
 // is unavailable, within a bound, and still fails at once on a real refusal.
+// Also found there: an attempt that died between registering its final checkpoint and recording it in the
+// run (NATS killed) was resumed from that checkpoint by the next attempt, which ended the run SUCCEEDED
+// with the loss and evaluation of the step before. A checkpoint adopted on resume is recorded too.
 import type { CheckpointState } from '@headstart/checkpoint';
 import { Code, HeadstartError } from '@headstart/errors';
-import { registry } from '@headstart/proto';
+import { pretrain, registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import { createLogger } from '@headstart/service-kit';
 import { CheckpointCommitter } from './checkpoint-committer';
@@ -23,7 +26,11 @@ const state = {
   training: { timeBudgetMs: 0 },
 } as unknown as CheckpointState;
 
-function committer(failures: HeadstartError[], registryRetryMs?: number) {
+function committer(
+  failures: HeadstartError[],
+  registryRetryMs?: number,
+  record = pretrain.Run.fromPartial({}),
+) {
   const keys: string[] = [];
   const client = {
     uploadVersion: async (input: { idempotencyKey?: string }) => {
@@ -33,7 +40,9 @@ function committer(failures: HeadstartError[], registryRetryMs?: number) {
       return registry.ModelVersion.fromPartial({ modelName: 'm', version: 3 });
     },
   } as unknown as RegistryClient;
-  const reporter = { update: async () => undefined } as unknown as RunReporter;
+  const reporter = {
+    update: async (fn: (run: pretrain.Run) => pretrain.Run) => void Object.assign(record, fn(record)),
+  } as unknown as RunReporter;
   const c = new CheckpointCommitter({
     client,
     target: {
@@ -73,5 +82,38 @@ it('fails at once on an answer that is not transient, and after its bound on an 
   const outage = Array.from({ length: 1_000 }, unavailable);
   await expect(committer(outage, 300).c.register('/x', state)).rejects.toMatchObject({
     code: Code.UNAVAILABLE,
+  });
+});
+
+it('records a checkpoint adopted on resume in the run, as if this attempt had registered it', async () => {
+  const record = pretrain.Run.fromPartial({
+    step: 8,
+    loss: 9,
+    evalLoss: 9,
+    evalStep: 8,
+    lastCheckpointStep: 8,
+  });
+  const { c, keys } = committer([], undefined, record);
+  const final = {
+    ...state,
+    step: 12,
+    loss: 4.5,
+    final: true,
+    lastEval: { step: 12, loss: 4.25, perplexity: 70 },
+    bestCheckpoint: { step: 12 },
+  } as unknown as CheckpointState;
+  const version = registry.ModelVersion.fromPartial({ modelName: 'm', version: 9 });
+  await c.adopt(version, final);
+  expect(keys).toEqual([]); // nothing uploaded again
+  expect(c.last).toEqual({ step: 12, version });
+  expect(record).toMatchObject({
+    step: 12,
+    loss: 4.5,
+    evalLoss: 4.25,
+    evalStep: 12,
+    lastCheckpointStep: 12,
+    lastCheckpointVersion: 9,
+    bestCheckpointVersion: 9,
+    finalVersion: 9,
   });
 });

@@ -95,6 +95,34 @@ export class CheckpointCommitter {
     }
     this.resumedFrom = undefined;
     this.last = { step: state.step, version };
+    await this.record(version, state, best);
+    this.options.logger.info(
+      {
+        runId: this.options.target.runId,
+        step: state.step,
+        version: version.version,
+        best,
+        final: state.final,
+      },
+      'checkpoint registered',
+    );
+    return version;
+  }
+
+  /**
+   * A checkpoint a previous attempt registered (found in the registry on resume) becomes this attempt's
+   * last one, and its figures go into the run record as if this attempt had registered it: the previous
+   * attempt may have died between registering it and recording it. Without this, a run resumed from its
+   * final checkpoint ended SUCCEEDED with the loss, evaluation and checkpoint of an earlier step.
+   */
+  async adopt(version: registry.ModelVersion, state: CheckpointState): Promise<registry.ModelVersion> {
+    this.last = { step: state.step, version };
+    await this.record(version, state, state.bestCheckpoint?.step === state.step);
+    return version;
+  }
+
+  /** The checkpoint's figures in the run record. */
+  private async record(version: registry.ModelVersion, state: CheckpointState, best: boolean): Promise<void> {
     await this.options.reporter.update((run) => ({
       ...run,
       step: state.step,
@@ -108,16 +136,5 @@ export class CheckpointCommitter {
       ...(state.lastEval ? { evalLoss: state.lastEval.loss, evalStep: state.lastEval.step } : {}),
       ...(state.bestEval ? { bestEvalLoss: state.bestEval.loss, bestEvalStep: state.bestEval.step } : {}),
     }));
-    this.options.logger.info(
-      {
-        runId: this.options.target.runId,
-        step: state.step,
-        version: version.version,
-        best,
-        final: state.final,
-      },
-      'checkpoint registered',
-    );
-    return version;
   }
 }

@@ -117,3 +117,17 @@ it('records a checkpoint adopted on resume in the run, as if this attempt had re
     finalVersion: 9,
   });
 });
+
+it('retries the record of a checkpoint while the run records are unavailable (NATS restarting)', async () => {
+  const record = pretrain.Run.fromPartial({});
+  const { c } = committer([], undefined, record);
+  let failures = 2;
+  const reporter = (c as unknown as { options: { reporter: RunReporter } }).options.reporter;
+  const update = reporter.update.bind(reporter);
+  reporter.update = async (fn) => {
+    if (failures-- > 0) throw unavailable();
+    return update(fn);
+  };
+  await c.register('/x', state);
+  expect(record.lastCheckpointVersion).toBe(3);
+});

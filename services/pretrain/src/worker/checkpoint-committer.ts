@@ -26,8 +26,9 @@ export interface CheckpointCommitterOptions {
   spec: unknown;
   logger: Logger;
   /**
-   * How long a registration is retried while the registry is unavailable (restarting, a dropped
-   * connection mid-upload) before the attempt fails. Safe: registration is idempotent per run and step.
+   * How long a registration (or its record in the run) is retried while the registry (or NATS) is
+   * unavailable (restarting, a dropped connection mid-upload) before the attempt fails. Safe:
+   * registration is idempotent per run and step.
    * Without it a registry restart cost the attempt (and one of its few deliveries) and the 10 s backoff
    * of the work queue. @default 30 s
    */
@@ -77,22 +78,11 @@ export class CheckpointCommitter {
       best,
       ...(this.resumedFrom === undefined ? {} : { resumedFrom: this.resumedFrom }),
     };
-    const deadline = Date.now() + (this.options.registryRetryMs ?? 30_000);
-    let version: registry.ModelVersion;
-    for (let attempt = 0; ; attempt++) {
-      try {
-        version = await registerCheckpoint(this.options.client, input);
-        break;
-      } catch (err) {
-        if (!isTransient(err) || Date.now() >= deadline) throw err;
-        if (attempt === 0)
-          this.options.logger.warn(
-            { runId: this.options.target.runId, step: state.step, err: (err as Error).message },
-            'registry unavailable; retrying the checkpoint registration',
-          );
-        await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
-      }
-    }
+    const version = await this.retrying(
+      'registry unavailable; retrying the checkpoint registration',
+      state,
+      () => registerCheckpoint(this.options.client, input),
+    );
     this.resumedFrom = undefined;
     this.last = { step: state.step, version };
     await this.record(version, state, best);
@@ -121,8 +111,40 @@ export class CheckpointCommitter {
     return version;
   }
 
+  /**
+   * `fn` again while it fails with UNAVAILABLE or DEADLINE_EXCEEDED (the registry or NATS restarting), for
+   * up to `registryRetryMs`; both the registration (idempotency key) and the record update (a
+   * compare-and-set of the same figures) are safe to repeat.
+   */
+  private async retrying<T>(warning: string, state: CheckpointState, fn: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + (this.options.registryRetryMs ?? 30_000);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isTransient(err) || Date.now() >= deadline) throw err;
+        if (attempt === 0)
+          this.options.logger.warn(
+            { runId: this.options.target.runId, step: state.step, err: (err as Error).message },
+            warning,
+          );
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+
   /** The checkpoint's figures in the run record. */
   private async record(version: registry.ModelVersion, state: CheckpointState, best: boolean): Promise<void> {
+    await this.retrying('run records unavailable; retrying the checkpoint record', state, () =>
+      this.writeRecord(version, state, best),
+    );
+  }
+
+  private async writeRecord(
+    version: registry.ModelVersion,
+    state: CheckpointState,
+    best: boolean,
+  ): Promise<void> {
     await this.options.reporter.update((run) => ({
       ...run,
       step: state.step,

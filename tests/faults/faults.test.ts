@@ -19,7 +19,8 @@ import * as path from 'node:path';
 import { Code, HeadstartError } from '@headstart/errors';
 import { createFinetuneClient, type FinetuneClient } from '@headstart/finetune-client';
 import { createPretrainClient, type PretrainClient } from '@headstart/pretrain-client';
-import { common, pretrain, registry } from '@headstart/proto';
+import type { registry } from '@headstart/proto';
+import { common, pretrain } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import { makeTempDir, waitFor, type TempDir } from '@headstart/testing';
 
@@ -156,6 +157,18 @@ async function blobsOnDisk(): Promise<string[]> {
   return out;
 }
 
+/** The warnings and errors every process logged (for a failure's message). */
+function errorLines(): string {
+  return Object.values(stack.processes)
+    .flatMap((p) =>
+      p.lines
+        .filter((l) => /"level":("?(warn|error|fatal)"?|40|50|60)\b/.test(l))
+        .map((l) => `${p.name}: ${l}`),
+    )
+    .slice(-30)
+    .join('\n');
+}
+
 beforeAll(async () => {
   dir = await makeTempDir('faults');
   stack = await startFaultStack({ dir: dir.path, ackWaitMs: ACK_WAIT_MS });
@@ -214,6 +227,8 @@ it(`loses nothing and duplicates nothing over ${TRIALS} seeded kill -9 trials`, 
     const fraction = rng();
     const started = Date.now();
     const jobsBefore = (await jobsOfTrigger()).length;
+    // Set when the trial's work is over: a fault still waiting for its moment fires then.
+    let over = false;
 
     // The fault, concurrently with the trial's work.
     const fault = (async () => {
@@ -221,7 +236,7 @@ it(`loses nothing and duplicates nothing over ${TRIALS} seeded kill -9 trials`, 
         // While it trains or uploads: after its "training" line, 0-600 ms in.
         const proc = stack.processes['pretrain-worker'];
         const mark = proc.watched.length;
-        await waitFor(() => (proc.watched.length > mark ? true : undefined), {
+        await waitFor(() => (over || proc.watched.length > mark ? true : undefined), {
           timeoutMs: 60_000,
           intervalMs: 5,
         });
@@ -229,15 +244,20 @@ it(`loses nothing and duplicates nothing over ${TRIALS} seeded kill -9 trials`, 
         // Mid-job: once this trial's job exists and runs.
         await waitFor(
           async () => {
+            if (over) return true;
             const jobs = await jobsOfTrigger();
-            return jobs.length > jobsBefore && jobs.some((j) => j.state === JobState.JOB_STATE_RUNNING)
+            // Running, or already over when a poll missed its short life.
+            return jobs.length > jobsBefore &&
+              jobs.some((j) => j.state !== JobState.JOB_STATE_QUEUED && !j.resultVersion)
               ? true
-              : undefined;
+              : jobs.length > jobsBefore && jobs.every((j) => j.resultVersion)
+                ? true
+                : undefined;
           },
           { timeoutMs: 90_000, intervalMs: 20 },
         );
       }
-      const delay = Math.floor(fraction * (component.endsWith('worker') ? 600 : 1_500));
+      const delay = Math.floor(fraction * (component.endsWith('worker') ? 400 : 900));
       await new Promise((resolve) => setTimeout(resolve, delay)); // the random moment of the fault
       await stack.kill(component);
       faults.set(component, (faults.get(component) ?? 0) + 1);
@@ -246,7 +266,18 @@ it(`loses nothing and duplicates nothing over ${TRIALS} seeded kill -9 trials`, 
       return killedAfterMs;
     })();
 
-    const run = await runEnded((await startRun(`trial-${trial}`)).id);
+    let run: pretrain.Run;
+    try {
+      run = await runEnded((await startRun(`trial-${trial}`)).id);
+    } catch (err) {
+      over = true;
+      const killedAfterMs = await fault;
+      problems.push(
+        `trial ${trial} (${component} killed after ${killedAfterMs} ms): ${(err as Error).message}`,
+      );
+      console.log(`trial ${trial} (${component}) failed: ${(err as Error).message}\n${errorLines()}`);
+      continue;
+    }
     const killedAfterMs = await fault;
     const label = `trial ${trial} (${component} killed after ${killedAfterMs} ms)`;
     if (run.state !== JobState.JOB_STATE_SUCCEEDED) {

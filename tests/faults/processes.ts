@@ -3,6 +3,7 @@
 // killable with SIGKILL and restartable on the same port with the same data dir. Readiness is the
 // process's own "ready" log line (no sleeps).
 import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 
@@ -30,6 +31,8 @@ interface ProcessDef {
 }
 
 const MAX_LINES = 400;
+/** Every process's whole output goes to `<dir>/<name>.log` when set (for a failure's post-mortem). */
+const LOG_DIR = process.env['HEADSTART_FAULT_LOG_DIR'];
 
 /** One service process: start (waits for its ready line), SIGKILL, start again with the same env. */
 export class ServiceProcess {
@@ -79,6 +82,7 @@ export class ServiceProcess {
       );
       const onLine = (line: string) => {
         this.lines.push(line);
+        if (LOG_DIR) appendFileSync(path.join(LOG_DIR, `${this.name}.log`), `${line}\n`);
         if (this.lines.length > MAX_LINES) this.lines.shift();
         if (this.watch.some((w) => w.test(line))) this.watched.push(line);
         if (this.def.ready.test(line)) {

@@ -215,6 +215,7 @@ it(`loses nothing and duplicates nothing over ${TRIALS} seeded kill -9 trials`, 
   expect(refRun.state).toBe(JobState.JOB_STATE_SUCCEEDED);
   const refJob = await jobEnded(refRun.finalVersion);
   expect(refJob.state).toBe(JobState.JOB_STATE_SUCCEEDED);
+  const refCheckpoint = await reg.getVersion(`${MODEL}:${refRun.finalVersion}`);
 
   const faults = new Map<Component, number>(COMPONENTS.map((c) => [c, 0]));
   const results: TrialResult[] = [];
@@ -233,7 +234,7 @@ it(`loses nothing and duplicates nothing over ${TRIALS} seeded kill -9 trials`, 
     // The fault, concurrently with the trial's work.
     const fault = (async () => {
       if (component === 'pretrain-worker') {
-        // While it trains or uploads: after its "training" line, 0-600 ms in.
+        // While it trains or uploads: after its "training" line, 0-400 ms in.
         const proc = stack.processes['pretrain-worker'];
         const mark = proc.watched.length;
         await waitFor(() => (over || proc.watched.length > mark ? true : undefined), {
@@ -241,7 +242,7 @@ it(`loses nothing and duplicates nothing over ${TRIALS} seeded kill -9 trials`, 
           intervalMs: 5,
         });
       } else if (component === 'finetune-worker') {
-        // Mid-job: once this trial's job exists and runs.
+        // Mid-job: once this trial's job exists and runs, 0-400 ms in.
         await waitFor(
           async () => {
             if (over) return true;
@@ -322,6 +323,13 @@ it(`loses nothing and duplicates nothing over ${TRIALS} seeded kill -9 trials`, 
       problems.push(`${label}: checkpoint steps ${steps.join(',')}`);
       if (steps.length > new Set(steps).size) duplicated += steps.length - new Set(steps).size;
       else lost++;
+    }
+    // The final checkpoint's own figures too (what a fine-tune starts from).
+    for (const metric of ['loss', 'eval_loss']) {
+      const got = checkpoint?.metrics[metric] ?? NaN;
+      const want = refCheckpoint.metrics[metric] ?? NaN;
+      if (!(Math.abs(got - want) <= 1e-5))
+        problems.push(`${label}: final checkpoint ${metric} ${got}, reference ${want}`);
     }
     // What a client downloads is what was registered.
     const bytes = await retry('Download', () => reg.downloadToBuffer(`${MODEL}:${run.finalVersion}`));

@@ -2,12 +2,12 @@
 // pretrain API and worker, finetune API and worker — and seeded trials. Each trial starts a tiny
 // pre-training run (its final checkpoint fires a fine-tune trigger) and kills -9 one component chosen by
 // the seeded RNG at a random moment of that trial (the pretrain worker while it trains or uploads, the
-// registry during commits, the finetune API or worker mid-job, nats-server), then starts it again with the
-// same port and data dir. After each trial: every registry blob verifies against its version record, the
-// final checkpoint got exactly one fine-tune job from the trigger (no event lost, none done twice) and
-// one fine-tuned version, the run's final loss equals the uninterrupted reference run's within 1e-5, and
-// the clients saw only UNAVAILABLE (retried), never another error or wrong data. At the end, after the
-// registry's own cleanup (a restart), no blob is left that no version references.
+// registry just after one of the trial's commits, the finetune API or worker mid-job, nats-server), then
+// starts it again with the same port and data dir. After each trial: every registry blob verifies against
+// its version record, the final checkpoint got exactly one fine-tune job from the trigger (no event lost,
+// none done twice) and one fine-tuned version, the run's final loss equals the uninterrupted reference
+// run's within 1e-5, and the clients saw only UNAVAILABLE (retried), never another error or wrong data. At
+// the end, after the registry's own cleanup (a restart), no blob is left that no version references.
 //
 //   HEADSTART_FAULT_TRIALS=100 HEADSTART_FAULT_SEED=7 pnpm exec jest tests/faults
 //
@@ -226,6 +226,7 @@ it(`loses nothing and duplicates nothing over ${TRIALS} seeded kill -9 trials`, 
   for (let trial = 1; trial <= TRIALS; trial++) {
     const component = COMPONENTS[Math.floor(rng() * COMPONENTS.length)] as Component;
     const fraction = rng();
+    const commits = 1 + Math.floor(rng() * 4);
     const started = Date.now();
     const jobsBefore = (await jobsOfTrigger()).length;
     // Set when the trial's work is over: a fault still waiting for its moment fires then.
@@ -240,6 +241,15 @@ it(`loses nothing and duplicates nothing over ${TRIALS} seeded kill -9 trials`, 
         await waitFor(() => (over || proc.watched.length > mark ? true : undefined), {
           timeoutMs: 60_000,
           intervalMs: 5,
+        });
+      } else if (component === 'registry') {
+        // Just after a commit (its outbox row maybe not yet relayed) or during the next upload: after the
+        // trial's n-th "version committed" (3 checkpoints, then the fine-tuned result), 0-45 ms in.
+        const proc = stack.processes.registry;
+        const mark = proc.watched.length;
+        await waitFor(() => (over || proc.watched.length >= mark + commits ? true : undefined), {
+          timeoutMs: 60_000,
+          intervalMs: 2,
         });
       } else if (component === 'finetune-worker') {
         // Mid-job: once this trial's job exists and runs, 0-400 ms in.
@@ -258,7 +268,8 @@ it(`loses nothing and duplicates nothing over ${TRIALS} seeded kill -9 trials`, 
           { timeoutMs: 90_000, intervalMs: 20 },
         );
       }
-      const delay = Math.floor(fraction * (component.endsWith('worker') ? 400 : 900));
+      const window = component === 'registry' ? 45 : component.endsWith('worker') ? 400 : 600;
+      const delay = Math.floor(fraction * window);
       await new Promise((resolve) => setTimeout(resolve, delay)); // the random moment of the fault
       await stack.kill(component);
       faults.set(component, (faults.get(component) ?? 0) + 1);

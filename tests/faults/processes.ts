@@ -161,16 +161,20 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
     HEADSTART_THREADS: '1',
   };
   const processes = {
-    registry: new ServiceProcess('registry', {
-      entry: 'services/registry/dist/main.js',
-      env: {
-        ...common,
-        HEADSTART_REGISTRY_HOST: '127.0.0.1',
-        HEADSTART_REGISTRY_PORT: String(registryPort),
-        HEADSTART_DATA_DIR: path.join(dir, 'registry'),
+    registry: new ServiceProcess(
+      'registry',
+      {
+        entry: 'services/registry/dist/main.js',
+        env: {
+          ...common,
+          HEADSTART_REGISTRY_HOST: '127.0.0.1',
+          HEADSTART_REGISTRY_PORT: String(registryPort),
+          HEADSTART_DATA_DIR: path.join(dir, 'registry'),
+        },
+        ready: /"msg":"registry ready"/,
       },
-      ready: /"msg":"registry ready"/,
-    }),
+      [/"msg":"version committed"/],
+    ),
     'pretrain-api': new ServiceProcess('pretrain-api', {
       entry: 'services/pretrain/dist/main.js',
       env: {

@@ -1,3 +1,4 @@
+import { WORK_TYPES } from '@headstart/events';
 import {
   observabilityConfigSpec,
   securityConfigSpec,
@@ -38,6 +39,14 @@ const common = {
   },
   threads: threadsVar,
   ...securityConfigSpec,
+  ackWaitMs: {
+    env: 'HEADSTART_FINETUNE_ACK_WAIT_MS',
+    type: 'int',
+    min: 1_000,
+    default: WORK_TYPES.finetune.consumer.ackWaitMs,
+    description:
+      'A job whose worker stopped heartbeating (e.g. killed) is redelivered after this long (API and workers must agree).',
+  },
   ...observabilityConfigSpec,
 } as const satisfies ConfigSpec;
 

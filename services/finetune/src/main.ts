@@ -9,6 +9,7 @@ void runServiceMain({
   loadConfigSpec: async () => (await import('./config.js')).finetuneConfigSpec,
   start: async (config, logger) => {
     const { createFinetuneService } = await import('./create-finetune-service.js');
+    const { finetuneWorkType } = await import('./jobs/work-type.js');
     return createFinetuneService({
       host: config.host,
       port: config.port,
@@ -20,6 +21,7 @@ void runServiceMain({
       threads: config.threads,
       modelCache: { maxBytes: config.modelCacheBytes, maxEntries: config.modelCacheEntries },
       security: securityOf(config),
+      workType: finetuneWorkType(config.ackWaitMs),
       logger,
     });
   },

@@ -10,6 +10,7 @@ void runServiceMain({
   loadConfigSpec: async () => (await import('./config.js')).finetuneWorkerConfigSpec,
   start: async (config, logger) => {
     const { createFinetuneWorker } = await import('./create-finetune-worker.js');
+    const { finetuneWorkType } = await import('./jobs/work-type.js');
     const worker = await createFinetuneWorker({
       registryAddress: config.registryAddr,
       security: securityOf(config),
@@ -19,6 +20,7 @@ void runServiceMain({
       threads: config.threads,
       concurrency: config.concurrency,
       healthPort: config.healthPort,
+      workType: finetuneWorkType(config.ackWaitMs),
       ...(config.workerName ? { name: config.workerName } : {}),
       logger,
     });

@@ -62,6 +62,35 @@ function isConflict(err: unknown): boolean {
   return apiError?.err_code === 10071 || /wrong last sequence/i.test(String((err as Error)?.message ?? err));
 }
 
+/** NATS codes of a server that is restarting, unreachable or not answering yet: worth a retry. */
+const TRANSIENT_NATS_CODES = new Set([
+  'TIMEOUT',
+  'DISCONNECT',
+  'CONNECTION_CLOSED',
+  'CONNECTION_DRAINING',
+  'CONNECTION_REFUSED',
+  'CONNECTION_TIMEOUT',
+  '503',
+  '408',
+]);
+
+/**
+ * A NATS failure as the callers' answer: UNAVAILABLE (retryable) when the server is restarting or not
+ * reachable, instead of an INTERNAL "internal error" for what is a transient outage. Other errors pass.
+ */
+export function natsFailure(err: unknown, bucket: string): unknown {
+  if (err instanceof HeadstartError) return err;
+  const code = (err as { code?: unknown } | undefined)?.code;
+  if (typeof code === 'string' && TRANSIENT_NATS_CODES.has(code)) {
+    return new HeadstartError(
+      Code.UNAVAILABLE,
+      `the run records (NATS key-value bucket ${bucket}) are unavailable (${code}); retry`,
+      { cause: err },
+    );
+  }
+  return err;
+}
+
 function live(entry: KvEntry | null): entry is KvEntry {
   return entry !== null && entry.operation === 'PUT';
 }
@@ -77,7 +106,7 @@ export async function openRunStore(js: JetStreamClient, bucket = DEFAULT_RUNS_BU
     const entry = await kv.get(runKey(runId));
     return live(entry) ? { ...decodeRecord(entry.value), revision: entry.revision } : undefined;
   };
-  return {
+  const store: RunStore = {
     bucket,
     async create(record) {
       const revision = await kv.create(runKey(record.run.id), encodeRecord(record));
@@ -126,5 +155,23 @@ export async function openRunStore(js: JetStreamClient, bucket = DEFAULT_RUNS_BU
         return Buffer.from(entry.value).toString('utf8');
       }
     },
+  };
+  const guard =
+    <A extends unknown[], R>(fn: (...args: A) => Promise<R>) =>
+    async (...args: A): Promise<R> => {
+      try {
+        return await fn(...args);
+      } catch (err) {
+        throw natsFailure(err, bucket);
+      }
+    };
+  return {
+    bucket,
+    create: guard(store.create),
+    get: guard(store.get),
+    update: guard(store.update),
+    list: guard(store.list),
+    watch: guard(store.watch),
+    claimIdempotencyKey: guard(store.claimIdempotencyKey),
   };
 }

@@ -2,6 +2,7 @@
 // it (idempotent per run and step), record it in the run, then rotate local files. A crash between any
 // two leaves something a resume handles: a complete local file not yet registered is registered on
 // resume; a registered version not yet in the record is found by the registry search.
+import { Code, HeadstartError } from '@headstart/errors';
 import type { registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
@@ -24,6 +25,21 @@ export interface CheckpointCommitterOptions {
   /** The run spec (proto JSON) recorded in every bundle. */
   spec: unknown;
   logger: Logger;
+  /**
+   * How long a registration (or its record in the run) is retried while the registry (or NATS) is
+   * unavailable (restarting, a dropped connection mid-upload) before the attempt fails. Safe:
+   * registration is idempotent per run and step.
+   * Without it a registry restart cost the attempt (and one of its few deliveries) and the 10 s backoff
+   * of the work queue. @default 30 s
+   */
+  registryRetryMs?: number;
+}
+
+/** UNAVAILABLE or DEADLINE_EXCEEDED from the registry: it may answer if asked again. */
+function isTransient(err: unknown): boolean {
+  return (
+    err instanceof HeadstartError && (err.code === Code.UNAVAILABLE || err.code === Code.DEADLINE_EXCEEDED)
+  );
 }
 
 export class CheckpointCommitter {
@@ -55,15 +71,80 @@ export class CheckpointCommitter {
   /** Registers a bundle already on disk and records it in the run. */
   async register(path: string, state: CheckpointState): Promise<registry.ModelVersion> {
     const best = state.bestCheckpoint?.step === state.step;
-    const version = await registerCheckpoint(this.options.client, {
+    const input = {
       target: this.options.target,
       path,
       state,
       best,
       ...(this.resumedFrom === undefined ? {} : { resumedFrom: this.resumedFrom }),
-    });
+    };
+    const version = await this.retrying(
+      'registry unavailable; retrying the checkpoint registration',
+      state,
+      () => registerCheckpoint(this.options.client, input),
+    );
     this.resumedFrom = undefined;
     this.last = { step: state.step, version };
+    await this.record(version, state, best);
+    this.options.logger.info(
+      {
+        runId: this.options.target.runId,
+        step: state.step,
+        version: version.version,
+        best,
+        final: state.final,
+      },
+      'checkpoint registered',
+    );
+    return version;
+  }
+
+  /**
+   * A checkpoint a previous attempt registered (found in the registry on resume) becomes this attempt's
+   * last one, and its figures go into the run record as if this attempt had registered it: the previous
+   * attempt may have died between registering it and recording it. Without this, a run resumed from its
+   * final checkpoint ended SUCCEEDED with the loss, evaluation and checkpoint of an earlier step.
+   */
+  async adopt(version: registry.ModelVersion, state: CheckpointState): Promise<registry.ModelVersion> {
+    this.last = { step: state.step, version };
+    await this.record(version, state, state.bestCheckpoint?.step === state.step);
+    return version;
+  }
+
+  /**
+   * `fn` again while it fails with UNAVAILABLE or DEADLINE_EXCEEDED (the registry or NATS restarting), for
+   * up to `registryRetryMs`; both the registration (idempotency key) and the record update (a
+   * compare-and-set of the same figures) are safe to repeat.
+   */
+  private async retrying<T>(warning: string, state: CheckpointState, fn: () => Promise<T>): Promise<T> {
+    const deadline = Date.now() + (this.options.registryRetryMs ?? 30_000);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await fn();
+      } catch (err) {
+        if (!isTransient(err) || Date.now() >= deadline) throw err;
+        if (attempt === 0)
+          this.options.logger.warn(
+            { runId: this.options.target.runId, step: state.step, err: (err as Error).message },
+            warning,
+          );
+        await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
+      }
+    }
+  }
+
+  /** The checkpoint's figures in the run record. */
+  private async record(version: registry.ModelVersion, state: CheckpointState, best: boolean): Promise<void> {
+    await this.retrying('run records unavailable; retrying the checkpoint record', state, () =>
+      this.writeRecord(version, state, best),
+    );
+  }
+
+  private async writeRecord(
+    version: registry.ModelVersion,
+    state: CheckpointState,
+    best: boolean,
+  ): Promise<void> {
     await this.options.reporter.update((run) => ({
       ...run,
       step: state.step,
@@ -78,16 +159,5 @@ export class CheckpointCommitter {
       ...(state.lastEval ? { evalLoss: state.lastEval.loss, evalStep: state.lastEval.step } : {}),
       ...(state.bestEval ? { bestEvalLoss: state.bestEval.loss, bestEvalStep: state.bestEval.step } : {}),
     }));
-    this.options.logger.info(
-      {
-        runId: this.options.target.runId,
-        step: state.step,
-        version: version.version,
-        best,
-        final: state.final,
-      },
-      'checkpoint registered',
-    );
-    return version;
   }
 }

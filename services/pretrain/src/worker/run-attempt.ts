@@ -133,7 +133,9 @@ export async function runAttempt(
   let watcher: { stop(): void } | undefined;
   try {
     if (resume) {
-      const version = resume.version ?? (await committer.register(resume.path, resume.checkpoint.state));
+      const version = resume.version
+        ? await committer.adopt(resume.version, resume.checkpoint.state)
+        : await committer.register(resume.path, resume.checkpoint.state);
       committer.resumedFrom = version.version;
       committer.last = { step: resume.checkpoint.state.step, version };
     }

@@ -1,0 +1,58 @@
+// Found by tests/faults: right after nats-server was killed and restarted, StartRun answered INTERNAL
+// "internal error" (a KV write's NatsError TIMEOUT crossed the boundary as an unexpected error), so a
+// client could not tell that a retry would succeed. The run store answers UNAVAILABLE for a NATS outage.
+import { Code, HeadstartError } from '@headstart/errors';
+import { pretrain } from '@headstart/proto';
+import { startNatsServer, type NatsServerHandle } from '@headstart/testing';
+import { connect, type NatsConnection } from 'nats';
+import { natsFailure, openRunStore } from './run-store';
+
+let nats: NatsServerHandle;
+let nc: NatsConnection;
+
+beforeAll(async () => {
+  nats = await startNatsServer();
+  nc = await connect({ servers: nats.url, reconnectTimeWait: 100, maxReconnectAttempts: -1 });
+});
+
+afterAll(async () => {
+  await nc?.close();
+  await nats?.dispose();
+});
+
+it('answers UNAVAILABLE while nats-server is down, and works again once it is back', async () => {
+  const store = await openRunStore(nc.jetstream({ timeout: 500 }), 'RUNS_OUTAGE_TEST');
+  const run = pretrain.Run.fromPartial({ id: 'run-outage' });
+  await store.create({ run });
+
+  await nats.kill();
+  for (const attempt of [() => store.get('run-outage'), () => store.create({ run: { ...run, id: 'b' } })]) {
+    const err = await attempt().then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+    expect(err).toBeInstanceOf(HeadstartError);
+    expect((err as HeadstartError).code).toBe(Code.UNAVAILABLE);
+    expect((err as HeadstartError).message).toContain('RUNS_OUTAGE_TEST');
+  }
+
+  await nats.start();
+  // The client reconnects on its own; the record written before the outage is there.
+  let found: Awaited<ReturnType<typeof store.get>>;
+  for (;;) {
+    try {
+      found = await store.get('run-outage');
+      break;
+    } catch (err) {
+      if (!(err instanceof HeadstartError && err.code === Code.UNAVAILABLE)) throw err;
+    }
+  }
+  expect(found?.run.id).toBe('run-outage');
+}, 30_000);
+
+it('passes other errors through', () => {
+  const conflict = Object.assign(new Error('wrong last sequence'), { code: '400' });
+  expect(natsFailure(conflict, 'B')).toBe(conflict);
+  const timeout = natsFailure(Object.assign(new Error('TIMEOUT'), { code: 'TIMEOUT' }), 'B');
+  expect((timeout as HeadstartError).code).toBe(Code.UNAVAILABLE);
+});

@@ -33,15 +33,16 @@ function committer(
 ) {
   const keys: string[] = [];
   const client = {
-    uploadVersion: async (input: { idempotencyKey?: string }) => {
+    createVersion: async (input: { idempotencyKey?: string }) => {
       keys.push(input.idempotencyKey ?? '');
       const failure = failures.shift();
       if (failure) throw failure;
-      return registry.ModelVersion.fromPartial({ modelName: 'm', version: 3 });
+      return { version: registry.ModelVersion.fromPartial({ modelName: 'm', version: 3 }) };
     },
   } as unknown as RegistryClient;
   const reporter = {
     update: async (fn: (run: pretrain.Run) => pretrain.Run) => void Object.assign(record, fn(record)),
+    sourceTokens: () => [],
   } as unknown as RunReporter;
   const c = new CheckpointCommitter({
     client,

@@ -13,3 +13,5 @@ export { cancelledError, deadlineFrom, isAborted, toClientError } from './client
 export type { CallSettings, ClientCallContext, RemoteService } from './client-errors';
 export { callClientStream, callServerStream, followItems } from './client-streams';
 export type { ClientStreamOpener, ClientStreamSink, ServerStreamOpener } from './client-streams';
+export { isTransientError, retryTransient } from './retry-transient';
+export type { RetryTransientOptions } from './retry-transient';

@@ -1,7 +1,8 @@
 // One work item on a finetune worker, step by step: claim the job from the finetune API (which may say it
 // is unknown, finished or cancelled), run it, turn what happened into an outcome (or hand the item back
 // for a retry), then settle: drop the local checkpoint, publish FinetuneFinished, report to the API.
-import { Code, HeadstartError, isRetryable } from '@headstart/errors';
+import { isTransientError, retryTransient } from '@headstart/client-kit';
+import { Code, HeadstartError } from '@headstart/errors';
 import type { DeliveryContext, EventBus } from '@headstart/events';
 import { common, type finetune } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
@@ -122,7 +123,7 @@ async function attemptJob(
         state: common.JobState.JOB_STATE_CANCELLED,
       };
     }
-    if (isTransient(err) && ctx.deliveryCount < deps.maxDeliver) {
+    if (isTransientError(err) && ctx.deliveryCount < deps.maxDeliver) {
       log.warn({ err: (err as Error).message }, 'transient failure: the job will be retried');
       throw err;
     }
@@ -166,13 +167,6 @@ async function settleJob(
   else deps.stats.failed++;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
-function isTransient(err: unknown): boolean {
-  if (err instanceof HeadstartError) return isRetryable(err.code) || err.code === Code.DEADLINE_EXCEEDED;
-  return false;
-}
-
 function failure(err: unknown): JobOutcome {
   const error =
     err instanceof HeadstartError
@@ -199,20 +193,15 @@ async function reportFinish(
   timeoutMs: number,
   logger: Logger,
 ): Promise<void> {
-  const deadline = Date.now() + timeoutMs;
-  for (let attempt = 0; ; attempt++) {
-    try {
-      await control.finish(request);
-      return;
-    } catch (err) {
-      if (!isTransient(err) || Date.now() > deadline) throw err;
-      if (attempt === 0)
-        logger.warn(
-          { finetune: request.finetuneId, err: (err as Error).message },
-          'finetune API unreachable; retrying the report',
-        );
-      ctx.working();
-      await sleep(Math.min(5_000, 250 * 2 ** attempt));
-    }
-  }
+  await retryTransient(() => control.finish(request), {
+    boundMs: timeoutMs,
+    firstDelayMs: 250,
+    maxDelayMs: 5_000,
+    onFirstFailure: (err) =>
+      logger.warn(
+        { finetune: request.finetuneId, err: err.message },
+        'finetune API unreachable; retrying the report',
+      ),
+    beforeWait: () => ctx.working(),
+  });
 }

@@ -3,6 +3,7 @@
 // the job id is the idempotency key), publish FinetuneFinished (Nats-Msg-Id = job id). A job whose result
 // is already registered (an earlier delivery got that far) is not trained again. An evaluation-only job
 // (a study's trial) registers nothing, and a baseline method runs without a transformer at all.
+import { retryTransient } from '@headstart/client-kit';
 import { createHash } from 'node:crypto';
 import { Code, HeadstartError } from '@headstart/errors';
 import type { EventBus } from '@headstart/events';
@@ -26,6 +27,9 @@ import { existingResult, registerResult, type JobScores } from './job-result';
 import type { JobReporter } from './job-reporter';
 import { buildJobModel, createJobOptimizer } from './job-model';
 import { runBaseline } from './run-baseline';
+
+/** How long a finished job's registration is retried while the registry is unavailable. */
+const REGISTRY_RETRY_MS = 30_000;
 
 /** Thrown inside the loop when the API says the job was cancelled. */
 export class JobCancelledError extends Error {
@@ -314,7 +318,18 @@ async function packAndRegister(
     maxLength: data.maxLength,
     trainExamples: data.train.ids.length,
   };
-  const version = await registerResult(ctx.client, job, facts, scores, bundle, signal);
+  // Idempotent per job (its id is the version's key): a registry restart mid-upload costs seconds, not
+  // the delivery and the work queue's backoff.
+  const version = await retryTransient(() => registerResult(ctx.client, job, facts, scores, bundle, signal), {
+    boundMs: REGISTRY_RETRY_MS,
+    signal,
+    onFirstFailure: (err) =>
+      ctx.logger.warn(
+        { finetune: job.id, err: err.message },
+        'registry unavailable; retrying the registration',
+      ),
+    beforeWait: () => ctx.heartbeat(),
+  });
   ctx.logger.info(
     { finetune: job.id, version: `${version.modelName}:${version.version}`, accuracy: scores.test.accuracy },
     'fine-tuned model registered',

@@ -2,7 +2,7 @@
 // it (idempotent per run and step), record it in the run, then rotate local files. A crash between any
 // two leaves something a resume handles: a complete local file not yet registered is registered on
 // resume; a registered version not yet in the record is found by the registry search.
-import { Code, HeadstartError } from '@headstart/errors';
+import { retryTransient } from '@headstart/client-kit';
 import type { registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
@@ -33,13 +33,6 @@ export interface CheckpointCommitterOptions {
    * of the work queue. @default 30 s
    */
   registryRetryMs?: number;
-}
-
-/** UNAVAILABLE or DEADLINE_EXCEEDED from the registry: it may answer if asked again. */
-function isTransient(err: unknown): boolean {
-  return (
-    err instanceof HeadstartError && (err.code === Code.UNAVAILABLE || err.code === Code.DEADLINE_EXCEEDED)
-  );
 }
 
 export class CheckpointCommitter {
@@ -117,20 +110,14 @@ export class CheckpointCommitter {
    * compare-and-set of the same figures) are safe to repeat.
    */
   private async retrying<T>(warning: string, state: CheckpointState, fn: () => Promise<T>): Promise<T> {
-    const deadline = Date.now() + (this.options.registryRetryMs ?? 30_000);
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await fn();
-      } catch (err) {
-        if (!isTransient(err) || Date.now() >= deadline) throw err;
-        if (attempt === 0)
-          this.options.logger.warn(
-            { runId: this.options.target.runId, step: state.step, err: (err as Error).message },
-            warning,
-          );
-        await new Promise((resolve) => setTimeout(resolve, Math.min(2_000, 100 * 2 ** attempt)));
-      }
-    }
+    return retryTransient(fn, {
+      boundMs: this.options.registryRetryMs ?? 30_000,
+      onFirstFailure: (err) =>
+        this.options.logger.warn(
+          { runId: this.options.target.runId, step: state.step, err: err.message },
+          warning,
+        ),
+    });
   }
 
   /** The checkpoint's figures in the run record. */

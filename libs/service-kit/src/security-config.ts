@@ -1,3 +1,4 @@
+import type { JwtSettings } from './auth/jwt-verifier';
 import type { ConfigSpec } from './config';
 
 /** TLS files of one process: its gRPC server and the connections it opens to the other services. */
@@ -21,6 +22,8 @@ export interface SecuritySettings {
   tls?: TlsSettings | undefined;
   /** Tokens file of the server (auth on when set), see auth-tokens.ts. */
   authTokensFile?: string | undefined;
+  /** OIDC JWTs the server accepts (auth on when set), see auth/jwt-verifier.ts. */
+  authJwt?: JwtSettings | undefined;
   /** Bearer token the process's clients send. */
   token?: string | undefined;
   /** A plaintext port serving only grpc.health.v1 (kubelet gRPC probes cannot speak TLS). */
@@ -90,6 +93,31 @@ export const securityConfigSpec = {
     description:
       'JSON file of SHA-256 token hashes with identities and roles; when set, every RPC needs a credential (off when unset).',
   },
+  authJwksFile: {
+    env: 'HEADSTART_AUTH_JWKS_FILE',
+    type: 'string',
+    required: false,
+    description:
+      "JWKS file of the OIDC provider's signing keys: bearer JWTs it signed are accepted (with HEADSTART_AUTH_JWT_ISSUER and _AUDIENCE); auth is on when this or the tokens file is set.",
+  },
+  authJwtIssuer: {
+    env: 'HEADSTART_AUTH_JWT_ISSUER',
+    type: 'string',
+    required: false,
+    description: 'The iss every accepted JWT carries (required with HEADSTART_AUTH_JWKS_FILE).',
+  },
+  authJwtAudience: {
+    env: 'HEADSTART_AUTH_JWT_AUDIENCE',
+    type: 'string',
+    required: false,
+    description: 'The audience every accepted JWT is for (required with HEADSTART_AUTH_JWKS_FILE).',
+  },
+  authJwtRolesClaim: {
+    env: 'HEADSTART_AUTH_JWT_ROLES_CLAIM',
+    type: 'string',
+    default: 'roles',
+    description: 'JWT claim holding the roles (read, write, admin), a list or a space-separated string.',
+  },
   natsCreds: {
     env: 'HEADSTART_NATS_CREDS',
     type: 'string',
@@ -129,6 +157,10 @@ export interface SecurityConfigValues {
   tlsReloadMs: number;
   probePort?: number | undefined;
   authTokensFile?: string | undefined;
+  authJwksFile?: string | undefined;
+  authJwtIssuer?: string | undefined;
+  authJwtAudience?: string | undefined;
+  authJwtRolesClaim?: string | undefined;
   natsCreds?: string | undefined;
   natsUser?: string | undefined;
   natsPassword?: string | undefined;
@@ -154,10 +186,32 @@ export function securityOf(config: SecurityConfigValues): SecuritySettings {
         }
       : undefined,
     authTokensFile: config.authTokensFile,
+    authJwt: jwtSettingsOf(config),
     token: config.token,
     probePort: config.probePort,
     natsCredsFile: config.natsCreds,
     natsUser: config.natsUser,
     natsPassword: config.natsPassword,
+  };
+}
+
+/** The JWT settings when a JWKS file is set; issuer and audience are then required (a token from any
+ * issuer, or for any service, must not be accepted). */
+function jwtSettingsOf(config: SecurityConfigValues): JwtSettings | undefined {
+  if (config.authJwksFile === undefined) return undefined;
+  const missing = [
+    ...(config.authJwtIssuer ? [] : ['HEADSTART_AUTH_JWT_ISSUER']),
+    ...(config.authJwtAudience ? [] : ['HEADSTART_AUTH_JWT_AUDIENCE']),
+  ];
+  if (missing.length > 0) {
+    throw new Error(
+      `HEADSTART_AUTH_JWKS_FILE is set but ${missing.join(' and ')} is not: set the provider's issuer and this service's audience`,
+    );
+  }
+  return {
+    jwksFile: config.authJwksFile,
+    issuer: config.authJwtIssuer as string,
+    audience: config.authJwtAudience as string,
+    rolesClaim: config.authJwtRolesClaim,
   };
 }

@@ -4,6 +4,7 @@ import type * as grpc from '@grpc/grpc-js';
 
 import { authInterceptor } from './auth/auth-interceptor';
 import type { Role } from './auth/roles';
+import { openJwtVerifier } from './auth/jwt-verifier';
 import { openTokenStore } from './auth/token-store';
 import { HEALTH_SERVICE_NAME } from './introspection';
 import type { Logger } from './logger';
@@ -57,11 +58,19 @@ export function serverSecurityOf(
       : openTokenStore(tokensFile, (err) =>
           logger.warn({ err, file: tokensFile }, 'tokens file not reloaded; the last good one stays'),
         );
+  const jwtSettings = settings?.authJwt;
+  const jwt =
+    jwtSettings === undefined
+      ? undefined
+      : openJwtVerifier(jwtSettings, (err) =>
+          logger.warn({ err, file: jwtSettings.jwksFile }, 'JWKS file not reloaded; the last good one stays'),
+        );
+  const authOn = tokens !== undefined || jwt !== undefined;
   const tls = settings?.tls;
   return {
     credentials: serverCredentialsOf(tls),
-    interceptors: tokens === undefined ? [] : [authInterceptor(roleTableOf(services, true), tokens, logger)],
+    interceptors: authOn ? [authInterceptor(roleTableOf(services, true), { tokens, jwt }, logger)] : [],
     tls: tls === undefined ? 'off' : tls.requireClientCert ? 'mtls' : 'tls',
-    auth: tokens === undefined ? 'off' : 'on',
+    auth: authOn ? 'on' : 'off',
   };
 }

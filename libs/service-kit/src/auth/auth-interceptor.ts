@@ -5,8 +5,15 @@
 import * as grpc from '@grpc/grpc-js';
 
 import type { Logger } from '../logger';
+import { looksLikeJwt, type JwtVerifier } from './jwt-verifier';
 import { admitCaller, missingRole, satisfies, type Role } from './roles';
 import type { Principal, TokenStore } from './token-store';
+
+/** What a server accepts: static tokens and client certificates (tokens file), OIDC JWTs (JWKS), or both. */
+export interface Credentials {
+  tokens?: TokenStore | undefined;
+  jwt?: JwtVerifier | undefined;
+}
 
 /** Method path → the role it needs. */
 export type RoleTable = ReadonlyMap<string, Role>;
@@ -26,16 +33,27 @@ function certificateName(call: grpc.ServerInterceptingCallInterface): string | u
 }
 
 /** The caller, or why it is not authenticated (the message never repeats the token). */
+/** A bearer token's principal: a JWT when a JWKS is configured and it looks like one, else a static token. */
+function byBearer(token: string, credentials: Credentials, path: string): Principal | Denial | undefined {
+  if (credentials.jwt && looksLikeJwt(token)) {
+    const verified = credentials.jwt.verify(token);
+    if ('rejected' in verified)
+      return { code: grpc.status.UNAUTHENTICATED, details: `${path}: ${verified.rejected}` };
+    return verified;
+  }
+  return credentials.tokens?.byToken(token);
+}
+
 function authenticate(
   metadata: grpc.Metadata,
   call: grpc.ServerInterceptingCallInterface,
-  tokens: TokenStore,
+  credentials: Credentials,
   path: string,
 ): Principal | Denial {
   const header = metadata.get('authorization')[0];
   if (typeof header === 'string') {
     const token = BEARER.exec(header)?.[1];
-    const principal = token === undefined ? undefined : tokens.byToken(token);
+    const principal = token === undefined ? undefined : byBearer(token, credentials, path);
     if (principal) return principal;
     return {
       code: grpc.status.UNAUTHENTICATED,
@@ -46,7 +64,7 @@ function authenticate(
     };
   }
   const cn = certificateName(call);
-  const principal = cn === undefined ? undefined : tokens.byCertificate(cn);
+  const principal = cn === undefined ? undefined : credentials.tokens?.byCertificate(cn);
   if (principal) return principal;
   return {
     code: grpc.status.UNAUTHENTICATED,
@@ -69,11 +87,11 @@ function admit(
   call: grpc.ServerInterceptingCallInterface,
   path: string,
   roles: RoleTable,
-  tokens: TokenStore,
+  credentials: Credentials,
 ): Denial | undefined {
   const needed = roles.get(path) ?? 'admin';
   if (needed === 'public') return undefined;
-  const principal = authenticate(metadata, call, tokens, path);
+  const principal = authenticate(metadata, call, credentials, path);
   if ('code' in principal) return principal;
   const denied = authorize(principal, needed, path);
   if (denied) return denied;
@@ -84,7 +102,7 @@ function admit(
 /** The interceptor. Denials are logged at info with the RPC and the reason, never the token. */
 export function authInterceptor(
   roles: RoleTable,
-  tokens: TokenStore,
+  credentials: Credentials,
   logger: Logger,
 ): grpc.ServerInterceptor {
   return (method, call) =>
@@ -92,7 +110,7 @@ export function authInterceptor(
       start: (next) =>
         next({
           onReceiveMetadata: (metadata, nextMetadata) => {
-            const denied = admit(metadata, call, method.path, roles, tokens);
+            const denied = admit(metadata, call, method.path, roles, credentials);
             if (denied === undefined) {
               nextMetadata(metadata);
               return;

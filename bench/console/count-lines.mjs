@@ -15,63 +15,8 @@ const require = createRequire(import.meta.url);
 const pipeline = require('../../libs/pipeline/dist/index.js');
 const { createLogger } = require('../../libs/service-kit/dist/index.js');
 
-/** tests/e2e/pipeline.test.ts's TINY scale. */
-const TINY = {
-  corpusDocuments: { train: 30, validation: 4 },
-  taskExamples: { train: 40, dev: 16, test: 24 },
-  tokenizerVocab: 200,
-  model: { dModel: 16, heads: 2, layers: 1, ff: 32, dropout: 0.1 },
-  pretrain: {
-    batchSize: 8,
-    seqLen: 16,
-    learningRate: 3e-3,
-    warmupFraction: 0.2,
-    maxWarmupSteps: 2,
-    evaluations: 2,
-    evalBatches: 2,
-    checkpoints: 2,
-    budget: { kind: 'steps', steps: 6 },
-    seed: 7,
-  },
-  finetune: {
-    labelBudget: 20,
-    epochs: 2,
-    batchSize: 8,
-    maxLength: 16,
-    maxSteps: 0,
-    minSteps: 0,
-    patience: 0,
-    seed: 7,
-  },
-  classifyTexts: 4,
-  studies: [
-    {
-      task: 'dictionary-domains',
-      base: 'adapted',
-      budgets: [10, 0],
-      seeds: 2,
-      headline: 10,
-      hyperparameters: { minSteps: 0, epochs: 2, batchSize: 8, maxLength: 16 },
-    },
-    {
-      task: 'dictionary-domains',
-      base: 'general',
-      budgets: [10],
-      seeds: 2,
-      headline: 10,
-      arms: ['pretrained'],
-      hyperparameters: { minSteps: 0, epochs: 2, batchSize: 8, maxLength: 16 },
-    },
-  ],
-  adaptation: {
-    task: 'dictionary-domains',
-    steps: 4,
-    learningRate: 3e-3,
-    warmupSteps: 1,
-    evaluations: 1,
-    seed: 7,
-  },
-};
+/** The main job end-to-end test's scale. */
+const TINY = pipeline.TINY_SCALE;
 
 const args = process.argv.slice(2);
 const home = mkdtempSync(join(tmpdir(), 'console-lines-'));

@@ -8,6 +8,7 @@ export {
   DEFAULT_PRETRAIN_MINUTES,
   DEMO_SCALE,
   PIPELINE_NAMES,
+  TINY_SCALE,
   describeBudget,
 } from './scale';
 export type { PipelineNames, PipelineScale, PretrainBudget } from './scale';

@@ -7,49 +7,11 @@ import { createRegistryClient } from '@headstart/registry-client';
 import { makeTempDir, type TempDir } from '@headstart/testing';
 
 import { runMainJob, type ConsoleStream } from './main-job';
-import type { PipelineScale } from './scale';
+import { TINY_SCALE, type PipelineScale } from './scale';
 
 jest.setTimeout(300_000);
 
-/** tests/e2e/pipeline.test.ts's TINY scale. */
-const TINY: PipelineScale = {
-  corpusDocuments: { train: 30, validation: 4 },
-  taskExamples: { train: 40, dev: 16, test: 24 },
-  tokenizerVocab: 200,
-  model: { dModel: 16, heads: 2, layers: 1, ff: 32, dropout: 0.1 },
-  pretrain: {
-    batchSize: 8,
-    seqLen: 16,
-    learningRate: 3e-3,
-    warmupFraction: 0.2,
-    maxWarmupSteps: 2,
-    evaluations: 2,
-    evalBatches: 2,
-    checkpoints: 2,
-    budget: { kind: 'steps', steps: 6 },
-    seed: 7,
-  },
-  finetune: {
-    labelBudget: 20,
-    epochs: 2,
-    batchSize: 8,
-    maxLength: 16,
-    maxSteps: 0,
-    minSteps: 0,
-    patience: 0,
-    seed: 7,
-  },
-  classifyTexts: 4,
-  studies: [
-    {
-      task: 'dictionary-domains',
-      budgets: [10, 0],
-      seeds: 2,
-      headline: 10,
-      hyperparameters: { minSteps: 0, epochs: 2, batchSize: 8, maxLength: 16 },
-    },
-  ],
-};
+const TINY: PipelineScale = TINY_SCALE;
 
 /** Whether something accepts TCP connections at host:port. */
 function answers(address: string): Promise<boolean> {

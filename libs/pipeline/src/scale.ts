@@ -195,3 +195,65 @@ export function describeBudget(budget: PretrainBudget): string {
       return `${budget.steps} steps`;
   }
 }
+
+/**
+ * Every knob small (34 documents, vocabulary 200, d 16 / 1 layer / seq 16, 6 steps, 20 labels, a 4-step
+ * adaptation): the same code path as DEMO_SCALE in seconds. The end-to-end test of the main job, the
+ * keep-up test and bench/console run it.
+ */
+export const TINY_SCALE: PipelineScale = Object.freeze<PipelineScale>({
+  corpusDocuments: { train: 30, validation: 4 },
+  taskExamples: { train: 40, dev: 16, test: 24 },
+  tokenizerVocab: 200,
+  model: { dModel: 16, heads: 2, layers: 1, ff: 32, dropout: 0.1 },
+  pretrain: {
+    batchSize: 8,
+    seqLen: 16,
+    learningRate: 3e-3,
+    warmupFraction: 0.2,
+    maxWarmupSteps: 2,
+    evaluations: 2,
+    evalBatches: 2,
+    checkpoints: 2,
+    budget: { kind: 'steps', steps: 6 },
+    seed: 7,
+  },
+  finetune: {
+    labelBudget: 20,
+    epochs: 2,
+    batchSize: 8,
+    maxLength: 16,
+    maxSteps: 0,
+    minSteps: 0,
+    patience: 0,
+    seed: 7,
+  },
+  classifyTexts: 4,
+  studies: [
+    {
+      task: 'dictionary-domains',
+      base: 'adapted',
+      budgets: [10, 0],
+      seeds: 2,
+      headline: 10,
+      hyperparameters: { minSteps: 0, epochs: 2, batchSize: 8, maxLength: 16 },
+    },
+    {
+      task: 'dictionary-domains',
+      base: 'general',
+      budgets: [10],
+      seeds: 2,
+      headline: 10,
+      arms: ['pretrained'],
+      hyperparameters: { minSteps: 0, epochs: 2, batchSize: 8, maxLength: 16 },
+    },
+  ],
+  adaptation: {
+    task: 'dictionary-domains',
+    steps: 4,
+    learningRate: 3e-3,
+    warmupSteps: 1,
+    evaluations: 1,
+    seed: 7,
+  },
+});

@@ -4,7 +4,6 @@
 // the whole chain. Bad adaptation triggers are refused with the field named.
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
-import { createPretrainService, createPretrainWorker } from '@headstart/pretrain';
 import { createPretrainClient, type PretrainClient } from '@headstart/pretrain-client';
 import type { registry } from '@headstart/proto';
 import { common, finetune, pretrain } from '@headstart/proto';
@@ -13,7 +12,7 @@ import { writeShards } from '@headstart/shards';
 import { waitFor } from '@headstart/testing';
 import { Tokenizer } from '@headstart/tokenizer';
 import * as grpc from '@grpc/grpc-js';
-import { call, quiet, startStack, type Stack } from './test-support/stack';
+import { call, startPretrain, startStack, type Stack } from './test-support/stack';
 import {
   registerDataset,
   registerTinyTokenizer,
@@ -65,28 +64,11 @@ describe('adaptation triggers', () => {
   beforeAll(async () => {
     await useTestBackend();
     stack = await startStack();
-    const registryAddress = `127.0.0.1:${stack.registry.port}`;
-    const pretrainService = await createPretrainService({
-      logger: quiet(),
-      host: '127.0.0.1',
-      port: 0,
-      natsUrl: stack.nats.url,
-      registryAddress,
-      drainTimeoutMs: 2_000,
-    });
-    stops.push(() => pretrainService.shutdown('test'));
-    const pretrainWorker = await createPretrainWorker({
-      logger: quiet(),
-      natsUrl: stack.nats.url,
-      registryAddress,
-      dataDir: path.join(stack.dir.path, 'pretrain-worker'),
-      backend: 'cpu',
-      progressIntervalMs: 0,
-    });
-    stops.push(() => pretrainWorker.stop('test'));
-    pretrainClient = createPretrainClient({ address: `127.0.0.1:${pretrainService.port}` });
+    const pretrain = await startPretrain(stack);
+    stops.push(() => pretrain.stop());
+    pretrainClient = createPretrainClient({ address: pretrain.address });
     stops.push(async () => pretrainClient.close());
-    await stack.startService({ pretrainAddress: `127.0.0.1:${pretrainService.port}` });
+    await stack.startService({ pretrainAddress: pretrain.address });
     await stack.startWorker();
     api = stack.api as finetune.FinetuneServiceClient;
   });

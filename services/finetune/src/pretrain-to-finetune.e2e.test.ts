@@ -4,12 +4,11 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
-import { createPretrainService, createPretrainWorker } from '@headstart/pretrain';
 import { common, finetune, pretrain, registry } from '@headstart/proto';
 import { writeShards } from '@headstart/shards';
 import { waitFor } from '@headstart/testing';
 import { Tokenizer } from '@headstart/tokenizer';
-import { call, quiet, startStack, type Stack } from './test-support/stack';
+import { call, startPretrain, startStack, type Stack } from './test-support/stack';
 import {
   registerDataset,
   registerTinyTokenizer,
@@ -88,27 +87,10 @@ describe('pre-training to fine-tuning', () => {
       }),
     });
 
-    const registryAddress = `127.0.0.1:${stack.registry.port}`;
-    const pretrainService = await createPretrainService({
-      logger: quiet(),
-      host: '127.0.0.1',
-      port: 0,
-      natsUrl: stack.nats.url,
-      registryAddress,
-      drainTimeoutMs: 2_000,
-    });
-    stops.push(() => pretrainService.shutdown('test'));
-    const pretrainWorker = await createPretrainWorker({
-      logger: quiet(),
-      natsUrl: stack.nats.url,
-      registryAddress,
-      dataDir: path.join(stack.dir.path, 'pretrain-worker'),
-      backend: 'cpu',
-      progressIntervalMs: 0,
-    });
-    stops.push(() => pretrainWorker.stop('test'));
+    const pretrainStack = await startPretrain(stack);
+    stops.push(() => pretrainStack.stop());
     const pretrainClient = new pretrain.PretrainServiceClient(
-      `127.0.0.1:${pretrainService.port}`,
+      pretrainStack.address,
       grpc.credentials.createInsecure(),
     );
     stops.push(async () => pretrainClient.close());

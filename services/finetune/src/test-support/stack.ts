@@ -3,6 +3,7 @@
 import * as grpc from '@grpc/grpc-js';
 import type { finetune as FinetuneTypes } from '@headstart/proto';
 import { finetune } from '@headstart/proto';
+import { createPretrainService, createPretrainWorker } from '@headstart/pretrain';
 import { createRegistryService, type RegistryServiceHandle } from '@headstart/registry';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import { createLogger } from '@headstart/service-kit';
@@ -148,4 +149,32 @@ export async function statusOf(promise: Promise<unknown>): Promise<{ code: numbe
     return { code: e.code, details: e.details };
   }
   throw new Error('expected the call to fail');
+}
+
+/** The real pretrain API and one worker beside `stack` (same NATS and registry), for tests of the loop. */
+export async function startPretrain(stack: Stack): Promise<{ address: string; stop(): Promise<void> }> {
+  const registryAddress = `127.0.0.1:${stack.registry.port}`;
+  const service = await createPretrainService({
+    logger: quiet(),
+    host: '127.0.0.1',
+    port: 0,
+    natsUrl: stack.nats.url,
+    registryAddress,
+    drainTimeoutMs: 2_000,
+  });
+  const worker = await createPretrainWorker({
+    logger: quiet(),
+    natsUrl: stack.nats.url,
+    registryAddress,
+    dataDir: `${stack.dir.path}/pretrain-worker`,
+    backend: 'cpu',
+    progressIntervalMs: 0,
+  });
+  return {
+    address: `127.0.0.1:${service.port}`,
+    async stop() {
+      await worker.stop('test');
+      await service.shutdown('test');
+    },
+  };
 }

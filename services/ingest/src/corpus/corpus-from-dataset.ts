@@ -19,8 +19,9 @@ import type { Logger } from '@headstart/service-kit';
 import { newId } from '../ids';
 import { validateModelName } from '../names';
 import { pinnedRef, requireKindIfExists, resolveVersion, versionLabel } from '../registry-refs';
-import { CorpusBuilder, type BuiltCorpus } from './corpus-builder';
+import { CorpusBuilder } from './corpus-builder';
 import { CORPUS_FILE_FORMAT } from './corpus-file';
+import { corpusMetrics, corpusStats } from './corpus-stats';
 import {
   fromDatasetSettings,
   INCLUDES_EVAL_SPLITS,
@@ -221,37 +222,6 @@ function idempotencyKey(
   return `corpus-from-dataset:${createHash('sha256').update(inputs).digest('hex')}`;
 }
 
-function statsOf(built: BuiltCorpus, dataset: registry.ModelVersion, lines: number): ingest.CorpusStats {
-  const c = built.counts;
-  return {
-    documents: c.documents,
-    bytes: c.bytes,
-    inputBytes: dataset.artifactSize,
-    lines,
-    duplicatesDropped: c.duplicatesDropped,
-    emptyDropped: c.emptyDropped,
-    trainDocuments: c.trainDocuments,
-    validationDocuments: c.validationDocuments,
-    trainBytes: c.trainBytes,
-    validationBytes: c.validationBytes,
-  };
-}
-
-function metricsOf(stats: ingest.CorpusStats): Record<string, number> {
-  return {
-    documents: stats.documents,
-    bytes: stats.bytes,
-    input_bytes: stats.inputBytes,
-    lines: stats.lines,
-    duplicates_dropped: stats.duplicatesDropped,
-    empty_dropped: stats.emptyDropped,
-    train_documents: stats.trainDocuments,
-    validation_documents: stats.validationDocuments,
-    train_bytes: stats.trainBytes,
-    validation_bytes: stats.validationBytes,
-  };
-}
-
 /** What the corpus says about where its text comes from, and the warning when it holds eval texts. */
 function describeVersion(
   dataset: registry.ModelVersion,
@@ -370,7 +340,7 @@ export async function createCorpusFromDataset(
       );
     }
     const built = await builder.finish();
-    const stats = statsOf(built, dataset, found.lines);
+    const stats = corpusStats(built, { bytes: dataset.artifactSize, lines: found.lines });
     const { metadata, includesEval } = describeVersion(dataset, fields, selection, settings, buildId);
     const description =
       settings.description ||
@@ -384,7 +354,7 @@ export async function createCorpusFromDataset(
         description,
         modelDescription: description,
         metadata,
-        metrics: metricsOf(stats),
+        metrics: corpusMetrics(stats),
         parents: [{ ref: pinnedRef(dataset), relation: DERIVED_FROM }],
         tags: includesEval ? [...new Set([...settings.tags, INCLUDES_EVAL_SPLITS])].sort() : settings.tags,
         runId: buildId,
@@ -402,7 +372,7 @@ export async function createCorpusFromDataset(
         splits: metadata['source_splits'],
         version: versionLabel(result.version),
         [INCLUDES_EVAL_SPLITS]: includesEval,
-        ...metricsOf(stats),
+        ...corpusMetrics(stats),
       },
       result.deduplicated ? 'corpus from dataset deduplicated' : 'corpus from dataset registered',
     );

@@ -6,8 +6,9 @@ import type { RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
 import { newId } from '../ids';
 import { requireKindIfExists } from '../registry-refs';
-import { CorpusBuilder, type BuiltCorpus } from './corpus-builder';
+import { CorpusBuilder } from './corpus-builder';
 import { CORPUS_FILE_FORMAT } from './corpus-file';
+import { corpusMetrics, corpusStats } from './corpus-stats';
 import { decompress } from './decompress';
 import { parseDocuments, type ParsedDocument } from './parse-documents';
 import { splitLines } from './split-lines';
@@ -97,38 +98,6 @@ function describeVersion(
   };
 }
 
-function statsOf(built: BuiltCorpus, counters: Counters): ingest.CorpusStats {
-  const c = built.counts;
-  return {
-    documents: c.documents,
-    bytes: c.bytes,
-    inputBytes: counters.inputBytes,
-    lines: counters.lines,
-    duplicatesDropped: c.duplicatesDropped,
-    emptyDropped: c.emptyDropped,
-    trainDocuments: c.trainDocuments,
-    validationDocuments: c.validationDocuments,
-    trainBytes: c.trainBytes,
-    validationBytes: c.validationBytes,
-  };
-}
-
-/** Snake-case metric names, as the registry shows them. */
-function metricsOf(stats: ingest.CorpusStats): Record<string, number> {
-  return {
-    documents: stats.documents,
-    bytes: stats.bytes,
-    input_bytes: stats.inputBytes,
-    lines: stats.lines,
-    duplicates_dropped: stats.duplicatesDropped,
-    empty_dropped: stats.emptyDropped,
-    train_documents: stats.trainDocuments,
-    validation_documents: stats.validationDocuments,
-    train_bytes: stats.trainBytes,
-    validation_bytes: stats.validationBytes,
-  };
-}
-
 export function newCounters(): Counters {
   return { inputBytes: 0, decompressedBytes: 0, lines: 0, gzip: false };
 }
@@ -200,7 +169,7 @@ export async function uploadCorpus(
       );
     }
     const built = await builder.finish();
-    const stats = statsOf(built, counters);
+    const stats = corpusStats(built, { bytes: counters.inputBytes, lines: counters.lines });
     signal.throwIfAborted();
     const result = await deps.registry.createVersion(
       {
@@ -209,7 +178,7 @@ export async function uploadCorpus(
         description: settings.description,
         modelDescription: settings.description,
         metadata: describeVersion(settings, counters, uploadId),
-        metrics: metricsOf(stats),
+        metrics: corpusMetrics(stats),
         tags: settings.tags,
         runId: uploadId,
         ...(settings.idempotencyKey === '' ? {} : { idempotencyKey: settings.idempotencyKey }),
@@ -220,7 +189,7 @@ export async function uploadCorpus(
       { signal },
     );
     logger.info(
-      { uploadId, version: `${result.version.modelName}:${result.version.version}`, ...metricsOf(stats) },
+      { uploadId, version: `${result.version.modelName}:${result.version.version}`, ...corpusMetrics(stats) },
       result.deduplicated ? 'corpus upload deduplicated' : 'corpus registered',
     );
     return { version: result.version, stats, deduplicated: result.deduplicated };

@@ -14,9 +14,15 @@ import type { Predictions } from '../stages/predict';
 import type { PipelineData } from '../stages/prepare-data';
 import type { PretrainOutcome } from '../stages/pretrain-run';
 import type { UnigramStats } from '../stages/unigram';
+import { describeGain } from './adaptation';
 import { adaptationGains, adaptationReport } from './adaptation-summary';
 import { finetuneSummary } from './collect';
-import { REPORT_FORMAT, type PipelineReport, type VersionSummary } from './report-types';
+import {
+  REPORT_FORMAT,
+  type AdaptationReport,
+  type PipelineReport,
+  type VersionSummary,
+} from './report-types';
 import { studySummary, studyVerdict } from './studies';
 import { verdict } from './verdict';
 
@@ -67,6 +73,15 @@ export function buildReport(inputs: ReportInputs): PipelineReport {
   const evalLoss = checkpoint.metrics['eval_loss'] ?? run.evalLoss;
   const finishedAt = new Date();
   const adaptation = scale.adaptation;
+  const adapted =
+    adaptation && inputs.adaptation
+      ? adaptationReport(
+          adaptation.task,
+          inputs.adaptation.text,
+          inputs.adaptation.adapted,
+          adaptationGains(studies, inputs.adaptation.adaptedName, adaptation.task),
+        )
+      : undefined;
   return {
     format: REPORT_FORMAT,
     startedAt: inputs.startedAt.toISOString(),
@@ -122,19 +137,11 @@ export function buildReport(inputs: ReportInputs): PipelineReport {
     },
     predictions,
     studies: studies.map(studySummary),
-    adaptation:
-      adaptation && inputs.adaptation
-        ? adaptationReport(
-            adaptation.task,
-            inputs.adaptation.text,
-            inputs.adaptation.adapted,
-            adaptationGains(studies, inputs.adaptation.adaptedName, adaptation.task),
-          )
-        : undefined,
+    adaptation: adapted,
     lineage,
     versions,
     verdict:
-      studyVerdict(studies) ??
+      withAdaptation(studyVerdict(studies), adapted) ??
       verdict({
         labelBudget: scale.finetune.labelBudget,
         pretrainTokens: run.tokensSeen,
@@ -144,4 +151,16 @@ export function buildReport(inputs: ReportInputs): PipelineReport {
         unigramCrossEntropy: unigram.validationCrossEntropy,
       }),
   };
+}
+
+/** The studies' verdict, and what the adaptation bought on its task (paired with the general base). */
+function withAdaptation(
+  studies: string | undefined,
+  adapted: AdaptationReport | undefined,
+): string | undefined {
+  const gains = adapted?.gains ?? [];
+  if (studies === undefined || gains.length === 0) return studies;
+  return [studies, ...gains.map((g) => `${adapted?.task}, adapted − general base: ${describeGain(g)}`)].join(
+    '\n',
+  );
 }

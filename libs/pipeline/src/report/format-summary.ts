@@ -2,7 +2,6 @@
 // test accuracy per arm with its interval, the paired differences, the adaptation's gain), in about thirty
 // lines. Everything else (data, curves, fine-tunes, predictions, lineage, versions) is in the full report
 // written beside the JSON one.
-import { describeGain } from './adaptation';
 import type { PipelineReport, PointsDifference, StudyBudgetResult } from './report-types';
 
 const f = (x: number, digits = 1) => (Number.isFinite(x) ? x.toFixed(digits) : 'n/a');
@@ -64,7 +63,6 @@ export function formatSummary(report: PipelineReport, files: { text: string; jso
   if (a) {
     out.push(
       `adaptation    ${a.checkpoint}: ${int(a.steps)} steps on ${a.corpus} in ${f(a.trainingSeconds, 0)} s, eval loss ${f(a.finalEvalLoss, 3)}`,
-      ...a.gains.map((g) => `              adapted − general base: ${describeGain(g)}`),
     );
   }
   out.push(

@@ -48,8 +48,9 @@ describe('labelled file check', () => {
     expect(err.kind).toBe('missing-fields');
     expect(err.message).toBe(
       'line 1: the header has columns "body", "category"; expected "text" and "label" (missing "text", ' +
-        '"label"); rename the columns (the first line is the header), or name yours with ' +
-        '--meta text_field=COLUMN --meta label_field=COLUMN',
+        '"label"); rename the columns (the first line is the header) to "text" and "label", or name yours: ' +
+        'upload with --meta text_field=NAME --meta label_field=NAME and fine-tune with --text-field NAME ' +
+        '--label-field NAME',
     );
     const named = await checkLabelledFile(chunked(Buffer.from('body,category\nhi,a\nho,b\n'), 4), {
       ...csv,

@@ -50,6 +50,8 @@ export interface LabelledFileCheckOptions {
    * @default true
    */
   requireLabels?: boolean;
+  /** Called with each row as read (CSV values are strings), and its 1-based line. */
+  onRow?: (fields: Record<string, unknown>, line: number) => void;
 }
 
 export interface LabelledFileSummary {
@@ -59,6 +61,9 @@ export interface LabelledFileSummary {
   /** Rows per label (with requireLabels). */
   labels: Map<string, number>;
 }
+
+const NAME_FIELDS =
+  'upload with --meta text_field=NAME --meta label_field=NAME and fine-tune with --text-field NAME --label-field NAME';
 
 export const DEFAULT_MAX_LINE_BYTES = 100 * 1024 * 1024;
 
@@ -188,6 +193,7 @@ export class LabelledFileChecker {
   private readonly labelField: string;
   private readonly maxLineBytes: number;
   private readonly requireLabels: boolean;
+  private readonly onRow: LabelledFileCheckOptions['onRow'];
   private pending: Uint8Array[] = [];
   private pendingBytes = 0;
   /** Offset in the file of the pending line's first byte. */
@@ -205,6 +211,7 @@ export class LabelledFileChecker {
     this.labelField = options.labelField ?? 'label';
     this.maxLineBytes = options.maxLineBytes ?? DEFAULT_MAX_LINE_BYTES;
     this.requireLabels = options.requireLabels ?? true;
+    this.onRow = options.onRow;
   }
 
   push(chunk: Uint8Array): void {
@@ -356,14 +363,15 @@ export class LabelledFileChecker {
       `line ${line}: the header has columns ${header.map((h) => JSON.stringify(h)).join(', ')}; ` +
         `expected ${JSON.stringify(this.textField)} and ${JSON.stringify(this.labelField)} ` +
         `(missing ${missing.map((m) => JSON.stringify(m)).join(', ')})`,
-      'rename the columns (the first line is the header), or name yours with ' +
-        '--meta text_field=COLUMN --meta label_field=COLUMN',
+      `rename the columns (the first line is the header) to ${JSON.stringify(this.textField)} and ` +
+        `${JSON.stringify(this.labelField)}, or name yours: ${NAME_FIELDS}`,
       line,
     );
   }
 
   private row(fields: Record<string, unknown>, names: string[], line: number): void {
     this.rows++;
+    this.onRow?.(fields, line);
     if (!this.requireLabels) return;
     const missing = [this.textField, this.labelField].filter((f) => !(f in fields));
     if (missing.length > 0) {
@@ -372,7 +380,7 @@ export class LabelledFileChecker {
         `line ${line} has fields ${names.map((n) => JSON.stringify(n)).join(', ') || '(none)'}; ` +
           `expected ${JSON.stringify(this.textField)} and ${JSON.stringify(this.labelField)} ` +
           `(missing ${missing.map((m) => JSON.stringify(m)).join(', ')})`,
-        'give every line both fields, or name yours with --meta text_field=NAME --meta label_field=NAME',
+        `give every line both fields, or name yours: ${NAME_FIELDS}`,
         line,
       );
     }

@@ -17,6 +17,7 @@ import {
   type FinetuneClientOptions,
 } from '@headstart/finetune-client';
 import { clientSecurityOf, type SecuritySettings } from '@headstart/service-kit';
+import type { Telemetry } from '@headstart/telemetry';
 import { collectRepeated } from './args';
 import { aliasHistory, deleteAlias, setAlias } from './commands/alias';
 import { download } from './commands/download';
@@ -70,6 +71,12 @@ export interface CliDependencies {
    * SIGINT/SIGTERM aborts it; the second exits the process at once)
    */
   stopSignal?: () => AbortSignal;
+  /** `up --otel` default; main.ts passes HEADSTART_OTEL_EXPORTER. @default 'none' */
+  defaultOtel?: string;
+  /** OTLP/gRPC collector of `up --otel otlp`; main.ts passes OTEL_EXPORTER_OTLP_ENDPOINT. */
+  otlpEndpoint?: string;
+  /** Telemetry main.ts started before loading this module (for `up --otel`), handed to `up`. */
+  telemetry?: Telemetry;
 }
 
 interface GlobalOptions {
@@ -227,7 +234,11 @@ function buildProgram(
   addPretrainCommands(program, runPretrain);
   addUpCommand(
     program,
-    { home: deps.defaultHome ?? './.headstart', backend: deps.defaultBackend ?? 'auto' },
+    {
+      home: deps.defaultHome ?? './.headstart',
+      backend: deps.defaultBackend ?? 'auto',
+      otel: deps.defaultOtel ?? 'none',
+    },
     runUp,
   );
   return program;
@@ -300,6 +311,8 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
         out: createOutput(deps.streams, json),
         stderr: deps.streams.stderr,
         stopSignal: (deps.stopSignal ?? processStopSignal)(),
+        telemetry: deps.telemetry,
+        otlpEndpoint: deps.otlpEndpoint,
       });
     },
   );

@@ -3,6 +3,7 @@ import * as os from 'node:os';
 import type { SecuritySettings } from '@headstart/service-kit';
 import { startTelemetry, type Telemetry } from '@headstart/telemetry';
 import type { runCli as RunCli } from './program';
+import { traceContextFromEnv } from './trace-parent';
 
 /** The only place the CLI reads the environment. */
 function currentUser(): string {
@@ -66,6 +67,7 @@ async function main(): Promise<void> {
   // eslint-disable-next-line @typescript-eslint/no-require-imports
   const { runCli } = require('./program') as { runCli: typeof RunCli };
   const otlpEndpoint = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] || undefined;
+  const traceContext = traceContextFromEnv(process.env);
   process.exitCode = await runCli(argv, {
     streams: {
       stdout: process.stdout,
@@ -84,6 +86,7 @@ async function main(): Promise<void> {
     defaultOtel: process.env['HEADSTART_OTEL_EXPORTER'] || 'none',
     ...(otlpEndpoint === undefined ? {} : { otlpEndpoint }),
     ...(telemetry === undefined ? {} : { telemetry }),
+    ...(traceContext === undefined ? {} : { traceContext }),
   });
   // Exit once the output is out: `up` has stopped its stack by now, and a handle one of its parts left
   // open must not keep the command from returning (the main job exits the same way).

@@ -1,3 +1,4 @@
+import type { ChannelCredentials, ChannelOptions, Interceptor } from '@grpc/grpc-js';
 import { Command, CommanderError } from 'commander';
 import {
   createRegistryClient,
@@ -36,6 +37,7 @@ import { createOutput, type CliStreams, type Output } from './output';
 import { addStudyCommands } from './study-commands';
 import { up, type UpOptions } from './commands/up';
 import { processStopSignal } from './stop-signal';
+import { traceContextInterceptor } from './trace-parent';
 import { addUpCommand } from './up-command';
 import { noStackError, type ServiceOption } from './no-stack';
 
@@ -75,6 +77,8 @@ export interface CliDependencies {
   defaultOtel?: string;
   /** OTLP/gRPC collector of `up --otel otlp`; main.ts passes OTEL_EXPORTER_OTLP_ENDPOINT. */
   otlpEndpoint?: string;
+  /** W3C trace context every call carries (main.ts: TRACEPARENT, TRACESTATE), so commands join one trace. */
+  traceContext?: Readonly<Record<string, string>>;
   /** Telemetry main.ts started before loading this module (for `up --otel`), handed to `up`. */
   telemetry?: Telemetry;
 }
@@ -263,7 +267,20 @@ function commanderExitCode(error: CommanderError): number {
 export async function runCli(argv: readonly string[], deps: CliDependencies): Promise<number> {
   const createClient = deps.createClient ?? createRegistryClient;
   // Read when a client opens (a missing certificate file fails the command, not the parsing).
-  const secure = () => (deps.security === undefined ? {} : clientSecurityOf(deps.security));
+  const secure = () => {
+    const security: { credentials?: ChannelCredentials; channelOptions?: ChannelOptions } =
+      deps.security === undefined ? {} : clientSecurityOf(deps.security);
+    if (deps.traceContext === undefined) return security;
+    const channelOptions = security.channelOptions ?? {};
+    const interceptors = (channelOptions['interceptors'] as Interceptor[] | undefined) ?? [];
+    return {
+      ...security,
+      channelOptions: {
+        ...channelOptions,
+        interceptors: [...interceptors, traceContextInterceptor(deps.traceContext)],
+      },
+    };
+  };
   let json = argv.includes('--json');
   // Each command opens the client of its service at the address the global options name, hands it to
   // the action with the output, and closes it however the action ends.

@@ -1,4 +1,4 @@
-import { execFile } from 'node:child_process';
+import { execFile, spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
@@ -119,5 +119,66 @@ describe('one trace from a corpus to the fine-tune its checkpoint triggered', ()
     const inTrace = spans.filter((s) => s.traceId === root.traceId);
     const ids = new Set(inTrace.map((s) => s.spanId));
     expect(inTrace.filter((s) => s.parentSpanId !== undefined && !ids.has(s.parentSpanId))).toEqual([]);
+  });
+});
+
+describe('headstart up --otel console', () => {
+  it('prints the spans of a command given TRACEPARENT, in that trace, and stops on SIGINT', async () => {
+    const main = path.join(__dirname, '..', 'dist', 'main.js');
+    const home = path.join(dir.path, 'up-home');
+    const free = ['registry', 'ingest', 'pretrain', 'finetune'].flatMap((s) => [`--${s}`, '127.0.0.1:0']);
+    const child = spawn(
+      process.execPath,
+      [main, '--json', ...free, 'up', '--home', home, '--backend', 'cpu', '--otel', 'console'],
+      { stdio: ['ignore', 'pipe', 'pipe'] },
+    );
+    let stdout = '';
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    try {
+      // The status document comes first: a pretty-printed JSON object ending in a line `}`.
+      const status = await new Promise<{ addresses: Record<string, string> }>((resolve, reject) => {
+        child.stdout.setEncoding('utf8');
+        child.stdout.on('data', (text: string) => {
+          stdout += text;
+          const end = stdout.indexOf('\n}\n');
+          if (end >= 0)
+            resolve(JSON.parse(stdout.slice(0, end + 2)) as { addresses: Record<string, string> });
+        });
+        void exited.then((code) => reject(new Error(`headstart up exited ${code} before it was ready`)));
+      });
+      const corpus = path.join(dir.path, 'up-corpus.txt');
+      await fs.writeFile(corpus, 'one line of text\nanother line of text\n');
+      const traceId = '4bf92f3577b34da6a3ce929d0e0e4736';
+      await promisify(execFile)(
+        process.execPath,
+        [
+          main,
+          '--registry',
+          status.addresses['registry'] as string,
+          '--ingest',
+          status.addresses['ingest'] as string,
+          'corpus',
+          'upload',
+          corpus,
+          '--name',
+          'up-corpus',
+          '--format',
+          'lines',
+        ],
+        { env: { ...process.env, TRACEPARENT: `00-${traceId}-00f067aa0ba902b7-01` }, timeout: 60_000 },
+      );
+      child.kill('SIGINT');
+      expect(await exited).toBe(0);
+      // ConsoleSpanExporter's objects: the server span of the upload and the registry calls it made.
+      expect(stdout).toContain(`traceId: '${traceId}'`);
+      expect(stdout).toContain(
+        `parentSpanContext: {\n    traceId: '${traceId}',\n    spanId: '00f067aa0ba902b7'`,
+      );
+      expect(stdout).toContain("name: 'grpc.headstart.ingest.v1.IngestService/UploadCorpus'");
+      expect(stdout).toContain("name: 'grpc.headstart.registry.v1.RegistryService/CreateVersion'");
+    } finally {
+      if (child.exitCode === null) child.kill('SIGKILL');
+      await exited;
+    }
   });
 });

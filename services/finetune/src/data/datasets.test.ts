@@ -134,6 +134,14 @@ describe('prepareExamples', () => {
     expect(prepared.warnings[0]).toBe('2 of 5 rows skipped: no text or no label (lines 4, 5)');
   });
 
+  it('a dataset where no row has both a text and a label is INVALID_ARGUMENT naming the lines', () => {
+    const unlabelled = parseDataset(Buffer.from('text,label\na,\nb, \nc,\nd,\ne,\nf,\n'));
+    expect(invalid(() => prepareExamples(unlabelled, settings())).message).toBe(
+      'no row has both a text ("text") and a label ("label"): lines 2, 3, 4, 5, 6 and 1 more; ' +
+        'give the rows their labels',
+    );
+  });
+
   it('an empty test split is INVALID_ARGUMENT', () => {
     const noTest = parseDataset(jsonl(rows({ train: { a: 2, b: 2 } })));
     expect(invalid(() => prepareExamples(noTest, settings())).details?.field).toBe('spec.data.test_split');

@@ -56,6 +56,8 @@ function startUpTelemetry(argv: readonly string[], env: NodeJS.ProcessEnv): Tele
   return startTelemetry({
     serviceName: 'headstart-up',
     exporter,
+    // One line a span on the terminal (the SDK's objects are 20-odd lines each).
+    consoleFormat: 'lines',
     ...(endpoint === undefined ? {} : { otlpEndpoint: endpoint }),
   });
 }

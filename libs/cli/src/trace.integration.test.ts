@@ -169,13 +169,21 @@ describe('headstart up --otel console', () => {
       );
       child.kill('SIGINT');
       expect(await exited).toBe(0);
-      // ConsoleSpanExporter's objects: the server span of the upload and the registry calls it made.
-      expect(stdout).toContain(`traceId: '${traceId}'`);
-      expect(stdout).toContain(
-        `parentSpanContext: {\n    traceId: '${traceId}',\n    spanId: '00f067aa0ba902b7'`,
+      // One line a span: the upload's server span is the child of TRACEPARENT's span, in its trace.
+      const lines = stdout.split('\n').filter((l) => l.startsWith(`span trace=${traceId} `));
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          /^span trace=\w{32} id=\w{16} parent=00f067aa0ba902b7 server \d+\.\dms grpc\.headstart\.ingest\.v1\.IngestService\/UploadCorpus$/,
+        ),
       );
-      expect(stdout).toContain("name: 'grpc.headstart.ingest.v1.IngestService/UploadCorpus'");
-      expect(stdout).toContain("name: 'grpc.headstart.registry.v1.RegistryService/CreateVersion'");
+      expect(lines).toContainEqual(
+        expect.stringMatching(
+          / client \d+\.\dms grpc\.headstart\.registry\.v1\.RegistryService\/CreateVersion$/,
+        ),
+      );
+      expect(lines).toContainEqual(
+        expect.stringMatching(/ producer \d+\.\dms send headstart\.events\.registry\.version_created$/),
+      );
     } finally {
       if (child.exitCode === null) child.kill('SIGKILL');
       await exited;

@@ -8,3 +8,4 @@ export {
   traceHeaders,
 } from './propagation';
 export { getMeter, getTracer, withSpan } from './tracing';
+export { formatSpanLine, SpanLineExporter } from './span-line-exporter';

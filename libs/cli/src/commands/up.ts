@@ -139,6 +139,7 @@ function telemetryFor(options: UpOptions, context: UpContext): Telemetry | undef
   return startTelemetry({
     serviceName: 'headstart-up',
     exporter: exporter satisfies TelemetryExporter,
+    consoleFormat: 'lines',
     ...(context.otlpEndpoint ? { otlpEndpoint: context.otlpEndpoint } : {}),
   });
 }

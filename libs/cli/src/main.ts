@@ -33,9 +33,22 @@ function security(env: NodeJS.ProcessEnv): SecuritySettings | undefined {
   };
 }
 
+/** The global options that take a value (program.ts), skipped to find the command. */
+const GLOBAL_VALUE_OPTIONS = new Set(['--registry', '--pretrain', '--ingest', '--finetune']);
+
+/** The command word: the first argument that is neither a global option nor its value. */
+function commandOf(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (GLOBAL_VALUE_OPTIONS.has(arg)) i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
 /** `up --otel X` (or `--otel=X`), else HEADSTART_OTEL_EXPORTER; only `up` exports telemetry. */
 function upOtelExporter(argv: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
-  if (!argv.includes('up')) return undefined;
+  if (commandOf(argv) !== 'up') return undefined;
   const at = argv.indexOf('--otel');
   const inline = argv.find((a) => a.startsWith('--otel='));
   return at >= 0

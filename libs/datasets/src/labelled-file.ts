@@ -289,7 +289,8 @@ export class LabelledFileChecker {
     try {
       text = utf8.decode(bytes);
     } catch {
-      const at = firstInvalidUtf8(bytes);
+      // The decoder and this scan agree on what is well-formed; 0 only guards against a disagreement.
+      const at = Math.max(0, firstInvalidUtf8(bytes));
       const inLine = bom + at;
       const offset = start + inLine;
       throw new LabelledFileError(

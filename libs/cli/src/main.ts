@@ -1,7 +1,9 @@
 #!/usr/bin/env node
 import * as os from 'node:os';
 import type { SecuritySettings } from '@headstart/service-kit';
-import { runCli } from './program';
+import { startTelemetry, type Telemetry } from '@headstart/telemetry';
+import type { runCli as RunCli } from './program';
+import { traceContextFromEnv } from './trace-parent';
 
 /** The only place the CLI reads the environment. */
 function currentUser(): string {
@@ -31,8 +33,57 @@ function security(env: NodeJS.ProcessEnv): SecuritySettings | undefined {
   };
 }
 
+/** The global options that take a value (program.ts), skipped to find the command. */
+const GLOBAL_VALUE_OPTIONS = new Set(['--registry', '--pretrain', '--ingest', '--finetune']);
+
+/** The command word: the first argument that is neither a global option nor its value. */
+function commandOf(argv: readonly string[]): string | undefined {
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i] as string;
+    if (GLOBAL_VALUE_OPTIONS.has(arg)) i++;
+    else if (!arg.startsWith('-')) return arg;
+  }
+  return undefined;
+}
+
+/** `up --otel X` (or `--otel=X`), else HEADSTART_OTEL_EXPORTER; only `up` exports telemetry. */
+function upOtelExporter(argv: readonly string[], env: NodeJS.ProcessEnv): string | undefined {
+  if (commandOf(argv) !== 'up') return undefined;
+  const at = argv.indexOf('--otel');
+  const inline = argv.find((a) => a.startsWith('--otel='));
+  return at >= 0
+    ? argv[at + 1]
+    : inline !== undefined
+      ? inline.slice('--otel='.length)
+      : env['HEADSTART_OTEL_EXPORTER'];
+}
+
+/**
+ * For `up --otel console|otlp`, telemetry starts before anything loads @headstart/proto: the gRPC
+ * instrumentation only traces clients whose classes are built after it (as in the services' main.ts).
+ */
+function startUpTelemetry(argv: readonly string[], env: NodeJS.ProcessEnv): Telemetry | undefined {
+  const exporter = upOtelExporter(argv, env);
+  if (exporter !== 'console' && exporter !== 'otlp') return undefined;
+  const endpoint = env['OTEL_EXPORTER_OTLP_ENDPOINT'] || undefined;
+  return startTelemetry({
+    serviceName: 'headstart-up',
+    exporter,
+    // One line a span on the terminal (the SDK's objects are 20-odd lines each).
+    consoleFormat: 'lines',
+    ...(endpoint === undefined ? {} : { otlpEndpoint: endpoint }),
+  });
+}
+
 async function main(): Promise<void> {
-  process.exitCode = await runCli(process.argv.slice(2), {
+  const argv = process.argv.slice(2);
+  const telemetry = startUpTelemetry(argv, process.env);
+  // Loaded after telemetry started (see startUpTelemetry).
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { runCli } = require('./program') as { runCli: typeof RunCli };
+  const otlpEndpoint = process.env['OTEL_EXPORTER_OTLP_ENDPOINT'] || undefined;
+  const traceContext = traceContextFromEnv(process.env);
+  process.exitCode = await runCli(argv, {
     streams: {
       stdout: process.stdout,
       stderr: process.stderr,
@@ -47,6 +98,10 @@ async function main(): Promise<void> {
     defaultBackend: process.env['HEADSTART_BACKEND'] ?? 'auto',
     actor: currentUser(),
     security: security(process.env),
+    defaultOtel: process.env['HEADSTART_OTEL_EXPORTER'] || 'none',
+    ...(otlpEndpoint === undefined ? {} : { otlpEndpoint }),
+    ...(telemetry === undefined ? {} : { telemetry }),
+    ...(traceContext === undefined ? {} : { traceContext }),
   });
   // Exit once the output is out: `up` has stopped its stack by now, and a handle one of its parts left
   // open must not keep the command from returning (the main job exits the same way).

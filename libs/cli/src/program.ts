@@ -1,3 +1,4 @@
+import type { ChannelCredentials, ChannelOptions, Interceptor } from '@grpc/grpc-js';
 import { Command, CommanderError } from 'commander';
 import {
   createRegistryClient,
@@ -17,6 +18,7 @@ import {
   type FinetuneClientOptions,
 } from '@headstart/finetune-client';
 import { clientSecurityOf, type SecuritySettings } from '@headstart/service-kit';
+import type { Telemetry } from '@headstart/telemetry';
 import { collectRepeated } from './args';
 import { aliasHistory, deleteAlias, setAlias } from './commands/alias';
 import { download } from './commands/download';
@@ -35,6 +37,7 @@ import { createOutput, type CliStreams, type Output } from './output';
 import { addStudyCommands } from './study-commands';
 import { up, type UpOptions } from './commands/up';
 import { processStopSignal } from './stop-signal';
+import { traceContextInterceptor } from './trace-parent';
 import { addUpCommand } from './up-command';
 import { noStackError, type ServiceOption } from './no-stack';
 
@@ -70,6 +73,14 @@ export interface CliDependencies {
    * SIGINT/SIGTERM aborts it; the second exits the process at once)
    */
   stopSignal?: () => AbortSignal;
+  /** `up --otel` default; main.ts passes HEADSTART_OTEL_EXPORTER. @default 'none' */
+  defaultOtel?: string;
+  /** OTLP/gRPC collector of `up --otel otlp`; main.ts passes OTEL_EXPORTER_OTLP_ENDPOINT. */
+  otlpEndpoint?: string;
+  /** W3C trace context every call carries (main.ts: TRACEPARENT, TRACESTATE), so commands join one trace. */
+  traceContext?: Readonly<Record<string, string>>;
+  /** Telemetry main.ts started before loading this module (for `up --otel`), handed to `up`. */
+  telemetry?: Telemetry;
 }
 
 interface GlobalOptions {
@@ -227,7 +238,11 @@ function buildProgram(
   addPretrainCommands(program, runPretrain);
   addUpCommand(
     program,
-    { home: deps.defaultHome ?? './.headstart', backend: deps.defaultBackend ?? 'auto' },
+    {
+      home: deps.defaultHome ?? './.headstart',
+      backend: deps.defaultBackend ?? 'auto',
+      otel: deps.defaultOtel ?? 'none',
+    },
     runUp,
   );
   return program;
@@ -252,7 +267,20 @@ function commanderExitCode(error: CommanderError): number {
 export async function runCli(argv: readonly string[], deps: CliDependencies): Promise<number> {
   const createClient = deps.createClient ?? createRegistryClient;
   // Read when a client opens (a missing certificate file fails the command, not the parsing).
-  const secure = () => (deps.security === undefined ? {} : clientSecurityOf(deps.security));
+  const secure = () => {
+    const security: { credentials?: ChannelCredentials; channelOptions?: ChannelOptions } =
+      deps.security === undefined ? {} : clientSecurityOf(deps.security);
+    if (deps.traceContext === undefined) return security;
+    const channelOptions = security.channelOptions ?? {};
+    const interceptors = (channelOptions['interceptors'] as Interceptor[] | undefined) ?? [];
+    return {
+      ...security,
+      channelOptions: {
+        ...channelOptions,
+        interceptors: [...interceptors, traceContextInterceptor(deps.traceContext)],
+      },
+    };
+  };
   let json = argv.includes('--json');
   // Each command opens the client of its service at the address the global options name, hands it to
   // the action with the output, and closes it however the action ends.
@@ -300,6 +328,8 @@ export async function runCli(argv: readonly string[], deps: CliDependencies): Pr
         out: createOutput(deps.streams, json),
         stderr: deps.streams.stderr,
         stopSignal: (deps.stopSignal ?? processStopSignal)(),
+        telemetry: deps.telemetry,
+        otlpEndpoint: deps.otlpEndpoint,
       });
     },
   );

@@ -4,7 +4,7 @@ import type { UpOptions } from './commands/up';
 
 export function addUpCommand(
   program: Command,
-  defaults: { home: string; backend: string },
+  defaults: { home: string; backend: string; otel: string },
   run: (options: UpOptions) => Promise<void>,
 ): void {
   program
@@ -25,5 +25,11 @@ export function addUpCommand(
       defaults.backend,
     )
     .option('--log-level <level>', 'level of the JSON logs written to HOME/logs/up.log', 'info')
+    .option(
+      '--otel <exporter>',
+      'where the stack sends its traces and metrics: none, console (stdout) or otlp ' +
+        '(OTEL_EXPORTER_OTLP_ENDPOINT, default http://localhost:4317)',
+      defaults.otel,
+    )
     .action((options: UpOptions) => run(options));
 }

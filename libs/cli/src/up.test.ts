@@ -48,4 +48,17 @@ describe('headstart up', () => {
     expect(code).toBe(ExitCode.REFUSED);
     expect(out.stderr).toContain('headstart up serves on 127.0.0.1 only; --finetune names 0.0.0.0');
   });
+
+  it('refuses an unknown --otel exporter before starting anything', async () => {
+    const home = path.join(os.tmpdir(), `headstart-up-otel-test-${process.pid}`);
+    const { out, streams } = capture();
+    const code = await runCli(['--registry', '127.0.0.1:0', 'up', '--home', home, '--otel', 'jaeger'], {
+      streams,
+      defaultRegistry: '127.0.0.1:0',
+      stopSignal: () => new AbortController().signal,
+    });
+    expect(code).toBe(ExitCode.REFUSED);
+    expect(out.stderr).toBe('headstart: --otel must be one of none, console, otlp (INVALID_ARGUMENT)\n');
+    expect(fs.existsSync(home)).toBe(false);
+  });
 });

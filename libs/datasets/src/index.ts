@@ -28,3 +28,17 @@ export { labelBudget, labelOrder } from './label-budget';
 export type { LabelledItem } from './label-budget';
 export type { Manifest, ManifestFile } from './manifest';
 export type { BuildProgress, DatasetsLogger, ProgressListener } from './progress';
+export {
+  checkLabelledFile,
+  DEFAULT_MAX_LINE_BYTES,
+  firstInvalidUtf8,
+  LabelledFileChecker,
+  LabelledFileError,
+  labelledFileFormat,
+} from './labelled-file';
+export type {
+  LabelledFileCheckOptions,
+  LabelledFileFormat,
+  LabelledFileProblemKind,
+  LabelledFileSummary,
+} from './labelled-file';

@@ -1,5 +1,6 @@
 import {
   context as contextApi,
+  ROOT_CONTEXT,
   trace,
   type Context,
   type Link,
@@ -50,4 +51,19 @@ export function linkFromContext(ctx: Context): Link | undefined {
   return spanContext !== undefined && trace.isSpanContextValid(spanContext)
     ? { context: spanContext }
     : undefined;
+}
+
+/**
+ * The active trace context as W3C headers, to store with a record (a job, an outbox row) whose work runs
+ * later, outside the request that created it. Empty when there is no valid span context.
+ */
+export function traceHeaders(ctx: Context = contextApi.active()): Record<string, string> {
+  const headers: Record<string, string> = {};
+  injectContext((key, value) => (headers[key] = value), ctx);
+  return headers;
+}
+
+/** The context stored by `traceHeaders`, on top of the root context (not whatever is active now). */
+export function contextFromTraceHeaders(headers: Readonly<Record<string, string>>): Context {
+  return extractContext((key) => headers[key], ROOT_CONTEXT);
 }

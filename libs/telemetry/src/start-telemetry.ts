@@ -23,6 +23,7 @@ import {
 import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
 
 import { redactingExporter } from './redacting-exporter';
+import { discardMetrics, SpanLineExporter } from './span-line-exporter';
 
 export type TelemetryExporter = 'otlp' | 'console' | 'none' | 'memory';
 
@@ -39,6 +40,13 @@ export interface TelemetryOptions {
   otlpEndpoint?: string;
   /** How often metrics are exported. @default 60000 */
   metricIntervalMs?: number;
+  /**
+   * `exporter: 'console'`: the SDK's objects (spans and metrics), or one line per span and no metrics
+   * (`headstart up --otel console`). @default 'objects'
+   */
+  consoleFormat?: 'objects' | 'lines';
+  /** Where the lines of `consoleFormat: 'lines'` go. @default process.stdout */
+  writeLine?: (line: string) => void;
 }
 
 export interface Telemetry {
@@ -61,7 +69,13 @@ function spanProcessorFor(options: TelemetryOptions, memory?: InMemorySpanExport
         redactingExporter(new OTLPTraceExporter({ url: options.otlpEndpoint ?? DEFAULT_OTLP_ENDPOINT })),
       );
     case 'console':
-      return new SimpleSpanProcessor(redactingExporter(new ConsoleSpanExporter()));
+      return new SimpleSpanProcessor(
+        redactingExporter(
+          options.consoleFormat === 'lines'
+            ? new SpanLineExporter(options.writeLine)
+            : new ConsoleSpanExporter(),
+        ),
+      );
     default:
       // Synchronous export, so a test sees a span as soon as it ends.
       return new SimpleSpanProcessor(redactingExporter(memory ?? new InMemorySpanExporter()));
@@ -73,7 +87,7 @@ function metricExporterFor(options: TelemetryOptions, memory?: InMemoryMetricExp
     case 'otlp':
       return new OTLPMetricExporter({ url: options.otlpEndpoint ?? DEFAULT_OTLP_ENDPOINT });
     case 'console':
-      return new ConsoleMetricExporter();
+      return options.consoleFormat === 'lines' ? discardMetrics : new ConsoleMetricExporter();
     default:
       return memory ?? new InMemoryMetricExporter(AggregationTemporality.CUMULATIVE);
   }

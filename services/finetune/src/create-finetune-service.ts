@@ -18,6 +18,7 @@ import type { Logger, RunningService, SecuritySettings } from '@headstart/servic
 import { clientSecurityOf, createLogger, createService, natsSecurityOf } from '@headstart/service-kit';
 import { createFinetuneHandlers } from './grpc/finetune-handlers';
 import { startControlServer } from './control/control-server';
+import { getTracer, withSpan } from '@headstart/telemetry';
 import { DatasetLoader } from './data/dataset-loader';
 import { JobEvents, StudyEvents } from './jobs/job-events';
 import { watchExhaustedJobs } from './jobs/exhausted-jobs';
@@ -138,7 +139,11 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
     startControl(bus, domain.jobs, logger, cleanups);
     const consumer = await bus.consume(
       'finetune-triggers',
-      (event, ctx) => domain.triggers.handle(event, ctx),
+      // One span per event, child of its consumer span: the triggers matched and what they started.
+      (event, ctx) =>
+        withSpan(getTracer('@headstart/finetune'), `finetune triggers ${event.type}`, {}, () =>
+          domain.triggers.handle(event, ctx),
+        ),
       { concurrency: options.triggerConcurrency ?? 4 },
     );
     cleanups.push({ name: 'trigger consumer', fn: () => consumer.stop({ graceMs: 5_000 }) });

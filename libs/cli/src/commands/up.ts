@@ -10,7 +10,8 @@ import type {
   LocalStackService,
   startLocalStack as StartLocalStackFn,
 } from '@headstart/pipeline';
-import { createLogger } from '@headstart/service-kit';
+import { createLogger, TELEMETRY_EXPORTERS } from '@headstart/service-kit';
+import type { Telemetry, TelemetryExporter, startTelemetry as StartTelemetryFn } from '@headstart/telemetry';
 import type { Output, Writer } from '../output';
 import { canListen, splitAddress, type HostPort } from '../ports';
 
@@ -18,6 +19,8 @@ export interface UpOptions {
   home: string;
   backend: string;
   logLevel: string;
+  /** none, console or otlp (--otel; HEADSTART_OTEL_EXPORTER). */
+  otel: string;
 }
 
 /** Where each gRPC service serves: the CLI's own --registry, --ingest, --pretrain and --finetune. */
@@ -29,6 +32,14 @@ export interface UpContext {
   stderr: Writer;
   /** Aborted when the stack is to stop (main.ts: the first SIGINT or SIGTERM). */
   stopSignal: AbortSignal;
+  /**
+   * Telemetry main.ts started before anything loaded the gRPC clients (so every call is traced); when
+   * absent and --otel asks for it, `up` starts it itself (spans of NATS hops and the services' own; gRPC
+   * calls are only traced when telemetry started first).
+   */
+  telemetry?: Telemetry | undefined;
+  /** OTLP/gRPC collector (OTEL_EXPORTER_OTLP_ENDPOINT). */
+  otlpEndpoint?: string | undefined;
 }
 
 type StartLocalStack = typeof StartLocalStackFn;
@@ -105,8 +116,37 @@ function printStatus(out: Output, stack: LocalStack, logFile: string): void {
   );
 }
 
+function otelChoice(text: string): (typeof TELEMETRY_EXPORTERS)[number] {
+  const choice = TELEMETRY_EXPORTERS.find((e) => e === text);
+  if (choice === undefined) {
+    throw new HeadstartError(
+      Code.INVALID_ARGUMENT,
+      `--otel must be one of ${TELEMETRY_EXPORTERS.join(', ')}`,
+      {
+        details: { field: 'otel' },
+      },
+    );
+  }
+  return choice;
+}
+
+/** The telemetry main.ts started, else one started here for --otel console|otlp, else none. */
+function telemetryFor(options: UpOptions, context: UpContext): Telemetry | undefined {
+  const exporter = otelChoice(options.otel);
+  if (context.telemetry !== undefined || exporter === 'none') return context.telemetry;
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { startTelemetry } = require('@headstart/telemetry') as { startTelemetry: typeof StartTelemetryFn };
+  return startTelemetry({
+    serviceName: 'headstart-up',
+    exporter: exporter satisfies TelemetryExporter,
+    consoleFormat: 'lines',
+    ...(context.otlpEndpoint ? { otlpEndpoint: context.otlpEndpoint } : {}),
+  });
+}
+
 export async function up(addresses: UpAddresses, options: UpOptions, context: UpContext): Promise<void> {
   const backend = backendChoice(options.backend);
+  otelChoice(options.otel);
   const ports = await portsToServe(addresses);
   const home = path.resolve(options.home);
   const logFile = path.join(home, 'logs', 'up.log');
@@ -114,6 +154,7 @@ export async function up(addresses: UpAddresses, options: UpOptions, context: Up
   // The services' JSON logs go to a file: the terminal shows the status, not hundreds of log lines.
   const logStream = fs.createWriteStream(logFile, { flags: 'a' });
   const logger = createLogger({ name: 'headstart-up', level: options.logLevel, destination: logStream });
+  const telemetry = telemetryFor(options, context);
   try {
     // Loaded here so that the other commands do not load TensorFlow.js and the services; a require, as
     // a native import() is not available to code under Jest's module sandbox.
@@ -131,6 +172,8 @@ export async function up(addresses: UpAddresses, options: UpOptions, context: Up
     }
     context.stderr.write('stack stopped\n');
   } finally {
+    // The spans of the stop are exported too, then the exporter stops.
+    await telemetry?.shutdown();
     await new Promise((resolve) => logStream.end(resolve));
   }
 }

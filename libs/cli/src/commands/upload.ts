@@ -1,4 +1,7 @@
+import { createReadStream } from 'node:fs';
 import * as path from 'node:path';
+import { checkLabelledFile, LabelledFileError, labelledFileFormat } from '@headstart/datasets';
+import { invalidArgument } from '@headstart/errors';
 import type { RegistryClient, UploadMetadata } from '@headstart/registry-client';
 import { parseKeyValue, parseMetric, parseParent } from '../args';
 import { formatBytes, json, versionLabel } from '../format';
@@ -39,6 +42,37 @@ export function uploadMetadata(name: string, options: UploadOptions): UploadMeta
   return metadata;
 }
 
+/**
+ * A labelled dataset (`--kind dataset` with `--meta format=csv|jsonl`, or a .csv / .jsonl file) is checked
+ * here, streaming, before a byte is uploaded: a file the fine-tune would refuse is refused now, naming the
+ * line and the fix (INVALID_ARGUMENT, exit 4), and nothing is registered. `--meta text_field=` /
+ * `label_field=` name the columns when they are not `text` and `label`.
+ */
+export async function checkDatasetFile(
+  file: string,
+  kind: string,
+  meta: Record<string, string>,
+): Promise<void> {
+  if (!/^(model_kind_)?dataset$/i.test(kind)) return;
+  const format = labelledFileFormat(meta['format'], file);
+  if (format === undefined) return;
+  const textField = meta['text_field'];
+  const labelField = meta['label_field'];
+  try {
+    await checkLabelledFile(createReadStream(file), {
+      format,
+      ...(textField ? { textField } : {}),
+      ...(labelField ? { labelField } : {}),
+    });
+  } catch (err) {
+    if (!(err instanceof LabelledFileError)) throw err;
+    const details: Record<string, string> = { field: 'file', problem: err.kind };
+    if (err.line !== undefined) details['line'] = String(err.line);
+    if (err.byteOffset !== undefined) details['byte_offset'] = String(err.byteOffset);
+    throw invalidArgument(`${file}: ${err.message} (nothing was uploaded)`, details);
+  }
+}
+
 /** `headstart upload NAME FILE --kind K ...`: hashes the file, streams it, prints the new version. */
 export async function upload(
   client: RegistryClient,
@@ -48,6 +82,7 @@ export async function upload(
   options: UploadOptions,
 ): Promise<void> {
   const metadata = uploadMetadata(name, options);
+  await checkDatasetFile(file, options.kind, metadata.metadata ?? {});
   const progress = createProgressReporter(out, 'uploading', `${path.basename(file)} to ${name}`);
   const result = await (async () => {
     try {

@@ -1,7 +1,6 @@
 import { Code, HeadstartError } from '@headstart/errors';
 import { finetune } from '@headstart/proto';
 import { dataSettings } from '../spec/resolve-spec';
-import { parseCsv } from './csv';
 import { parseDataset } from './parse-dataset';
 import { prepareExamples } from './prepare-examples';
 
@@ -32,25 +31,6 @@ function invalid(fn: () => unknown): HeadstartError {
   throw new Error('expected INVALID_ARGUMENT');
 }
 
-describe('CSV', () => {
-  it('reads quoted fields with commas, doubled quotes, newlines, CRLF and a BOM', () => {
-    const text = '\ufefftext,label\r\n"hello, ""world""",spam\r\n"two\nlines",ham\n\nplain,ham';
-    const csv = parseCsv(text);
-    expect(csv.header).toEqual(['text', 'label']);
-    expect(csv.rows).toEqual([
-      { text: 'hello, "world"', label: 'spam' },
-      { text: 'two\nlines', label: 'ham' },
-      { text: 'plain', label: 'ham' },
-    ]);
-    expect(csv.lines).toEqual([2, 3, 6]);
-  });
-
-  it('refuses a row with the wrong number of fields and an unterminated quote, naming the line', () => {
-    expect(() => parseCsv('a,b\n1,2,3\n')).toThrow(/line 2 has 3 fields/);
-    expect(() => parseCsv('a,b\n"open,1\n')).toThrow(/unterminated quoted field starting on line 2/);
-  });
-});
-
 describe('parseDataset', () => {
   it('detects JSONL and CSV from metadata or content', () => {
     expect(parseDataset(jsonl([{ text: 'a', label: 1 }])).format).toBe('jsonl');
@@ -60,7 +40,24 @@ describe('parseDataset', () => {
 
   it('names the line of bad JSON', () => {
     const err = invalid(() => parseDataset(Buffer.from('{"text":"a","label":"x"}\n{oops\n')));
-    expect(err.message).toMatch(/line 2 is not JSON/);
+    expect(err.message).toMatch(/^dataset line 2 is not JSON \(.*\); write one JSON object per line/);
+    expect(err.details).toMatchObject({ field: 'dataset', line: '2', problem: 'not-json' });
+  });
+
+  it('reads quoted CSV fields and names the line and byte offset of bytes that are not UTF-8', () => {
+    const text = '\ufefftext,label\r\n"hello, ""world""",spam\r\n"two\nlines",ham\n\nplain,ham';
+    expect(parseDataset(Buffer.from(text)).rows).toEqual([
+      { line: 2, fields: { text: 'hello, "world"', label: 'spam' } },
+      { line: 3, fields: { text: 'two\nlines', label: 'ham' } },
+      { line: 6, fields: { text: 'plain', label: 'ham' } },
+    ]);
+    expect(invalid(() => parseDataset(Buffer.from('a,b\n1,2,3\n'))).message).toMatch(
+      /^dataset line 2 has 3 fields, the header has 2; /,
+    );
+    const latin1 = Buffer.concat([Buffer.from('text,label\ncaf'), Buffer.from([0xe9]), Buffer.from(',a\n')]);
+    const err = invalid(() => parseDataset(latin1));
+    expect(err.message).toMatch(/^dataset line 2: byte 4 of the line \(offset 14 in the file\) is not UTF-8/);
+    expect(err.details).toMatchObject({ line: '2', byte_offset: '14', problem: 'not-utf8' });
   });
 });
 
@@ -134,7 +131,15 @@ describe('prepareExamples', () => {
     const prepared = prepareExamples(csv, settings());
     expect(prepared.labels).toEqual(['0', '1']);
     expect(prepared.test).toHaveLength(1);
-    expect(prepared.warnings[0]).toBe('2 of 5 rows skipped: no text or no label');
+    expect(prepared.warnings[0]).toBe('2 of 5 rows skipped: no text or no label (lines 4, 5)');
+  });
+
+  it('a dataset where no row has both a text and a label is INVALID_ARGUMENT naming the lines', () => {
+    const unlabelled = parseDataset(Buffer.from('text,label\na,\nb, \nc,\nd,\ne,\nf,\n'));
+    expect(invalid(() => prepareExamples(unlabelled, settings())).message).toBe(
+      'no row has both a text ("text") and a label ("label"): lines 2, 3, 4, 5, 6 and 1 more; ' +
+        'give the rows their labels',
+    );
   });
 
   it('an empty test split is INVALID_ARGUMENT', () => {

@@ -1,5 +1,5 @@
+import { LabelledFileChecker, LabelledFileError, labelledFileFormat } from '@headstart/datasets';
 import { invalidArgument } from '@headstart/errors';
-import { CsvFormatError, parseCsv } from './csv';
 
 export type DatasetFormat = 'jsonl' | 'csv';
 
@@ -21,55 +21,39 @@ export interface ParsedDataset {
  * The format from the version's metadata (`format`: jsonl | json-lines | ndjson | csv, or a `file_name`
  * extension), else from the content: JSONL when the first non-blank character is '{'.
  */
-export function detectFormat(metadata: Record<string, string>, text: string): DatasetFormat {
-  const declared = (metadata['format'] ?? '').toLowerCase();
-  if (['jsonl', 'json-lines', 'ndjson'].includes(declared)) return 'jsonl';
-  if (declared === 'csv') return 'csv';
-  const fileName = (metadata['file_name'] ?? '').toLowerCase();
-  if (/\.(jsonl|ndjson)$/.test(fileName)) return 'jsonl';
-  if (fileName.endsWith('.csv')) return 'csv';
-  return /^\s*\{/.test(text) ? 'jsonl' : 'csv';
-}
-
-function parseJsonl(text: string): DatasetRow[] {
-  const rows: DatasetRow[] = [];
-  const lines = text.split('\n');
-  for (let i = 0; i < lines.length; i++) {
-    const raw = (lines[i] as string).trim();
-    if (raw === '') continue;
-    let value: unknown;
-    try {
-      value = JSON.parse(raw);
-    } catch (err) {
-      throw invalidArgument(`dataset line ${i + 1} is not JSON: ${(err as Error).message}`, {
-        field: 'dataset',
-      });
-    }
-    if (value === null || typeof value !== 'object' || Array.isArray(value)) {
-      throw invalidArgument(`dataset line ${i + 1} is not a JSON object`, { field: 'dataset' });
-    }
-    rows.push({ line: i + 1, fields: value as Record<string, unknown> });
+export function detectFormat(metadata: Record<string, string>, bytes: Uint8Array): DatasetFormat {
+  const known = labelledFileFormat(metadata['format'], metadata['file_name'] ?? '');
+  if (known !== undefined) return known;
+  for (const b of bytes.subarray(0, 4096)) {
+    if (b === 0x20 || b === 0x09 || b === 0x0a || b === 0x0d) continue;
+    return b === 0x7b ? 'jsonl' : 'csv';
   }
-  return rows;
+  return 'csv';
 }
 
-/** Parses a labelled dataset artifact; malformed content is INVALID_ARGUMENT naming the line. */
+/**
+ * Parses a labelled dataset artifact with the same check the CLI runs before an upload (@headstart/datasets:
+ * UTF-8, the line bound, JSON and CSV syntax); malformed content is INVALID_ARGUMENT naming the line and the
+ * fix. The text and label fields are checked against the job's spec later (prepareExamples).
+ */
 export function parseDataset(bytes: Uint8Array, metadata: Record<string, string> = {}): ParsedDataset {
-  const text = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).toString('utf8');
-  const format = detectFormat(metadata, text);
-  let rows: DatasetRow[];
-  if (format === 'jsonl') rows = parseJsonl(text);
-  else {
-    try {
-      const csv = parseCsv(text);
-      rows = csv.rows.map((fields, i) => ({ line: csv.lines[i] as number, fields }));
-    } catch (err) {
-      if (err instanceof CsvFormatError)
-        throw invalidArgument(`dataset CSV: ${err.message}`, { field: 'dataset' });
-      throw err;
-    }
+  const format = detectFormat(metadata, bytes);
+  const rows: DatasetRow[] = [];
+  const checker = new LabelledFileChecker({
+    format,
+    requireLabels: false,
+    onRow: (fields, line) => rows.push({ line, fields }),
+  });
+  let fieldNames: string[];
+  try {
+    checker.push(bytes);
+    fieldNames = checker.end().fields;
+  } catch (err) {
+    if (!(err instanceof LabelledFileError)) throw err;
+    const details: Record<string, string> = { field: 'dataset', problem: err.kind };
+    if (err.line !== undefined) details['line'] = String(err.line);
+    if (err.byteOffset !== undefined) details['byte_offset'] = String(err.byteOffset);
+    throw invalidArgument(`dataset ${err.message}`, details);
   }
-  const names = new Set<string>();
-  for (const row of rows) for (const name of Object.keys(row.fields)) names.add(name);
-  return { format, rows, fieldNames: [...names] };
+  return { format, rows, fieldNames };
 }

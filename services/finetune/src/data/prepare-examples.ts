@@ -41,6 +41,13 @@ function fieldList(dataset: ParsedDataset): string {
   return dataset.fieldNames.length === 0 ? 'none' : dataset.fieldNames.join(', ');
 }
 
+/** `line 4`, `lines 4, 9`, or the first five and how many more. */
+function lineList(lines: readonly number[]): string {
+  const shown = lines.slice(0, 5).join(', ');
+  const more = lines.length > 5 ? ` and ${lines.length - 5} more` : '';
+  return `${lines.length === 1 ? 'line' : 'lines'} ${shown}${more}`;
+}
+
 function countBy(examples: readonly LabelledExample[]): string {
   const counts = new Map<string, number>();
   for (const e of examples) counts.set(e.label, (counts.get(e.label) ?? 0) + 1);
@@ -53,8 +60,18 @@ export function prepareExamples(dataset: ParsedDataset, settings: DataSettings):
   checkFields(dataset, settings);
   const hasSplit = dataset.fieldNames.includes(settings.splitField);
   const read = readExamples(dataset, settings, hasSplit);
-  if (read.skipped > 0) {
-    warnings.push(`${read.skipped} of ${dataset.rows.length} rows skipped: no text or no label`);
+  if (read.skipped.length === dataset.rows.length) {
+    throw invalidArgument(
+      `no row has both a text (${JSON.stringify(settings.textField)}) and a label ` +
+        `(${JSON.stringify(settings.labelField)}): ${lineList(read.skipped)}; give the rows their labels`,
+      { field: 'spec.data.label_field' },
+    );
+  }
+  if (read.skipped.length > 0) {
+    warnings.push(
+      `${read.skipped.length} of ${dataset.rows.length} rows skipped: no text or no label ` +
+        `(${lineList(read.skipped)})`,
+    );
   }
   const splits = hasSplit
     ? splitsFromField(read.bySplit, settings, warnings)
@@ -94,13 +111,15 @@ function checkFields(dataset: ParsedDataset, settings: DataSettings): void {
   const known = new Set(dataset.fieldNames);
   if (!known.has(textField)) {
     throw invalidArgument(
-      `unknown text field ${JSON.stringify(textField)}: the dataset's fields are ${fieldList(dataset)}`,
+      `unknown text field ${JSON.stringify(textField)}: the dataset's fields are ${fieldList(dataset)}; ` +
+        `name the text field with --text-field (spec.data.text_field), or rename the column to "text"`,
       { field: 'spec.data.text_field' },
     );
   }
   if (!known.has(labelField)) {
     throw invalidArgument(
-      `unknown label field ${JSON.stringify(labelField)}: the dataset's fields are ${fieldList(dataset)}`,
+      `unknown label field ${JSON.stringify(labelField)}: the dataset's fields are ${fieldList(dataset)}; ` +
+        `name the label field with --label-field (spec.data.label_field), or rename the column to "label"`,
       { field: 'spec.data.label_field' },
     );
   }
@@ -108,7 +127,7 @@ function checkFields(dataset: ParsedDataset, settings: DataSettings): void {
 
 /**
  * The rows with a text and a label, grouped by their split field's value (`hasSplit`) or in one list
- * stratified by label; `skipped` counts the others. Ids are the rows' own when unique (they key the
+ * stratified by label; `skipped` has the lines of the others. Ids are the rows' own when unique (they key the
  * seeded orders), else their line.
  */
 function readExamples(dataset: ParsedDataset, settings: DataSettings, hasSplit: boolean) {
@@ -118,12 +137,12 @@ function readExamples(dataset: ParsedDataset, settings: DataSettings, hasSplit: 
     ids.every((id) => typeof id === 'string' || typeof id === 'number') && new Set(ids).size === ids.length;
   const bySplit = new Map<string, LabelledExample[]>();
   const unsplit: (LabelledExample & { stratum: string })[] = [];
-  let skipped = 0;
+  const skipped: number[] = [];
   for (const row of dataset.rows) {
     const text = row.fields[textField];
     const label = labelText(row.fields[labelField]);
     if (typeof text !== 'string' || text.trim() === '' || label === undefined) {
-      skipped++;
+      skipped.push(row.line);
       continue;
     }
     const example = { id: uniqueIds ? String(row.fields['id']) : `line:${row.line}`, text, label };

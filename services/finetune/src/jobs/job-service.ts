@@ -3,7 +3,7 @@
 // protocol or users ask for (cancel).
 import { notFound } from '@headstart/errors';
 import type { EventBus, WorkTypeDef } from '@headstart/events';
-import { WORK_TYPES } from '@headstart/events';
+import { captureTraceHeaders, traceContextFromHeaders, WORK_TYPES } from '@headstart/events';
 import type { finetune } from '@headstart/proto';
 import { common } from '@headstart/proto';
 import type { Logger } from '@headstart/service-kit';
@@ -42,19 +42,24 @@ export class JobService {
    * the stored job's work item is on the queue. Safe to call again with the same input at any point.
    */
   async create(job: finetune.Finetune, idempotencyKey = ''): Promise<InsertJobResult> {
-    const result = this.options.store.insertJob(job, idempotencyKey);
+    const result = this.options.store.insertJob(job, idempotencyKey, captureTraceHeaders());
     if (result.created) this.options.events.emit(result.job);
     if (result.created) await this.options.afterJobInserted?.(result.job);
     if (!result.enqueued) return { ...result, job: await this.enqueue(result.job), enqueued: true };
     return result;
   }
 
-  /** Stores the work item (Nats-Msg-Id = job id: a repeat is dropped by JetStream) and sets the flag. */
+  /**
+   * Stores the work item (Nats-Msg-Id = job id: a repeat is dropped by JetStream) and sets the flag. The
+   * item is published in the trace of the request that created the job (stored with it), also when a
+   * retry or the sweep after a crash enqueues it: the worker's spans join that trace.
+   */
   async enqueue(job: finetune.Finetune): Promise<finetune.Finetune> {
+    const trace = this.options.store.jobTrace(job.id);
     await this.options.bus.enqueueWork(
       this.options.workType ?? WORK_TYPES.finetune,
       { finetuneId: job.id },
-      { msgId: job.id },
+      { msgId: job.id, ...(trace['traceparent'] ? { parent: traceContextFromHeaders(trace) } : {}) },
     );
     const updated = this.options.store.markEnqueued(job.id, this.now()) ?? job;
     this.options.events.emit(updated);

@@ -48,6 +48,21 @@ describe('FinetuneStore', () => {
     expect(again.job.id).toBe('ft1');
   });
 
+  it('keeps the trace context of the request that created a job, across a reopen', () => {
+    const traceparent = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+    store.insertJob(job('ft1'), '', { traceparent });
+    store.insertJob(job('ft2'));
+    // A repeat (same idempotency key) keeps the first request's context.
+    store.insertJob(job('ft3'), 'key', { traceparent });
+    store.insertJob(job('ft4'), 'key', { traceparent: traceparent.replace('b7ad', 'aaaa') });
+    store.close();
+    store = FinetuneStore.open(`${dir.path}/finetune.db`);
+    expect(store.jobTrace('ft1')).toEqual({ traceparent });
+    expect(store.jobTrace('ft2')).toEqual({});
+    expect(store.jobTrace('ft3')).toEqual({ traceparent });
+    expect(store.jobTrace('nope')).toEqual({});
+  });
+
   it('the enqueued flag survives a reopen and lists jobs whose work item may be missing', () => {
     store.insertJob(job('ft1', { triggerId: 't1' }));
     store.insertJob(job('ft2', { triggerId: 't2' }));

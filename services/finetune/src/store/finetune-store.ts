@@ -184,13 +184,18 @@ export class FinetuneStore {
   /**
    * Inserts a job unless one exists for the same (base version, trigger) or idempotency key; returns
    * whichever is stored. `enqueued` starts false unless the job is already terminal (nothing to run).
+   * `trace` is the creating request's W3C context (see `jobTrace`).
    */
-  insertJob(job: finetune.Finetune, idempotencyKey = ''): InsertJobResult {
+  insertJob(
+    job: finetune.Finetune,
+    idempotencyKey = '',
+    trace: Readonly<Record<string, string>> = {},
+  ): InsertJobResult {
     const baseVersionId = job.baseVersion?.versionId ?? '';
     const insert = this.db.prepare(
       `INSERT INTO finetunes (id, created_ms, state, base_model_name, base_version_id, trigger_id,
-                              idempotency_key, enqueued, finetune, study_id)
-       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
+                              idempotency_key, enqueued, finetune, study_id, trace)
+       VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)
        ON CONFLICT DO NOTHING`,
     );
     return this.db
@@ -206,6 +211,7 @@ export class FinetuneStore {
           isTerminal(job.state) ? 1 : 0,
           encodeJob(job),
           job.studyId === '' ? null : job.studyId,
+          JSON.stringify(trace),
         );
         if (result.changes === 1) return { job, enqueued: isTerminal(job.state), created: true };
         const existing =
@@ -215,6 +221,19 @@ export class FinetuneStore {
         return { ...existing, created: false };
       })
       .immediate();
+  }
+
+  /** The trace context stored with the job (`insertJob`'s `trace`); empty when none was. */
+  jobTrace(id: string): Record<string, string> {
+    const row = this.db.prepare('SELECT trace FROM finetunes WHERE id = ?').get(id) as
+      { trace: string } | undefined;
+    if (!row) return {};
+    try {
+      const value = JSON.parse(row.trace) as unknown;
+      return value !== null && typeof value === 'object' ? (value as Record<string, string>) : {};
+    } catch {
+      return {};
+    }
   }
 
   getJob(id: string): StoredJob | undefined {

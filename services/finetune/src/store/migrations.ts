@@ -54,4 +54,8 @@ export const MIGRATIONS: readonly string[] = [
      created_ms      INTEGER NOT NULL,
      PRIMARY KEY (trigger_id, base_version_id)
    ) STRICT;`,
+  // The W3C trace context (traceparent, tracestate) of the request that created the job, as JSON: its
+  // work item is published in that trace however late (the sweep after a crash), so the worker's spans
+  // join the trace that started the job.
+  `ALTER TABLE finetunes ADD COLUMN trace TEXT NOT NULL DEFAULT '{}';`,
 ];

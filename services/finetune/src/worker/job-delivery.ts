@@ -7,6 +7,7 @@ import type { DeliveryContext, EventBus } from '@headstart/events';
 import { common, type finetune } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
+import { getTracer, withSpan } from '@headstart/telemetry';
 import type { ControlClient } from '../control/control-client';
 import type { DatasetLoader } from '../data/dataset-loader';
 import { removeJobCheckpoint } from '../training/job-checkpoint';
@@ -102,18 +103,26 @@ async function attemptJob(
     (err) => log.debug({ err: (err as Error).message }, 'progress report failed'),
   );
   try {
-    return await runJob({
-      job,
-      client: deps.client,
-      bus: deps.bus,
-      datasets: deps.datasets,
-      reporter,
-      checkpointDir: deps.checkpointDir,
-      checkpointIntervalMs: deps.checkpointIntervalMs,
-      logger: log,
-      signal: ctx.signal,
-      heartbeat: () => ctx.working(),
-    });
+    // A span per attempt, child of the work item's consumer span (so of what queued the job: a
+    // StartFinetune, a study, or the trigger that matched a checkpoint).
+    return await withSpan(
+      getTracer('@headstart/finetune'),
+      'finetune job',
+      { attributes: { 'headstart.job.id': job.id, 'headstart.attempt': ctx.deliveryCount } },
+      () =>
+        runJob({
+          job,
+          client: deps.client,
+          bus: deps.bus,
+          datasets: deps.datasets,
+          reporter,
+          checkpointDir: deps.checkpointDir,
+          checkpointIntervalMs: deps.checkpointIntervalMs,
+          logger: log,
+          signal: ctx.signal,
+          heartbeat: () => ctx.working(),
+        }),
+    );
   } catch (err) {
     // The worker is stopping: hand the item back; the job resumes from its checkpoint.
     if (ctx.signal.aborted) throw err;

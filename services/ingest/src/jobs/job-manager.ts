@@ -10,6 +10,7 @@ import {
 } from '@headstart/errors';
 import { common, ingest, type registry } from '@headstart/proto';
 import type { Logger } from '@headstart/service-kit';
+import { contextFromTraceHeaders, getTracer, traceHeaders, withSpan } from '@headstart/telemetry';
 import { newId } from '../ids';
 import { type JobPage, type JobStore, isTerminal } from './job-store';
 import { LiveJob, type ProgressUpdate, snapshot } from './live-job';
@@ -152,6 +153,8 @@ export class JobManager {
       errorCode: '',
     };
     this.track(job).commit();
+    // The job runs later, from the queue: its span joins the trace of the request that submitted it.
+    this.options.store.setTrace(job.id, traceHeaders());
     this.queue.push(job.id);
     this.pump();
     return snapshot(job);
@@ -244,7 +247,22 @@ export class JobManager {
     }
   }
 
-  private async run(live: LiveJob): Promise<void> {
+  /** Runs the job in a span `ingest job <kind>`, child of the request that submitted it. */
+  private run(live: LiveJob): Promise<void> {
+    const kind = ingest
+      .jobKindToJSON(live.job.kind)
+      .replace(/^JOB_KIND_/, '')
+      .toLowerCase();
+    return withSpan(
+      getTracer('@headstart/ingest'),
+      `ingest job ${kind}`,
+      { attributes: { 'headstart.job.id': live.job.id, 'headstart.job.kind': kind } },
+      () => this.attempt(live),
+      contextFromTraceHeaders(this.options.store.trace(live.job.id)),
+    );
+  }
+
+  private async attempt(live: LiveJob): Promise<void> {
     const job = live.job;
     const controller = new AbortController();
     live.controller = controller;

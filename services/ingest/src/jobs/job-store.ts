@@ -17,6 +17,9 @@ const MIGRATIONS = [
    ) STRICT;
    CREATE INDEX jobs_by_created ON jobs (created_ms DESC, id DESC);
    CREATE INDEX jobs_by_state ON jobs (state, created_ms);`,
+  // The W3C trace context (traceparent, tracestate) of the request that submitted the job, as JSON: the
+  // job's span joins that trace however late it runs, after a restart too.
+  `ALTER TABLE jobs ADD COLUMN trace TEXT NOT NULL DEFAULT '{}';`,
 ];
 
 export const UNFINISHED_STATES: readonly common.JobState[] = [
@@ -95,6 +98,24 @@ export class JobStore {
         job.finishedAt?.getTime() ?? null,
         Buffer.from(ingest.Job.encode(job).finish()),
       );
+  }
+
+  /** Records the trace context of the request that submitted the job (see `trace`). */
+  setTrace(id: string, headers: Readonly<Record<string, string>>): void {
+    this.db.prepare('UPDATE jobs SET trace = ? WHERE id = ?').run(JSON.stringify(headers), id);
+  }
+
+  /** The trace context stored with the job; empty when none was. */
+  trace(id: string): Record<string, string> {
+    const row = this.db.prepare('SELECT trace FROM jobs WHERE id = ?').get(id) as
+      { trace: string } | undefined;
+    if (row === undefined) return {};
+    try {
+      const value = JSON.parse(row.trace) as unknown;
+      return value !== null && typeof value === 'object' ? (value as Record<string, string>) : {};
+    } catch {
+      return {};
+    }
   }
 
   get(id: string): ingest.Job | undefined {

@@ -6,6 +6,7 @@ import { retryTransient } from '@headstart/client-kit';
 import type { registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
+import { getTracer, withSpan } from '@headstart/telemetry';
 import type { CheckpointState } from '@headstart/checkpoint';
 import { readCheckpoint } from '@headstart/checkpoint';
 import { packSessionCheckpoint } from '../checkpoint/pack-session';
@@ -44,7 +45,26 @@ export class CheckpointCommitter {
   constructor(private readonly options: CheckpointCommitterOptions) {}
 
   /** Packs, writes, registers and records the session's current state. */
-  async commit(session: TrainingSession, final: boolean): Promise<registry.ModelVersion> {
+  commit(session: TrainingSession, final: boolean): Promise<registry.ModelVersion> {
+    return withSpan(
+      getTracer('@headstart/pretrain'),
+      'pretrain checkpoint',
+      {
+        attributes: {
+          'headstart.run.id': this.options.target.runId,
+          'headstart.step': session.counters.step,
+          'headstart.checkpoint.final': final,
+        },
+      },
+      async (span) => {
+        const version = await this.pack(session, final);
+        span.setAttribute('headstart.version', `${version.modelName}:${version.version}`);
+        return version;
+      },
+    );
+  }
+
+  private async pack(session: TrainingSession, final: boolean): Promise<registry.ModelVersion> {
     const { options } = this;
     const bytes = await packSessionCheckpoint(session, {
       runId: options.target.runId,

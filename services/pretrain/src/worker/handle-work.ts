@@ -10,6 +10,7 @@ import type { DeliveryContext, EventBus, WorkTypeDef } from '@headstart/events';
 import type { pretrain } from '@headstart/proto';
 import { common } from '@headstart/proto';
 import type { Logger } from '@headstart/service-kit';
+import { getTracer, withSpan } from '@headstart/telemetry';
 import type { RunStore } from '../runs/run-store';
 import { finished } from '../runs/run-state';
 import { claimRun } from './claim-run';
@@ -60,10 +61,24 @@ export async function handleWork(
   }
   const { lease } = claim;
   try {
-    const outcome = await runAttempt(
-      claim.run,
-      { lease, working: () => ctx.working(), shuttingDown: () => deps.shuttingDown() || ctx.signal.aborted },
-      { ...deps, logger: log },
+    // A span per attempt, child of the work item's consumer span (so of the StartRun that queued it).
+    const outcome = await withSpan(
+      getTracer('@headstart/pretrain'),
+      'pretrain run',
+      { attributes: { 'headstart.run.id': runId, 'headstart.attempt': ctx.deliveryCount } },
+      async (span) => {
+        const result = await runAttempt(
+          claim.run,
+          {
+            lease,
+            working: () => ctx.working(),
+            shuttingDown: () => deps.shuttingDown() || ctx.signal.aborted,
+          },
+          { ...deps, logger: log },
+        );
+        span.setAttribute('headstart.run.outcome', result.kind);
+        return result;
+      },
     );
     if (outcome.kind === 'completed') {
       await settle(store, runId, lease, (run) => ({

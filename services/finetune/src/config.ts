@@ -1,4 +1,5 @@
 import {
+  natsStreamReplicasVar,
   observabilityConfigSpec,
   threadsVar,
   type ConfigSpec,
@@ -22,6 +23,7 @@ const common = {
     default: 'nats://127.0.0.1:4222',
     description: 'NATS server (JetStream events, the finetune work queue, the worker control protocol).',
   },
+  natsStreamReplicas: natsStreamReplicasVar,
   dataDir: {
     env: 'HEADSTART_DATA_DIR',
     type: 'string',

@@ -40,6 +40,8 @@ export interface FinetuneServiceOptions {
   /** host:port of the pretrain API, which adaptation triggers start runs on. Unset: such triggers are refused. */
   pretrainAddress?: string | undefined;
   natsUrl: string | string[];
+  /** Replicas of the JetStream streams this creates (3 on a cluster). @default 1 */
+  natsStreamReplicas?: number;
   /** @default '0.0.0.0' */
   host?: string;
   /** 0 picks a free port. @default 50054 */
@@ -107,7 +109,12 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
     cleanups.push({ name: 'store', fn: () => store.close() });
     const client: RegistryClient = createRegistryClient({ address: options.registryAddress });
     cleanups.push({ name: 'registry client', fn: () => client.close() });
-    const bus = await connectEvents({ servers: options.natsUrl, name: 'finetune', logger });
+    const bus = await connectEvents({
+      servers: options.natsUrl,
+      name: 'finetune',
+      logger,
+      streamReplicas: options.natsStreamReplicas ?? 1,
+    });
     cleanups.push({ name: 'events bus', fn: () => bus.close({ graceMs: 5_000 }) });
     await bus.ensureTopology();
 

@@ -30,6 +30,8 @@ export const DEFAULT_WORKER_HEALTH_PORT = 50060;
 export interface FinetuneWorkerOptions {
   registryAddress: string;
   natsUrl: string | string[];
+  /** Replicas of the JetStream streams this creates (3 on a cluster). @default 1 */
+  natsStreamReplicas?: number;
   /** Job checkpoints go to `<dataDir>/finetune-jobs`. */
   dataDir: string;
   /** Name shown in job records. @default `<hostname>-<pid>` */
@@ -141,7 +143,12 @@ export async function createFinetuneWorker(options: FinetuneWorkerOptions): Prom
     ...(options.threads ? { threads: options.threads } : {}),
   });
   const client = createRegistryClient({ address: options.registryAddress });
-  const bus = await connectEvents({ servers: options.natsUrl, name: `finetune-worker ${name}`, logger });
+  const bus = await connectEvents({
+    servers: options.natsUrl,
+    name: `finetune-worker ${name}`,
+    logger,
+    streamReplicas: options.natsStreamReplicas ?? 1,
+  });
   const control = createControlClient(bus.nc, options.controlTimeoutMs);
   const datasets = new DatasetLoader({ client, cacheEntries: 2 });
   const stats: FinetuneWorkerStats = { started: 0, succeeded: 0, failed: 0, cancelled: 0, skipped: 0 };

@@ -13,6 +13,7 @@ void runServiceMain({
     const worker = await createFinetuneWorker({
       registryAddress: config.registryAddr,
       natsUrl: config.natsUrl,
+      natsStreamReplicas: config.natsStreamReplicas,
       dataDir: config.dataDir,
       backend: config.backend,
       threads: config.threads,

@@ -14,6 +14,7 @@ void runServiceMain({
     const worker = await createPretrainWorker({
       logger,
       natsUrl: config.natsUrl,
+      natsStreamReplicas: config.natsStreamReplicas,
       registryAddress: config.registryAddress,
       dataDir: config.dataDir,
       backend: config.backend,

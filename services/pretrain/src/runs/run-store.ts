@@ -4,7 +4,7 @@
 // CancelRun and a second worker taking over a stale run never overwrite each other blindly.
 import { Code, HeadstartError } from '@headstart/errors';
 import { pretrain } from '@headstart/proto';
-import type { JetStreamClient, KV, KvEntry } from 'nats';
+import type { JetStreamClient, JetStreamManager, KV, KvEntry } from 'nats';
 
 export const DEFAULT_RUNS_BUCKET = 'HEADSTART_PRETRAIN_RUNS';
 
@@ -66,13 +66,38 @@ function live(entry: KvEntry | null): entry is KvEntry {
   return entry !== null && entry.operation === 'PUT';
 }
 
+export interface RunStoreOptions {
+  /**
+   * Replicas of the bucket's stream (HEADSTART_NATS_STREAM_REPLICAS: 3 on a cluster). A new bucket is
+   * created with them; an existing bucket with fewer is raised (with `jsm`), never lowered. @default 1
+   */
+  replicas?: number;
+  /** Needed to raise the replicas of an existing bucket. */
+  jsm?: JetStreamManager;
+}
+
+/** Raises the replicas of the bucket's stream `KV_<bucket>` to `replicas` when it has fewer. */
+async function raiseReplicas(jsm: JetStreamManager, bucket: string, replicas: number): Promise<void> {
+  const stream = `KV_${bucket}`;
+  const { config } = await jsm.streams.info(stream);
+  if ((config.num_replicas ?? 1) >= replicas) return;
+  await jsm.streams.update(stream, { ...config, num_replicas: replicas });
+}
+
 /** Opens (creating if needed) the runs bucket. */
-export async function openRunStore(js: JetStreamClient, bucket = DEFAULT_RUNS_BUCKET): Promise<RunStore> {
+export async function openRunStore(
+  js: JetStreamClient,
+  bucket = DEFAULT_RUNS_BUCKET,
+  options: RunStoreOptions = {},
+): Promise<RunStore> {
+  const replicas = options.replicas ?? 1;
   const kv: KV = await js.views.kv(bucket, {
     history: 1,
+    replicas,
     description:
       'Pre-training runs: one record per run (state, progress, lease), written by API and workers.',
   });
+  if (options.jsm !== undefined && replicas > 1) await raiseReplicas(options.jsm, bucket, replicas);
   const get = async (runId: string): Promise<StoredRun | undefined> => {
     const entry = await kv.get(runKey(runId));
     return live(entry) ? { ...decodeRecord(entry.value), revision: entry.revision } : undefined;

@@ -7,3 +7,18 @@ export type {
   OversizedRequest,
   RequestType,
 } from './oversized-requests';
+export {
+  checkHealth,
+  DEFAULT_PROPERTY_RUNS,
+  describeCase,
+  propertyEnv,
+  runHostileSuite,
+} from './hostile-calls';
+export type {
+  CallOutcome,
+  HostileCase,
+  HostileContext,
+  HostileMethodReport,
+  HostileSuiteOptions,
+  HostileSuiteReport,
+} from './hostile-calls';

@@ -15,6 +15,8 @@ export interface StartNatsServerOptions {
   startTimeoutMs?: number;
   /** How long `stop()` waits after SIGTERM before it sends SIGKILL. Default 10_000 ms. */
   stopTimeoutMs?: number;
+  /** More command-line arguments (e.g. `--server_name`, `--cluster`, `--routes` for a cluster node). */
+  extraArgs?: readonly string[];
 }
 
 export interface NatsServerHandle {
@@ -87,6 +89,7 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
   const spawnOnce = async (onPort: number): Promise<void> => {
     const args = ['-a', '127.0.0.1', '-p', String(onPort)];
     if (jetstream) args.push('-js', '-sd', storeDir);
+    args.push(...(options.extraArgs ?? []));
     const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     child = proc;
     live.add(proc);
@@ -117,6 +120,7 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
           if (logLines.length > MAX_LOG_LINES) logLines.shift();
           if (line.includes('Server is ready')) settle();
           else if (/address already in use/i.test(line)) settle(new PortInUseError(line));
+          else if (/\[FTL\]/.test(line)) settle(new Error(`nats-server failed to start: ${line}`));
           newline = buffered.indexOf('\n');
         }
       };

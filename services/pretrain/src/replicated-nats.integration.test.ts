@@ -62,6 +62,11 @@ it('keeps every stream and the runs bucket on 3 servers, and loses nothing when 
       consumer: 'pretrain-replicated',
       ackWaitMs: 5_000,
     };
+    nc = await connect({ servers: [b, c, a], reconnectTimeWait: 100, maxReconnectAttempts: -1 });
+    const jsm = await nc.jetstreamManager();
+    // A runs bucket left with one replica by an older release: the service raises it to 3.
+    await nc.jetstream().views.kv(BUCKET, { history: 1 });
+    expect((await jsm.streams.info(`KV_${BUCKET}`)).config.num_replicas).toBe(1);
     const service = await createPretrainService({
       logger: quietLogger('pretrain'),
       host: '127.0.0.1',
@@ -78,8 +83,6 @@ it('keeps every stream and the runs bucket on 3 servers, and loses nothing when 
     stops.push(async () => client.close());
 
     // Every stream the services created, the runs bucket's included, has 3 replicas on 3 servers.
-    nc = await connect({ servers: [b, c, a], reconnectTimeWait: 100, maxReconnectAttempts: -1 });
-    const jsm = await nc.jetstreamManager();
     await waitFor(async () => (await jsm.streams.info('HEADSTART_EVENTS')).cluster?.leader, {
       message: 'the registry relay to create the events stream',
       timeoutMs: 20_000,

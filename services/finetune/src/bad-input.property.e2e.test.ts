@@ -21,6 +21,7 @@ jest.setTimeout(600_000);
 let stack: Stack;
 let api: finetune.FinetuneServiceClient;
 const ids: string[] = [];
+const latest = (name: string) => ({ name, selector: { $case: 'latest' as const, latest: true as const } });
 
 beforeAll(async () => {
   await useTestBackend();
@@ -33,7 +34,6 @@ beforeAll(async () => {
   await registerCheckpoint(stack.client, base, 'bert', { final: true, aliases: ['prod'] });
   await stack.client.deleteVersion('bert:1');
   await registerDataset(stack.client, 'spam', toJsonl(tinyTaskRows({ train: 5, dev: 2, test: 2 })));
-  const latest = (name: string) => ({ name, selector: { $case: 'latest' as const, latest: true as const } });
   const spec = finetune.FinetuneSpec.fromPartial({ baseModel: latest('bert'), dataset: latest('spam') });
   const job = await call(api, api.startFinetune, { spec, idempotencyKey: '' });
   ids.push(job.finetune?.id ?? '');
@@ -76,7 +76,38 @@ it('answers hostile requests to every RPC precisely, stays healthy and changes n
       numbers: [1, 2, 3],
     },
     snapshot,
+    bases: bases(),
   });
   console.log(report.table());
   expect(report.failures).toEqual([]);
 });
+
+/** A valid request of each RPC (on the job, trigger and models above); each case patches one field. */
+function bases(): Record<string, Uint8Array> {
+  const F = finetune;
+  const spec = F.FinetuneSpec.fromPartial({ baseModel: latest('bert'), dataset: latest('spam') });
+  const [jobId = '', triggerId = ''] = ids;
+  return {
+    CreateTrigger: F.CreateTriggerRequest.encode({
+      trigger: F.Trigger.fromPartial({ baseModelName: 'bert', spec }),
+    }).finish(),
+    ListTriggers: F.ListTriggersRequest.encode({ baseModelName: 'bert' }).finish(),
+    DeleteTrigger: F.DeleteTriggerRequest.encode({ triggerId }).finish(),
+    StartFinetune: F.StartFinetuneRequest.encode({ spec, idempotencyKey: '' }).finish(),
+    GetFinetune: F.GetFinetuneRequest.encode({ finetuneId: jobId }).finish(),
+    ListFinetunes: F.ListFinetunesRequest.encode(
+      F.ListFinetunesRequest.fromPartial({ pageSize: 10 }),
+    ).finish(),
+    WatchFinetune: F.WatchFinetuneRequest.encode({ finetuneId: jobId }).finish(),
+    CancelFinetune: F.CancelFinetuneRequest.encode({ finetuneId: jobId }).finish(),
+    Classify: F.ClassifyRequest.encode({ model: latest('bert'), texts: ['free cash now'] }).finish(),
+    FillMask: F.FillMaskRequest.encode({ model: latest('bert'), text: 'free [MASK] now', topK: 3 }).finish(),
+    StartStudy: F.StartStudyRequest.encode(
+      F.StartStudyRequest.fromPartial({ spec: { baseModel: latest('bert'), dataset: latest('spam') } }),
+    ).finish(),
+    GetStudy: F.GetStudyRequest.encode({ studyId: 'st_missing' }).finish(),
+    ListStudies: F.ListStudiesRequest.encode(F.ListStudiesRequest.fromPartial({ pageSize: 10 })).finish(),
+    WatchStudy: F.WatchStudyRequest.encode({ studyId: 'st_missing' }).finish(),
+    CancelStudy: F.CancelStudyRequest.encode({ studyId: 'st_missing' }).finish(),
+  };
+}

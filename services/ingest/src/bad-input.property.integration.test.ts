@@ -2,6 +2,7 @@
 // set: hostile requests get a specific, short status, the service stays healthy, and a refused call
 // changes nothing (the jobs and the registry's models compared before and after).
 // HEADSTART_PROPERTY_RUNS=<cases> and HEADSTART_PROPERTY_SEED=<seed> size and replay it (docs/benchmarks.md).
+import { ingest } from '@headstart/proto';
 import { runHostileSuite } from '@headstart/service-kit/testing';
 
 import { startIngestFixture, type IngestFixture } from './ingest-test-fixture';
@@ -38,7 +39,48 @@ it('answers hostile requests to every RPC precisely, stays healthy and changes n
     service: 'headstart.ingest.v1.IngestService',
     context: { strings, numbers: [1, 2, 3, 100, 1000] },
     snapshot,
+    bases: bases(),
   });
   console.log(report.table());
   expect(report.failures).toEqual([]);
 });
+
+const latest = (name: string) => ({ name, selector: { $case: 'latest' as const, latest: true as const } });
+
+/** A valid request of each RPC (on the models above); each case patches one field. */
+function bases(): Record<string, Uint8Array | Uint8Array[]> {
+  const I = ingest;
+  return {
+    UploadCorpus: [
+      I.UploadCorpusRequest.encode(
+        I.UploadCorpusRequest.fromPartial({
+          payload: { $case: 'metadata', metadata: { datasetName: 'up' } },
+        }),
+      ).finish(),
+      I.UploadCorpusRequest.encode({
+        payload: { $case: 'chunk', chunk: Buffer.from('some text\n') },
+      }).finish(),
+    ],
+    CreateCorpusFromDataset: I.CreateCorpusFromDatasetRequest.encode(
+      I.CreateCorpusFromDatasetRequest.fromPartial({ dataset: latest('task'), corpusName: 'task-text' }),
+    ).finish(),
+    StartTrainTokenizer: I.StartTrainTokenizerRequest.encode(
+      I.StartTrainTokenizerRequest.fromPartial({
+        dataset: latest('corpus'),
+        tokenizerName: 'wp2',
+        vocabSize: 100,
+      }),
+    ).finish(),
+    StartTokenize: I.StartTokenizeRequest.encode(
+      I.StartTokenizeRequest.fromPartial({
+        dataset: latest('corpus'),
+        tokenizer: latest('wp'),
+        shardsName: 'sh',
+      }),
+    ).finish(),
+    GetJob: I.GetJobRequest.encode({ jobId: 'job_missing' }).finish(),
+    WatchJob: I.WatchJobRequest.encode({ jobId: 'job_missing' }).finish(),
+    CancelJob: I.CancelJobRequest.encode({ jobId: 'job_missing' }).finish(),
+    ListJobs: I.ListJobsRequest.encode(I.ListJobsRequest.fromPartial({ pageSize: 10 })).finish(),
+  };
+}

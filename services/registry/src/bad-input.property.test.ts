@@ -72,7 +72,52 @@ it('answers hostile requests to every RPC precisely, stays healthy and changes n
       numbers: [1, 2, 3],
     },
     snapshot,
+    bases: bases(),
   });
   console.log(report.table());
   expect(report.failures).toEqual([]);
 });
+
+/** A valid request of each RPC (state-changing ones on existing models), each case patches one field. */
+function bases(): Record<string, Uint8Array | Uint8Array[]> {
+  const R = registry;
+  const enc = <T>(type: { encode(m: T): { finish(): Uint8Array } }, m: T) => type.encode(m).finish();
+  return {
+    CreateVersion: [
+      enc(R.CreateVersionRequest, {
+        payload: { $case: 'metadata', metadata: meta('fresh', { tags: ['t'] }) },
+      }),
+      enc(R.CreateVersionRequest, { payload: { $case: 'chunk', chunk: Buffer.from('bytes') } }),
+    ],
+    GetVersion: enc(R.GetVersionRequest, { ref: ref('known', 2) }),
+    GetModel: enc(R.GetModelRequest, { name: 'known' }),
+    ListModels: enc(R.ListModelsRequest, R.ListModelsRequest.fromPartial({ namePrefix: 'k', pageSize: 10 })),
+    SearchVersions: enc(
+      R.SearchVersionsRequest,
+      R.SearchVersionsRequest.fromPartial({ filter: { modelName: 'known' } }),
+    ),
+    SetAlias: enc(
+      R.SetAliasRequest,
+      R.SetAliasRequest.fromPartial({ modelName: 'known', alias: 'prod', version: 2 }),
+    ),
+    DeleteAlias: enc(
+      R.DeleteAliasRequest,
+      R.DeleteAliasRequest.fromPartial({ modelName: 'known', alias: 'prod' }),
+    ),
+    GetAliasHistory: enc(
+      R.GetAliasHistoryRequest,
+      R.GetAliasHistoryRequest.fromPartial({ modelName: 'known' }),
+    ),
+    SetTags: enc(R.SetTagsRequest, {
+      target: { $case: 'version', version: ref('known', 2) },
+      add: ['x'],
+      remove: [],
+    }),
+    GetLineage: enc(
+      R.GetLineageRequest,
+      R.GetLineageRequest.fromPartial({ ref: ref('base', 1), maxDepth: 2 }),
+    ),
+    DownloadArtifact: enc(R.DownloadArtifactRequest, { ref: ref('known', 2) }),
+    DeleteVersion: enc(R.DeleteVersionRequest, { modelName: 'known', version: 2 }),
+  };
+}

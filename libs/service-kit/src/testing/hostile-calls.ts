@@ -300,8 +300,12 @@ type Mode = 'normal' | 'deadline-1ms' | 'cancel';
 
 export interface HostileCase {
   mode: Mode;
-  /** The request messages (one, or several for a client stream), as init objects. */
+  /** The request messages (one, or several for a client stream), as init objects; or the patch. */
   messages: Record<string, unknown>[];
+  /** The valid base request's frames a patch applies to, if any. */
+  base: readonly Uint8Array[] | undefined;
+  /** The frame of `base` the patch is appended to. */
+  patchIndex: number;
 }
 
 interface MethodInfo {
@@ -322,22 +326,75 @@ function methodsOf(serviceName: string): MethodInfo[] {
   }));
 }
 
-function caseArb(method: MethodInfo, ctx: HostileContext): fc.Arbitrary<HostileCase> {
+/** Paths from the request type down to each field (through singular message fields), depth ≤ `depth`. */
+function fieldPaths(desc: Desc, depth: number, prefix: Field[] = []): Field[][] {
+  const out: Field[][] = [];
+  for (const field of desc.fields) {
+    const path = [...prefix, field];
+    out.push(path);
+    if (field.fieldKind === 'message' && depth > 1 && !prefix.some((f) => f.message === field.message)) {
+      out.push(...fieldPaths(field.message, depth - 1, path));
+    }
+  }
+  return out;
+}
+
+/** An init object setting only the last field of `path` to `value` (oneof members as `{ case, value }`). */
+function patchAt(path: readonly Field[], value: unknown): Record<string, unknown> {
+  let inner: unknown = value;
+  for (let i = path.length - 1; i >= 0; i--) {
+    const field = path[i] as Field;
+    inner =
+      field.oneof === undefined
+        ? { [field.localName]: inner }
+        : { [field.oneof.localName]: { case: field.localName, value: inner } };
+  }
+  return inner as Record<string, unknown>;
+}
+
+/**
+ * A case is either a whole generated message (every field hostile or absent), or, when the caller gave
+ * a valid base request for the method, that base with one field (at any depth) overwritten by a hostile
+ * value: protobuf merges concatenated messages, so the patch is encoded alone and appended to the base.
+ */
+function caseArb(
+  method: MethodInfo,
+  ctx: HostileContext,
+  base: readonly Uint8Array[] | undefined,
+  modes: readonly Mode[],
+): fc.Arbitrary<HostileCase> {
+  const streaming = method.kind === 'client_streaming' || method.kind === 'bidi_streaming';
   const message = messageArb(method.input, ctx, 4);
-  const messages =
-    method.kind === 'client_streaming' || method.kind === 'bidi_streaming'
-      ? fc.array(message, { minLength: 0, maxLength: 3 })
-      : message.map((m) => [m]);
-  const mode = fc.constantFrom<Mode>(
-    'normal',
-    'normal',
-    'normal',
-    'normal',
-    'normal',
-    'deadline-1ms',
-    'cancel',
+  const generated = streaming ? fc.array(message, { minLength: 0, maxLength: 3 }) : message.map((m) => [m]);
+  const whole = generated.map((messages) => ({ messages, base: undefined, patchIndex: 0 }));
+  let messages: fc.Arbitrary<Pick<HostileCase, 'messages' | 'base' | 'patchIndex'>> = whole;
+  if (base !== undefined && base.length > 0) {
+    const paths = fieldPaths(method.input, 3);
+    const patched = fc
+      .tuple(fc.constantFrom(...paths), fc.nat({ max: base.length - 1 }))
+      .chain(([path, patchIndex]) =>
+        fieldArb(path[path.length - 1] as Field, ctx, 2).map((value) => ({
+          messages: [patchAt(path, value)],
+          base,
+          patchIndex,
+        })),
+      );
+    messages = fc.oneof({ weight: 1, arbitrary: whole }, { weight: 2, arbitrary: patched });
+  }
+  const mode = fc.constantFrom<Mode>(...modes);
+  return fc.tuple(mode, messages).map(([m, rest]) => ({ mode: m, ...rest }));
+}
+
+/** The frames a case sends: the generated messages, or the base with the patch appended to one frame. */
+function framesOf(method: MethodInfo, c: HostileCase): Buffer[] {
+  const { protobuf: pb } = load();
+  const encoded = c.messages.map((m) =>
+    Buffer.from(pb.toBinary(method.input, pb.create(method.input, m as never))),
   );
-  return fc.record({ mode, messages });
+  if (c.base === undefined) return encoded;
+  return c.base.map((frame, i) =>
+    i === c.patchIndex ? Buffer.concat([frame, ...encoded]) : Buffer.from(frame),
+  );
 }
 
 export interface CallOutcome {
@@ -467,6 +524,12 @@ export interface HostileSuiteOptions {
   seed?: number;
   /** Deadline of a normal case: no status by then is a violation. @default 10_000 */
   deadlineMs?: number;
+  /**
+   * A valid request per method (by its proto name, `StartRun`), encoded (`X.encode(m).finish()`), or the
+   * frames of a client stream: two thirds of the cases are a base with one field made hostile, so they
+   * get past the first checks. Methods without a base get whole generated messages only.
+   */
+  bases?: Readonly<Record<string, Uint8Array | readonly Uint8Array[]>>;
   /** Only these methods (by name). @default all */
   methods?: readonly string[];
 }
@@ -536,7 +599,6 @@ export function describeCase(value: unknown): string {
  * per method. Never throws for a violation: the caller asserts `report.failures` is empty.
  */
 export async function runHostileSuite(options: HostileSuiteOptions): Promise<HostileSuiteReport> {
-  const { protobuf: pb } = load();
   const seed = options.seed ?? propertyEnv('HEADSTART_PROPERTY_SEED', Date.now() ^ (Math.random() * 2 ** 31));
   const all = methodsOf(options.service).filter(
     (m) => options.methods === undefined || options.methods.includes(m.name),
@@ -545,83 +607,109 @@ export async function runHostileSuite(options: HostileSuiteOptions): Promise<Hos
   const perMethod = Math.max(1, Math.ceil(total / Math.max(1, all.length)));
   const deadlineMs = options.deadlineMs ?? 10_000;
   const client = new grpc.Client(options.address, grpc.credentials.createInsecure());
-  const reports: HostileMethodReport[] = [];
   try {
     // The state is compared around each refused case; `known` is the state when nothing may have moved
     // since (undefined after an accepted, cancelled or timed-out call: taken again before the next case).
     let known: string | undefined;
     const state = async () => JSON.stringify(await options.snapshot());
-    for (const [index, method] of all.entries()) {
-      const report: HostileMethodReport = {
-        method: method.name,
-        kind: method.kind,
-        cases: 0,
-        statuses: {},
-        maxDetailsBytes: 0,
-        maxMs: 0,
-      };
-      const methodSeed = (seed + index) | 0;
-      const property = fc.asyncProperty(caseArb(method, options.context), async (c) => {
-        const frames = c.messages.map((m) =>
-          Buffer.from(pb.toBinary(method.input, pb.create(method.input, m as never))),
+    const reports = all.map((method): HostileMethodReport => ({
+      method: method.name,
+      kind: method.kind,
+      cases: 0,
+      statuses: {},
+      maxDetailsBytes: 0,
+      maxMs: 0,
+    }));
+    // Two phases. First every method with calls that run to their status, the state compared around
+    // each refused one. Then every method with 1 ms deadlines and cancels: the service may still finish
+    // such a call after the client gave up (a job created a moment later is not a refused call's doing),
+    // so those come last and are checked for their status and the service's health only.
+    const settledRuns = Math.max(1, Math.round((perMethod * 5) / 7));
+    const phases = [
+      { modes: ['normal'] as Mode[], runs: settledRuns, seedOffset: 0 },
+      {
+        modes: ['deadline-1ms', 'cancel'] as Mode[],
+        runs: Math.max(1, perMethod - settledRuns),
+        seedOffset: 7919,
+      },
+    ];
+    for (const phase of phases) {
+      for (const [index, method] of all.entries()) {
+        const report = reports[index] as HostileMethodReport;
+        if (report.failure !== undefined) continue;
+        const methodSeed = (seed + index + phase.seedOffset) | 0;
+        const base = options.bases?.[method.name];
+        const frames0 = base === undefined ? undefined : Array.isArray(base) ? base : [base as Uint8Array];
+        const property = fc.asyncProperty(
+          caseArb(method, options.context, frames0, phase.modes),
+          async (c) => {
+            const frames = framesOf(method, c);
+            const before = c.mode === 'normal' ? (known ?? (await state())) : '';
+            const outcome = await callRaw(client, method, frames, c.mode, deadlineMs);
+            report.cases++;
+            const name = codeName(outcome.code);
+            report.statuses[name] = (report.statuses[name] ?? 0) + 1;
+            const detailsBytes = Buffer.byteLength(outcome.details);
+            report.maxDetailsBytes = Math.max(report.maxDetailsBytes, detailsBytes);
+            if (c.mode === 'normal') report.maxMs = Math.max(report.maxMs, outcome.ms);
+            const answer = `${name} "${outcome.details.slice(0, 300)}" after ${outcome.ms} ms (${c.mode})`;
+            if (VAGUE.has(outcome.code)) throw new Error(`a vague status: ${answer}`);
+            if (
+              c.mode === 'normal' &&
+              outcome.code === grpc.status.DEADLINE_EXCEEDED &&
+              outcome.received === 0
+            ) {
+              throw new Error(`no status before the ${deadlineMs} ms deadline: ${answer}`);
+            }
+            if (detailsBytes > MAX_DETAILS_BYTES)
+              throw new Error(`a status message of ${detailsBytes} bytes: ${answer}`);
+            if (outcome.metadataBytes > MAX_METADATA_BYTES) {
+              throw new Error(`${outcome.metadataBytes} bytes of trailers: ${answer}`);
+            }
+            let after: string;
+            try {
+              after = await state();
+            } catch (err) {
+              throw new Error(`the service stopped answering after ${answer}: ${String(err)}`);
+            }
+            const refused = c.mode === 'normal' && outcome.code !== grpc.status.OK && outcome.received === 0;
+            if (refused && after !== before) {
+              throw new Error(
+                `a refused call changed the state: ${answer}\nbefore: ${before.slice(0, 1500)}\nafter:  ${after.slice(0, 1500)}`,
+              );
+            }
+            known = refused ? after : undefined;
+          },
         );
-        const before = known ?? (await state());
-        const outcome = await callRaw(client, method, frames, c.mode, deadlineMs);
-        report.cases++;
-        const name = codeName(outcome.code);
-        report.statuses[name] = (report.statuses[name] ?? 0) + 1;
-        const detailsBytes = Buffer.byteLength(outcome.details);
-        report.maxDetailsBytes = Math.max(report.maxDetailsBytes, detailsBytes);
-        if (c.mode === 'normal') report.maxMs = Math.max(report.maxMs, outcome.ms);
-        const answer = `${name} "${outcome.details.slice(0, 300)}" after ${outcome.ms} ms (${c.mode})`;
-        if (VAGUE.has(outcome.code)) throw new Error(`a vague status: ${answer}`);
-        if (c.mode === 'normal' && outcome.code === grpc.status.DEADLINE_EXCEEDED && outcome.received === 0) {
-          throw new Error(`no status before the ${deadlineMs} ms deadline: ${answer}`);
+        const endOnFailure = process.env['HEADSTART_PROPERTY_SHRINK'] !== '1';
+        const details = await fc.check(property, { numRuns: phase.runs, seed: methodSeed, endOnFailure });
+        if (details.failed) {
+          const error =
+            details.errorInstance instanceof Error
+              ? details.errorInstance.message
+              : String(details.errorInstance);
+          report.failure =
+            `${options.service}/${method.name}: ${error}\n` +
+            `  case: ${describeCase(details.counterexample?.[0])}\n` +
+            `  reproduce: HEADSTART_PROPERTY_SEED=${seed} (method seed ${methodSeed}, path "${details.counterexamplePath ?? ''}")`;
         }
-        if (detailsBytes > MAX_DETAILS_BYTES)
-          throw new Error(`a status message of ${detailsBytes} bytes: ${answer}`);
-        if (outcome.metadataBytes > MAX_METADATA_BYTES) {
-          throw new Error(`${outcome.metadataBytes} bytes of trailers: ${answer}`);
-        }
-        let after: string;
         try {
-          after = await state();
+          const serving = await checkHealth(client);
+          if (serving !== 1) {
+            report.failure ??= `${options.service}/${method.name}: grpc.health.v1 says ${serving}, not SERVING (seed ${seed})`;
+          }
         } catch (err) {
-          throw new Error(`the service stopped answering after ${answer}: ${String(err)}`);
+          report.failure ??= `${options.service}/${method.name}: grpc.health.v1 Check failed: ${String(err)} (seed ${seed})`;
         }
-        const refused = c.mode === 'normal' && outcome.code !== grpc.status.OK && outcome.received === 0;
-        if (refused && after !== before) {
-          throw new Error(
-            `a refused call changed the state: ${answer}\nbefore: ${before.slice(0, 1500)}\nafter:  ${after.slice(0, 1500)}`,
-          );
-        }
-        known = refused ? after : undefined;
-      });
-      const endOnFailure = process.env['HEADSTART_PROPERTY_SHRINK'] !== '1';
-      const details = await fc.check(property, { numRuns: perMethod, seed: methodSeed, endOnFailure });
-      if (details.failed) {
-        const error =
-          details.errorInstance instanceof Error
-            ? details.errorInstance.message
-            : String(details.errorInstance);
-        report.failure =
-          `${options.service}/${method.name}: ${error}\n` +
-          `  case: ${describeCase(details.counterexample?.[0])}\n` +
-          `  reproduce: HEADSTART_PROPERTY_SEED=${seed} (method seed ${methodSeed}, path "${details.counterexamplePath ?? ''}")`;
       }
-      try {
-        const serving = await checkHealth(client);
-        if (serving !== 1 && report.failure === undefined) {
-          report.failure = `${options.service}/${method.name}: grpc.health.v1 says ${serving}, not SERVING (seed ${seed})`;
-        }
-      } catch (err) {
-        report.failure ??= `${options.service}/${method.name}: grpc.health.v1 Check failed: ${String(err)} (seed ${seed})`;
-      }
-      reports.push(report);
     }
+    return summarize(options.service, seed, reports);
   } finally {
     client.close();
   }
+}
+
+function summarize(service: string, seed: number, reports: HostileMethodReport[]): HostileSuiteReport {
   const statuses: Record<string, number> = {};
   for (const r of reports)
     for (const [k, v] of Object.entries(r.statuses)) statuses[k] = (statuses[k] ?? 0) + v;
@@ -633,7 +721,7 @@ export async function runHostileSuite(options: HostileSuiteOptions): Promise<Hos
       .map(([k, v]) => `${k} ${v}`)
       .join(', ');
   return {
-    service: options.service,
+    service,
     seed,
     methods: reports,
     cases,
@@ -641,7 +729,7 @@ export async function runHostileSuite(options: HostileSuiteOptions): Promise<Hos
     failures,
     table: () =>
       [
-        `| ${options.service} (seed ${seed}) | cases | statuses seen | longest message (bytes) | slowest (ms) | violations |`,
+        `| ${service} (seed ${seed}) | cases | statuses seen | longest message (bytes) | slowest (ms) | violations |`,
         '| --- | ---: | --- | ---: | ---: | ---: |',
         ...reports.map(
           (r) =>

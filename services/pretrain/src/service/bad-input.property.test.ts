@@ -2,6 +2,7 @@
 // set: hostile requests get a specific, short status, the service stays healthy, and a refused call
 // changes nothing (the runs and their states compared before and after). No worker: runs stay queued.
 // HEADSTART_PROPERTY_RUNS=<cases> and HEADSTART_PROPERTY_SEED=<seed> size and replay it (docs/benchmarks.md).
+import { pretrain } from '@headstart/proto';
 import { runHostileSuite } from '@headstart/service-kit/testing';
 
 import { startTestStack, tinyRunSpec, type TestStack } from '../test-support/stack';
@@ -35,6 +36,15 @@ it('answers hostile requests to every RPC precisely, stays healthy and changes n
       numbers: [1, 2, 16, 20],
     },
     snapshot,
+    bases: {
+      StartRun: pretrain.StartRunRequest.encode({ spec: tinyRunSpec(), idempotencyKey: '' }).finish(),
+      GetRun: pretrain.GetRunRequest.encode({ runId: runIds[0] as string }).finish(),
+      ListRuns: pretrain.ListRunsRequest.encode(
+        pretrain.ListRunsRequest.fromPartial({ pageSize: 10 }),
+      ).finish(),
+      WatchRun: pretrain.WatchRunRequest.encode({ runId: runIds[0] as string }).finish(),
+      CancelRun: pretrain.CancelRunRequest.encode({ runId: runIds[1] as string }).finish(),
+    },
   });
   console.log(report.table());
   expect(report.failures).toEqual([]);

@@ -33,6 +33,9 @@ export const DEFAULT_PROPERTY_RUNS = 800;
 /** Status codes that are never an acceptable answer to a request, however bad. */
 const VAGUE = new Set([grpc.status.UNKNOWN, grpc.status.INTERNAL]);
 
+/** Cancelled or timed-out calls on one connection before the suite opens a new one (see runHostileSuite). */
+const ABANDONED_PER_CONNECTION = 400;
+
 /** Largest status message and trailing metadata a case may get back. */
 const MAX_DETAILS_BYTES = 4096;
 const MAX_METADATA_BYTES = 8192;
@@ -606,7 +609,19 @@ export async function runHostileSuite(options: HostileSuiteOptions): Promise<Hos
   const total = options.runs ?? propertyEnv('HEADSTART_PROPERTY_RUNS', DEFAULT_PROPERTY_RUNS);
   const perMethod = Math.max(1, Math.ceil(total / Math.max(1, all.length)));
   const deadlineMs = options.deadlineMs ?? 10_000;
-  const client = new grpc.Client(options.address, grpc.credentials.createInsecure());
+  // The hostile calls get a connection of their own (not grpc-js's shared subchannel pool), so that
+  // whatever happens to it cannot fail the snapshot's calls. It is replaced every
+  // ABANDONED_PER_CONNECTION cancelled or timed-out calls: each sends an RST_STREAM, and the server's
+  // HTTP/2 layer (nghttp2's reset-rate limit, the Rapid Reset defence: a burst of 1000, then 33 a second)
+  // closes a connection past that with GOAWAY INTERNAL_ERROR, failing the calls still on it with
+  // INTERNAL "Session closed with error code 2". That is a DoS defence below the service, not an answer
+  // of the service; a real client does not cancel a thousand calls a second.
+  const connect = () =>
+    new grpc.Client(options.address, grpc.credentials.createInsecure(), {
+      'grpc.use_local_subchannel_pool': 1,
+    });
+  let client = connect();
+  let abandoned = 0;
   try {
     // The state is compared around each refused case; `known` is the state when nothing may have moved
     // since (undefined after an accepted, cancelled or timed-out call: taken again before the next case).
@@ -645,6 +660,11 @@ export async function runHostileSuite(options: HostileSuiteOptions): Promise<Hos
           async (c) => {
             const frames = framesOf(method, c);
             const before = c.mode === 'normal' ? (known ?? (await state())) : '';
+            if (c.mode !== 'normal' && ++abandoned >= ABANDONED_PER_CONNECTION) {
+              client.close();
+              client = connect();
+              abandoned = 0;
+            }
             const outcome = await callRaw(client, method, frames, c.mode, deadlineMs);
             report.cases++;
             const name = codeName(outcome.code);

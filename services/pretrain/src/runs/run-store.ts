@@ -62,6 +62,31 @@ function isConflict(err: unknown): boolean {
   return apiError?.err_code === 10071 || /wrong last sequence/i.test(String((err as Error)?.message ?? err));
 }
 
+/**
+ * A moment without a JetStream leader: 503 (no responders) or a request timeout, e.g. while a replicated
+ * bucket elects a new leader after a server died. Such calls are tried again (see {@link transient}).
+ */
+function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === '503' || code === 'TIMEOUT' || /\b(503|TIMEOUT|no responders)\b/i.test(String(err));
+}
+
+/** How long a bucket call rides out a leaderless moment before the error reaches the caller. */
+const TRANSIENT_BUDGET_MS = 20_000;
+
+/** Runs `call`, trying again with a growing pause (50 ms … 1 s) while it fails transiently. */
+async function transient<T>(call: () => Promise<T>): Promise<T> {
+  const deadline = Date.now() + TRANSIENT_BUDGET_MS;
+  for (let pause = 50; ; pause = Math.min(pause * 2, 1_000)) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!isTransient(err) || Date.now() + pause > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
 function live(entry: KvEntry | null): entry is KvEntry {
   return entry !== null && entry.operation === 'PUT';
 }
@@ -94,19 +119,37 @@ export async function openRunStore(
   const kv: KV = await js.views.kv(bucket, {
     history: 1,
     replicas,
+    // Replicated, reads go through the bucket's leader: a direct get may be answered by a replica still
+    // catching up (found by the replicated-NATS test: a run read as RUNNING after it SUCCEEDED, from the
+    // server that had just come back). The compare-and-set writes need the latest revision anyway.
+    ...(replicas > 1 ? { allow_direct: false } : {}),
     description:
       'Pre-training runs: one record per run (state, progress, lease), written by API and workers.',
   });
   if (options.jsm !== undefined && replicas > 1) await raiseReplicas(options.jsm, bucket, replicas);
   const get = async (runId: string): Promise<StoredRun | undefined> => {
-    const entry = await kv.get(runKey(runId));
+    const entry = await transient(() => kv.get(runKey(runId)));
     return live(entry) ? { ...decodeRecord(entry.value), revision: entry.revision } : undefined;
   };
   return {
     bucket,
     async create(record) {
-      const revision = await kv.create(runKey(record.run.id), encodeRecord(record));
-      return { ...record, revision };
+      const value = encodeRecord(record);
+      let attempts = 0;
+      try {
+        const revision = await transient(() => {
+          attempts++;
+          return kv.create(runKey(record.run.id), value);
+        });
+        return { ...record, revision };
+      } catch (err) {
+        // A create that timed out may have been stored: the key holding our own record is success.
+        const entry = attempts > 1 && isConflict(err) ? await kv.get(runKey(record.run.id)) : null;
+        if (live(entry) && Buffer.from(entry.value).equals(Buffer.from(value))) {
+          return { ...record, revision: entry.revision };
+        }
+        throw err;
+      }
     },
     get,
     async update(runId, fn) {
@@ -116,7 +159,9 @@ export async function openRunStore(
         const next = fn({ run: current.run, ...(current.lease ? { lease: current.lease } : {}) });
         if (next === undefined) return current;
         try {
-          const revision = await kv.update(runKey(runId), encodeRecord(next), current.revision);
+          const revision = await transient(() =>
+            kv.update(runKey(runId), encodeRecord(next), current.revision),
+          );
           return { ...next, revision };
         } catch (err) {
           if (!isConflict(err)) throw err;

@@ -121,14 +121,18 @@ it('keeps every stream and the runs bucket on 3 servers, and loses nothing when 
     const victim = cluster.nodes.find((_, i) => leader.endsWith(`-${i}`)) ?? cluster.nodes[2];
     let killed: Promise<void> | undefined;
     let stepAtKill = -1;
+    let killedAt = 0;
     const messages = await watchMessages(client, run.id, (message) => {
       const step = message.step;
       if (killed === undefined && step >= 5) {
         stepAtKill = step;
+        killedAt = Date.now();
         killed = victim!.kill();
       }
     });
     await killed;
+    // The run rode out the election instead of waiting out a failed attempt's retry backoff (10 s, 60 s).
+    expect(Date.now() - killedAt).toBeLessThan(45_000);
     expect(stepAtKill).toBeGreaterThanOrEqual(5);
     expect(stepAtKill).toBeLessThan(maxSteps);
     expect(victim!.running).toBe(false);

@@ -37,6 +37,7 @@ export {
   LOG_LEVELS,
   TELEMETRY_EXPORTERS,
   logLevelVar,
+  natsStreamReplicasVar,
   observabilityConfigSpec,
   threadsVar,
 } from './observability-config';

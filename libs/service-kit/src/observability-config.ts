@@ -16,6 +16,20 @@ export const threadsVar = {
   description: 'Compute threads; 0: the cores this process may use (affinity, cgroup CPU quota).',
 } as const satisfies IntVar;
 
+/**
+ * HEADSTART_NATS_STREAM_REPLICAS: every process that creates JetStream streams or key-value buckets reads it
+ * (1 on one server, 3 on a cluster); a stream or bucket that already has more replicas keeps them.
+ */
+export const natsStreamReplicasVar = {
+  env: 'HEADSTART_NATS_STREAM_REPLICAS',
+  type: 'int',
+  min: 1,
+  max: 5,
+  default: 1,
+  description:
+    'Replicas of each JetStream stream and key-value bucket the services create: 1 on one server, 3 on a cluster.',
+} as const satisfies IntVar;
+
 /** HEADSTART_LOG_LEVEL: every process that logs reads it, the main job included. */
 export const logLevelVar = {
   env: 'HEADSTART_LOG_LEVEL',

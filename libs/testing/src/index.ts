@@ -1,5 +1,7 @@
 export { startNatsServer } from './nats-server';
 export type { NatsServerHandle, StartNatsServerOptions } from './nats-server';
+export { startNatsCluster } from './nats-cluster';
+export type { NatsClusterHandle, StartNatsClusterOptions } from './nats-cluster';
 export { findNatsServerBinary, NATS_SERVER_MISSING_HINT } from './nats-binary';
 export { freePort, isPortOpen } from './ports';
 export { makeTempDir } from './temp-dir';

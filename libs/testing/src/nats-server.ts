@@ -15,7 +15,7 @@ export interface StartNatsServerOptions {
   startTimeoutMs?: number;
   /** How long `stop()` waits after SIGTERM before it sends SIGKILL. Default 10_000 ms. */
   stopTimeoutMs?: number;
-  /** More command-line arguments, e.g. `['--tls', '--tlscert', file, ...]` or `['--user', 'u', '--pass', 'p']`. */
+  /** More command-line arguments, e.g. `['--tls', '--tlscert', file, ...]`, `['--user', 'u', '--pass', 'p']`, or `--server_name`, `--cluster`, `--routes` for a cluster node. */
   extraArgs?: readonly string[];
 }
 
@@ -208,6 +208,7 @@ function waitUntilReady(
         if (logLines.length > MAX_LOG_LINES) logLines.shift();
         if (line.includes('Server is ready')) settle();
         else if (/address already in use/i.test(line)) settle(new PortInUseError(line));
+        else if (/\[FTL\]/.test(line)) settle(new Error(`nats-server failed to start: ${line}`));
         newline = buffered.indexOf('\n');
       }
     };

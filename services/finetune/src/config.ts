@@ -1,5 +1,6 @@
 import { WORK_TYPES } from '@headstart/events';
 import {
+  natsStreamReplicasVar,
   observabilityConfigSpec,
   securityConfigSpec,
   threadsVar,
@@ -24,6 +25,7 @@ const common = {
     default: 'nats://127.0.0.1:4222',
     description: 'NATS server (JetStream events, the finetune work queue, the worker control protocol).',
   },
+  natsStreamReplicas: natsStreamReplicasVar,
   dataDir: {
     env: 'HEADSTART_DATA_DIR',
     type: 'string',

@@ -44,6 +44,8 @@ export interface FinetuneServiceOptions {
   /** host:port of the pretrain API, which adaptation triggers start runs on. Unset: such triggers are refused. */
   pretrainAddress?: string | undefined;
   natsUrl: string | string[];
+  /** Replicas of the JetStream streams this creates (3 on a cluster). @default 1 */
+  natsStreamReplicas?: number;
   /** @default '0.0.0.0' */
   host?: string;
   /** 0 picks a free port. @default 50054 */
@@ -130,6 +132,7 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
       name: 'finetune',
       logger,
       ...natsSecurityOf(options.security, options.natsUrl),
+      streamReplicas: options.natsStreamReplicas ?? 1,
     });
     cleanups.push({ name: 'events bus', fn: () => bus.close({ graceMs: 5_000 }) });
     await bus.ensureTopology();

@@ -29,6 +29,8 @@ export interface FinetuneWorkerOptions {
   security?: SecuritySettings;
   registryAddress: string;
   natsUrl: string | string[];
+  /** Replicas of the JetStream streams this creates (3 on a cluster). @default 1 */
+  natsStreamReplicas?: number;
   /** Job checkpoints go to `<dataDir>/finetune-jobs`. */
   dataDir: string;
   /** Name shown in job records. @default `<hostname>-<pid>` */
@@ -92,6 +94,7 @@ export async function createFinetuneWorker(options: FinetuneWorkerOptions): Prom
     name: `finetune-worker ${name}`,
     logger,
     ...natsSecurityOf(options.security, options.natsUrl),
+    streamReplicas: options.natsStreamReplicas ?? 1,
   });
   const control = createControlClient(bus.nc, options.controlTimeoutMs);
   const datasets = new DatasetLoader({ client, cacheEntries: 2 });

@@ -17,6 +17,7 @@ void runServiceMain({
       registryAddress: config.registryAddr,
       pretrainAddress: config.pretrainAddr,
       natsUrl: config.natsUrl,
+      natsStreamReplicas: config.natsStreamReplicas,
       backend: config.backend,
       threads: config.threads,
       modelCache: { maxBytes: config.modelCacheBytes, maxEntries: config.modelCacheEntries },

@@ -15,6 +15,7 @@ void runServiceMain({
       registryAddress: config.registryAddr,
       security: securityOf(config),
       natsUrl: config.natsUrl,
+      natsStreamReplicas: config.natsStreamReplicas,
       dataDir: config.dataDir,
       backend: config.backend,
       threads: config.threads,

@@ -1,5 +1,6 @@
 // The environment of the API process (main.ts) and of the worker process (worker.ts); read there only.
 import {
+  natsStreamReplicasVar,
   observabilityConfigSpec,
   securityConfigSpec,
   threadsVar,
@@ -17,6 +18,7 @@ const shared = {
     default: 'nats://127.0.0.1:4222',
     description: 'NATS: the work queue, the run records (KV bucket) and live progress.',
   },
+  natsStreamReplicas: natsStreamReplicasVar,
   registryAddress: {
     env: 'HEADSTART_REGISTRY_ADDR',
     type: 'address',

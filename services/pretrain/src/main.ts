@@ -15,6 +15,7 @@ void runServiceMain({
       host: config.host,
       port: config.port,
       natsUrl: config.natsUrl,
+      natsStreamReplicas: config.natsStreamReplicas,
       registryAddress: config.registryAddress,
       runsBucket: config.runsBucket,
       queue: { subject: config.workSubject, consumer: config.workConsumer, ackWaitMs: config.ackWaitMs },

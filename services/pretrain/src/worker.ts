@@ -15,6 +15,7 @@ void runServiceMain({
       logger,
       security: securityOf(config),
       natsUrl: config.natsUrl,
+      natsStreamReplicas: config.natsStreamReplicas,
       registryAddress: config.registryAddress,
       dataDir: config.dataDir,
       backend: config.backend,

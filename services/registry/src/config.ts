@@ -1,4 +1,5 @@
 import {
+  natsStreamReplicasVar,
   observabilityConfigSpec,
   securityConfigSpec,
   type ConfigSpec,
@@ -34,14 +35,7 @@ export const registryConfigSpec = {
     default: 'nats://127.0.0.1:4222',
     description: 'NATS server the outbox relay publishes registry events to.',
   },
-  natsStreamReplicas: {
-    env: 'HEADSTART_NATS_STREAM_REPLICAS',
-    type: 'int',
-    min: 1,
-    max: 5,
-    default: 1,
-    description: 'Replicas of each JetStream stream the services create: 1 on one server, 3 on a cluster.',
-  },
+  natsStreamReplicas: natsStreamReplicasVar,
   maxArtifactBytes: {
     env: 'HEADSTART_MAX_ARTIFACT_BYTES',
     type: 'int',

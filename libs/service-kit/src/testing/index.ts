@@ -10,3 +10,18 @@ export type {
 export { hasOpenssl, makeTestCertificates } from './test-certificates';
 export type { TestCertificates } from './test-certificates';
 export { unclassifiedRpcs } from './rpc-roles';
+export {
+  checkHealth,
+  DEFAULT_PROPERTY_RUNS,
+  describeCase,
+  propertyEnv,
+  runHostileSuite,
+} from './hostile-calls';
+export type {
+  CallOutcome,
+  HostileCase,
+  HostileContext,
+  HostileMethodReport,
+  HostileSuiteOptions,
+  HostileSuiteReport,
+} from './hostile-calls';

@@ -21,7 +21,10 @@ afterAll(async () => {
 });
 
 it('answers UNAVAILABLE while nats-server is down, and works again once it is back', async () => {
-  const store = await openRunStore(nc.jetstream({ timeout: 500 }), 'RUNS_OUTAGE_TEST');
+  // A server that is down, not electing: no need to wait out the 20 s an election may take.
+  const store = await openRunStore(nc.jetstream({ timeout: 500 }), 'RUNS_OUTAGE_TEST', {
+    leaderlessBudgetMs: 1_000,
+  });
   const run = pretrain.Run.fromPartial({ id: 'run-outage' });
   await store.create({ run });
 

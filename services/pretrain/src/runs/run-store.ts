@@ -4,7 +4,7 @@
 // CancelRun and a second worker taking over a stale run never overwrite each other blindly.
 import { Code, HeadstartError } from '@headstart/errors';
 import { pretrain } from '@headstart/proto';
-import type { JetStreamClient, KV, KvEntry } from 'nats';
+import type { JetStreamClient, JetStreamManager, KV, KvEntry } from 'nats';
 
 export const DEFAULT_RUNS_BUCKET = 'HEADSTART_PRETRAIN_RUNS';
 
@@ -91,26 +91,101 @@ export function natsFailure(err: unknown, bucket: string): unknown {
   return err;
 }
 
+/**
+ * A moment without a JetStream leader: 503 (no responders) or a request timeout, e.g. while a replicated
+ * bucket elects a new leader after a server died. Such calls are tried again (see {@link retryLeaderless}).
+ */
+function isTransient(err: unknown): boolean {
+  const code = (err as { code?: unknown } | undefined)?.code;
+  return code === '503' || code === 'TIMEOUT' || /\b(503|TIMEOUT|no responders)\b/i.test(String(err));
+}
+
+/** How long a bucket call rides out a leaderless moment before the error reaches the caller. */
+const TRANSIENT_BUDGET_MS = 20_000;
+
+/** Runs `call`, trying again with a growing pause (50 ms … 1 s) while it fails transiently. */
+async function retryLeaderless<T>(call: () => Promise<T>, budgetMs: number): Promise<T> {
+  const deadline = Date.now() + budgetMs;
+  for (let pause = 50; ; pause = Math.min(pause * 2, 1_000)) {
+    try {
+      return await call();
+    } catch (err) {
+      if (!isTransient(err) || Date.now() + pause > deadline) throw err;
+      await new Promise((resolve) => setTimeout(resolve, pause));
+    }
+  }
+}
+
 function live(entry: KvEntry | null): entry is KvEntry {
   return entry !== null && entry.operation === 'PUT';
 }
 
+export interface RunStoreOptions {
+  /**
+   * Replicas of the bucket's stream (HEADSTART_NATS_STREAM_REPLICAS: 3 on a cluster). A new bucket is
+   * created with them; an existing bucket with fewer is raised (with `jsm`), never lowered. @default 1
+   */
+  replicas?: number;
+  /** Needed to raise the replicas of an existing bucket. */
+  jsm?: JetStreamManager;
+  /**
+   * How long a call rides out a moment without a JetStream leader (an election after a server died)
+   * before it answers UNAVAILABLE. @default 20 s
+   */
+  leaderlessBudgetMs?: number;
+}
+
+/** Raises the replicas of the bucket's stream `KV_<bucket>` to `replicas` when it has fewer. */
+async function raiseReplicas(jsm: JetStreamManager, bucket: string, replicas: number): Promise<void> {
+  const stream = `KV_${bucket}`;
+  const { config } = await jsm.streams.info(stream);
+  if ((config.num_replicas ?? 1) >= replicas) return;
+  await jsm.streams.update(stream, { ...config, num_replicas: replicas });
+}
+
 /** Opens (creating if needed) the runs bucket. */
-export async function openRunStore(js: JetStreamClient, bucket = DEFAULT_RUNS_BUCKET): Promise<RunStore> {
+export async function openRunStore(
+  js: JetStreamClient,
+  bucket = DEFAULT_RUNS_BUCKET,
+  options: RunStoreOptions = {},
+): Promise<RunStore> {
+  const replicas = options.replicas ?? 1;
+  const transient = <T>(call: () => Promise<T>) =>
+    retryLeaderless(call, options.leaderlessBudgetMs ?? TRANSIENT_BUDGET_MS);
   const kv: KV = await js.views.kv(bucket, {
     history: 1,
+    replicas,
+    // Replicated, reads go through the bucket's leader: a direct get may be answered by a replica still
+    // catching up (found by the replicated-NATS test: a run read as RUNNING after it SUCCEEDED, from the
+    // server that had just come back). The compare-and-set writes need the latest revision anyway.
+    ...(replicas > 1 ? { allow_direct: false } : {}),
     description:
       'Pre-training runs: one record per run (state, progress, lease), written by API and workers.',
   });
+  if (options.jsm !== undefined && replicas > 1) await raiseReplicas(options.jsm, bucket, replicas);
   const get = async (runId: string): Promise<StoredRun | undefined> => {
-    const entry = await kv.get(runKey(runId));
+    const entry = await transient(() => kv.get(runKey(runId)));
     return live(entry) ? { ...decodeRecord(entry.value), revision: entry.revision } : undefined;
   };
   const store: RunStore = {
     bucket,
     async create(record) {
-      const revision = await kv.create(runKey(record.run.id), encodeRecord(record));
-      return { ...record, revision };
+      const value = encodeRecord(record);
+      let attempts = 0;
+      try {
+        const revision = await transient(() => {
+          attempts++;
+          return kv.create(runKey(record.run.id), value);
+        });
+        return { ...record, revision };
+      } catch (err) {
+        // A create that timed out may have been stored: the key holding our own record is success.
+        const entry = attempts > 1 && isConflict(err) ? await kv.get(runKey(record.run.id)) : null;
+        if (live(entry) && Buffer.from(entry.value).equals(Buffer.from(value))) {
+          return { ...record, revision: entry.revision };
+        }
+        throw err;
+      }
     },
     get,
     async update(runId, fn) {
@@ -120,7 +195,9 @@ export async function openRunStore(js: JetStreamClient, bucket = DEFAULT_RUNS_BU
         const next = fn({ run: current.run, ...(current.lease ? { lease: current.lease } : {}) });
         if (next === undefined) return current;
         try {
-          const revision = await kv.update(runKey(runId), encodeRecord(next), current.revision);
+          const revision = await transient(() =>
+            kv.update(runKey(runId), encodeRecord(next), current.revision),
+          );
           return { ...next, revision };
         } catch (err) {
           if (!isConflict(err)) throw err;

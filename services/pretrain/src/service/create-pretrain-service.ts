@@ -32,6 +32,8 @@ export interface PretrainServiceOptions {
   /** 0 picks a free port. @default 50053 */
   port?: number;
   natsUrl: string;
+  /** Replicas of the JetStream streams and the runs bucket this creates (3 on a cluster). @default 1 */
+  natsStreamReplicas?: number;
   /** host:port of the registry. */
   registryAddress: string;
   /** JetStream KV bucket of the run records. @default 'HEADSTART_PRETRAIN_RUNS' */
@@ -81,16 +83,18 @@ async function getRun(store: RunStore, runId: string): Promise<pretrain.Run> {
 
 export async function createPretrainService(options: PretrainServiceOptions): Promise<PretrainServiceHandle> {
   const { logger } = options;
+  const replicas = options.natsStreamReplicas ?? 1;
   const bus = await connectEvents({
     servers: options.natsUrl,
     name: 'pretrain',
     logger,
     ...natsSecurityOf(options.security, options.natsUrl),
+    streamReplicas: replicas,
   });
   let registry: RegistryClient | undefined;
   try {
     await bus.ensureTopology();
-    const store = await openRunStore(bus.js, options.runsBucket);
+    const store = await openRunStore(bus.js, options.runsBucket, { replicas, jsm: bus.jsm });
     registry = createRegistryClient({
       address: options.registryAddress,
       ...clientSecurityOf(options.security),

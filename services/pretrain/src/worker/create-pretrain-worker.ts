@@ -23,6 +23,8 @@ export interface PretrainWorkerOptions {
   security?: SecuritySettings;
   logger: Logger;
   natsUrl: string;
+  /** Replicas of the JetStream streams and the runs bucket this creates (3 on a cluster). @default 1 */
+  natsStreamReplicas?: number;
   registryAddress: string;
   /** Shards cache and local checkpoints live under <dataDir>/pretrain. */
   dataDir: string;
@@ -66,17 +68,19 @@ export async function createPretrainWorker(options: PretrainWorkerOptions): Prom
   const workerId = options.workerId ?? `${hostname()}-${process.pid}-${randomBytes(3).toString('hex')}`;
   const workType = pretrainWorkType(options.queue);
   const ackWaitMs = workType.consumer.ackWaitMs;
+  const replicas = options.natsStreamReplicas ?? 1;
   const bus = await connectEvents({
     servers: options.natsUrl,
     name: `pretrain-worker ${workerId}`,
     logger,
     ...natsSecurityOf(options.security, options.natsUrl),
+    streamReplicas: replicas,
   });
   let client: RegistryClient | undefined;
   let health: RunningService | undefined;
   try {
     await bus.ensureTopology();
-    const store = await openRunStore(bus.js, options.runsBucket);
+    const store = await openRunStore(bus.js, options.runsBucket, { replicas, jsm: bus.jsm });
     client = createRegistryClient({
       address: options.registryAddress,
       ...clientSecurityOf(options.security),

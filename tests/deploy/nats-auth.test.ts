@@ -7,6 +7,7 @@ import { COMPONENTS } from './contract';
 import type { Container, EnvVar, K8sObject } from './k8s';
 import { natsConfig } from './platform-checks';
 import { renderOverlay } from './render';
+import { resolveEnv } from './wiring-checks';
 import { workloads } from './workload-checks';
 
 const prod = renderOverlay('prod').objects;
@@ -63,7 +64,39 @@ describe('prod', () => {
   });
 });
 
+describe('prod NATS TLS', () => {
+  test.each(natsUsers)('%s: dials NATS with tls:// and the CA', (name) => {
+    const env = resolveEnv(prod, container(prod, name));
+    expect(env.get('HEADSTART_NATS_URL')).toMatch(/^tls:\/\//);
+    expect(env.get('HEADSTART_TLS_CA')).toBeDefined();
+  });
+
+  test('the servers present the shared certificate, which names the NATS host the services dial', () => {
+    const conf = natsConfig(prod) ?? '';
+    const files = ['cert_file', 'key_file', 'ca_file'].map((k) => new RegExp(`${k}: (\\S+)`).exec(conf)?.[1]);
+    const nats = workloads(prod).find((w) => w.metadata.name === 'nats');
+    const mount = container(prod, 'nats').volumeMounts?.find((m) =>
+      files.every((f) => f?.startsWith(`${m.mountPath}/`)),
+    );
+    const volume = nats?.spec.template.spec.volumes?.find((v) => v.name === mount?.name);
+    expect(volume?.secret?.secretName).toBe('headstart-grpc-tls');
+    type Cert = { spec: { secretName: string; dnsNames?: string[] } };
+    const cert = prod.find(
+      (o) => o.kind === 'Certificate' && (o as unknown as Cert).spec.secretName === 'headstart-grpc-tls',
+    ) as unknown as Cert | undefined;
+    const host = /^tls:\/\/([^:]+):/.exec(
+      resolveEnv(prod, container(prod, 'registry')).get('HEADSTART_NATS_URL') ?? '',
+    )?.[1];
+    expect(cert?.spec.dnsNames).toEqual(expect.arrayContaining([host, 'nats.headstart.svc']));
+  });
+});
+
 describe('dev', () => {
+  test('NATS stays plaintext', () => {
+    expect(natsConfig(dev)).not.toMatch(/^tls \{/m);
+    expect(resolveEnv(dev, container(dev, 'registry')).get('HEADSTART_NATS_URL')).toMatch(/^nats:\/\//);
+  });
+
   test('NATS stays open: no users in nats.conf, no credentials in any pod', () => {
     expect(natsConfig(dev)).not.toMatch(/authorization|include/);
     for (const name of Object.keys(COMPONENTS)) {

@@ -1,6 +1,6 @@
 // The services' NATS connection over TLS with a password: connectEvents with what natsSecurityOf takes
 // from the process's security settings, against a nats-server that requires TLS and a user.
-import { connectEvents } from '@headstart/events';
+import { connectEvents, natsInboxPrefix } from '@headstart/events';
 import { natsSecurityOf } from '@headstart/service-kit';
 import { hasOpenssl, makeTestCertificates, type TestCertificates } from '@headstart/service-kit/testing';
 import { makeTempDir, startNatsServer, type NatsServerHandle, type TempDir } from '@headstart/testing';
@@ -57,26 +57,36 @@ describeTls('NATS over TLS with a user', () => {
   it('is refused without TLS settings, with a CA that did not sign the server, or without the password', async () => {
     const other = certs.otherCa();
     const plain = `nats://localhost:${nats.port}`;
+    // Thunks, tried one at a time: a connection refused while an earlier one is awaited would otherwise be
+    // an unhandled rejection.
     const attempts = [
       // TLS required by the server, no CA given to the client.
-      connectEvents({ servers: plain, name: 'x', waitOnFirstConnect: false, ...natsSecurityOf(user, plain) }),
-      connectEvents({
-        servers: tlsUrl(),
-        name: 'x',
-        waitOnFirstConnect: false,
-        ...natsSecurityOf({ tls: { caFile: other.caFile }, ...user }, tlsUrl()),
-      }),
-      connectEvents({
-        servers: tlsUrl(),
-        name: 'x',
-        waitOnFirstConnect: false,
-        ...natsSecurityOf({ tls: { caFile: certs.caFile } }, tlsUrl()),
-      }),
+      () =>
+        connectEvents({
+          servers: plain,
+          name: 'x',
+          waitOnFirstConnect: false,
+          ...natsSecurityOf(user, plain),
+        }),
+      () =>
+        connectEvents({
+          servers: tlsUrl(),
+          name: 'x',
+          waitOnFirstConnect: false,
+          ...natsSecurityOf({ tls: { caFile: other.caFile }, ...user }, tlsUrl()),
+        }),
+      () =>
+        connectEvents({
+          servers: tlsUrl(),
+          name: 'x',
+          waitOnFirstConnect: false,
+          ...natsSecurityOf({ tls: { caFile: certs.caFile } }, tlsUrl()),
+        }),
     ];
     const outcomes: string[] = [];
     for (const attempt of attempts) {
       outcomes.push(
-        await attempt.then(
+        await attempt().then(
           async (bus) => {
             await bus.close({ graceMs: 0 });
             return 'connected';
@@ -101,6 +111,12 @@ describeTls('NATS over TLS with a user', () => {
     expect(natsSecurityOf(settings, ['tls://nats:4222'])).toEqual({
       tls: { caFile: 'ca.pem', certFile: 'c.pem', keyFile: 'k.pem' },
       credsFile: 'x.creds',
+    });
+    // A user reads its replies on its own inbox, the only one its permissions allow (libs/events permissions.ts).
+    expect(natsSecurityOf({ natsUser: 'finetune-worker', natsPassword: 'p' }, 'nats://nats:4222')).toEqual({
+      user: 'finetune-worker',
+      pass: 'p',
+      inboxPrefix: natsInboxPrefix('finetune-worker'),
     });
   });
 });

@@ -58,6 +58,11 @@ export interface ConnectEventsOptions {
   /** User and password (nats.js 2.x cannot take them from a `nats://user:pass@host` URL). */
   user?: string;
   pass?: string;
+  /**
+   * Prefix of this connection's reply subjects (default `_INBOX`). With per-user permissions each user
+   * subscribes only to its own `_INBOX.<user>.>` (see `natsInboxPrefix`).
+   */
+  inboxPrefix?: string;
 }
 
 /** nats.js TLS options without the unset files. */
@@ -267,6 +272,7 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
     waitOnFirstConnect: options.waitOnFirstConnect ?? true,
     ...(options.tls === undefined ? {} : { tls: natsTls(options.tls) }),
     ...(options.user === undefined ? {} : { user: options.user, pass: options.pass ?? '' }),
+    ...(options.inboxPrefix === undefined ? {} : { inboxPrefix: options.inboxPrefix }),
     ...(options.credsFile === undefined
       ? {}
       : { authenticator: credsAuthenticator(() => readFileSync(options.credsFile!)) }),

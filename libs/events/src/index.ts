@@ -55,3 +55,12 @@ export type {
   WorkType,
   WorkTypeDef,
 } from './topology';
+export {
+  NATS_USERS,
+  SERVICE_SUBJECTS,
+  natsAuthorizationConf,
+  natsInboxPrefix,
+  natsPasswordEnv,
+  passwordFromEnv,
+} from './permissions';
+export type { NatsComponent, NatsPermissions, NatsUserDef, PasswordOf } from './permissions';

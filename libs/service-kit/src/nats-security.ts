@@ -6,11 +6,13 @@ export interface NatsSecurity {
   credsFile?: string;
   user?: string;
   pass?: string;
+  inboxPrefix?: string;
 }
 
 /**
  * TLS to NATS when a server URL is `tls://...` (with the process's CA, and its certificate for servers
- * that verify clients); the credentials file, or the user and password, when set.
+ * that verify clients); the credentials file, or the user and password, when set. A user's replies come
+ * to `_INBOX.<user>.>`, the only inbox its permissions let it read (libs/events permissions.ts).
  */
 export function natsSecurityOf(
   settings: SecuritySettings | undefined,
@@ -26,6 +28,10 @@ export function natsSecurityOf(
     ...(settings?.natsCredsFile === undefined ? {} : { credsFile: settings.natsCredsFile }),
     ...(settings?.natsUser === undefined
       ? {}
-      : { user: settings.natsUser, pass: settings.natsPassword ?? '' }),
+      : {
+          user: settings.natsUser,
+          pass: settings.natsPassword ?? '',
+          inboxPrefix: `_INBOX.${settings.natsUser}`,
+        }),
   };
 }

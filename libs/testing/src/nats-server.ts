@@ -17,6 +17,8 @@ export interface StartNatsServerOptions {
   stopTimeoutMs?: number;
   /** More command-line arguments, e.g. `['--tls', '--tlscert', file, ...]`, `['--user', 'u', '--pass', 'p']`, or `--server_name`, `--cluster`, `--routes` for a cluster node. */
   extraArgs?: readonly string[];
+  /** Variables added to the server's environment (e.g. passwords a config file names as `$VAR`). */
+  env?: Readonly<Record<string, string>>;
 }
 
 export interface NatsServerHandle {
@@ -83,7 +85,10 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
     const args = ['-a', '127.0.0.1', '-p', String(onPort)];
     if (jetstream) args.push('-js', '-sd', storeDir);
     args.push(...(options.extraArgs ?? []));
-    const proc = spawn(binary, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(binary, args, {
+      stdio: ['ignore', 'pipe', 'pipe'],
+      ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }),
+    });
     child = proc;
     live.add(proc);
     exited = new Promise<void>((resolve) => {

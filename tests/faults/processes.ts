@@ -41,6 +41,8 @@ export class ServiceProcess {
   readonly lines: string[] = [];
   /** Every line ever printed that matches one of `watch` (kept beyond the ring buffer). */
   readonly watched: string[] = [];
+  /** Lines and bytes printed over the process's life (the ring buffer keeps only the last lines). */
+  printed = { lines: 0, bytes: 0 };
   starts = 0;
 
   constructor(
@@ -48,6 +50,11 @@ export class ServiceProcess {
     private readonly def: ProcessDef,
     private readonly watch: RegExp[] = [],
   ) {}
+
+  /** Keeps every line matching one of `patterns` in `watched` too. */
+  watchFor(patterns: readonly RegExp[]): void {
+    this.watch.push(...patterns);
+  }
 
   get running(): boolean {
     return this.child !== undefined;
@@ -82,6 +89,8 @@ export class ServiceProcess {
       );
       const onLine = (line: string) => {
         this.lines.push(line);
+        this.printed.lines++;
+        this.printed.bytes += line.length + 1;
         if (LOG_DIR) appendFileSync(path.join(LOG_DIR, `${this.name}.log`), `${line}\n`);
         if (this.lines.length > MAX_LINES) this.lines.shift();
         if (this.watch.some((w) => w.test(line))) this.watched.push(line);
@@ -137,11 +146,20 @@ export interface FaultStackOptions {
   /** Ack wait of both work queues: how soon a killed worker's item goes to the next one. */
   ackWaitMs: number;
   logLevel?: string;
+  /** More nats-server arguments (TLS, a user), and the URL the services dial then (e.g. tls://localhost:PORT). */
+  nats?: { extraArgs: string[]; url(port: number): string };
+  /** More variables for every service process (TLS files, the tokens file, a token, NATS credentials). */
+  env?: Record<string, string>;
+  /** Every process's lines matching one of these are kept whole (`watched`), e.g. planted secrets. */
+  watchAll?: RegExp[];
 }
 
 export async function startFaultStack(options: FaultStackOptions): Promise<FaultStack> {
   const { dir } = options;
-  const nats = await startNatsServer({ storeDir: path.join(dir, 'nats') });
+  const nats = await startNatsServer({
+    storeDir: path.join(dir, 'nats'),
+    ...(options.nats ? { extraArgs: options.nats.extraArgs } : {}),
+  });
   const [registryPort, pretrainPort, finetunePort, pretrainHealth, finetuneHealth] = await Promise.all([
     freePort(),
     freePort(),
@@ -153,12 +171,13 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
   const pretrainAddress = `127.0.0.1:${pretrainPort}`;
   const finetuneAddress = `127.0.0.1:${finetunePort}`;
   const common = {
-    HEADSTART_NATS_URL: nats.url,
+    HEADSTART_NATS_URL: options.nats ? options.nats.url(nats.port) : nats.url,
     HEADSTART_LOG_LEVEL: options.logLevel ?? 'info',
     HEADSTART_OTEL_EXPORTER: 'none',
     HEADSTART_REGISTRY_ADDR: registryAddress,
     HEADSTART_BACKEND: 'cpu',
     HEADSTART_THREADS: '1',
+    ...options.env,
   };
   const processes = {
     registry: new ServiceProcess(
@@ -224,6 +243,7 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
       ready: /"msg":"finetune worker ready"/,
     }),
   };
+  for (const p of Object.values(processes)) p.watchFor(options.watchAll ?? []);
   const stack: FaultStack = {
     dir,
     nats,

@@ -26,6 +26,8 @@ export interface ConsumerRun<V, L> {
   stats: ConsumerStats;
   /** Open pulls (ended on stop and on reconnect). */
   fetches: Set<ConsumerMessages>;
+  /** Reconnects so far: a pull created across one is ended too (the server that got it is gone). */
+  reconnects: number;
   /** One controller per running handler (aborted when the stop grace period runs out). */
   running: Set<AbortController>;
   stopping: AbortController;

@@ -37,6 +37,7 @@ export async function startPullConsumer<V, L>(params: PullConsumerParams<V, L>):
   // A pull open when the server went away is forgotten by the server: end it at once after a reconnect so
   // the slot pulls again, instead of waiting out its expiry with nothing delivered.
   const stopListening = params.connection.onReconnect(() => {
+    run.reconnects++;
     for (const batch of run.fetches) batch.stop();
   });
   const slots = Array.from({ length: concurrency }, () => pullSlot(run, params, pull));
@@ -71,6 +72,7 @@ function consumerRun<V, L>(params: PullConsumerParams<V, L>): ConsumerRun<V, L> 
     autoHeartbeatMs: params.options.autoHeartbeat ? Math.max(100, Math.floor(def.ackWaitMs / 3)) : undefined,
     stats: emptyStats(),
     fetches: new Set<ConsumerMessages>(),
+    reconnects: 0,
     running: new Set<AbortController>(),
     stopping: new AbortController(),
   };
@@ -96,9 +98,14 @@ async function pullSlot<V, L>(
       // Pull only while connected: a pull written into the reconnect buffer can be lost.
       await params.connection.whenConnected(undefined, stopping.signal);
       if (stopping.signal.aborted) break;
+      const reconnects = run.reconnects;
       batch = await pull.fetch({ max_messages: 1, expires: pullExpiresMs });
       fetches.add(batch);
-      if (stopping.signal.aborted) batch.stop(); // stop() ran while this fetch was being created
+      if (stopping.signal.aborted)
+        batch.stop(); // stop() ran while this fetch was being created
+      // A reconnect while this fetch was being created: its pull may have gone to the server that went
+      // away, which forgot it; pull again now rather than wait out its expiry with nothing delivered.
+      else if (run.reconnects !== reconnects) batch.stop();
       for await (const msg of batch) await processMessage(run, msg);
     } catch (err) {
       if (stopping.signal.aborted) break;

@@ -93,7 +93,12 @@ describe('restarts', () => {
       return true;
     });
 
-    await waitFor(() => received.length === 2, { message: 'the event published after the restart' });
+    // Within a pull's expiry (10 s) plus the reconnect: what the test is about is that it arrives, and a
+    // machine busy with the whole suite takes its time (it took over 10 s once in a full run).
+    await waitFor(() => received.length === 2, {
+      timeoutMs: 20_000,
+      message: 'the event published after the restart',
+    });
     // A clean restart keeps the consumer's acks: nothing is delivered twice.
     expect(received).toEqual(['before', 'after-1']);
 

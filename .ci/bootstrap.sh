@@ -9,6 +9,8 @@ if [ "$(id -u)" != "0" ]; then SUDO="sudo"; fi
 
 need_apt=()
 command -v nats-server >/dev/null 2>&1 || [ -x /usr/sbin/nats-server ] || need_apt+=(nats-server)
+# The TLS tests make their certificates with the openssl CLI (node:crypto cannot issue X.509 certificates).
+command -v openssl >/dev/null 2>&1 || need_apt+=(openssl)
 # OpenBLAS headers and the threaded library back the native CPU kernels of the trainer.
 [ -f /usr/include/x86_64-linux-gnu/cblas.h ] || [ -f /usr/include/cblas.h ] || [ -f /usr/include/x86_64-linux-gnu/openblas-pthread/cblas.h ] || need_apt+=(libopenblas-dev)
 dpkg -s libopenblas0-pthread >/dev/null 2>&1 || need_apt+=(libopenblas0-pthread)

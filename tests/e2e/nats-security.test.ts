@@ -2,12 +2,10 @@
 // from the process's security settings, against a nats-server that requires TLS and a user.
 import { connectEvents, natsInboxPrefix } from '@headstart/events';
 import { natsSecurityOf } from '@headstart/service-kit';
-import { hasOpenssl, makeTestCertificates, type TestCertificates } from '@headstart/service-kit/testing';
+import { makeTestCertificates, type TestCertificates } from '@headstart/service-kit/testing';
 import { makeTempDir, startNatsServer, type NatsServerHandle, type TempDir } from '@headstart/testing';
 
-const describeTls = hasOpenssl() ? describe : describe.skip;
-
-describeTls('NATS over TLS with a user', () => {
+describe('NATS over TLS with a user', () => {
   let tmp: TempDir;
   let certs: TestCertificates;
   let nats: NatsServerHandle;

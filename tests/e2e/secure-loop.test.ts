@@ -12,7 +12,7 @@ import { createPretrainClient, type PretrainClient } from '@headstart/pretrain-c
 import { common, pretrain } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import { clientSecurityOf, hashToken, type SecuritySettings } from '@headstart/service-kit';
-import { hasOpenssl, makeTestCertificates, type TestCertificates } from '@headstart/service-kit/testing';
+import { makeTestCertificates, type TestCertificates } from '@headstart/service-kit/testing';
 import { makeTempDir, waitFor, type TempDir } from '@headstart/testing';
 
 import { registerTinyData } from '../faults/fixtures';
@@ -23,10 +23,9 @@ const USER_TOKEN = 'hs_loop_user_0d9b3e7a52c1f486';
 const NATS_PASSWORD = 'nats_loop_pw_7e21c09ab4';
 const MODEL = 'secure-bert';
 
-const describeTls = hasOpenssl() ? describe : describe.skip;
 jest.setTimeout(180_000);
 
-describeTls('the loop with TLS, tokens and a NATS user on every hop', () => {
+describe('the loop with TLS, tokens and a NATS user on every hop', () => {
   let dir: TempDir;
   let certs: TestCertificates;
   let stack: FaultStack;

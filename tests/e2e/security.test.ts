@@ -7,7 +7,7 @@ import { Readable } from 'node:stream';
 import { createRegistryService, type RegistryServiceHandle } from '@headstart/registry';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import { clientSecurityOf, createLogger, hashToken, type SecuritySettings } from '@headstart/service-kit';
-import { hasOpenssl, makeTestCertificates, type TestCertificates } from '@headstart/service-kit/testing';
+import { makeTestCertificates, type TestCertificates } from '@headstart/service-kit/testing';
 import { makeTempDir, type TempDir } from '@headstart/testing';
 
 const TOKENS = {
@@ -15,8 +15,6 @@ const TOKENS = {
   writer: 'hs_e2e_writer_2b7e81d4c9a0',
   admin: 'hs_e2e_admin_9a14e6f0b3c8',
 };
-
-const describeTls = hasOpenssl() ? describe : describe.skip;
 
 /** The gRPC codes the clients' HeadstartErrors carry. */
 const Code = { DEADLINE_EXCEEDED: 4, PERMISSION_DENIED: 7, UNAVAILABLE: 14, UNAUTHENTICATED: 16 } as const;
@@ -31,7 +29,7 @@ async function failure(promise: Promise<unknown>): Promise<{ code: number; messa
   throw new Error('expected the call to fail');
 }
 
-describeTls('a TLS registry with authentication', () => {
+describe('a TLS registry with authentication', () => {
   let tmp: TempDir;
   let certs: TestCertificates;
   let registry: RegistryServiceHandle;

@@ -7,12 +7,10 @@ import { freePort, makeTempDir, waitFor, type TempDir } from '@headstart/testing
 import { clientSecurityOf } from './client-security';
 import type { SecuritySettings, TlsSettings } from './security-config';
 import { checkHealth, getVersion, startFixture } from './test-fixture';
-import { hasOpenssl, makeTestCertificates, type TestCertificates } from './testing/test-certificates';
+import { makeTestCertificates, type TestCertificates } from './testing/test-certificates';
 import type { RunningService } from './create-service';
 
-const describeTls = hasOpenssl() ? describe : describe.skip;
-
-describeTls('TLS and mTLS on a real server', () => {
+describe('TLS and mTLS on a real server', () => {
   let tmp: TempDir;
   let certs: TestCertificates;
   const services: RunningService[] = [];

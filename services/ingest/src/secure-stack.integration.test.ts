@@ -5,7 +5,7 @@ import * as fs from 'node:fs';
 import { createIngestClient, type IngestClient } from '@headstart/ingest-client';
 import { createRegistryService, type RegistryServiceHandle } from '@headstart/registry';
 import { clientSecurityOf, createLogger, hashToken, type SecuritySettings } from '@headstart/service-kit';
-import { hasOpenssl, makeTestCertificates, type TestCertificates } from '@headstart/service-kit/testing';
+import { makeTestCertificates, type TestCertificates } from '@headstart/service-kit/testing';
 import { makeTempDir, type TempDir } from '@headstart/testing';
 
 import { createIngestService, type IngestServiceHandle } from './create-ingest-service';
@@ -14,10 +14,9 @@ const SERVICE_TOKEN = 'hs_it_ingest_service_7d1f0c';
 const READONLY_SERVICE_TOKEN = 'hs_it_ingest_readonly_3e9b2a';
 const USER_TOKEN = 'hs_it_user_c4a8e1';
 
-const describeTls = hasOpenssl() ? describe : describe.skip;
 const logger = createLogger({ name: 'ingest-secure-it', level: 'silent' });
 
-describeTls('ingest and registry over TLS with tokens', () => {
+describe('ingest and registry over TLS with tokens', () => {
   let tmp: TempDir;
   let certs: TestCertificates;
   let tokensFile: string;

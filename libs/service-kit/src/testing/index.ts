@@ -7,7 +7,7 @@ export type {
   OversizedRequest,
   RequestType,
 } from './oversized-requests';
-export { hasOpenssl, makeTestCertificates } from './test-certificates';
+export { makeTestCertificates } from './test-certificates';
 export type { TestCertificates } from './test-certificates';
 export { unclassifiedRpcs } from './rpc-roles';
 export {

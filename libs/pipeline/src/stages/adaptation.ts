@@ -8,20 +8,18 @@ import type { FinetuneClient } from '@headstart/finetune-client';
 import type { IngestClient } from '@headstart/ingest-client';
 import type { PretrainClient } from '@headstart/pretrain-client';
 import { common, finetune, pretrain, type registry } from '@headstart/proto';
-import type { RegistryClient } from '@headstart/registry-client';
+import { versionRef, type RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
 
 import { findTagged, inputsTag, label } from '../reuse';
 import type { AdaptationScale, PipelineScale } from '../scale';
 import { awaitIngestJob } from './ingest-corpus';
 import { silentReporter, type Reporter } from '../reporter/reporter';
+import { pollUntilFound } from './poll';
 
 const PREFIX = 'headstart main job adaptation';
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-const pinned = (v: Pick<registry.ModelVersion, 'modelName' | 'version'>) => ({
-  name: v.modelName,
-  selector: { $case: 'version' as const, version: v.version },
-});
+const pinned = (v: Pick<registry.ModelVersion, 'modelName' | 'version'>) =>
+  versionRef(v.modelName, v.version);
 
 export interface AdaptationShards {
   corpus: registry.ModelVersion;
@@ -161,27 +159,20 @@ async function runStartedFor(
   base: registry.ModelVersion,
   signal: AbortSignal | undefined,
 ): Promise<pretrain.Run> {
-  const deadline = Date.now() + 300_000;
-  for (;;) {
-    if (signal?.aborted) throw new HeadstartError(Code.CANCELLED, 'the pipeline was cancelled');
-    const runs = await client.listAllRuns({ modelName: adaptedModelName }, signal ? { signal } : {});
-    const found = runs.find((r) => {
-      const from = r.spec?.continueFrom;
-      return (
-        from?.name === base.modelName &&
-        from.selector?.$case === 'version' &&
-        from.selector.version === base.version
-      );
-    });
-    if (found) return found;
-    if (Date.now() > deadline) {
-      throw new HeadstartError(
-        Code.DEADLINE_EXCEEDED,
-        `no adaptation run started for ${label(base)} in time`,
-      );
-    }
-    await sleep(500);
-  }
+  return pollUntilFound(
+    async () => {
+      const runs = await client.listAllRuns({ modelName: adaptedModelName }, signal ? { signal } : {});
+      return runs.find((r) => {
+        const from = r.spec?.continueFrom;
+        return (
+          from?.name === base.modelName &&
+          from.selector?.$case === 'version' &&
+          from.selector.version === base.version
+        );
+      });
+    },
+    { what: `the adaptation run of ${label(base)}`, signal },
+  );
 }
 
 /** Follows the adaptation run the base's final checkpoint started, to its final checkpoint. */

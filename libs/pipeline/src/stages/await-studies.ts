@@ -5,7 +5,6 @@ import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
 
 import { unpackTar } from '@headstart/checkpoint';
-import { Code, HeadstartError } from '@headstart/errors';
 import type { StudyClient } from '@headstart/finetune-client';
 import { common, type finetune, type registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
@@ -14,6 +13,7 @@ import type { Logger } from '@headstart/service-kit';
 import { label } from '../reuse';
 import { silentReporter, type Reporter } from '../reporter/reporter';
 import type { StudyTrigger } from './study-triggers';
+import { pollUntilFound } from './poll';
 
 const { JobState } = common;
 
@@ -38,30 +38,23 @@ export interface AwaitStudiesInput {
   signal?: AbortSignal | undefined;
 }
 
-const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
-
 async function studyStartedBy(
   client: StudyClient,
   trigger: finetune.Trigger,
   checkpoint: registry.ModelVersion,
   input: AwaitStudiesInput,
 ): Promise<finetune.Study> {
-  const deadline = Date.now() + (input.appearTimeoutMs ?? 300_000);
-  for (;;) {
-    if (input.signal?.aborted) throw new HeadstartError(Code.CANCELLED, 'the pipeline was cancelled');
-    const { studies } = await client.listStudies({ baseModel: checkpoint.modelName, pageSize: 100 });
-    const found = studies.find(
-      (s) => s.triggerId === trigger.id && s.baseVersion?.versionId === checkpoint.id,
-    );
-    if (found) return found;
-    if (Date.now() > deadline) {
-      throw new HeadstartError(
-        Code.DEADLINE_EXCEEDED,
-        `trigger ${trigger.id} started no study for ${label(checkpoint)} in time`,
-      );
-    }
-    await sleep(500);
-  }
+  return pollUntilFound(
+    async () => {
+      const { studies } = await client.listStudies({ baseModel: checkpoint.modelName, pageSize: 100 });
+      return studies.find((s) => s.triggerId === trigger.id && s.baseVersion?.versionId === checkpoint.id);
+    },
+    {
+      what: `the study trigger ${trigger.id} starts for ${label(checkpoint)}`,
+      timeoutMs: input.appearTimeoutMs,
+      signal: input.signal,
+    },
+  );
 }
 
 /** Downloads the study's REPORT version and unpacks it into <reportsDir>/<name>-<version>/. */

@@ -21,6 +21,8 @@ export interface RetryTransientOptions {
   beforeWait?: () => void;
   /** Stops waiting: the last failure is rethrown. */
   signal?: AbortSignal;
+  /** Which failures are worth another try. @default isTransientError */
+  retryable?: (err: unknown) => boolean;
 }
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
@@ -31,7 +33,8 @@ export async function retryTransient<T>(fn: () => Promise<T>, options: RetryTran
     try {
       return await fn();
     } catch (err) {
-      if (!isTransientError(err) || Date.now() >= deadline || options.signal?.aborted) throw err;
+      const retryable = options.retryable ?? isTransientError;
+      if (!retryable(err) || Date.now() >= deadline || options.signal?.aborted) throw err;
       if (attempt === 0) options.onFirstFailure?.(err as Error);
       options.beforeWait?.();
       await sleep(Math.min(options.maxDelayMs ?? 2_000, (options.firstDelayMs ?? 100) * 2 ** attempt));

@@ -2,6 +2,7 @@
 // records through NATS, which they all reach anyway: no shared volume, no database of its own, and any
 // number of API replicas. Writes are compare-and-set on the key's revision, so a worker's progress, a
 // CancelRun and a second worker taking over a stale run never overwrite each other blindly.
+import { retryTransient } from '@headstart/client-kit';
 import { Code, HeadstartError } from '@headstart/errors';
 import { pretrain } from '@headstart/proto';
 import type { JetStreamClient, JetStreamManager, KV, KvEntry } from 'nats';
@@ -104,16 +105,13 @@ function isTransient(err: unknown): boolean {
 const TRANSIENT_BUDGET_MS = 20_000;
 
 /** Runs `call`, trying again with a growing pause (50 ms … 1 s) while it fails transiently. */
-async function retryLeaderless<T>(call: () => Promise<T>, budgetMs: number): Promise<T> {
-  const deadline = Date.now() + budgetMs;
-  for (let pause = 50; ; pause = Math.min(pause * 2, 1_000)) {
-    try {
-      return await call();
-    } catch (err) {
-      if (!isTransient(err) || Date.now() + pause > deadline) throw err;
-      await new Promise((resolve) => setTimeout(resolve, pause));
-    }
-  }
+function retryLeaderless<T>(call: () => Promise<T>, budgetMs: number): Promise<T> {
+  return retryTransient(call, {
+    boundMs: budgetMs,
+    firstDelayMs: 50,
+    maxDelayMs: 1_000,
+    retryable: isTransient,
+  });
 }
 
 function live(entry: KvEntry | null): entry is KvEntry {

@@ -1,0 +1,16 @@
+export { JOB_ID_PATTERN, finished, isTerminal, requeued, stateName } from './job';
+export type { JobFields } from './job';
+export { LostLeaseError, holdsLease } from './lease';
+export type { Lease } from './lease';
+export { natsFailure } from './nats-failure';
+export { decodeJobRecord, encodeJobRecord, openJobStore } from './job-store';
+export type { JobCodec, JobRecord, JobStore, JobStoreOptions, JobUpdate, StoredJob } from './job-store';
+export { claimJob, decideClaim } from './claim';
+export type { ClaimContext, ClaimResult } from './claim';
+export { requestCancel, settleLeased, updateLeased } from './leased-writes';
+export { requeueQueuedJobs, startQueuedSweep } from './queued-sweep';
+export type { QueuedSweepOptions } from './queued-sweep';
+export { WORKER_DIED_CODE, exhaustedJobMessage, watchExhaustedJobs } from './exhausted-jobs';
+export type { ExhaustedJobsOptions } from './exhausted-jobs';
+export { deliverJob } from './deliver-job';
+export type { AttemptOutcome, FailureVerdict, JobDeliveryOptions } from './deliver-job';

@@ -165,9 +165,14 @@ export async function openJobStore<J extends JobFields>(
       );
     },
     async list() {
-      const keys: string[] = [];
-      for await (const key of await kv.keys(`${prefix}.*`)) keys.push(key);
-      const entries = await Promise.all(keys.map((key) => kv.get(key)));
+      // Each call rides out a leaderless moment as get does (found by the replicated-NATS test: a list
+      // right after a killed server came back timed out).
+      const keys = await transient(async () => {
+        const found: string[] = [];
+        for await (const key of await kv.keys(`${prefix}.*`)) found.push(key);
+        return found;
+      });
+      const entries = await Promise.all(keys.map((key) => transient(() => kv.get(key))));
       return entries.filter(live).map((entry) => decodeJobRecord(codec, entry.value).job);
     },
     async watch(id, onChange) {

@@ -8,4 +8,6 @@ module.exports = {
   transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }] },
   testTimeout: 60_000,
   maxWorkers: 2,
+  // The shipped data, built once per run for every test that runs the main job (see the file).
+  globalSetup: '<rootDir>/tests/jest-global-setup.js',
 };

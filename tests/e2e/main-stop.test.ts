@@ -1,19 +1,24 @@
 // Issue 11's "stop fast": the first Ctrl-C (SIGINT) during pre-training stops the real main job — the
 // run checkpoints at its next step and is handed back to the queue, every part of the stack stops —
-// within 10 s on a 2-core machine. It runs `make demo`'s own entry point on the shipped data in a
-// fresh home, so it takes the data and ingest stages' time (≈ 25 s) before it can interrupt.
+// within 10 s on a 2-core machine. It runs `make demo`'s own entry point in a fresh home on the shipped
+// data the test run shares (HEADSTART_DATA_DIR), so it takes the ingest stage's time before it can interrupt.
 import { spawn } from 'node:child_process';
 import * as path from 'node:path';
 import * as readline from 'node:readline';
 
-import { makeTempDir } from '@headstart/testing';
+import { makeTempDir, shippedDataDir } from '@headstart/testing';
 
 const MAIN = path.resolve(__dirname, '../../libs/pipeline/dist/main.js');
 
 it('stops within 10 s of the first SIGINT during pre-training, handing the run back', async () => {
   const home = await makeTempDir('main-stop');
   const child = spawn(process.execPath, [MAIN], {
-    env: { ...process.env, HEADSTART_HOME: home.path, HEADSTART_LOG_LEVEL: 'info' },
+    env: {
+      ...process.env,
+      HEADSTART_HOME: home.path,
+      HEADSTART_DATA_DIR: shippedDataDir(),
+      HEADSTART_LOG_LEVEL: 'info',
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   const lines: string[] = [];

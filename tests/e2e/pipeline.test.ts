@@ -14,7 +14,7 @@ import {
 } from '@headstart/pipeline';
 import { registry } from '@headstart/proto';
 import { createLogger } from '@headstart/service-kit';
-import { makeTempDir, type TempDir } from '@headstart/testing';
+import { makeTempDir, shippedDataDir, type TempDir } from '@headstart/testing';
 
 jest.setTimeout(300_000);
 
@@ -49,7 +49,7 @@ beforeAll(async () => {
   dir = await makeTempDir('pipeline-e2e');
   const home = path.join(dir.path, 'home');
   stack = await startLocalStack({ home, backend: 'cpu', logger });
-  first = await runPipeline({ home, logger, scale: TINY, stack, dataDir: path.join(dir.path, 'data') });
+  first = await runPipeline({ home, logger, scale: TINY, stack, dataDir: shippedDataDir() });
 });
 
 afterAll(async () => {
@@ -258,7 +258,7 @@ describe('the main job at tiny scale', () => {
       logger,
       scale: TINY,
       stack,
-      dataDir: path.join(dir.path, 'data'),
+      dataDir: shippedDataDir(),
     });
     expect(again.report.versions.map((v) => v.ref)).toEqual(before);
     expect(again.report.pretrain).toMatchObject({ runId: first.report.pretrain.runId, origin: 'earlier' });

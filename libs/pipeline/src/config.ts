@@ -11,6 +11,13 @@ export const pipelineConfigSpec = {
     description:
       'Root of the local deployment: shipped data, JetStream store, registry database and artifacts, work files, reports.',
   },
+  dataDir: {
+    env: 'HEADSTART_DATA_DIR',
+    type: 'string',
+    required: false,
+    description:
+      'Where the shipped data is built and read (default: <home>/data). Built once, it is reused by every home that points here.',
+  },
   natsUrl: {
     env: 'HEADSTART_NATS_URL',
     type: 'url',

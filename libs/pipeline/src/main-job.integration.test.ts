@@ -4,7 +4,7 @@ import * as net from 'node:net';
 import * as path from 'node:path';
 
 import { createRegistryClient } from '@headstart/registry-client';
-import { makeTempDir, type TempDir } from '@headstart/testing';
+import { makeTempDir, shippedDataDir, type TempDir } from '@headstart/testing';
 
 import { runMainJob, type ConsoleStream } from './main-job';
 import { TINY_SCALE, type PipelineScale } from './scale';
@@ -56,7 +56,7 @@ it('--keep-up: the report, then the stack keeps serving until the stop signal', 
     },
     stdout,
     scale: TINY,
-    dataDir: path.join(dir.path, 'data'),
+    dataDir: shippedDataDir(),
     signal: controller.signal,
     keepUpPorts: { registry: 0, ingest: 0, pretrain: 0, finetune: 0 },
   });

@@ -24,6 +24,8 @@ export type LogFormat = 'auto' | 'json';
 /** What main.ts read from the environment (pipelineConfigSpec). */
 export interface MainJobConfig {
   home: string;
+  /** Where the shipped data is (default: `<home>/data`). */
+  dataDir?: string | undefined;
   natsUrl?: string | undefined;
   backend: BackendChoice;
   logLevel: string;
@@ -192,7 +194,7 @@ export async function runMainJob(options: MainJobOptions): Promise<PipelineResul
       backend: config.backend,
       logger,
       scale: options.scale,
-      dataDir: options.dataDir,
+      dataDir: options.dataDir ?? config.dataDir,
       signal,
       reporter,
       stack,

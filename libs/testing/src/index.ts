@@ -8,3 +8,4 @@ export { makeTempDir } from './temp-dir';
 export type { TempDir } from './temp-dir';
 export { waitFor, once } from './wait-for';
 export type { WaitForOptions } from './wait-for';
+export { shippedDataDir } from './shipped-data';

@@ -35,15 +35,19 @@ describe('maskTokens', () => {
     let mask = 0;
     let kept = 0;
     let random = 0;
+    const wrongLabels: number[] = [];
+    const specialReplacements: number[] = [];
     masked.maskedPositions.forEach((position, i) => {
       const now = masked.inputIds[position] as number;
       const label = masked.maskedLabels[i] as number;
-      expect(label).toBe(batch.inputIds[position]);
+      if (label !== batch.inputIds[position]) wrongLabels.push(position);
       if (now === specials.mask) mask++;
       else if (now === label) kept++;
       else random++;
-      expect(now === specials.mask || !special.has(now)).toBe(true);
+      if (now !== specials.mask && special.has(now)) specialReplacements.push(position);
     });
+    expect(wrongLabels).toEqual([]);
+    expect(specialReplacements).toEqual([]);
     const n = masked.maskedPositions.length;
     expect(mask / n).toBeGreaterThan(0.77);
     expect(mask / n).toBeLessThan(0.83);
@@ -55,12 +59,16 @@ describe('maskTokens', () => {
   });
 
   it('never masks a special token and leaves unchosen positions alone', () => {
+    // One expect over all positions (an expect per position made this test take seconds).
     const chosen = new Set(masked.maskedPositions);
-    for (const position of masked.maskedPositions)
-      expect(special.has(batch.inputIds[position] as number)).toBe(false);
-    batch.inputIds.forEach((id, i) => {
-      if (!chosen.has(i)) expect(masked.inputIds[i]).toBe(id);
-    });
+    const maskedSpecials = Array.from(masked.maskedPositions).filter((p) =>
+      special.has(batch.inputIds[p] as number),
+    );
+    expect(maskedSpecials).toEqual([]);
+    const changedUnchosen = Array.from(batch.inputIds.keys()).filter(
+      (i) => !chosen.has(i) && masked.inputIds[i] !== batch.inputIds[i],
+    );
+    expect(changedUnchosen).toEqual([]);
   });
 
   it('draws new masks each call and the same masks from the same generator state', () => {

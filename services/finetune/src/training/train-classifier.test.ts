@@ -98,7 +98,8 @@ describe('trainClassifier', () => {
   });
 
   it('resumes from a job checkpoint exactly where an uninterrupted run would be', async () => {
-    const s = settings({ epochs: 4, evalEvery: 3, earlyStoppingPatience: 0 });
+    // 20 steps (minSteps 0: the recipe's default of 500 would make each of the three runs 500 steps).
+    const s = settings({ epochs: 4, minSteps: 0, evalEvery: 3, earlyStoppingPatience: 0 });
     const padId = padIdOf(tokenizer);
     const run = async (stopAfterSaves: number | undefined, dir: string, resume = false) => {
       const m = model();

@@ -1,11 +1,13 @@
 // Found by tests/faults: right after nats-server was killed and restarted, StartRun answered INTERNAL
 // "internal error" (a KV write's NatsError TIMEOUT crossed the boundary as an unexpected error), so a
-// client could not tell that a retry would succeed. The run store answers UNAVAILABLE for a NATS outage.
+// client could not tell that a retry would succeed. The run records answer UNAVAILABLE naming the bucket
+// for a NATS outage (libs/jobs natsFailure).
 import { Code, HeadstartError } from '@headstart/errors';
+import { natsFailure } from '@headstart/jobs';
 import { pretrain } from '@headstart/proto';
 import { startNatsServer, type NatsServerHandle } from '@headstart/testing';
 import { connect, type NatsConnection } from 'nats';
-import { natsFailure, openRunStore } from './run-store';
+import { openRunStore } from './run-records';
 
 let nats: NatsServerHandle;
 let nc: NatsConnection;
@@ -22,21 +24,24 @@ afterAll(async () => {
 
 it('answers UNAVAILABLE while nats-server is down, and works again once it is back', async () => {
   // A server that is down, not electing: no need to wait out the 20 s an election may take.
-  const store = await openRunStore(nc.jetstream({ timeout: 500 }), 'RUNS_OUTAGE_TEST', {
+  const store = await openRunStore(nc.jetstream({ timeout: 500 }), {
+    bucket: 'RUNS_OUTAGE_TEST',
     leaderlessBudgetMs: 1_000,
   });
   const run = pretrain.Run.fromPartial({ id: 'run-outage' });
-  await store.create({ run });
+  await store.create({ job: run });
 
   await nats.kill();
-  for (const attempt of [() => store.get('run-outage'), () => store.create({ run: { ...run, id: 'b' } })]) {
+  for (const attempt of [() => store.get('run-outage'), () => store.create({ job: { ...run, id: 'b' } })]) {
     const err = await attempt().then(
       () => undefined,
       (e: unknown) => e,
     );
     expect(err).toBeInstanceOf(HeadstartError);
     expect((err as HeadstartError).code).toBe(Code.UNAVAILABLE);
-    expect((err as HeadstartError).message).toContain('RUNS_OUTAGE_TEST');
+    expect((err as HeadstartError).message).toMatch(
+      /^the run records \(NATS key-value bucket RUNS_OUTAGE_TEST\) are unavailable \(\w+\); retry$/,
+    );
   }
 
   await nats.start();
@@ -50,8 +55,21 @@ it('answers UNAVAILABLE while nats-server is down, and works again once it is ba
       if (!(err instanceof HeadstartError && err.code === Code.UNAVAILABLE)) throw err;
     }
   }
-  expect(found?.run.id).toBe('run-outage');
+  expect(found?.job.id).toBe('run-outage');
 }, 30_000);
+
+it('answers NOT_FOUND naming the run for an update of a run that does not exist', async () => {
+  const store = await openRunStore(nc.jetstream(), { bucket: 'RUNS_OUTAGE_TEST' });
+  const err = await store
+    .update('run-none', () => undefined)
+    .then(
+      () => undefined,
+      (e: unknown) => e,
+    );
+  expect(err).toBeInstanceOf(HeadstartError);
+  expect((err as HeadstartError).code).toBe(Code.NOT_FOUND);
+  expect((err as HeadstartError).message).toBe('run run-none does not exist');
+});
 
 it('passes other errors through', () => {
   const conflict = Object.assign(new Error('wrong last sequence'), { code: '400' });

@@ -12,7 +12,7 @@ export type StoredRun = StoredJob<pretrain.Run>;
 
 export interface RunRecordsOptions {
   /** @default 'HEADSTART_PRETRAIN_RUNS' */
-  bucket?: string | undefined;
+  bucket?: string;
   /** Replicas of the bucket's stream (3 on a cluster). @default 1 */
   replicas?: number;
   /** Needed to raise the replicas of an existing bucket. */

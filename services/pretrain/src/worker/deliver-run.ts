@@ -56,8 +56,9 @@ export function deliverRun(
         },
       ),
     // The hand-back is not a failed delivery: it counts in the item's requeues, not its deliveries.
-    handBack: (runId, msgId) =>
-      bus.enqueueWork(workType, { runId, requeues: item.requeues + 1 }, { msgId }).then(() => undefined),
+    handBack: async (runId, msgId) => {
+      await bus.enqueueWork(workType, { runId, requeues: item.requeues + 1 }, { msgId });
+    },
     classifyFailure,
   });
 }

@@ -29,6 +29,8 @@ export function openRunStore(js: JetStreamClient, options: RunRecordsOptions = {
     codec: pretrain.Run,
     noun: 'run',
     keyPrefix: 'runs',
+    // Records written before libs/jobs: {run, lease}.
+    legacyJobKey: 'run',
     description:
       'Pre-training runs: one record per run (state, progress, lease), written by API and workers.',
     ...rest,

@@ -1,7 +1,8 @@
-// Found by tests/faults: right after nats-server was killed and restarted, StartRun answered INTERNAL
-// "internal error" (a KV write's NatsError TIMEOUT crossed the boundary as an unexpected error), so a
-// client could not tell that a retry would succeed. The run records answer UNAVAILABLE naming the bucket
-// for a NATS outage (libs/jobs natsFailure).
+// The run records through libs/jobs: what callers see of a NATS outage and of a missing run, and records
+// written before libs/jobs. Found by tests/faults: right after nats-server was killed and restarted,
+// StartRun answered INTERNAL "internal error" (a KV write's NatsError TIMEOUT crossed the boundary as an
+// unexpected error), so a client could not tell that a retry would succeed. The run records answer
+// UNAVAILABLE naming the bucket for a NATS outage (libs/jobs natsFailure).
 import { Code, HeadstartError } from '@headstart/errors';
 import { natsFailure } from '@headstart/jobs';
 import { pretrain } from '@headstart/proto';
@@ -69,6 +70,17 @@ it('answers NOT_FOUND naming the run for an update of a run that does not exist'
   expect(err).toBeInstanceOf(HeadstartError);
   expect((err as HeadstartError).code).toBe(Code.NOT_FOUND);
   expect((err as HeadstartError).message).toBe('run run-none does not exist');
+});
+
+it('reads a run recorded before libs/jobs ({run, lease})', async () => {
+  const js = nc.jetstream();
+  const store = await openRunStore(js, { bucket: 'RUNS_LEGACY_TEST' });
+  const run = pretrain.Run.fromPartial({ id: 'run-legacy', step: 12 });
+  const lease = { worker: 'w1', streamSequence: 4, heartbeatAt: 1_000 };
+  const kv = await js.views.kv('RUNS_LEGACY_TEST');
+  await kv.put('runs.run-legacy', JSON.stringify({ run: pretrain.Run.toJSON(run), lease }));
+  expect(await store.get('run-legacy')).toMatchObject({ job: { id: 'run-legacy', step: 12 }, lease });
+  expect((await store.list()).map((r) => r.id)).toEqual(['run-legacy']);
 });
 
 it('passes other errors through', () => {

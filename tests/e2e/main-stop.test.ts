@@ -40,7 +40,7 @@ it('stops within 10 s of the first SIGINT during pre-training, handing the run b
     expect(seconds).toBeLessThan(10);
     const log = lines.join('\n');
     expect(log).toContain('stopping: the services shut down gracefully');
-    expect(log).toContain('run handed back to the queue for shutdown');
+    expect(log).toContain('run handed back to the queue: the worker is stopping');
   } finally {
     child.kill('SIGKILL');
     await home.remove();

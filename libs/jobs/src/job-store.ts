@@ -61,6 +61,12 @@ export interface JobStoreOptions<J> {
   jsm?: JetStreamManager;
   /** How long a call rides out a moment without a JetStream leader before UNAVAILABLE. @default 20 s */
   leaderlessBudgetMs?: number;
+  /**
+   * The key records written before this job model kept the job under (pretrain's run records: 'run'):
+   * such a record is read as if it were `job`, and written back as `job` on its next update, so the
+   * records of a deployment stay readable across the upgrade.
+   */
+  legacyJobKey?: string;
 }
 
 const MAX_CAS_ATTEMPTS = 50;
@@ -70,9 +76,14 @@ export function encodeJobRecord<J>(codec: JobCodec<J>, record: JobRecord<J>): Ui
   return Buffer.from(JSON.stringify({ job: codec.toJSON(record.job), lease: record.lease }), 'utf8');
 }
 
-export function decodeJobRecord<J>(codec: JobCodec<J>, data: Uint8Array): JobRecord<J> {
-  const json = JSON.parse(Buffer.from(data).toString('utf8')) as { job: unknown; lease?: Lease };
-  return { job: codec.fromJSON(json.job), ...(json.lease ? { lease: json.lease } : {}) };
+export function decodeJobRecord<J>(
+  codec: JobCodec<J>,
+  data: Uint8Array,
+  legacyJobKey?: string,
+): JobRecord<J> {
+  const json = JSON.parse(Buffer.from(data).toString('utf8')) as Record<string, unknown> & { lease?: Lease };
+  const job = json['job'] ?? (legacyJobKey === undefined ? undefined : json[legacyJobKey]);
+  return { job: codec.fromJSON(job), ...(json.lease ? { lease: json.lease } : {}) };
 }
 
 function live(entry: KvEntry | null): entry is KvEntry {
@@ -116,10 +127,11 @@ export async function openJobStore<J extends JobFields>(
     retryLeaderless(call, options.leaderlessBudgetMs ?? LEADERLESS_BUDGET_MS);
   const kv = await openBucket(js, options as JobStoreOptions<unknown>);
   const encode = (record: JobRecord<J>) => encodeJobRecord(codec, record);
+  const decode = (data: Uint8Array) => decodeJobRecord(codec, data, options.legacyJobKey);
 
   const get = async (id: string): Promise<StoredJob<J> | undefined> => {
     const entry = await transient(() => kv.get(jobKey(id)));
-    return live(entry) ? { ...decodeJobRecord(codec, entry.value), revision: entry.revision } : undefined;
+    return live(entry) ? { ...decode(entry.value), revision: entry.revision } : undefined;
   };
 
   const store: JobStore<J> = {
@@ -173,12 +185,12 @@ export async function openJobStore<J extends JobFields>(
         return found;
       });
       const entries = await Promise.all(keys.map((key) => transient(() => kv.get(key))));
-      return entries.filter(live).map((entry) => decodeJobRecord(codec, entry.value).job);
+      return entries.filter(live).map((entry) => decode(entry.value).job);
     },
     async watch(id, onChange) {
       const iterator = await kv.watch({ key: jobKey(id) });
       void (async () => {
-        for await (const entry of iterator) if (live(entry)) onChange(decodeJobRecord(codec, entry.value));
+        for await (const entry of iterator) if (live(entry)) onChange(decode(entry.value));
       })().catch(() => undefined);
       return { stop: () => iterator.stop() };
     },

@@ -7,7 +7,7 @@ import {
   type ConfigSpec,
   type ConfigValues,
 } from '@headstart/service-kit';
-import { DEFAULT_PRETRAIN_PORT } from './service/create-pretrain-service';
+import { DEFAULT_PRETRAIN_PORT } from './create-pretrain-service';
 import { DEFAULT_HEALTH_PORT } from './worker/create-pretrain-worker';
 
 const shared = {

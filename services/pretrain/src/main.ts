@@ -8,7 +8,7 @@ void runServiceMain({
   env: process.env,
   loadConfigSpec: async () => (await import('./config.js')).pretrainConfigSpec,
   start: async (config, logger) => {
-    const { createPretrainService } = await import('./service/create-pretrain-service.js');
+    const { createPretrainService } = await import('./create-pretrain-service.js');
     const service = await createPretrainService({
       logger,
       security: securityOf(config),

@@ -11,7 +11,7 @@ import { createRegistryClient } from '@headstart/registry-client';
 import { makeTempDir, startNatsCluster, waitFor } from '@headstart/testing';
 import { connect, type NatsConnection } from 'nats';
 
-import { createPretrainService } from './service/create-pretrain-service';
+import { createPretrainService } from './create-pretrain-service';
 import { quietLogger, tinyRunSpec, watchMessages } from './test-support/stack';
 import { useTestBackend, writeTinyShards } from './test-support/tiny-data';
 import { createPretrainWorker } from './worker/create-pretrain-worker';

@@ -2,7 +2,7 @@
 // bucket: they must be these.
 import { NATS_USERS, SERVICE_SUBJECTS } from '@headstart/events';
 import { PROGRESS_SUBJECT_PREFIX, progressSubject } from './progress';
-import { DEFAULT_RUNS_BUCKET } from './run-store';
+import { DEFAULT_RUNS_BUCKET } from './run-records';
 
 describe('pretrain subjects and the NATS permissions', () => {
   it('are the progress subjects and the bucket the permissions grant', () => {

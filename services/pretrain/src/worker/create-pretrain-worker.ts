@@ -12,9 +12,9 @@ import type { Logger, RunningService, SecuritySettings } from '@headstart/servic
 import { clientSecurityOf, createService, natsSecurityOf } from '@headstart/service-kit';
 import type { PretrainQueueOptions } from '../queue/work-type';
 import { pretrainWorkType } from '../queue/work-type';
-import { openRunStore } from '../runs/run-store';
+import { openRunStore } from '../runs/run-records';
 import { createBackendManager } from './backend-manager';
-import { handleWork } from './handle-work';
+import { deliverRun } from './deliver-run';
 
 export const DEFAULT_HEALTH_PORT = 50060;
 
@@ -80,7 +80,7 @@ export async function createPretrainWorker(options: PretrainWorkerOptions): Prom
   let health: RunningService | undefined;
   try {
     await bus.ensureTopology();
-    const store = await openRunStore(bus.js, options.runsBucket, { replicas, jsm: bus.jsm });
+    const store = await openRunStore(bus.js, { bucket: options.runsBucket, replicas, jsm: bus.jsm });
     client = createRegistryClient({
       address: options.registryAddress,
       ...clientSecurityOf(options.security),
@@ -112,7 +112,7 @@ export async function createPretrainWorker(options: PretrainWorkerOptions): Prom
       staleAfterMs: options.staleAfterMs ?? 2 * ackWaitMs,
       shuttingDown: () => shuttingDown,
     };
-    const consumer = await bus.consumeWork(workType, (item, ctx) => handleWork(item, ctx, deps), {
+    const consumer = await bus.consumeWork(workType, (item, ctx) => deliverRun(item, ctx, deps), {
       concurrency: 1,
       // Also covers checkpoint uploads and shard downloads, where no step runs to heartbeat.
       autoHeartbeat: true,

@@ -2,6 +2,7 @@
 // every worker, so retrying it only burns deliveries; a registry or NATS hiccup is worth a retry (the
 // next attempt resumes from the last checkpoint, so a retry costs at most checkpoint_every steps).
 import { Code, HeadstartError } from '@headstart/errors';
+import type { FailureVerdict } from '@headstart/jobs';
 import { InvalidConfigError } from '@headstart/model';
 import { ShardsFormatError } from '@headstart/shards';
 import { CheckpointFormatError } from '@headstart/checkpoint';
@@ -32,14 +33,7 @@ const PERMANENT_CODES = new Set([
   Code.UNIMPLEMENTED,
 ]);
 
-export interface Classified {
-  permanent: boolean;
-  /** gRPC code name for the run record. */
-  code: string;
-  message: string;
-}
-
-export function classifyFailure(err: unknown): Classified {
+export function classifyFailure(err: unknown): FailureVerdict {
   const message = err instanceof Error ? err.message : String(err);
   if (err instanceof PermanentRunError)
     return { permanent: true, code: Code[err.code] ?? 'FAILED_PRECONDITION', message };

@@ -1,9 +1,10 @@
-// One attempt at a claimed run: load the shards (every source of a mixed run), resume from the newest checkpoint (or start fresh), train
-// with progress, heartbeats and checkpoints, and end completed, cancelled or stopped for shutdown (after
-// a checkpoint of the exact step it stopped at).
+// One attempt at a claimed run: load the shards (every source of a mixed run), resume from the newest
+// checkpoint (or start fresh), train with progress, heartbeats and checkpoints, and end completed,
+// cancelled or handed back for shutdown (after a checkpoint of the exact step it stopped at).
 import { join } from 'node:path';
 import type { NatsConnection } from 'nats';
 import { Code } from '@headstart/errors';
+import type { AttemptOutcome, Lease } from '@headstart/jobs';
 import { pretrain } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
@@ -12,7 +13,7 @@ import { openShards } from '@headstart/shards';
 import { removeTempFiles } from '../checkpoint/local-checkpoints';
 import { restoreSession } from '../checkpoint/restore-session';
 import { tokenizersOf } from '../registry/register-checkpoint';
-import type { Lease, RunStore } from '../runs/run-store';
+import type { RunStore } from '../runs/run-records';
 import { resolveRunSpec, runSources } from '../spec/resolve-run-spec';
 import type { TrainingSession } from '../training/session';
 import { createSession, disposeSession } from '../training/session';
@@ -47,11 +48,6 @@ export interface AttemptControl {
   shuttingDown(): boolean;
 }
 
-export type AttemptOutcome =
-  | { kind: 'completed'; finalVersion: number; step: number }
-  | { kind: 'cancelled' }
-  | { kind: 'stopped'; step: number };
-
 function resolveStoredSpec(run: pretrain.Run) {
   const { problems, resolved } = resolveRunSpec(run.spec ?? pretrain.RunSpec.fromPartial({}));
   if (problems.length > 0) {
@@ -67,7 +63,7 @@ export async function runAttempt(
   run: pretrain.Run,
   control: AttemptControl,
   deps: AttemptDeps,
-): Promise<AttemptOutcome> {
+): Promise<AttemptOutcome<pretrain.Run>> {
   const { logger } = deps;
   const resolved = resolveStoredSpec(run);
   const { training, model: modelConfig, spec } = resolved;
@@ -140,7 +136,7 @@ export async function runAttempt(
       committer.last = { step: resume.checkpoint.state.step, version };
     }
     watcher = await deps.store.watch(run.id, (record) => {
-      if (record.run.cancelRequested) cancelled = true;
+      if (record.job.cancelRequested) cancelled = true;
     });
     const resumedFromStep = session.counters.step;
     logger.info(
@@ -162,14 +158,18 @@ export async function runAttempt(
       onCheckpoint: async (report, s) => void (await committer.commit(s, report.final)),
       shouldStop: () => (cancelled ? 'cancelled' : control.shuttingDown() ? 'shutdown' : undefined),
     });
+    const step = session.counters.step;
     if (outcome.kind === 'completed') {
       const finalVersion = committer.last?.version.version ?? 0;
-      return { kind: 'completed', finalVersion, step: session.counters.step };
+      logger.info({ runId: run.id, finalVersion, step }, 'training completed');
+      // The step it ended at: totalSteps, or fewer when its time budget ended it.
+      return { kind: 'completed', results: (done) => ({ ...done, finalVersion, step }) };
     }
     if (outcome.reason === 'cancelled') return { kind: 'cancelled' };
     // Shutdown: make the exact step we stopped at the resume point, so no work is lost.
-    if ((committer.last?.step ?? 0) < session.counters.step) await committer.commit(session, false);
-    return { kind: 'stopped', step: session.counters.step };
+    if ((committer.last?.step ?? 0) < step) await committer.commit(session, false);
+    logger.info({ runId: run.id, step }, 'training stopped for shutdown at a checkpointed step');
+    return { kind: 'handedBack' };
   } finally {
     watcher?.stop();
     disposeSession(session);

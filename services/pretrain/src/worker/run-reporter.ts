@@ -2,17 +2,14 @@
 // checkpoints), the run record updated on a heartbeat interval, and the queue item's ack-wait reset. Every
 // record write is fenced by the lease: a worker whose run was taken over (it hung past the ack wait and
 // another worker resumed it) learns so on its next write and stops.
+import type { Lease } from '@headstart/jobs';
+import { updateLeased } from '@headstart/jobs';
 import type { common } from '@headstart/proto';
 import { pretrain } from '@headstart/proto';
 import type { NatsConnection } from 'nats';
 import { publishProgress } from '../runs/progress';
-import type { Lease, RunStore } from '../runs/run-store';
+import type { RunStore } from '../runs/run-records';
 import type { StepReport } from '../training/train-loop';
-
-/** The run record no longer names this worker as its trainer. */
-export class LostLeaseError extends Error {
-  override readonly name = 'LostLeaseError';
-}
 
 export interface RunReporterOptions {
   nc: NatsConnection;
@@ -64,24 +61,14 @@ export class RunReporter {
     return this.options.sources.map((shards, i) => ({ shards, tokens: tokens[i] ?? 0 }));
   }
 
-  /** Updates the record through the lease (heartbeat included); throws LostLeaseError when fenced off. */
+  /** Updates the record through the lease (heartbeat included); LostLeaseError (libs/jobs) when fenced off. */
   async update(change: (run: pretrain.Run) => pretrain.Run): Promise<pretrain.Run> {
     const { store, runId, lease } = this.options;
-    const stored = await store.update(runId, (record) => {
-      const held = record.lease;
-      if (!held || held.worker !== lease.worker || held.streamSequence !== lease.streamSequence) {
-        throw new LostLeaseError(`run ${runId} is no longer leased to ${lease.worker}`);
-      }
-      const now = Date.now();
-      return {
-        run: change({ ...record.run, updatedAt: new Date(now) }),
-        lease: { ...lease, heartbeatAt: now },
-      };
-    });
-    if (stored.run.cancelRequested) this.options.onCancelRequested();
+    const stored = await updateLeased(store, runId, lease, change);
+    if (stored.job.cancelRequested) this.options.onCancelRequested();
     this.options.working();
     this.lastHeartbeatAt = Date.now();
-    return stored.run;
+    return stored.job;
   }
 
   async onStep(report: StepReport, tokensPerStep: number): Promise<void> {

@@ -5,17 +5,17 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import * as path from 'node:path';
 import { STREAMS, maxDeliveriesSubject } from '@headstart/events';
+import { isTerminal } from '@headstart/jobs';
 import { common, pretrain } from '@headstart/proto';
 import { waitFor } from '@headstart/testing';
-import { pretrainWorkType } from '../queue/work-type';
-import type { StoredRun } from '../runs/run-store';
-import { isTerminal } from '../runs/run-state';
-import type { TestStack } from '../test-support/stack';
-import { quietLogger, startTestStack, tinyRunSpec } from '../test-support/stack';
+import { pretrainWorkType } from './queue/work-type';
+import type { StoredRun } from './runs/run-records';
+import type { TestStack } from './test-support/stack';
+import { quietLogger, startTestStack, tinyRunSpec } from './test-support/stack';
 import type { PretrainServiceHandle } from './create-pretrain-service';
 import { createPretrainService } from './create-pretrain-service';
 
-const WORKER_JS = path.resolve(__dirname, '..', '..', 'dist', 'worker.js');
+const WORKER_JS = path.resolve(__dirname, '..', 'dist', 'worker.js');
 const { JobState } = common;
 const MAX_DELIVER = pretrainWorkType().consumer.maxDeliver;
 
@@ -67,7 +67,7 @@ it('fails a run whose worker is killed on every delivery, with one dead letter',
     last = await waitFor(
       async () => {
         const stored = await stack.service.store.get(run.id);
-        const claimed = stored?.run.state === JobState.JOB_STATE_RUNNING && stored.run.attempts === attempt;
+        const claimed = stored?.job.state === JobState.JOB_STATE_RUNNING && stored.job.attempts === attempt;
         return claimed ? stored : undefined;
       },
       { timeoutMs: 60_000, intervalMs: 20, message: `delivery ${attempt} claimed` },
@@ -128,7 +128,7 @@ it('an API that was down when the server gave up fails the run at start, and fai
   const now = Date.now();
   const record = (id: string, heartbeatAt?: number, streamSequence = 999_999) =>
     store.create({
-      run: pretrain.Run.fromPartial({
+      job: pretrain.Run.fromPartial({
         id,
         state: heartbeatAt === undefined ? JobState.JOB_STATE_QUEUED : JobState.JOB_STATE_RUNNING,
         spec: tinyRunSpec({ modelName: id }),
@@ -168,11 +168,11 @@ it('an API that was down when the server gave up fails the run at start, and fai
     expect(delivery).toBeLessThanOrEqual(MAX_DELIVER);
     seen = delivery;
     await store.update('run-exhausted', (r) => ({
-      run: { ...r.run, state: JobState.JOB_STATE_RUNNING, attempts: delivery, worker: `pod-${delivery}` },
+      job: { ...r.job, state: JobState.JOB_STATE_RUNNING, attempts: delivery, worker: `pod-${delivery}` },
       lease: { worker: `pod-${delivery}`, streamSequence: msg.seq, heartbeatAt: Date.now() },
     }));
   }
-  expect((await store.get('run-exhausted'))?.run.state).toBe(JobState.JOB_STATE_RUNNING);
+  expect((await store.get('run-exhausted'))?.job.state).toBe(JobState.JOB_STATE_RUNNING);
 
   api = await createPretrainService(serviceOptions);
   try {

@@ -1,25 +1,20 @@
-// The PretrainService API process: gRPC handlers over the run store, the registry (to validate shards)
-// and the work queue. It trains nothing itself; workers do (see createPretrainWorker).
-import { Code, HeadstartError } from '@headstart/errors';
+// The PretrainService API process: the gRPC handlers (grpc/) over the run records, the registry (to
+// validate shards) and the work queue, plus the sweeps that keep runs moving (QUEUED runs enqueued again,
+// runs whose workers all died failed). It trains nothing itself; workers do (see createPretrainWorker).
 import type { EventBus, MaxDeliveriesWatch } from '@headstart/events';
 import { connectEvents } from '@headstart/events';
+import { startQueuedSweep, watchExhaustedJobs } from '@headstart/jobs';
 import { pretrain } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import { createRegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
-import { clientSecurityOf, createService, natsSecurityOf, serverStream, unary } from '@headstart/service-kit';
-import type { PretrainQueueOptions } from '../queue/work-type';
-import { pretrainWorkType } from '../queue/work-type';
-import type { RunStore } from '../runs/run-store';
-import { openRunStore } from '../runs/run-store';
-import { RUN_ID_PATTERN } from '../runs/run-state';
-import { cancelRun } from './cancel-run';
-import { watchExhaustedRuns } from './exhausted-runs';
-import { pageRuns } from './list-runs';
-import { startQueuedSweep } from './queued-sweep';
-import { startRun } from './start-run';
-import { watchRun } from './watch-run';
-import { pretrainRpcRoles } from './rpc-roles';
+import { clientSecurityOf, createService, natsSecurityOf } from '@headstart/service-kit';
+import { createPretrainHandlers } from './grpc/pretrain-handlers';
+import { pretrainRpcRoles } from './grpc/rpc-roles';
+import type { PretrainQueueOptions } from './queue/work-type';
+import { pretrainWorkType } from './queue/work-type';
+import type { RunStore } from './runs/run-records';
+import { openRunStore } from './runs/run-records';
 
 export const DEFAULT_PRETRAIN_PORT = 50053;
 
@@ -65,22 +60,6 @@ export interface PretrainServiceHandle {
   shutdown(reason?: string): Promise<void>;
 }
 
-function checkRunId(runId: string): string {
-  if (!RUN_ID_PATTERN.test(runId)) {
-    throw new HeadstartError(Code.INVALID_ARGUMENT, `run_id "${runId}" is not a run id`, {
-      details: { field: 'run_id' },
-    });
-  }
-  return runId;
-}
-
-async function getRun(store: RunStore, runId: string): Promise<pretrain.Run> {
-  const stored = await store.get(checkRunId(runId));
-  if (!stored)
-    throw new HeadstartError(Code.NOT_FOUND, `run ${runId} does not exist`, { details: { runId } });
-  return stored.run;
-}
-
 export async function createPretrainService(options: PretrainServiceOptions): Promise<PretrainServiceHandle> {
   const { logger } = options;
   const replicas = options.natsStreamReplicas ?? 1;
@@ -94,7 +73,7 @@ export async function createPretrainService(options: PretrainServiceOptions): Pr
   let registry: RegistryClient | undefined;
   try {
     await bus.ensureTopology();
-    const store = await openRunStore(bus.js, options.runsBucket, { replicas, jsm: bus.jsm });
+    const store = await openRunStore(bus.js, { bucket: options.runsBucket, replicas, jsm: bus.jsm });
     registry = createRegistryClient({
       address: options.registryAddress,
       ...clientSecurityOf(options.security),
@@ -104,29 +83,13 @@ export async function createPretrainService(options: PretrainServiceOptions): Pr
     const enqueue = async (runId: string) => {
       await bus.enqueueWork(workType, { runId, requeues: 0 }, { msgId: runId });
     };
-    const handlers = {
-      startRun: unary(async (request: pretrain.StartRunRequest) => {
-        const run = await startRun(request, { registry: client, store, enqueue });
-        logger.info({ runId: run.id, model: run.spec?.modelName }, 'run queued');
-        return { run };
-      }),
-      getRun: unary(async (request: pretrain.GetRunRequest) => ({ run: await getRun(store, request.runId) })),
-      listRuns: unary(async (request: pretrain.ListRunsRequest) => pageRuns(await store.list(), request)),
-      watchRun: serverStream((request: pretrain.WatchRunRequest, ctx) =>
-        watchRun(checkRunId(request.runId), ctx, { store, nc: bus.nc }),
-      ),
-      cancelRun: unary(async (request: pretrain.CancelRunRequest) => {
-        await getRun(store, request.runId);
-        const run = await cancelRun(request.runId, store);
-        logger.info({ runId: run.id, state: run.state }, 'run cancel requested');
-        return { run };
-      }),
-    };
     // The API owns the run records, so it settles those whose workers all died (closed with the bus).
-    const exhausted = await watchExhaustedRuns({
+    const exhausted = await watchExhaustedJobs({
       bus,
       store,
       workType,
+      jobIdOf: (item) => item.runId,
+      noun: 'run',
       logger,
       sweepIntervalMs: options.exhaustedSweepMs ?? 60_000,
       staleAfterMs: 2 * workType.consumer.ackWaitMs,
@@ -139,7 +102,11 @@ export async function createPretrainService(options: PretrainServiceOptions): Pr
       logger,
       drainTimeoutMs: options.drainTimeoutMs ?? 10_000,
       services: [
-        { definition: pretrain.PretrainServiceService, implementation: handlers, roles: pretrainRpcRoles },
+        {
+          definition: pretrain.PretrainServiceService,
+          implementation: createPretrainHandlers({ registry: client, store, nc: bus.nc, enqueue, logger }),
+          roles: pretrainRpcRoles,
+        },
       ],
       security: options.security,
     });

@@ -10,12 +10,12 @@ import { inspectBase } from '../registry/inspect-base';
 import { tokenizerLink } from '../registry/register-checkpoint';
 import type { InspectedShards } from '../registry/inspect-shards';
 import { inspectShards } from '../registry/inspect-shards';
-import type { RunStore, StoredRun } from '../runs/run-store';
-import { newRunId } from '../runs/run-state';
 import type { SpecProblem } from '../spec/field-checks';
 import type { RunSource } from '../spec/resolve-run-spec';
 import { resolveRunSpec, runSources } from '../spec/resolve-run-spec';
 import { SpecialTokensError, resolveSpecialTokens } from '../training/special-tokens';
+import { newRunId } from './run-id';
+import type { RunStore, StoredRun } from './run-records';
 
 export interface StartRunDeps {
   registry: RegistryClient;
@@ -240,15 +240,15 @@ export async function startRun(request: pretrain.StartRunRequest, deps: StartRun
     if (existing) return replay(existing, deps);
   }
   const run = await prepareRun(request.spec, deps.registry, runId);
-  await deps.store.create({ run });
+  await deps.store.create({ job: run });
   await enqueueOrExplain(run.id, deps);
   return run;
 }
 
 /** A retried StartRun: the same run, queued again if it is still queued (the queue drops duplicates). */
 async function replay(existing: StoredRun, deps: StartRunDeps): Promise<pretrain.Run> {
-  if (existing.run.state === common.JobState.JOB_STATE_QUEUED) await enqueueOrExplain(existing.run.id, deps);
-  return existing.run;
+  if (existing.job.state === common.JobState.JOB_STATE_QUEUED) await enqueueOrExplain(existing.job.id, deps);
+  return existing.job;
 }
 
 async function enqueueOrExplain(runId: string, deps: StartRunDeps): Promise<void> {

@@ -7,9 +7,9 @@ import { common, pretrain, registry } from '@headstart/proto';
 import { waitFor } from '@headstart/testing';
 import { service as healthService } from 'grpc-health-check';
 import { readCheckpoint } from '@headstart/checkpoint';
-import type { TestStack } from '../test-support/stack';
-import { startTestStack, tinyRunSpec, watchMessages } from '../test-support/stack';
-import { useTestBackend } from '../test-support/tiny-data';
+import type { TestStack } from './test-support/stack';
+import { startTestStack, tinyRunSpec, watchMessages } from './test-support/stack';
+import { useTestBackend } from './test-support/tiny-data';
 
 const { JobState } = common;
 let stack: TestStack;

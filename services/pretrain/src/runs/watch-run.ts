@@ -3,13 +3,13 @@
 // sources are subscribed before the first read, so no change between the read and the subscription is
 // missed.
 import { Code, HeadstartError } from '@headstart/errors';
+import { isTerminal } from '@headstart/jobs';
 import { common, pretrain } from '@headstart/proto';
 import type { ServerStreamContext } from '@headstart/service-kit';
 import type { NatsConnection } from 'nats';
-import { subscribeProgress } from '../runs/progress';
-import type { RunStore } from '../runs/run-store';
-import { isTerminal } from '../runs/run-state';
 import { fractionDone } from '../training/training-config';
+import { subscribeProgress } from './progress';
+import type { RunStore } from './run-records';
 
 export interface WatchRunDeps {
   store: RunStore;
@@ -76,14 +76,14 @@ export async function watchRun(
     wake?.();
   };
   const subscription = subscribeProgress(deps.nc, runId, (progress) => push({ kind: 'progress', progress }));
-  const watcher = await deps.store.watch(runId, (record) => push({ kind: 'run', run: record.run }));
+  const watcher = await deps.store.watch(runId, (record) => push({ kind: 'run', run: record.job }));
   const onAbort = () => wake?.();
   ctx.signal.addEventListener('abort', onAbort);
   try {
     const first = await deps.store.get(runId);
     if (!first)
       throw new HeadstartError(Code.NOT_FOUND, `run ${runId} does not exist`, { details: { runId } });
-    let run = first.run;
+    let run = first.job;
     await ctx.send(watchResponse(run));
     while (!isTerminal(run.state)) {
       if (pending.length === 0) await new Promise<void>((resolve) => (wake = resolve));

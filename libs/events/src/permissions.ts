@@ -34,7 +34,7 @@ export interface NatsUserDef {
 
 /**
  * The inbox prefix of a connection authenticated as `user`: replies (JetStream API answers, publish
- * acks, pull deliveries, KV watches, control replies) come to `_INBOX.<user>.>`, so a user can read
+ * acks, pull deliveries, KV watches) come to `_INBOX.<user>.>`, so a user can read
  * only its own replies. `connectEvents` gets it from `natsSecurityOf` (libs/service-kit).
  */
 export function natsInboxPrefix(user: string): string {

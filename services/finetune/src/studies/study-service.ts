@@ -38,13 +38,23 @@ export class StudyService {
   /** One check at a time per study, in order of the changes that asked for it. */
   private readonly checks = new Map<string, Promise<void>>();
   private readonly unsubscribe: () => void;
+  /** The last state seen of each unfinished trial job: a check follows a change of state only. */
+  private readonly trialStates = new Map<string, common.JobState>();
 
   constructor(private readonly options: StudyServiceOptions) {
     this.now = options.now ?? (() => new Date());
-    this.unsubscribe = options.jobEvents.subscribeAll((job) => {
-      if (job.studyId !== '' && (isTerminal(job.state) || job.state === JobState.JOB_STATE_RUNNING))
-        this.schedule(job.studyId);
-    });
+    this.unsubscribe = options.jobEvents.subscribeAll((job) => this.onJobChange(job));
+  }
+
+  /**
+   * A trial job changed. Its worker writes progress every second, and a check reads every job record:
+   * only a trial that started (the study is RUNNING) or ended (it may be finished) asks for one.
+   */
+  private onJobChange(job: finetune.Finetune): void {
+    if (job.studyId === '' || this.trialStates.get(job.id) === job.state) return;
+    if (isTerminal(job.state)) this.trialStates.delete(job.id);
+    else this.trialStates.set(job.id, job.state);
+    if (isTerminal(job.state) || job.state === JobState.JOB_STATE_RUNNING) this.schedule(job.studyId);
   }
 
   close(): Promise<void> {

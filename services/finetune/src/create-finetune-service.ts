@@ -29,6 +29,7 @@ import { openFinetuneJobStore, type FinetuneJobStore } from './jobs/job-store';
 import type { ModelCacheOptions } from './models/model-cache';
 import { Predictor } from './predict/predictor';
 import { FinetuneStore } from './store/finetune-store';
+import { importLegacyJobs } from './store/legacy-jobs';
 import { StudyService } from './studies/study-service';
 import { TriggerService } from './triggers/trigger-service';
 import type { finetune } from '@headstart/proto';
@@ -128,8 +129,6 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
       logger,
       ...(options.threads ? { threads: options.threads } : {}),
     });
-    const store = FinetuneStore.open(path.join(dataDir, DATABASE_FILE));
-    cleanups.push({ name: 'store', fn: () => store.close() });
     const client: RegistryClient = createRegistryClient({
       address: options.registryAddress,
       ...clientSecurityOf(options.security),
@@ -148,6 +147,8 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
       replicas: options.natsStreamReplicas ?? 1,
       jsm: bus.jsm,
     });
+    const store = await openStore(path.join(dataDir, DATABASE_FILE), jobStore, logger);
+    cleanups.push({ name: 'store', fn: () => store.close() });
 
     const workType = options.workType ?? WORK_TYPES.finetune;
     const domain = buildDomain(options, { store, jobStore, client, bus, logger, workType }, cleanups);
@@ -178,7 +179,7 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
 
     const service = await startGrpcServer(options, { client, logger }, domain);
     // The kit runs hooks newest first: exhausted watch, sweeps, consumer, changes watch, studies, cache,
-    // bus, client, store.
+    // store, bus, client.
     for (const { name, fn } of cleanups) service.addShutdownHook(name, async () => fn());
     logger.info({ address: service.address, backend: backend.name }, 'finetune service ready');
     const { jobs, triggers, studies, predictor } = domain;
@@ -202,6 +203,16 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
     for (const { fn } of [...cleanups].reverse()) await Promise.resolve(fn()).catch(() => undefined);
     throw err;
   }
+}
+
+/**
+ * The SQLite store, opened once the jobs an earlier release kept in it are in the job store (its
+ * migration drops their table).
+ */
+async function openStore(file: string, jobStore: FinetuneJobStore, logger: Logger): Promise<FinetuneStore> {
+  const imported = await importLegacyJobs(file, jobStore);
+  if (imported > 0) logger.info({ jobs: imported }, 'jobs of finetune.db moved to the job store');
+  return FinetuneStore.open(file);
 }
 
 function buildDomain(

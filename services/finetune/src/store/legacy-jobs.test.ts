@@ -34,8 +34,8 @@ const job = (id: string, overrides: Partial<finetune.Finetune>) =>
 /** A finetune.db as the release with the jobs table left it. */
 function writeOldFile(file: string, rows: { job: finetune.Finetune; key: string | null }[]): void {
   const db = new Database(file);
-  for (const sql of MIGRATIONS.slice(0, -1)) db.exec(sql);
-  db.pragma(`user_version = ${MIGRATIONS.length - 1}`);
+  for (const sql of MIGRATIONS.slice(0, 4)) db.exec(sql);
+  db.pragma('user_version = 4');
   const insert = db.prepare(
     `INSERT INTO finetunes (id, created_ms, state, base_model_name, base_version_id, trigger_id,
                             idempotency_key, enqueued, finetune, study_id)

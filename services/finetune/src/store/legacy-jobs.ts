@@ -8,10 +8,9 @@ import { Code, isHeadstartError } from '@headstart/errors';
 import { isTerminal, requeued } from '@headstart/jobs';
 import { finetune } from '@headstart/proto';
 import { idempotencyToken, type FinetuneJobStore } from '../jobs/job-store';
-import { MIGRATIONS } from './migrations';
 
-/** The schema version that has the jobs table (the drop is the next migration). */
-const LAST_WITH_JOBS = MIGRATIONS.length - 1;
+/** The last schema version with the jobs table (the fifth migration drops it). */
+const LAST_WITH_JOBS = 4;
 
 interface LegacyRow {
   finetune: Buffer;

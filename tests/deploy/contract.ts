@@ -19,7 +19,7 @@ export interface ComponentContract {
    * (an emptyDir loses the state on every reschedule; two replicas split it or run two writers).
    */
   singleWriter?: true;
-  /** Connects to NATS (events, work queues, control). Ingest does not: its results go through the registry. */
+  /** Connects to NATS (events, work queues, job records). Ingest does not: its results go through the registry. */
   usesNats: boolean;
 }
 

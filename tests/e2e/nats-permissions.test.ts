@@ -1,8 +1,8 @@
 // Per-component NATS users: a real nats-server with the authorization block generated from
 // libs/events permissions.ts, each component connected with its own user (what natsSecurityOf gives the
 // services), doing its job on NATS: the registry relay publishes an event, the finetune API's trigger
-// consumer takes it, work is enqueued and claimed, control requests are answered, pretrain run records
-// are written. Forbidden actions are refused with a permissions violation.
+// consumer takes it, work is enqueued and claimed, finetune job records and pretrain run records are
+// written. Forbidden actions are refused with a permissions violation.
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
 import {
@@ -89,8 +89,8 @@ describe('NATS users with per-component permissions', () => {
       trace: {},
     });
 
-    // Finetune API: the trigger consumer gets the event; it enqueues a job, owns its exhausted items,
-    // and answers the workers' control requests.
+    // Finetune API: the trigger consumer gets the event; it records a job in the job store (KV), enqueues
+    // it, owns its exhausted items, lists and watches the records.
     const finetune = await connectAs('finetune');
     await finetune.ensureTopology();
     const seen: string[] = [];
@@ -99,42 +99,42 @@ describe('NATS users with per-component permissions', () => {
     });
     await waitFor(() => seen.includes('v-1'), { timeoutMs: 10_000 });
     await triggers.stop();
+    const jobsBucket = SERVICE_SUBJECTS.finetuneJobsBucket;
+    const apiJobs = await finetune.js.views.kv(jobsBucket, { history: 1 });
+    const jobRev = await apiJobs.create('jobs.job-1', new TextEncoder().encode('queued'));
+    await apiJobs.create('idempotency.trigger-t1-v-1', new TextEncoder().encode('job-1'));
     await finetune.enqueueWork('finetune', job('job-1'), { msgId: 'job-1' });
     const watch = await finetune.onMaxDeliveries('finetune', async () => undefined, { sweepIntervalMs: 0 });
     expect(await watch.firstSweep).toEqual({ settled: 0, undetermined: 0, failed: 0 });
     expect(watch.stats.failures).toBe(0);
     await watch.stop();
-    const claims: string[] = [];
-    const control = finetune.nc.subscribe(`${SERVICE_SUBJECTS.finetuneControl}.claim`, {
-      queue: 'finetune-api',
-      callback: (_err, msg) => {
-        claims.push(new TextDecoder().decode(msg.data));
-        msg.respond(new TextEncoder().encode('granted'));
-      },
-    });
-    await finetune.nc.flush();
+    const jobChanges: string[] = [];
+    const jobWatch = await apiJobs.watch({ key: 'jobs.>' });
+    void (async () => {
+      for await (const e of jobWatch) jobChanges.push(new TextDecoder().decode(e.value));
+    })();
 
-    // Finetune worker: claims the job from the queue, asks the API, announces the end.
+    // Finetune worker: pulls the job, claims it in its record (compare-and-set), hands an item back to
+    // the queue, announces the end.
     const worker = await connectAs('finetune-worker');
-    const replies: string[] = [];
+    const workerJobs = await worker.js.views.kv(jobsBucket, { history: 1 });
     const jobs = await worker.consumeWork('finetune', async (item) => {
-      const reply = await worker.nc.request(
-        `${SERVICE_SUBJECTS.finetuneControl}.claim`,
-        new TextEncoder().encode(item.finetuneId),
-        { timeout: 3_000 },
-      );
-      replies.push(new TextDecoder().decode(reply.data));
+      await workerJobs.update(`jobs.${item.finetuneId}`, new TextEncoder().encode('running'), jobRev);
+      await worker.enqueueWork('finetune', job(item.finetuneId), { msgId: `${item.finetuneId}:handback:1` });
       await worker.publish(
         'finetuneFinished',
         { jobId: item.finetuneId, versionId: '', succeeded: true, error: '', metrics: {} },
         { msgId: item.finetuneId },
       );
     });
-    await waitFor(() => replies.length === 1 && jobs.stats.acked === 1, { timeoutMs: 10_000 });
-    expect(claims).toEqual(['job-1']);
-    expect(replies).toEqual(['granted']);
+    await waitFor(() => jobs.stats.acked >= 1 && jobChanges.includes('running'), { timeoutMs: 10_000 });
     await jobs.stop();
-    control.unsubscribe();
+    jobWatch.stop();
+    // The job store lists its records from the stream's subjects (libs/jobs list()).
+    const listed = await finetune.jsm.streams.info(`KV_${jobsBucket}`, {
+      subjects_filter: `$KV.${jobsBucket}.jobs.*`,
+    });
+    expect(Object.keys(listed.state.subjects ?? {})).toEqual([`$KV.${jobsBucket}.jobs.job-1`]);
 
     // Pretrain API: run records in the KV bucket, the work queue, its exhausted runs, live progress.
     const pretrainApi = await connectAs('pretrain');
@@ -200,9 +200,9 @@ describe('NATS users with per-component permissions', () => {
       violation,
     );
 
-    // The registry reading another user's replies, or answering control requests in the API's place.
+    // The registry reading another user's replies, or the finetune job records' updates.
     const registry = await connectAs('registry');
-    for (const subject of ['_INBOX.finetune.>', `${SERVICE_SUBJECTS.finetuneControl}.claim`]) {
+    for (const subject of ['_INBOX.finetune.>', `$KV.${SERVICE_SUBJECTS.finetuneJobsBucket}.>`]) {
       const errors: string[] = [];
       const s = registry.nc.subscribe(subject, { callback: (err) => err && errors.push(err.message) });
       await registry.nc.flush();

@@ -7,8 +7,8 @@ import { DLQ_SUBJECT_PREFIX, EVENT_CONSUMERS, EVENT_TYPES, STREAMS, WORK_TYPES }
 
 /** Core-NATS subjects and buckets owned by services; each service's tests check its constants equal these. */
 export const SERVICE_SUBJECTS = {
-  /** The finetune control protocol (worker → API request/reply): `<prefix>.claim|progress|finish`. */
-  finetuneControl: 'headstart.control.finetune',
+  /** The JetStream KV bucket of fine-tune job records (libs/jobs). */
+  finetuneJobsBucket: 'HEADSTART_FINETUNE_JOBS',
   /** Live pre-training progress (worker → API): `<prefix>.<runId>`. */
   pretrainProgress: 'headstart.progress.pretrain',
   /** The JetStream KV bucket of pre-training run records. */
@@ -34,7 +34,7 @@ export interface NatsUserDef {
 
 /**
  * The inbox prefix of a connection authenticated as `user`: replies (JetStream API answers, publish
- * acks, pull deliveries, KV watches, control replies) come to `_INBOX.<user>.>`, so a user can read
+ * acks, pull deliveries, KV watches) come to `_INBOX.<user>.>`, so a user can read
  * only its own replies. `connectEvents` gets it from `natsSecurityOf` (libs/service-kit).
  */
 export function natsInboxPrefix(user: string): string {
@@ -148,7 +148,6 @@ const registryEvents = Object.values(EVENT_TYPES)
   .map((e) => e.subject)
   .filter((s) => s.startsWith('headstart.events.registry.'));
 const triggers = EVENT_CONSUMERS['finetune-triggers'].name;
-const control = (call: 'claim' | 'progress' | 'finish') => `${SERVICE_SUBJECTS.finetuneControl}.${call}`;
 
 function user(name: NatsComponent, description: string, ...parts: NatsPermissions[]): NatsUserDef {
   return {
@@ -190,28 +189,26 @@ export const NATS_USERS: Readonly<Record<NatsComponent, NatsUserDef>> = {
   ),
   finetune: user(
     'finetune',
-    'finetune API: the trigger consumer, the finetune work queue and its exhausted jobs, control replies',
+    'finetune API: the trigger consumer, job records (KV), the finetune work queue and its exhausted jobs',
     pub(
       ...ensureTopologyApi(),
+      ...kvBucket(SERVICE_SUBJECTS.finetuneJobsBucket),
       ...pullApi(STREAMS.events.name, triggers),
       deadLetters(triggers),
       WORK_TYPES.finetune.subject,
       EVENT_TYPES.finetuneFinished.subject,
     ),
     workOwner(WORK_TYPES.finetune),
-    sub(control('claim'), control('progress'), control('finish')),
-    { publish: [], subscribe: [], allowResponses: true },
   ),
   'finetune-worker': user(
     'finetune-worker',
-    'finetune worker: pulls jobs, control requests to the API, FinetuneFinished',
+    'finetune worker: pulls jobs (and hands them back), writes job records (KV), FinetuneFinished',
     pub(
+      ...kvBucket(SERVICE_SUBJECTS.finetuneJobsBucket),
       ...pullApi(STREAMS.work.name, WORK_TYPES.finetune.consumer.name),
+      WORK_TYPES.finetune.subject,
       deadLetters(WORK_TYPES.finetune.consumer.name),
       EVENT_TYPES.finetuneFinished.subject,
-      control('claim'),
-      control('progress'),
-      control('finish'),
     ),
   ),
 };

@@ -90,6 +90,18 @@ function live(entry: KvEntry | null): entry is KvEntry {
   return entry !== null && entry.operation === 'PUT';
 }
 
+/**
+ * The keys of the bucket under `prefix.`, from the subjects its stream holds (one stream-info request,
+ * paged by the client). Not kv.keys(): its ordered consumer returned a key twice when the key was
+ * rewritten meanwhile, and never ended while a key was rewritten every few tens of ms by a process whose
+ * event loop was busy (a worker writing progress while it trains: found by the finetune tests).
+ */
+async function keysUnder(jsm: JetStreamManager, bucket: string, prefix: string): Promise<string[]> {
+  const lead = `$KV.${bucket}.`;
+  const info = await jsm.streams.info(`KV_${bucket}`, { subjects_filter: `${lead}${prefix}.*` });
+  return Object.keys(info.state.subjects ?? {}).map((subject) => subject.slice(lead.length));
+}
+
 /** Raises the replicas of the bucket's stream `KV_<bucket>` to `replicas` when it has fewer. */
 async function raiseReplicas(jsm: JetStreamManager, bucket: string, replicas: number): Promise<void> {
   const stream = `KV_${bucket}`;
@@ -126,6 +138,8 @@ export async function openJobStore<J extends JobFields>(
   const transient = <T>(call: () => Promise<T>) =>
     retryLeaderless(call, options.leaderlessBudgetMs ?? LEADERLESS_BUDGET_MS);
   const kv = await openBucket(js, options as JobStoreOptions<unknown>);
+  // Without the account-info request (a user's permissions need not include it): the bucket exists.
+  const jsm = options.jsm ?? (await js.jetstreamManager(false));
   const encode = (record: JobRecord<J>) => encodeJobRecord(codec, record);
   const decode = (data: Uint8Array) => decodeJobRecord(codec, data, options.legacyJobKey);
 
@@ -179,11 +193,7 @@ export async function openJobStore<J extends JobFields>(
     async list() {
       // Each call rides out a leaderless moment as get does (found by the replicated-NATS test: a list
       // right after a killed server came back timed out).
-      const keys = await transient(async () => {
-        const found: string[] = [];
-        for await (const key of await kv.keys(`${prefix}.*`)) found.push(key);
-        return found;
-      });
+      const keys = await transient(() => keysUnder(jsm, bucket, prefix));
       const entries = await Promise.all(keys.map((key) => transient(() => kv.get(key))));
       return entries.filter(live).map((entry) => decode(entry.value).job);
     },

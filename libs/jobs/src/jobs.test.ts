@@ -52,6 +52,31 @@ describe('the records', () => {
     await expect(store.update('nope', (r) => r)).rejects.toMatchObject({ code: Code.NOT_FOUND });
   });
 
+  it('lists each job once, and ends, while a job is rewritten continuously by a busy process', async () => {
+    const ids = ['l1', 'l2', 'l3'];
+    for (const id of ids) await store.create({ job: queued(id) });
+    let writing = true;
+    const writer = (async () => {
+      while (writing) {
+        await store.update('l1', ({ job }) => ({ job: { ...job, attempts: job.attempts + 1 } }));
+        // A worker's training step: the event loop is busy for tens of ms between writes.
+        const until = Date.now() + 40;
+        while (Date.now() < until) {
+          /* busy */
+        }
+      }
+    })();
+    try {
+      for (let round = 0; round < 10; round++) {
+        const listed = (await store.list()).map((j) => j.id).filter((id) => id.startsWith('l'));
+        expect(listed.sort()).toEqual(ids);
+      }
+    } finally {
+      writing = false;
+      await writer;
+    }
+  });
+
   it('applies concurrent updates one after the other (compare-and-set), none lost', async () => {
     await store.create({ job: queued('r2') });
     await Promise.all(

@@ -23,7 +23,7 @@ const common = {
     type: 'url',
     protocols: ['nats', 'tls'],
     default: 'nats://127.0.0.1:4222',
-    description: 'NATS server (JetStream events, the finetune work queue, the worker control protocol).',
+    description: 'NATS server (JetStream events, the finetune work queue, the job records).',
   },
   natsStreamReplicas: natsStreamReplicasVar,
   dataDir: {

@@ -1,5 +1,6 @@
-// The finetune API in one process: its SQLite store, the `finetune-triggers` consumer, the work-queue
-// outbox sweep, the worker control protocol, and the gRPC server (triggers, jobs, predictions).
+// The finetune API in one process: its SQLite store (triggers, studies), the job store (the job records,
+// a JetStream KV bucket its workers write too), the `finetune-triggers` consumer, the queued-job and
+// exhausted-job sweeps, and the gRPC server (triggers, jobs, studies, predictions).
 import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { selectBackend, type BackendChoice, type BackendInfo } from '@headstart/compute';
@@ -16,16 +17,19 @@ import { finetune as finetuneProto } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
 import { clientSecurityOf, createLogger, createService, natsSecurityOf } from '@headstart/service-kit';
+import { requeueQueuedJobs, startQueuedSweep } from '@headstart/jobs';
 import { createFinetuneHandlers } from './grpc/finetune-handlers';
-import { startControlServer } from './control/control-server';
 import { getTracer, withSpan } from '@headstart/telemetry';
 import { DatasetLoader } from './data/dataset-loader';
+import { watchJobChanges } from './jobs/job-changes';
 import { JobEvents, StudyEvents } from './jobs/job-events';
-import { watchExhaustedJobs } from './jobs/exhausted-jobs';
+import { watchFinetuneExhaustedJobs } from './jobs/exhausted-jobs';
 import { JobService } from './jobs/job-service';
+import { openFinetuneJobStore, type FinetuneJobStore } from './jobs/job-store';
 import type { ModelCacheOptions } from './models/model-cache';
 import { Predictor } from './predict/predictor';
 import { FinetuneStore } from './store/finetune-store';
+import { importLegacyJobs } from './store/legacy-jobs';
 import { StudyService } from './studies/study-service';
 import { TriggerService } from './triggers/trigger-service';
 import type { finetune } from '@headstart/proto';
@@ -37,7 +41,7 @@ export const DATABASE_FILE = 'finetune.db';
 export interface FinetuneServiceOptions {
   /** TLS, authentication and the token of its clients (securityOf(config)); unset: plaintext, no auth. */
   security?: SecuritySettings;
-  /** Holds finetune.db (triggers and jobs). Created when missing. */
+  /** Holds finetune.db (triggers and studies). Created when missing. */
   dataDir: string;
   /** host:port of the registry. */
   registryAddress: string;
@@ -59,7 +63,10 @@ export interface FinetuneServiceOptions {
   modelCache?: ModelCacheOptions;
   /** Events handled at once by the trigger consumer. @default 4 */
   triggerConcurrency?: number;
-  /** How often jobs whose work item may be missing are enqueued again. @default 30 s */
+  /**
+   * How often jobs QUEUED for that long are enqueued again (their work item may be missing after a
+   * crash), and unfinished studies checked. @default 30 s
+   */
   sweepIntervalMs?: number;
   /**
    * How often the work stream is swept for jobs whose workers all died (the server's advisory settles
@@ -67,13 +74,13 @@ export interface FinetuneServiceOptions {
    * at start. 0: at start only. @default 60 s
    */
   exhaustedSweepMs?: number;
-  /** A RUNNING job with no work item left that has not reported for this long is FAILED. @default 5 × ack wait */
+  /** A RUNNING job with no work item left whose lease is older than this is FAILED. @default 5 × ack wait */
   orphanedAfterMs?: number;
   /** The work queue (workers must use the same). @default the topology's finetune work type */
   workType?: WorkTypeDef<finetune.FinetuneWork>;
   /** @default the kit's 10 s */
   drainTimeoutMs?: number;
-  /** Test seam: runs after a job row is inserted, before its work item is enqueued. */
+  /** Test seam: runs after a job record is created, before its work item is enqueued. */
   afterJobInserted?: (job: finetune.Finetune) => Promise<void>;
 }
 
@@ -82,6 +89,8 @@ export interface FinetuneServiceHandle {
   readonly address: string;
   readonly service: RunningService;
   readonly store: FinetuneStore;
+  /** The job records (shared with the workers). */
+  readonly jobStore: FinetuneJobStore;
   readonly jobs: JobService;
   readonly triggers: TriggerService;
   readonly studies: StudyService;
@@ -120,8 +129,6 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
       logger,
       ...(options.threads ? { threads: options.threads } : {}),
     });
-    const store = FinetuneStore.open(path.join(dataDir, DATABASE_FILE));
-    cleanups.push({ name: 'store', fn: () => store.close() });
     const client: RegistryClient = createRegistryClient({
       address: options.registryAddress,
       ...clientSecurityOf(options.security),
@@ -136,10 +143,17 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
     });
     cleanups.push({ name: 'events bus', fn: () => bus.close({ graceMs: 5_000 }) });
     await bus.ensureTopology();
+    const jobStore = await openFinetuneJobStore(bus.js, {
+      replicas: options.natsStreamReplicas ?? 1,
+      jsm: bus.jsm,
+    });
+    const store = await openStore(path.join(dataDir, DATABASE_FILE), jobStore, logger);
+    cleanups.push({ name: 'store', fn: () => store.close() });
 
     const workType = options.workType ?? WORK_TYPES.finetune;
-    const domain = buildDomain(options, { store, client, bus, logger, workType }, cleanups);
-    startControl(bus, domain.jobs, logger, cleanups);
+    const domain = buildDomain(options, { store, jobStore, client, bus, logger, workType }, cleanups);
+    const changes = await watchJobChanges(bus.js, domain.events);
+    cleanups.push({ name: 'job changes watch', fn: () => changes.stop() });
     const consumer = await bus.consume(
       'finetune-triggers',
       // One span per event, child of its consumer span: the triggers matched and what they started.
@@ -151,12 +165,11 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
     );
     cleanups.push({ name: 'trigger consumer', fn: () => consumer.stop({ graceMs: 5_000 }) });
     await startRecoverySweeps(domain, options.sweepIntervalMs ?? 30_000, logger, cleanups);
-    // The jobs' owner ends those whose workers all died (after the outbox sweep, so that every job's
-    // work item is in the queue when its first sweep looks for orphans).
-    const exhausted = await watchExhaustedJobs({
+    // Jobs whose workers all died are ended here (after the queued jobs were enqueued again, so that
+    // every job's work item is in the queue when the first sweep looks for orphans).
+    const exhausted = await watchFinetuneExhaustedJobs({
       bus,
-      store,
-      jobs: domain.jobs,
+      store: jobStore,
       workType,
       logger,
       sweepIntervalMs: options.exhaustedSweepMs ?? 60_000,
@@ -164,8 +177,9 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
     });
     cleanups.push({ name: 'exhausted-jobs watch', fn: () => exhausted.stop() });
 
-    const service = await startGrpcServer(options, { store, client, logger }, domain);
-    // The kit runs hooks newest first: watch, sweep, consumer, control, studies, cache, bus, client, store.
+    const service = await startGrpcServer(options, { client, logger }, domain);
+    // The kit runs hooks newest first: exhausted watch, sweeps, consumer, changes watch, studies, cache,
+    // store, bus, client.
     for (const { name, fn } of cleanups) service.addShutdownHook(name, async () => fn());
     logger.info({ address: service.address, backend: backend.name }, 'finetune service ready');
     const { jobs, triggers, studies, predictor } = domain;
@@ -174,6 +188,7 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
       address: service.address,
       service,
       store,
+      jobStore,
       jobs,
       triggers,
       studies,
@@ -190,10 +205,21 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
   }
 }
 
+/**
+ * The SQLite store, opened once the jobs an earlier release kept in it are in the job store (its
+ * migration drops their table).
+ */
+async function openStore(file: string, jobStore: FinetuneJobStore, logger: Logger): Promise<FinetuneStore> {
+  const imported = await importLegacyJobs(file, jobStore);
+  if (imported > 0) logger.info({ jobs: imported }, 'jobs of finetune.db moved to the job store');
+  return FinetuneStore.open(file);
+}
+
 function buildDomain(
   options: FinetuneServiceOptions,
   base: {
     store: FinetuneStore;
+    jobStore: FinetuneJobStore;
     client: RegistryClient;
     bus: EventBus;
     logger: Logger;
@@ -201,15 +227,14 @@ function buildDomain(
   },
   cleanups: Cleanups,
 ): Domain {
-  const { store, client, bus, logger, workType } = base;
+  const { store, jobStore, client, bus, logger, workType } = base;
   const predictor = new Predictor(client, options.modelCache);
   cleanups.push({ name: 'model cache', fn: () => predictor.cache.clear() });
   const events = new JobEvents();
   const datasets = new DatasetLoader({ client });
   const jobs = new JobService({
-    store,
+    store: jobStore,
     bus,
-    events,
     logger,
     workType,
     ...(options.afterJobInserted ? { afterJobInserted: options.afterJobInserted } : {}),
@@ -243,23 +268,10 @@ function pretrainClientFor(
   return client;
 }
 
-/** The workers' control protocol (claim, progress, finish) over NATS request/reply. */
-function startControl(bus: EventBus, jobs: JobService, logger: Logger, cleanups: Cleanups): void {
-  const control = startControlServer(
-    bus.nc,
-    {
-      claim: async (r) => jobs.claim(r),
-      progress: async (r) => jobs.progress(r),
-      finish: async (r) => jobs.finish(r),
-    },
-    logger,
-  );
-  cleanups.push({ name: 'control server', fn: () => control.stop() });
-}
-
 /**
- * The outbox sweep (a crash may have left job rows unenqueued) and the study sweep (trials missing after
- * a crash, a report the registry could not take): once now, then every `intervalMs`.
+ * The queued sweep (a crash may have left a job recorded but not enqueued: every QUEUED job is enqueued
+ * again, the msg id and the workers' claim drop repeats) and the study sweep (trials missing after a
+ * crash, a report the registry could not take): once now, then every `intervalMs`.
  */
 async function startRecoverySweeps(
   domain: Domain,
@@ -267,27 +279,31 @@ async function startRecoverySweeps(
   logger: Logger,
   cleanups: Cleanups,
 ): Promise<void> {
-  const sweep = () =>
-    domain.jobs
-      .enqueuePending()
-      .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'enqueue sweep failed'));
-  await sweep();
+  const { jobs, studies } = domain;
+  const enqueue = (id: string) => jobs.enqueue(id);
+  const count = await requeueQueuedJobs(jobs.store, enqueue, 0).catch((err: unknown) => {
+    logger.warn({ err: (err as Error).message }, 'queued-job sweep failed');
+    return 0;
+  });
+  if (count > 0) logger.info({ count }, 'queued fine-tune jobs enqueued again at start');
+  const queued = startQueuedSweep({ store: jobs.store, enqueue, logger, intervalMs });
+  cleanups.push({ name: 'queued sweep', fn: () => queued.stop() });
   const studySweep = () =>
-    domain.studies
+    studies
       .recover()
       .catch((err: unknown) => logger.warn({ err: (err as Error).message }, 'study sweep failed'));
   await studySweep();
-  const timer = setInterval(() => void sweep().then(studySweep), intervalMs);
+  const timer = setInterval(() => void studySweep(), intervalMs);
   timer.unref();
-  cleanups.push({ name: 'enqueue sweep', fn: () => clearInterval(timer) });
+  cleanups.push({ name: 'study sweep', fn: () => clearInterval(timer) });
 }
 
 function startGrpcServer(
   options: FinetuneServiceOptions,
-  base: { store: FinetuneStore; client: RegistryClient; logger: Logger },
+  base: { client: RegistryClient; logger: Logger },
   domain: Domain,
 ): Promise<RunningService> {
-  const { store, client, logger } = base;
+  const { client, logger } = base;
   return createService({
     name: 'finetune',
     host: options.host,
@@ -296,9 +312,7 @@ function startGrpcServer(
       {
         definition: finetuneProto.FinetuneServiceService,
         implementation: createFinetuneHandlers({
-          store,
           jobs: domain.jobs,
-          events: domain.events,
           triggers: domain.triggers,
           predictor: domain.predictor,
           client,

@@ -1,7 +1,7 @@
 // A finetune worker: pulls job ids from the `finetune-workers` work queue (competing consumers, any number
-// of replicas), claims each job from the finetune API over the control protocol, trains it, and reports
-// the outcome. JetStream redelivers an item whose worker died; the job then resumes from its local
-// checkpoint (same machine or shared data dir) or starts again with the same seed.
+// of replicas), claims each job in its record (the job store, a JetStream KV bucket: the API need not be
+// up), trains it, and writes the outcome. JetStream redelivers an item whose worker died; the job then
+// resumes from its local checkpoint (same machine or shared data dir) or starts again with the same seed.
 import { mkdir } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
@@ -17,8 +17,8 @@ import type { finetune } from '@headstart/proto';
 import { createRegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
 import { clientSecurityOf, createLogger, createService, natsSecurityOf } from '@headstart/service-kit';
-import { createControlClient } from './control/control-client';
 import { DatasetLoader } from './data/dataset-loader';
+import { openFinetuneJobStore } from './jobs/job-store';
 import { jobDeliveryHandler, type FinetuneWorkerStats } from './worker/job-delivery';
 
 // Not 50060 (the pretrain worker's): both kinds of worker can run on one host with their defaults.
@@ -45,7 +45,7 @@ export interface FinetuneWorkerOptions {
   /** Serve grpc.health.v1 on this port (0: a free one); undefined: no health server. */
   healthPort?: number;
   healthHost?: string;
-  /** Minimum time between progress reports. @default 1000 ms */
+  /** Minimum time between progress writes to the job record. @default 1000 ms */
   progressIntervalMs?: number;
   /**
    * Minimum time between two job checkpoints (written at evaluations; the first always). Each is the
@@ -53,10 +53,6 @@ export interface FinetuneWorkerOptions {
    * short study trial. @default 30 s
    */
   checkpointIntervalMs?: number;
-  /** How long the end of a job is reported to an API that does not answer before giving up. @default 5 min */
-  finishTimeoutMs?: number;
-  /** Timeout of one control request. @default 5000 ms */
-  controlTimeoutMs?: number;
   /** The work queue (the finetune API must use the same). @default the topology's finetune work type */
   workType?: WorkTypeDef<finetune.FinetuneWork>;
 }
@@ -96,7 +92,9 @@ export async function createFinetuneWorker(options: FinetuneWorkerOptions): Prom
     ...natsSecurityOf(options.security, options.natsUrl),
     streamReplicas: options.natsStreamReplicas ?? 1,
   });
-  const control = createControlClient(bus.nc, options.controlTimeoutMs);
+  const store = await openFinetuneJobStore(bus.js, {
+    replicas: options.natsStreamReplicas ?? 1,
+  });
   const datasets = new DatasetLoader({ client, cacheEntries: 2 });
   const stats: FinetuneWorkerStats = { started: 0, succeeded: 0, failed: 0, cancelled: 0, skipped: 0 };
   const workType = options.workType ?? WORK_TYPES.finetune;
@@ -104,17 +102,16 @@ export async function createFinetuneWorker(options: FinetuneWorkerOptions): Prom
   const handle = jobDeliveryHandler({
     name,
     backendName: backend.name,
+    store,
     client,
     bus,
-    control,
+    workType,
     datasets,
     checkpointDir,
     stats,
     logger,
-    maxDeliver: workType.consumer.maxDeliver,
     progressIntervalMs: options.progressIntervalMs ?? 1_000,
     checkpointIntervalMs: options.checkpointIntervalMs ?? 30_000,
-    finishTimeoutMs: options.finishTimeoutMs ?? 5 * 60_000,
   });
 
   const consumer = await bus.consumeWork(workType, handle, {

@@ -131,7 +131,7 @@ describe('exactly one fine-tune per (checkpoint, trigger)', () => {
     const jobs = await succeeded(trigger);
     expect(jobs).toHaveLength(1);
     expect(stack.service!.consumer.stats.retried).toBeGreaterThanOrEqual(1);
-    expect(failures).toBe(1); // the hook runs only when a row is inserted: the redelivery found it
+    expect(failures).toBe(1); // the hook runs only when a record is created: the redelivery found it
     expect(await resultVersions('redeliver-bert-tiny-spam')).toHaveLength(1);
   });
 
@@ -147,10 +147,11 @@ describe('exactly one fine-tune per (checkpoint, trigger)', () => {
     });
     const trigger = await createTrigger('restart-bert');
     await registerCheckpoint(stack.client, base, 'restart-bert');
-    await waitFor(() => inserted === 1, { message: 'the job row inserted' });
-    const pending = stack.service!.store.jobsToEnqueue();
+    await waitFor(() => inserted === 1, { message: 'the job record created' });
+    const pending = (await stack.service!.jobStore.list()).filter((j) => j.triggerId === trigger.id);
     expect(pending).toHaveLength(1);
-    // Stop it mid-handler: the row exists, its work item does not, the event is not acked.
+    expect(pending[0]).toMatchObject({ state: JobState.JOB_STATE_QUEUED, queuedAt: undefined });
+    // Stop it mid-handler: the record exists, its work item does not, the event is not acked.
     const stopping = stack.stopService();
     release(new Error('process stopping'));
     await stopping;
@@ -176,7 +177,8 @@ describe('exactly one fine-tune per (checkpoint, trigger)', () => {
       { timeoutMs: 60_000, message: 'the job running' },
     );
     await stack.stopService();
-    // The worker trains on without the API, registers the result and retries its final report.
+    // The worker trains on without the API (it claims and settles in the job store), registers the result
+    // and records the end.
     await waitFor(async () => (await resultVersions('midjob-bert-tiny-spam')).length === 1, {
       timeoutMs: 120_000,
       message: 'the result registered while the API is down',
@@ -186,8 +188,6 @@ describe('exactly one fine-tune per (checkpoint, trigger)', () => {
     expect(jobs).toHaveLength(1);
     expect(jobs[0]).toMatchObject({ id: running.id, attempts: 1 });
     expect(jobs[0]?.resultVersion?.modelName).toBe('midjob-bert-tiny-spam');
-    // The API records the end when the worker's retried report arrives; the worker counts it once the
-    // API's answer comes back, a moment later.
     await waitFor(async () => worker.stats.succeeded === 1, {
       timeoutMs: 30_000,
       message: "the worker's count",
@@ -209,9 +209,9 @@ describe('exactly one fine-tune per (checkpoint, trigger)', () => {
     );
     const checkpointFile = checkpointPath(`${stack.dir.path}/worker/finetune-jobs`, running.id);
     expect(existsSync(checkpointFile)).toBe(true);
-    await stack.stopWorker(); // a short grace: the job is handed back mid-training
+    await stack.stopWorker(); // a short grace: the job is handed back mid-training, back in the queue
     const handedBack = (await jobsOf(trigger))[0]!;
-    expect(handedBack.state).toBe(JobState.JOB_STATE_RUNNING);
+    expect(handedBack.state).toBe(JobState.JOB_STATE_QUEUED);
     expect(handedBack.step).toBeLessThan(handedBack.totalSteps);
 
     const second = await stack.startWorker({ name: 'second-worker' });

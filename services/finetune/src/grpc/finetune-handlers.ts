@@ -5,20 +5,18 @@ import { common } from '@headstart/proto';
 import { serverStream, unary } from '@headstart/service-kit';
 import type { DatasetLoader } from '../data/dataset-loader';
 import { buildJob } from '../jobs/build-job';
-import type { JobEvents } from '../jobs/job-events';
 import type { JobService } from '../jobs/job-service';
+import { idempotencyToken } from '../jobs/job-store';
+import { newFinetuneId } from '../ids';
 import type { Predictor } from '../predict/predictor';
 import type { RegistryClient } from '@headstart/registry-client';
-import type { FinetuneStore } from '../store/finetune-store';
 import type { TriggerService } from '../triggers/trigger-service';
 import type { StudyEvents } from '../jobs/job-events';
 import type { StudyService } from '../studies/study-service';
 import { watchJob, watchStudy } from './watch';
 
 export interface HandlerDeps {
-  store: FinetuneStore;
   jobs: JobService;
-  events: JobEvents;
   triggers: TriggerService;
   predictor: Predictor;
   client: RegistryClient;
@@ -52,7 +50,7 @@ export function createFinetuneHandlers(deps: HandlerDeps): finetune.FinetuneServ
       return { trigger: await triggers.create(request.trigger, ctx.signal) };
     }),
     listTriggers: unary(async (request: finetune.ListTriggersRequest) => ({
-      triggers: triggers.list(request.baseModelName),
+      triggers: await triggers.list(request.baseModelName),
     })),
     deleteTrigger: unary(async (request: finetune.DeleteTriggerRequest) => {
       triggers.delete(requireId(request.triggerId, 'trigger_id'));
@@ -60,27 +58,28 @@ export function createFinetuneHandlers(deps: HandlerDeps): finetune.FinetuneServ
     }),
     startFinetune: unary(async (request: finetune.StartFinetuneRequest, ctx) => {
       if (!request.spec) throw invalidArgument('spec is required', { field: 'spec' });
-      if (request.idempotencyKey !== '') {
-        const existing = deps.store.findByIdempotencyKey(request.idempotencyKey);
-        if (existing) {
-          const job = existing.enqueued ? existing.job : await jobs.enqueue(existing.job);
-          return { finetune: job };
-        }
-      }
+      // The key is bound to the job's id before the job is built: a repeat finds the job, or builds it
+      // again under the same id when the first call stopped before storing it.
+      const keyed = request.idempotencyKey !== '';
+      const id = keyed
+        ? await jobs.reserve(idempotencyToken('start', request.idempotencyKey))
+        : newFinetuneId();
+      const existing = keyed ? await jobs.existing(id) : undefined;
+      if (existing) return { finetune: existing };
       const job = await buildJob(
-        { spec: request.spec, signal: ctx.signal },
+        { spec: request.spec, id, signal: ctx.signal },
         { client: deps.client, datasets: deps.datasets },
       );
-      const result = await jobs.create(job, request.idempotencyKey);
+      const result = await jobs.create(job);
       ctx.logger.info({ finetune: result.job.id, created: result.created }, 'fine-tune started');
       return { finetune: result.job };
     }),
     getFinetune: unary(async (request: finetune.GetFinetuneRequest) => ({
-      finetune: jobs.get(requireId(request.finetuneId, 'finetune_id')),
+      finetune: await jobs.get(requireId(request.finetuneId, 'finetune_id')),
     })),
     listFinetunes: unary(async (request: finetune.ListFinetunesRequest) => {
       checkListQuery(request.pageSize, request.state);
-      return deps.store.listJobs({
+      return jobs.list({
         pageSize: request.pageSize || DEFAULT_PAGE,
         pageToken: request.pageToken,
         state: request.state,
@@ -89,10 +88,10 @@ export function createFinetuneHandlers(deps: HandlerDeps): finetune.FinetuneServ
       });
     }),
     watchFinetune: serverStream(async (request: finetune.WatchFinetuneRequest, ctx) =>
-      watchJob(requireId(request.finetuneId, 'finetune_id'), jobs, deps.events, ctx),
+      watchJob(requireId(request.finetuneId, 'finetune_id'), jobs, ctx),
     ),
     cancelFinetune: unary(async (request: finetune.CancelFinetuneRequest) => ({
-      finetune: jobs.cancel(requireId(request.finetuneId, 'finetune_id')),
+      finetune: await jobs.cancel(requireId(request.finetuneId, 'finetune_id')),
     })),
     classify: unary((request: finetune.ClassifyRequest, ctx) => predictor.classify(request, ctx.signal)),
     fillMask: unary((request: finetune.FillMaskRequest, ctx) => predictor.fillMask(request, ctx.signal)),
@@ -115,7 +114,7 @@ function studyHandlers(
       return { study };
     }),
     getStudy: unary(async (request: finetune.GetStudyRequest) => ({
-      study: studies.get(requireId(request.studyId, 'study_id')),
+      study: await studies.get(requireId(request.studyId, 'study_id')),
     })),
     listStudies: unary(async (request: finetune.ListStudiesRequest) => {
       checkListQuery(request.pageSize, request.state);

@@ -1,25 +1,29 @@
 import type { finetune } from '@headstart/proto';
 import type { ServerStreamContext } from '@headstart/service-kit';
-import type { ChangeEvents, JobEvents } from '../jobs/job-events';
+import { isTerminal } from '@headstart/jobs';
+import type { ChangeEvents } from '../jobs/job-events';
 import type { JobService } from '../jobs/job-service';
 import { isFinished } from '../jobs/job-service';
-import { isTerminal } from '../store/finetune-store';
+
+/** Starts calling `listener` with changes of one record; resolves with the unsubscribe function. */
+type Subscribe<T> = (listener: (record: T) => void) => Promise<() => void>;
 
 /**
- * A record now, then every change until it is terminal (or the client goes away). Changes that arrive
- * while a message is being sent are coalesced: the stream always ends on the latest state.
+ * A record now, then every change until it is terminal (or the client goes away). `current` reads the
+ * record after the subscription started (so that no change is missed); undefined when the subscription
+ * itself delivers the current record first. Changes that arrive while a message is being sent are
+ * coalesced: the stream always ends on the latest state.
  */
-export async function watchRecord<T extends { id: string }>(
-  id: string,
-  current: () => T,
+export async function watchRecord<T>(
+  subscribe: Subscribe<T>,
+  current: (() => Promise<T>) | undefined,
   done: (record: T) => boolean,
-  events: ChangeEvents<T>,
   send: (record: T) => Promise<void>,
   signal: AbortSignal,
 ): Promise<void> {
   let latest: T | undefined;
   let wake: (() => void) | undefined;
-  const unsubscribe = events.subscribe(id, (record) => {
+  const unsubscribe = await subscribe((record) => {
     latest = record;
     wake?.();
   });
@@ -27,10 +31,10 @@ export async function watchRecord<T extends { id: string }>(
     signal.addEventListener('abort', () => resolve(), { once: true }),
   );
   try {
-    let record = current();
-    await send(record);
-    while (!done(record) && !signal.aborted) {
-      if (!latest) {
+    let record: T | undefined = current ? await current() : undefined;
+    if (record !== undefined) await send(record);
+    while ((record === undefined || !done(record)) && !signal.aborted) {
+      if (latest === undefined) {
         await Promise.race([new Promise<void>((resolve) => (wake = resolve)), aborted]);
         wake = undefined;
         continue;
@@ -44,18 +48,20 @@ export async function watchRecord<T extends { id: string }>(
   }
 }
 
-/** WatchFinetune. */
-export function watchJob(
+/** WatchFinetune: the job store's watch of the record (its current version first, then each change). */
+export async function watchJob(
   id: string,
   jobs: JobService,
-  events: JobEvents,
   ctx: ServerStreamContext<finetune.WatchFinetuneResponse>,
 ): Promise<void> {
-  return watchRecord(
-    id,
-    () => jobs.get(id),
+  await jobs.get(id); // NOT_FOUND for an unknown job
+  return watchRecord<finetune.Finetune>(
+    async (listener) => {
+      const watch = await jobs.store.watch(id, (record) => listener(record.job));
+      return () => watch.stop();
+    },
+    undefined,
     isFinished,
-    events,
     (job) => ctx.send({ finetune: job }),
     ctx.signal,
   );
@@ -64,15 +70,14 @@ export function watchJob(
 /** WatchStudy: `current` reads the study with its trials, whose changes arrive as study changes. */
 export function watchStudy(
   id: string,
-  current: () => finetune.Study,
+  current: () => Promise<finetune.Study>,
   events: ChangeEvents<finetune.Study>,
   ctx: ServerStreamContext<finetune.WatchStudyResponse>,
 ): Promise<void> {
   return watchRecord(
-    id,
+    async (listener) => events.subscribe(id, listener),
     current,
     (study) => isTerminal(study.state),
-    events,
     (study) => ctx.send({ study }),
     ctx.signal,
   );

@@ -11,6 +11,8 @@ const { ModelKind } = registry;
 
 export interface BuildJobInput {
   spec: finetune.FinetuneSpec;
+  /** The job's id (one bound to an idempotency key). @default a new id */
+  id?: string;
   /** The trigger that fired (empty for a manual job). */
   triggerId?: string;
   /** The checkpoint a trigger fired for; manual jobs resolve spec.base_model instead. */
@@ -112,7 +114,7 @@ export async function buildJob(input: BuildJobInput, deps: BuildJobDeps): Promis
   const examples = await datasets.prepare(dataset, dataSettings(spec), signal);
   const now = deps.now?.() ?? new Date();
   return finetune.Finetune.fromPartial({
-    id: newFinetuneId(),
+    id: input.id ?? newFinetuneId(),
     spec: {
       ...spec,
       baseModel: pinned(base.modelName, base.version),
@@ -142,10 +144,11 @@ export function failedJob(
   triggerId: string,
   base: registry.ModelVersion,
   err: { codeName: string; message: string },
+  id = newFinetuneId(),
   now = new Date(),
 ): finetune.Finetune {
   return finetune.Finetune.fromPartial({
-    id: newFinetuneId(),
+    id,
     spec: { ...spec, baseModel: pinned(base.modelName, base.version) },
     state: common.JobState.JOB_STATE_FAILED,
     error: err.message,

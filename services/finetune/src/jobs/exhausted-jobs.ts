@@ -1,92 +1,64 @@
-// Jobs whose workers all died. A worker reports its job's outcome whenever it lives to see it; when it is
-// killed (OOM, kill -9, a node lost) on every delivery, JetStream stops delivering the item, no worker
-// is left to report, and the job would stay RUNNING forever. The API owns the jobs, so it watches for
-// that (bus.onMaxDeliveries: the server's advisory, plus sweeps at start and periodically) and ends such
-// jobs FAILED with what an operator needs to look into it, announcing it like a worker would
-// (FinetuneFinished). Its sweeps also catch jobs RUNNING whose work item is gone from the queue.
-import { Code } from '@headstart/errors';
-import type { EventBus, ExhaustedWork, MaxDeliveriesWatch, QueuedWork, WorkTypeDef } from '@headstart/events';
-import { deadLetterSubject } from '@headstart/events';
+// Jobs whose workers all died (libs/jobs watchExhaustedJobs: the server's max-deliveries advisory, plus
+// sweeps for missed advisories and orphaned RUNNING jobs). The watch ends such a job FAILED; the API then
+// announces it as a worker would have (FinetuneFinished, same msgId: one event per job, whoever sends it).
+import type { EventBus, MaxDeliveriesWatch, WorkTypeDef } from '@headstart/events';
+import { isTerminal, watchExhaustedJobs } from '@headstart/jobs';
 import type { finetune } from '@headstart/proto';
-import { common } from '@headstart/proto';
 import type { Logger } from '@headstart/service-kit';
-import type { FinetuneStore } from '../store/finetune-store';
-import type { JobService } from './job-service';
+import { JOB_NOUN, type FinetuneJobStore } from './job-store';
 
-export interface ExhaustedJobsOptions {
+export interface FinetuneExhaustedJobsOptions {
   bus: EventBus;
-  store: FinetuneStore;
-  jobs: JobService;
+  store: FinetuneJobStore;
   workType: WorkTypeDef<finetune.FinetuneWork>;
   logger: Logger;
   /** Sweep interval (0: only at start). */
   sweepIntervalMs: number;
-  /** A RUNNING job without a work item that has not reported for this long is FAILED. */
+  /** A RUNNING job whose work item is gone and whose lease is older than this is FAILED. */
   orphanedAfterMs: number;
-  now?: () => number;
 }
 
-/** The error code of a job whose workers died: the attempt was aborted from outside. */
-export const WORKER_DIED_CODE = Code[Code.ABORTED];
-
-function lastHeard(job: finetune.Finetune | undefined): string {
-  if (!job?.updatedAt) return 'no worker report was recorded';
-  const who = job.worker === '' ? '' : ` from worker ${job.worker}`;
-  return `last heartbeat at ${job.updatedAt.toISOString()}${who}`;
+/** `store` with `announce` called for each job one of its updates ended. */
+function announcingEnds(
+  store: FinetuneJobStore,
+  announce: (job: finetune.Finetune) => Promise<void>,
+): FinetuneJobStore {
+  return {
+    ...store,
+    update: async (id, fn) => {
+      let ended: finetune.Finetune | undefined;
+      const stored = await store.update(id, (record) => {
+        const next = fn(record);
+        ended = next && !isTerminal(record.job.state) && isTerminal(next.job.state) ? next.job : undefined;
+        return next;
+      });
+      if (ended) await announce(ended);
+      return stored;
+    },
+  };
 }
 
-export async function watchExhaustedJobs(options: ExhaustedJobsOptions): Promise<MaxDeliveriesWatch> {
-  const { bus, store, jobs, workType, logger } = options;
-  const now = options.now ?? Date.now;
-  const { ackWaitMs, name: consumer } = workType.consumer;
-
-  const end = async (id: string, error: string): Promise<void> => {
-    const job = jobs.abandon(id, error, WORKER_DIED_CODE);
-    if (!job) return;
-    logger.error({ finetune: id, err: error }, 'fine-tune job failed: its workers died');
-    // What a worker would have announced (same msgId: one event per job, whoever sends it).
+export function watchFinetuneExhaustedJobs(
+  options: FinetuneExhaustedJobsOptions,
+): Promise<MaxDeliveriesWatch> {
+  const { bus, workType } = options;
+  const announce = async (job: finetune.Finetune) => {
     await bus.publish(
       'finetuneFinished',
-      { jobId: id, versionId: '', succeeded: false, error: job.error, metrics: {} },
-      { msgId: id },
+      { jobId: job.id, versionId: '', succeeded: false, error: job.error, metrics: {} },
+      { msgId: job.id },
     );
   };
-
-  const onExhausted = async (work: ExhaustedWork<finetune.FinetuneWork>): Promise<void> => {
-    const id = work.item.finetuneId;
-    const job = store.getJob(id)?.job;
-    const error =
-      `the worker died on each of ${work.deliveries} deliveries of this job (none acked, failed or ` +
-      `heartbeated within the ${ackWaitMs / 1_000} s ack wait: killed, out of memory or hung); ` +
-      `${lastHeard(job)}; see the worker logs. The work item is in the dead-letter queue ` +
-      `(${deadLetterSubject(consumer)}, sequence ${work.deadLetter.sequence}).`;
-    await end(id, error);
-  };
-
-  const failOrphans = async (remaining: readonly QueuedWork<finetune.FinetuneWork>[]): Promise<void> => {
-    const queued = new Set(remaining.map((w) => w.item?.finetuneId));
-    const orphans = store
-      .unfinishedJobs()
-      .filter(
-        (job) =>
-          job.state === common.JobState.JOB_STATE_RUNNING &&
-          !queued.has(job.id) &&
-          now() - (job.updatedAt?.getTime() ?? 0) > options.orphanedAfterMs,
-      );
-    for (const job of orphans) {
-      // Re-read: a report since the listing means a worker is on it after all.
-      const current = store.getJob(job.id)?.job;
-      if (current?.updatedAt?.getTime() !== job.updatedAt?.getTime()) continue;
-      await end(
-        job.id,
-        `the job was RUNNING but its work item is gone from the queue, so nothing can resume it; ` +
-          `${lastHeard(job)}; see the worker logs.`,
-      );
-    }
-  };
-
-  return bus.onMaxDeliveries(workType, onExhausted, {
+  return watchExhaustedJobs({
+    bus,
+    store: announcingEnds(options.store, announce),
+    workType,
+    jobIdOf: (item) => item.finetuneId,
+    noun: JOB_NOUN,
+    logger: options.logger,
     sweepIntervalMs: options.sweepIntervalMs,
-    afterSweep: failOrphans,
+    // The workers' own rule (job-delivery.ts): a lease renewed within 2 × the ack wait is alive.
+    staleAfterMs: 2 * workType.consumer.ackWaitMs,
+    orphanedAfterMs: options.orphanedAfterMs,
   });
 }

@@ -1,5 +1,5 @@
-// In-process notifications of record changes (jobs, studies), for Watch streams and for the study
-// coordinator, which follows every job change.
+// In-process notifications of record changes: of studies (for WatchStudy), and of jobs (fed by the job
+// store's watch, job-changes.ts) for the study coordinator, which follows every job change.
 import type { finetune } from '@headstart/proto';
 
 export type ChangeListener<T> = (record: T) => void;

@@ -1,27 +1,42 @@
-// The API's side of a job's life: creating it (once), putting it on the work queue (the outbox flag makes
-// a crash between insert and enqueue harmless), and the state changes workers report through the control
-// protocol or users ask for (cancel).
-import { notFound } from '@headstart/errors';
+// The API's side of a job's life: creating it once (an idempotency key in the job store binds a request,
+// a trigger's checkpoint or a study's trial to one job id), putting it on the work queue, cancelling it,
+// and reading records back. Workers write everything else in the record themselves (libs/jobs).
+import { Code, isHeadstartError, notFound } from '@headstart/errors';
 import type { EventBus, WorkTypeDef } from '@headstart/events';
-import { captureTraceHeaders, traceContextFromHeaders, WORK_TYPES } from '@headstart/events';
-import type { finetune } from '@headstart/proto';
-import { common } from '@headstart/proto';
+import { WORK_TYPES } from '@headstart/events';
+import { JOB_ID_PATTERN, isTerminal, requestCancel } from '@headstart/jobs';
+import { common, type finetune } from '@headstart/proto';
 import type { Logger } from '@headstart/service-kit';
-import { isTerminal, type FinetuneStore, type InsertJobResult } from '../store/finetune-store';
-import type { JobEvents } from './job-events';
+import { newFinetuneId } from '../ids';
+import { listPage, type JobQuery } from './job-list';
+import type { FinetuneJobStore } from './job-store';
 
 const { JobState } = common;
 
 export interface JobServiceOptions {
-  store: FinetuneStore;
+  store: FinetuneJobStore;
   bus: EventBus;
-  events: JobEvents;
   logger: Logger;
   /** The work queue of the jobs. @default the topology's finetune work type */
   workType?: WorkTypeDef<finetune.FinetuneWork>;
   now?: () => Date;
-  /** Test seam: runs after a job row is inserted and before its work item is enqueued. */
+  /** Test seam: runs after a job record is created and before its work item is enqueued. */
   afterJobInserted?: (job: finetune.Finetune) => Promise<void>;
+}
+
+export interface CreateJobResult {
+  job: finetune.Finetune;
+  /** False when the idempotency key already had a job. */
+  created: boolean;
+}
+
+const noSuchJob = (id: string) =>
+  notFound(`no fine-tune job ${JSON.stringify(id)}`, { field: 'finetune_id' });
+
+/** A job id as a key of the job store; an id no job can have (not a valid key) is NOT_FOUND. */
+function jobKey(id: string): string {
+  if (!JOB_ID_PATTERN.test(id)) throw noSuchJob(id);
+  return id;
 }
 
 export class JobService {
@@ -31,172 +46,99 @@ export class JobService {
     this.now = options.now ?? (() => new Date());
   }
 
-  get(id: string): finetune.Finetune {
-    const stored = this.options.store.getJob(id);
-    if (!stored) throw notFound(`no fine-tune job ${JSON.stringify(id)}`, { field: 'finetune_id' });
+  get store(): FinetuneJobStore {
+    return this.options.store;
+  }
+
+  async get(id: string): Promise<finetune.Finetune> {
+    const stored = await this.options.store.get(jobKey(id));
+    if (!stored) throw noSuchJob(id);
     return stored.job;
   }
 
   /**
-   * Inserts the job unless its (checkpoint, trigger) or idempotency key already has one, then makes sure
-   * the stored job's work item is on the queue. Safe to call again with the same input at any point.
+   * The job id bound to idempotency key `key` (a KV key token, see idempotencyToken): the one an earlier
+   * call bound, else a new one bound now. Its record may not exist yet (a crash after the binding).
    */
-  async create(job: finetune.Finetune, idempotencyKey = ''): Promise<InsertJobResult> {
-    const result = this.options.store.insertJob(job, idempotencyKey, captureTraceHeaders());
-    if (result.created) this.options.events.emit(result.job);
-    if (result.created) await this.options.afterJobInserted?.(result.job);
-    if (!result.enqueued) return { ...result, job: await this.enqueue(result.job), enqueued: true };
-    return result;
+  reserve(key: string): Promise<string> {
+    return this.options.store.claimIdempotencyKey(key, newFinetuneId());
+  }
+
+  /** The stored job `id` with its work item made sure of (the call that created it may have died). */
+  async existing(id: string): Promise<finetune.Finetune | undefined> {
+    const stored = await this.options.store.get(id);
+    if (!stored) return undefined;
+    if (stored.job.state === JobState.JOB_STATE_QUEUED) await this.enqueue(id);
+    return stored.job;
   }
 
   /**
-   * Stores the work item (Nats-Msg-Id = job id: a repeat is dropped by JetStream) and sets the flag. The
-   * item is published in the trace of the request that created the job (stored with it), also when a
-   * retry or the sweep after a crash enqueues it: the worker's spans join that trace.
+   * Stores the job (under the id `key` is bound to, when given) unless it is stored already, then makes
+   * sure a queued job's work item is on the queue. Safe to call again with the same input at any point.
    */
-  async enqueue(job: finetune.Finetune): Promise<finetune.Finetune> {
-    const trace = this.options.store.jobTrace(job.id);
+  async create(job: finetune.Finetune, key = ''): Promise<CreateJobResult> {
+    const id = key === '' ? job.id : await this.options.store.claimIdempotencyKey(key, job.id);
+    const found = await this.existing(id);
+    if (found) return { job: found, created: false };
+    const record = { ...job, id };
+    try {
+      await this.options.store.create({ job: record });
+    } catch (err) {
+      // Another call with the same key created it meanwhile.
+      if (!isHeadstartError(err, Code.ALREADY_EXISTS)) throw err;
+      return { job: (await this.existing(id)) ?? record, created: false };
+    }
+    await this.options.afterJobInserted?.(record);
+    if (record.state === JobState.JOB_STATE_QUEUED) await this.enqueue(id);
+    return { job: await this.get(id), created: true };
+  }
+
+  /**
+   * Stores the work item (Nats-Msg-Id = job id: a repeat within the dedupe window is dropped by
+   * JetStream, a later one by the worker's claim) and stamps the job's queued_at the first time.
+   */
+  async enqueue(id: string): Promise<void> {
     await this.options.bus.enqueueWork(
       this.options.workType ?? WORK_TYPES.finetune,
-      { finetuneId: job.id },
-      { msgId: job.id, ...(trace['traceparent'] ? { parent: traceContextFromHeaders(trace) } : {}) },
+      { finetuneId: id },
+      { msgId: id },
     );
-    const updated = this.options.store.markEnqueued(job.id, this.now()) ?? job;
-    this.options.events.emit(updated);
-    return updated;
+    const queuedAt = this.now();
+    await this.options.store.update(id, (record) =>
+      record.job.queuedAt ? undefined : { ...record, job: { ...record.job, queuedAt } },
+    );
   }
 
-  /** Enqueues every job whose work item may be missing (after a crash). Returns how many. */
-  async enqueuePending(): Promise<number> {
-    let count = 0;
-    for (const job of this.options.store.jobsToEnqueue()) {
-      await this.enqueue(job);
-      count++;
+  /** A queued job ends CANCELLED at once; a running one when its worker next writes to the record. */
+  async cancel(id: string): Promise<finetune.Finetune> {
+    try {
+      return await requestCancel(this.options.store, jobKey(id));
+    } catch (err) {
+      if (isHeadstartError(err, Code.NOT_FOUND)) throw noSuchJob(id);
+      throw err;
     }
-    if (count > 0) this.options.logger.info({ count }, 'enqueued fine-tune jobs left pending by a restart');
-    return count;
   }
 
-  private update(
-    id: string,
-    change: (job: finetune.Finetune) => finetune.Finetune | undefined,
-  ): finetune.Finetune {
-    const result = this.options.store.updateJob(id, change);
-    if (!result) throw notFound(`no fine-tune job ${JSON.stringify(id)}`, { field: 'finetune_id' });
-    if (result.changed) this.options.events.emit(result.job);
-    return result.job;
+  /** One page of jobs, newest first (ListFinetunes). */
+  async list(query: JobQuery): Promise<{ finetunes: finetune.Finetune[]; nextPageToken: string }> {
+    return listPage(await this.options.store.list(), query);
   }
 
-  cancel(id: string): finetune.Finetune {
-    const now = this.now();
-    return this.update(id, (job) => {
-      if (isTerminal(job.state)) return undefined;
-      if (job.state === JobState.JOB_STATE_QUEUED) {
-        return { ...job, state: JobState.JOB_STATE_CANCELLED, finishedAt: now, updatedAt: now };
-      }
-      return job.cancelRequested ? undefined : { ...job, cancelRequested: true, updatedAt: now };
-    });
+  /** The trial jobs of a study, oldest first. */
+  async ofStudy(studyId: string): Promise<finetune.Finetune[]> {
+    const jobs = (await this.options.store.list()).filter((job) => job.studyId === studyId);
+    return jobs.sort(
+      (a, b) => (a.createdAt?.getTime() ?? 0) - (b.createdAt?.getTime() ?? 0) || a.id.localeCompare(b.id),
+    );
   }
 
-  claim(request: finetune.ClaimFinetuneRequest): finetune.ClaimFinetuneResponse {
-    const now = this.now();
-    let run = false;
-    const job = this.update(request.finetuneId, (current) => {
-      if (isTerminal(current.state)) return undefined;
-      if (current.cancelRequested) {
-        return {
-          ...current,
-          state: JobState.JOB_STATE_CANCELLED,
-          finishedAt: now,
-          updatedAt: now,
-          worker: '',
-        };
-      }
-      run = true;
-      return {
-        ...current,
-        state: JobState.JOB_STATE_RUNNING,
-        startedAt: current.startedAt ?? now,
-        updatedAt: now,
-        attempts: current.attempts + 1,
-        worker: request.worker,
-        backend: request.backend,
-      };
-    });
-    return { run, finetune: job };
-  }
-
-  progress(p: finetune.FinetuneProgress): finetune.FinetuneProgressAck {
-    const now = this.now();
-    const job = this.update(p.finetuneId, (current) => {
-      if (isTerminal(current.state)) return undefined;
-      const next: finetune.Finetune = {
-        ...current,
-        state: JobState.JOB_STATE_RUNNING,
-        worker: p.worker,
-        step: p.step,
-        totalSteps: p.totalSteps,
-        epoch: p.epoch,
-        loss: p.loss,
-        updatedAt: now,
-        resumedFromStep: p.resumedFromStep,
-        ...(p.bestDev ? { bestDev: p.bestDev } : {}),
-      };
-      if (p.labels.length > 0) {
-        Object.assign(next, {
-          labels: p.labels,
-          trainExamples: p.trainExamples,
-          devExamples: p.devExamples,
-          testExamples: p.testExamples,
-          splitSource: p.splitSource,
-          truncatedExamples: p.truncatedExamples,
-          warnings: [...new Set([...current.warnings, ...p.warnings])],
-        });
-      }
-      return next;
-    });
-    // A terminal job (cancelled, or finished by another delivery) tells its worker to stop.
-    return { cancelRequested: job.cancelRequested || isTerminal(job.state) };
-  }
-
-  /**
-   * Ends a job no worker can finish any more (its workers died on every delivery, or its work item is
-   * gone): FAILED with `error`, or CANCELLED when a cancel was pending. Undefined when it was already
-   * terminal (nothing changed) or does not exist.
-   */
-  abandon(id: string, error: string, errorCode: string): finetune.Finetune | undefined {
-    const now = this.now();
-    const result = this.options.store.updateJob(id, (current) => {
-      if (isTerminal(current.state)) return undefined;
-      const state = current.cancelRequested ? JobState.JOB_STATE_CANCELLED : JobState.JOB_STATE_FAILED;
-      return { ...current, state, error, errorCode, finishedAt: now, updatedAt: now, worker: '' };
-    });
-    if (!result?.changed) return undefined;
-    this.options.events.emit(result.job);
-    return result.job;
-  }
-
-  finish(r: finetune.FinishFinetuneRequest): finetune.FinishFinetuneResponse {
-    const now = this.now();
-    const job = this.update(r.finetuneId, (current) => {
-      if (isTerminal(current.state)) return undefined;
-      return {
-        ...current,
-        state: r.state,
-        error: r.error,
-        errorCode: r.errorCode,
-        resultVersion: r.resultVersion,
-        metrics: r.metrics,
-        bestDev: r.bestDev ?? current.bestDev,
-        test: r.test,
-        step: r.step || current.step,
-        stoppedEarly: r.stoppedEarly,
-        finishedAt: now,
-        updatedAt: now,
-        worker: '',
-      };
-    });
-    return { finetune: job };
+  /** How many jobs each trigger created. */
+  async countByTrigger(): Promise<Map<string, number>> {
+    const counts = new Map<string, number>();
+    for (const job of await this.options.store.list()) {
+      if (job.triggerId !== '') counts.set(job.triggerId, (counts.get(job.triggerId) ?? 0) + 1);
+    }
+    return counts;
   }
 }
 

@@ -58,4 +58,7 @@ export const MIGRATIONS: readonly string[] = [
   // work item is published in that trace however late (the sweep after a crash), so the worker's spans
   // join the trace that started the job.
   `ALTER TABLE finetunes ADD COLUMN trace TEXT NOT NULL DEFAULT '{}';`,
+  // Fine-tune jobs moved to the job store (a JetStream KV bucket the workers write too, libs/jobs); the
+  // API copies the rows there before this runs (legacy-jobs.ts).
+  `DROP TABLE finetunes;`,
 ];

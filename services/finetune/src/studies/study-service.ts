@@ -11,8 +11,10 @@ import type { DatasetLoader } from '../data/dataset-loader';
 import { isPermanent } from '../jobs/build-job';
 import type { JobEvents, StudyEvents } from '../jobs/job-events';
 import type { JobService } from '../jobs/job-service';
-import { isTerminal, type FinetuneStore } from '../store/finetune-store';
+import { isTerminal } from '@headstart/jobs';
+import type { FinetuneStore } from '../store/finetune-store';
 import type { StudyQuery } from '../store/study-store';
+import { idempotencyToken } from '../jobs/job-store';
 import { buildStudy, trialJobs, type BuildStudyInput } from './build-study';
 import { registerStudyReport } from './study-report';
 import { armsOf } from './study-spec';
@@ -36,13 +38,23 @@ export class StudyService {
   /** One check at a time per study, in order of the changes that asked for it. */
   private readonly checks = new Map<string, Promise<void>>();
   private readonly unsubscribe: () => void;
+  /** The last state seen of each unfinished trial job: a check follows a change of state only. */
+  private readonly trialStates = new Map<string, common.JobState>();
 
   constructor(private readonly options: StudyServiceOptions) {
     this.now = options.now ?? (() => new Date());
-    this.unsubscribe = options.jobEvents.subscribeAll((job) => {
-      if (job.studyId !== '' && (isTerminal(job.state) || job.state === JobState.JOB_STATE_RUNNING))
-        this.schedule(job.studyId);
-    });
+    this.unsubscribe = options.jobEvents.subscribeAll((job) => this.onJobChange(job));
+  }
+
+  /**
+   * A trial job changed. Its worker writes progress every second, and a check reads every job record:
+   * only a trial that started (the study is RUNNING) or ended (it may be finished) asks for one.
+   */
+  private onJobChange(job: finetune.Finetune): void {
+    if (job.studyId === '' || this.trialStates.get(job.id) === job.state) return;
+    if (isTerminal(job.state)) this.trialStates.delete(job.id);
+    else this.trialStates.set(job.id, job.state);
+    if (isTerminal(job.state) || job.state === JobState.JOB_STATE_RUNNING) this.schedule(job.studyId);
   }
 
   close(): Promise<void> {
@@ -79,10 +91,11 @@ export class StudyService {
     return this.options.store.studies.insert(study).study;
   }
 
-  get(id: string): finetune.Study {
+  /** The study with its trials: the jobs that carry its id. */
+  async get(id: string): Promise<finetune.Study> {
     const study = this.options.store.studies.get(id);
     if (!study) throw notFound(`no study ${JSON.stringify(id)}`, { field: 'study_id' });
-    const jobs = this.options.store.jobsOfStudy(id);
+    const jobs = await this.options.jobs.ofStudy(id);
     return {
       ...study,
       trials: jobs.map(studyTrial),
@@ -103,8 +116,8 @@ export class StudyService {
         : { ...s, cancelRequested: true, updatedAt: this.now() },
     );
     if (!result) throw notFound(`no study ${JSON.stringify(id)}`, { field: 'study_id' });
-    for (const job of this.options.store.jobsOfStudy(id)) {
-      if (!isTerminal(job.state)) this.options.jobs.cancel(job.id);
+    for (const job of await this.options.jobs.ofStudy(id)) {
+      if (!isTerminal(job.state)) await this.options.jobs.cancel(job.id);
     }
     this.schedule(id);
     await this.checks.get(id);
@@ -126,7 +139,8 @@ export class StudyService {
 
   private async ensureTrials(study: finetune.Study): Promise<void> {
     if (isTerminal(study.state) || study.cancelRequested) return;
-    for (const { key, job } of trialJobs(study, this.now())) await this.options.jobs.create(job, key);
+    for (const { key, job } of trialJobs(study, this.now()))
+      await this.options.jobs.create(job, idempotencyToken('trial', key));
     this.schedule(study.id);
   }
 
@@ -146,12 +160,12 @@ export class StudyService {
   private async check(id: string): Promise<void> {
     const study = this.options.store.studies.get(id);
     if (!study || isTerminal(study.state)) return;
-    const jobs = this.options.store.jobsOfStudy(id);
+    const jobs = await this.options.jobs.ofStudy(id);
     const total = this.totalTrials(study);
     const finished = trialsFinished(jobs);
     if (jobs.length < total || finished < total) {
       const started = jobs.some((j) => j.state !== JobState.JOB_STATE_QUEUED);
-      this.update(id, (s) => ({
+      await this.update(id, (s) => ({
         ...s,
         state: started ? JobState.JOB_STATE_RUNNING : s.state,
         trialsTotal: total,
@@ -165,7 +179,7 @@ export class StudyService {
   private async finish(study: finetune.Study, jobs: finetune.Finetune[]): Promise<void> {
     const ended = { trialsTotal: jobs.length, trialsFinished: jobs.length, finishedAt: this.now() };
     if (study.cancelRequested) {
-      this.update(study.id, (s) => ({ ...s, ...ended, state: JobState.JOB_STATE_CANCELLED }));
+      await this.update(study.id, (s) => ({ ...s, ...ended, state: JobState.JOB_STATE_CANCELLED }));
       return;
     }
     const failed = jobs.filter((j) => j.state !== JobState.JOB_STATE_SUCCEEDED);
@@ -174,7 +188,7 @@ export class StudyService {
       const error =
         `${failed.length} of ${jobs.length} trials did not succeed; the first: ${first.arm} at ` +
         `${first.budgetExamples} labels, seed ${first.seed} (${first.finetuneId}): ${first.error || 'cancelled'}`;
-      this.update(study.id, (s) => ({
+      await this.update(study.id, (s) => ({
         ...s,
         ...ended,
         state: JobState.JOB_STATE_FAILED,
@@ -185,7 +199,7 @@ export class StudyService {
     }
     try {
       const report = await registerStudyReport(this.options.client, study, jobs, this.now());
-      this.update(study.id, (s) => ({
+      await this.update(study.id, (s) => ({
         ...s,
         ...ended,
         state: JobState.JOB_STATE_SUCCEEDED,
@@ -197,7 +211,7 @@ export class StudyService {
     } catch (err) {
       if (!isPermanent(err) || isHeadstartError(err, Code.UNAVAILABLE)) throw err;
       const message = (err as Error).message;
-      this.update(study.id, (s) => ({
+      await this.update(study.id, (s) => ({
         ...s,
         ...ended,
         state: JobState.JOB_STATE_FAILED,
@@ -207,8 +221,8 @@ export class StudyService {
     }
   }
 
-  private update(id: string, change: (s: finetune.Study) => finetune.Study): void {
+  private async update(id: string, change: (s: finetune.Study) => finetune.Study): Promise<void> {
     const result = this.options.store.studies.update(id, (s) => ({ ...change(s), updatedAt: this.now() }));
-    if (result?.changed) this.options.events.emit(this.get(id));
+    if (result?.changed) this.options.events.emit(await this.get(id));
   }
 }

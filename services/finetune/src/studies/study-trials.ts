@@ -2,7 +2,7 @@
 // its state and scores, and the same trials as @headstart/study's input.
 import { common, finetune } from '@headstart/proto';
 import type { Trial } from '@headstart/study';
-import { isTerminal } from '../store/finetune-store';
+import { isTerminal } from '@headstart/jobs';
 import type { StudyArm } from './study-spec';
 
 const { Method } = finetune;

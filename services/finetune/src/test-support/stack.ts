@@ -96,7 +96,6 @@ export async function startStack(): Promise<Stack> {
         progressIntervalMs: 50,
         // Every evaluation's checkpoint, so that resume tests find one where they expect it.
         checkpointIntervalMs: 0,
-        controlTimeoutMs: 1_000,
         ...options,
       });
       stack.worker = worker;

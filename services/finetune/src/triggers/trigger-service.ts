@@ -1,7 +1,8 @@
 // Triggers: stored durably, and applied to the registry's events. For each (checkpoint version, trigger)
-// exactly one job exists, whatever redeliveries, duplicate events or restarts happen: the job row's
-// UNIQUE (base_version_id, trigger_id) makes a second insert a no-op, the work item is enqueued with
-// Nats-Msg-Id = job id, and the `enqueued` flag re-enqueues a job whose insert outlived a crash.
+// exactly one job exists, whatever redeliveries, duplicate events or restarts happen: the idempotency key
+// `trigger-<trigger id>-<version id>` in the job store binds the pair to one job id before the job is
+// built, the work item is enqueued with Nats-Msg-Id = job id, and a redelivered event that finds the job
+// still QUEUED enqueues it again (the queued sweep does the same for one whose enqueue outlived a crash).
 import { Code, HeadstartError, isHeadstartError, notFound } from '@headstart/errors';
 import type { EventContext, EventType } from '@headstart/events';
 import type { PretrainClient } from '@headstart/pretrain-client';
@@ -12,6 +13,7 @@ import type { DatasetLoader } from '../data/dataset-loader';
 import { newTriggerId } from '../ids';
 import { buildJob, checkOutputName, failedJob, isPermanent } from '../jobs/build-job';
 import type { JobService } from '../jobs/job-service';
+import { idempotencyToken } from '../jobs/job-store';
 import type { StudyService } from '../studies/study-service';
 import { NO_PRETRAIN_ADDRESS, checkAdaptationTrigger, startAdaptation } from './adaptation-trigger';
 import { checkStudyTrigger, failedStudy } from './study-trigger';
@@ -123,8 +125,11 @@ export class TriggerService {
     return trigger;
   }
 
-  list(baseModelName: string): finetune.Trigger[] {
-    return this.options.store.listTriggers(baseModelName);
+  /** The triggers, each with what it fired so far (its jobs are counted in the job store). */
+  async list(baseModelName: string): Promise<finetune.Trigger[]> {
+    const triggers = this.options.store.listTriggers(baseModelName);
+    const jobs = await this.options.jobs.countByTrigger();
+    return triggers.map((t) => ({ ...t, firedCount: t.firedCount + (jobs.get(t.id) ?? 0) }));
   }
 
   delete(id: string): void {
@@ -151,11 +156,11 @@ export class TriggerService {
   private async fire(trigger: finetune.Trigger, candidate: Candidate, signal: AbortSignal): Promise<void> {
     const { store, jobs, client, datasets, logger } = this.options;
     if (trigger.adaptation && store.findTriggeredRun(trigger.id, candidate.versionId)) return;
-    const existing = store.findTriggeredJob(candidate.versionId, trigger.id);
-    if (existing) {
-      if (!existing.enqueued) await jobs.enqueue(existing.job);
-      return;
-    }
+    const makesJob = !trigger.adaptation && !trigger.study;
+    const id = makesJob
+      ? await jobs.reserve(idempotencyToken('trigger', `${trigger.id}-${candidate.versionId}`))
+      : '';
+    if (makesJob && (await jobs.existing(id))) return;
     let base = candidate.full;
     if (!base) {
       try {
@@ -175,7 +180,7 @@ export class TriggerService {
     const spec = trigger.spec ?? finetune.FinetuneSpec.fromPartial({});
     let job: finetune.Finetune;
     try {
-      job = await buildJob({ spec, triggerId: trigger.id, base, signal }, { client, datasets });
+      job = await buildJob({ spec, id, triggerId: trigger.id, base, signal }, { client, datasets });
     } catch (err) {
       if (!isPermanent(err)) throw err;
       const error = err as HeadstartError;
@@ -183,7 +188,7 @@ export class TriggerService {
         { trigger: trigger.id, version: base.id, err: error.message },
         'trigger fired but its job cannot run',
       );
-      job = failedJob(spec, trigger.id, base, error);
+      job = failedJob(spec, trigger.id, base, error, id);
     }
     const result = await jobs.create(job);
     if (result.created) {

@@ -1,18 +1,21 @@
-// One work item on a finetune worker, step by step: claim the job from the finetune API (which may say it
-// is unknown, finished or cancelled), run it, turn what happened into an outcome (or hand the item back
-// for a retry), then settle: drop the local checkpoint, publish FinetuneFinished, report to the API.
-import { isTransientError, retryTransient } from '@headstart/client-kit';
+// One work item on a finetune worker, through the one job model (libs/jobs deliverJob): claim the job in
+// its record (a lease; an unknown, finished or cancelled job is skipped), run it with progress and
+// heartbeats written through the lease, then settle: drop the local checkpoint, publish
+// FinetuneFinished (once per job: msgId = job id) and write the final record. A transient failure with
+// deliveries left puts the job back in the queue; a permanent one, or the last delivery's, fails it.
+import { isTransientError } from '@headstart/client-kit';
 import { Code, HeadstartError } from '@headstart/errors';
-import type { DeliveryContext, EventBus } from '@headstart/events';
+import type { DeliveryContext, EventBus, WorkTypeDef } from '@headstart/events';
+import { deliverJob, type AttemptOutcome, type FailureVerdict, type Lease } from '@headstart/jobs';
 import { common, type finetune } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
 import { getTracer, withSpan } from '@headstart/telemetry';
-import type { ControlClient } from '../control/control-client';
 import type { DatasetLoader } from '../data/dataset-loader';
+import { JOB_NOUN, type FinetuneJobStore } from '../jobs/job-store';
 import { removeJobCheckpoint } from '../training/job-checkpoint';
 import { createJobReporter } from './job-reporter';
-import { JobCancelledError, runJob, type JobOutcome } from './run-job';
+import { JobCancelledError, runJob, type JobResults } from './run-job';
 
 export interface FinetuneWorkerStats {
   started: number;
@@ -27,85 +30,69 @@ export interface JobDeliveryDeps {
   /** The worker's name, shown in job records. */
   name: string;
   backendName: string;
+  store: FinetuneJobStore;
   client: RegistryClient;
   bus: EventBus;
-  control: ControlClient;
+  workType: WorkTypeDef<finetune.FinetuneWork>;
   datasets: DatasetLoader;
   checkpointDir: string;
   stats: FinetuneWorkerStats;
   logger: Logger;
-  /** The work queue's delivery limit: a transient failure on the last delivery fails the job. */
-  maxDeliver: number;
   progressIntervalMs: number;
   checkpointIntervalMs: number;
-  finishTimeoutMs: number;
 }
+
+/** A lease not renewed for this long belongs to a dead worker (the job model's rule: 2 × the ack wait). */
+const staleAfter = (workType: WorkTypeDef<unknown>) => 2 * workType.consumer.ackWaitMs;
 
 /** The work handler of a finetune worker's consumer. */
 export function jobDeliveryHandler(
   deps: JobDeliveryDeps,
 ): (item: finetune.FinetuneWork, ctx: DeliveryContext) => Promise<void> {
   return async (item, ctx) => {
-    const log = deps.logger.child({ finetune: item.finetuneId, delivery: ctx.deliveryCount });
-    const job = await claimJob(deps, item.finetuneId, ctx, log);
-    if (!job) return;
-    deps.stats.started++;
-    const outcome = await attemptJob(deps, job, ctx, log);
-    await settleJob(deps, item.finetuneId, outcome, ctx, log);
+    const id = item.finetuneId;
+    const log = deps.logger.child({ finetune: id, delivery: ctx.deliveryCount });
+    let attempted = false;
+    await deliverJob(id, ctx, {
+      store: deps.store,
+      workerId: deps.name,
+      staleAfterMs: staleAfter(deps.workType as WorkTypeDef<unknown>),
+      maxDeliver: deps.workType.consumer.maxDeliver,
+      noun: JOB_NOUN,
+      logger: log,
+      attempt: (claim) => {
+        attempted = true;
+        return attemptJob(deps, claim, ctx, log);
+      },
+      handBack: async (jobId, msgId) => {
+        await deps.bus.enqueueWork(deps.workType, { finetuneId: jobId }, { msgId });
+      },
+      classifyFailure,
+      beforeFinish: (job) => announceEnd(deps, job),
+    });
+    // Not claimed: unknown, finished, cancelled or held by another worker (a duplicate item).
+    if (!attempted) deps.stats.skipped++;
   };
 }
 
-/** The job to run, or undefined (counted as skipped) when the API does not know it or it has ended. */
-async function claimJob(
-  deps: JobDeliveryDeps,
-  id: string,
-  ctx: DeliveryContext,
-  log: Logger,
-): Promise<finetune.Finetune | undefined> {
-  let claim: finetune.ClaimFinetuneResponse;
-  try {
-    claim = await deps.control.claim({
-      finetuneId: id,
-      worker: deps.name,
-      delivery: ctx.deliveryCount,
-      backend: deps.backendName,
-    });
-  } catch (err) {
-    if (err instanceof HeadstartError && err.code === Code.NOT_FOUND) {
-      log.warn('work item for a job the finetune API does not know: dropped');
-      deps.stats.skipped++;
-      return undefined;
-    }
-    throw err;
-  }
-  if (!claim.run || !claim.finetune) {
-    log.info({ state: claim.finetune?.state }, 'job is already finished or cancelled: skipped');
-    deps.stats.skipped++;
-    return undefined;
-  }
-  return claim.finetune;
-}
-
-/**
- * Runs the job; its outcome, including a cancellation or a failure. Throws (the item comes back) when the
- * worker is stopping or a transient failure has deliveries left.
- */
+/** Runs the job; its outcome. Throws on failure (job-delivery's rules decide: retry or fail). */
 async function attemptJob(
   deps: JobDeliveryDeps,
-  job: finetune.Finetune,
+  claim: { job: finetune.Finetune; lease: Lease },
   ctx: DeliveryContext,
   log: Logger,
-): Promise<JobOutcome> {
-  const reporter = createJobReporter(
-    deps.control,
-    { finetuneId: job.id, worker: deps.name },
-    deps.progressIntervalMs,
-    (err) => log.debug({ err: (err as Error).message }, 'progress report failed'),
+): Promise<AttemptOutcome<finetune.Finetune>> {
+  deps.stats.started++;
+  const { job, lease } = claim;
+  const reporter = createJobReporter(deps.store, { id: job.id, lease }, deps.progressIntervalMs, (err) =>
+    log.debug({ err: (err as Error).message }, 'progress write failed'),
   );
+  // The worker's backend, for the record (the claim wrote the worker's name); a cancel stops here.
+  if (await reporter.report({ backend: deps.backendName }, true)) return { kind: 'cancelled' };
   try {
     // A span per attempt, child of the work item's consumer span (so of what queued the job: a
     // StartFinetune, a study, or the trigger that matched a checkpoint).
-    return await withSpan(
+    const results = await withSpan(
       getTracer('@headstart/finetune'),
       'finetune job',
       { attributes: { 'headstart.job.id': job.id, 'headstart.attempt': ctx.deliveryCount } },
@@ -120,97 +107,60 @@ async function attemptJob(
           checkpointIntervalMs: deps.checkpointIntervalMs,
           logger: log,
           signal: ctx.signal,
-          heartbeat: () => ctx.working(),
+          heartbeat: () => {
+            ctx.working();
+            // Throttled by the reporter: renews the lease through long steps without progress.
+            reporter.report({}).catch(() => undefined);
+          },
         }),
     );
+    return { kind: 'completed', results: (finished) => withResults(finished, results) };
   } catch (err) {
-    // The worker is stopping: hand the item back; the job resumes from its checkpoint.
-    if (ctx.signal.aborted) throw err;
-    if (err instanceof JobCancelledError) {
-      return {
-        ...failure(new HeadstartError(Code.CANCELLED, 'cancelled')),
-        state: common.JobState.JOB_STATE_CANCELLED,
-      };
-    }
-    if (isTransientError(err) && ctx.deliveryCount < deps.maxDeliver) {
-      log.warn({ err: (err as Error).message }, 'transient failure: the job will be retried');
-      throw err;
-    }
-    log.error({ err }, 'fine-tune failed');
-    return failure(err);
+    // The worker is stopping: the job goes back to the queue and resumes from its checkpoint.
+    if (ctx.signal.aborted) return { kind: 'handedBack' };
+    if (err instanceof JobCancelledError) return { kind: 'cancelled' };
+    throw err;
   }
 }
 
-/** Makes a final outcome known: FinetuneFinished on the bus (once per job) and the API's record. */
-async function settleJob(
-  deps: JobDeliveryDeps,
-  id: string,
-  outcome: JobOutcome,
-  ctx: DeliveryContext,
-  log: Logger,
-): Promise<void> {
-  const succeeded = outcome.state === common.JobState.JOB_STATE_SUCCEEDED;
-  // The outcome is final (a redelivery finds the registered version instead of training): the job's
-  // checkpoint is no longer needed.
-  await removeJobCheckpoint(deps.checkpointDir, id);
-  await deps.bus.publish(
-    'finetuneFinished',
-    {
-      jobId: id,
-      versionId: outcome.resultVersion?.versionId ?? '',
-      succeeded,
-      error: outcome.error,
-      metrics: outcome.metrics,
-    },
-    { msgId: id },
-  );
-  await reportFinish(
-    deps.control,
-    { ...outcome, finetuneId: id, worker: deps.name },
-    ctx,
-    deps.finishTimeoutMs,
-    log,
-  );
-  if (succeeded) deps.stats.succeeded++;
-  else if (outcome.state === common.JobState.JOB_STATE_CANCELLED) deps.stats.cancelled++;
-  else deps.stats.failed++;
+function withResults(job: finetune.Finetune, results: JobResults): finetune.Finetune {
+  return {
+    ...job,
+    ...results,
+    bestDev: results.bestDev ?? job.bestDev,
+    step: results.step || job.step,
+  };
 }
 
-function failure(err: unknown): JobOutcome {
+/** Transient failures (UNAVAILABLE, a timeout…) are retried while deliveries are left. */
+function classifyFailure(err: unknown): FailureVerdict {
   const error =
     err instanceof HeadstartError
       ? err
       : new HeadstartError(Code.INTERNAL, err instanceof Error ? err.message : String(err));
-  return {
-    state: common.JobState.JOB_STATE_FAILED,
-    error: error.message,
-    errorCode: error.codeName,
-    resultVersion: undefined,
-    metrics: {},
-    bestDev: undefined,
-    test: undefined,
-    step: 0,
-    stoppedEarly: false,
-  };
+  return { permanent: !isTransientError(err), message: error.message, code: error.codeName };
 }
 
-/** Reports the end to the API, retrying transient failures (heartbeating meanwhile) until `timeoutMs`. */
-async function reportFinish(
-  control: ControlClient,
-  request: finetune.FinishFinetuneRequest,
-  ctx: DeliveryContext,
-  timeoutMs: number,
-  logger: Logger,
-): Promise<void> {
-  await retryTransient(() => control.finish(request), {
-    boundMs: timeoutMs,
-    firstDelayMs: 250,
-    maxDelayMs: 5_000,
-    onFirstFailure: (err) =>
-      logger.warn(
-        { finetune: request.finetuneId, err: err.message },
-        'finetune API unreachable; retrying the report',
-      ),
-    beforeWait: () => ctx.working(),
-  });
+/**
+ * Before the final record is written: the outcome is final (a redelivery finds the registered version
+ * instead of training), so the local checkpoint goes; then FinetuneFinished, deduplicated by job id.
+ */
+async function announceEnd(deps: JobDeliveryDeps, job: finetune.Finetune): Promise<void> {
+  await removeJobCheckpoint(deps.checkpointDir, job.id);
+  const succeeded = job.state === common.JobState.JOB_STATE_SUCCEEDED;
+  const cancelled = job.state === common.JobState.JOB_STATE_CANCELLED;
+  await deps.bus.publish(
+    'finetuneFinished',
+    {
+      jobId: job.id,
+      versionId: job.resultVersion?.versionId ?? '',
+      succeeded,
+      error: cancelled ? job.error || 'cancelled' : job.error,
+      metrics: job.metrics,
+    },
+    { msgId: job.id },
+  );
+  if (succeeded) deps.stats.succeeded++;
+  else if (cancelled) deps.stats.cancelled++;
+  else deps.stats.failed++;
 }

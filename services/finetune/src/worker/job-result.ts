@@ -1,14 +1,14 @@
 // A fine-tune job's result in the registry: found again (an earlier delivery registered it) or registered
 // now as a FINETUNED_MODEL version with its lineage. The job id is both the version's run id and its
 // idempotency key, so a redelivered job never registers twice.
-import { common, finetune, registry } from '@headstart/proto';
+import { finetune, registry } from '@headstart/proto';
 import type { RegistryClient, UploadMetadata } from '@headstart/registry-client';
 import { resolvedVersion } from '../jobs/build-job';
 import type { BaseCheckpoint } from '../models/base-checkpoint';
 import { pinned } from '../spec/resolve-spec';
-import type { JobOutcome, RunJobContext } from './run-job';
+import type { JobResults, RunJobContext } from './run-job';
 
-/** The scores of a finished job (what the API records and the version's metadata keeps). */
+/** The scores of a finished job (what its record and the version's metadata keep). */
 export interface JobScores {
   metrics: { [key: string]: number };
   bestDev: finetune.Evaluation | undefined;
@@ -28,7 +28,7 @@ export interface ResultFacts {
 }
 
 /** The outcome of an earlier delivery that got as far as registering, or undefined. */
-export async function existingResult(ctx: RunJobContext): Promise<JobOutcome | undefined> {
+export async function existingResult(ctx: RunJobContext): Promise<JobResults | undefined> {
   const page = await ctx.client.searchVersionsPage(
     { runId: ctx.job.id, kind: 'FINETUNED_MODEL' },
     { pageSize: 1 },
@@ -43,9 +43,6 @@ export async function existingResult(ctx: RunJobContext): Promise<JobOutcome | u
   const saved = version.metadata['evaluation'];
   const evaluation = saved ? (JSON.parse(saved) as { test?: unknown; bestDev?: unknown }) : {};
   return {
-    state: common.JobState.JOB_STATE_SUCCEEDED,
-    error: '',
-    errorCode: '',
     resultVersion: resolvedVersion(version),
     metrics: version.metrics,
     bestDev: evaluation.bestDev ? finetune.Evaluation.fromJSON(evaluation.bestDev) : undefined,

@@ -1,12 +1,12 @@
 // A study's bag-of-words baseline as a job: multinomial naive Bayes or logistic regression on word counts
 // (@headstart/study), fitted on the job's label budget with its settings chosen on the dev split, scored
 // on dev and test like a fine-tune. Evaluated only: nothing is registered, the job record keeps the scores.
-import { finetune, common } from '@headstart/proto';
+import { finetune } from '@headstart/proto';
 import { trainLogisticRegression, trainNaiveBayes, type BaselineModel } from '@headstart/study';
 import { dataSettings } from '../spec/resolve-spec';
 import { classificationMetrics, flatMetrics } from '../training/metrics';
 import type { LabelledExample } from '../data/prepare-examples';
-import type { JobOutcome, RunJobContext } from './run-job';
+import type { JobResults, RunJobContext } from './run-job';
 
 const { Method } = finetune;
 
@@ -22,7 +22,7 @@ function fit(method: finetune.Method, input: Parameters<typeof trainNaiveBayes>[
   return method === Method.METHOD_NAIVE_BAYES ? trainNaiveBayes(input) : trainLogisticRegression(input);
 }
 
-export async function runBaseline(ctx: RunJobContext): Promise<JobOutcome> {
+export async function runBaseline(ctx: RunJobContext): Promise<JobResults> {
   const { job, client, signal } = ctx;
   const spec = job.spec as finetune.FinetuneSpec;
   const datasetRef = job.datasetVersion as finetune.ResolvedVersion;
@@ -64,9 +64,6 @@ export async function runBaseline(ctx: RunJobContext): Promise<JobOutcome> {
     'baseline evaluated',
   );
   return {
-    state: common.JobState.JOB_STATE_SUCCEEDED,
-    error: '',
-    errorCode: '',
     resultVersion: undefined,
     metrics: flatMetrics(testEval, bestDev),
     bestDev,

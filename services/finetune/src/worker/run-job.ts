@@ -2,13 +2,14 @@
 // local checkpoint when there is one), evaluate on test, register the FINETUNED_MODEL version (idempotent:
 // the job id is the idempotency key), publish FinetuneFinished (Nats-Msg-Id = job id). A job whose result
 // is already registered (an earlier delivery got that far) is not trained again. An evaluation-only job
-// (a study's trial) registers nothing, and a baseline method runs without a transformer at all.
+// (a study's trial) registers nothing, and a baseline method runs without a transformer at all. A failure
+// throws; job-delivery.ts turns what happened into the job record's outcome.
 import { retryTransient } from '@headstart/client-kit';
 import { createHash } from 'node:crypto';
 import { Code, HeadstartError } from '@headstart/errors';
 import type { EventBus } from '@headstart/events';
 import { disposeModel, type AdamW, type BertModel } from '@headstart/model';
-import { common, finetune, type registry } from '@headstart/proto';
+import { finetune, type registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
 import type { DatasetLoader } from '../data/dataset-loader';
@@ -31,7 +32,7 @@ import { runBaseline } from './run-baseline';
 /** How long a finished job's registration is retried while the registry is unavailable. */
 const REGISTRY_RETRY_MS = 30_000;
 
-/** Thrown inside the loop when the API says the job was cancelled. */
+/** Thrown inside the loop when the job record asks for a cancel. */
 export class JobCancelledError extends Error {
   override readonly name = 'JobCancelledError';
 }
@@ -48,12 +49,15 @@ export interface RunJobContext {
   logger: Logger;
   /** Aborted when the worker stops (the job goes back to the queue and resumes later). */
   signal: AbortSignal;
-  /** Tells JetStream the item is still being worked on. */
+  /** Tells JetStream the item is still being worked on (and renews the job's lease now and then). */
   heartbeat(): void;
 }
 
-/** What the worker reports to the API at the end. */
-export type JobOutcome = Omit<finetune.FinishFinetuneRequest, 'finetuneId' | 'worker'>;
+/** What a successful job adds to its record. */
+export type JobResults = Pick<
+  finetune.Finetune,
+  'resultVersion' | 'metrics' | 'bestDev' | 'test' | 'step' | 'stoppedEarly'
+>;
 
 /** The registry versions and data a job trains on. */
 interface JobInputs {
@@ -80,9 +84,7 @@ interface Trainee {
   optimizer: AdamW;
 }
 
-const SUCCEEDED = { state: common.JobState.JOB_STATE_SUCCEEDED, error: '', errorCode: '' } as const;
-
-export async function runJob(ctx: RunJobContext): Promise<JobOutcome> {
+export async function runJob(ctx: RunJobContext): Promise<JobResults> {
   const spec = ctx.job.spec as finetune.FinetuneSpec;
   if (spec.method !== finetune.Method.METHOD_UNSPECIFIED) return runBaseline(ctx);
   const already = spec.evaluationOnly ? undefined : await existingResult(ctx);
@@ -112,9 +114,9 @@ export async function runJob(ctx: RunJobContext): Promise<JobOutcome> {
     );
     ctx.heartbeat();
     const scores = await scoreOnTest(ctx, model, data, outcome);
-    if (spec.evaluationOnly) return { ...SUCCEEDED, resultVersion: undefined, ...scores };
+    if (spec.evaluationOnly) return { resultVersion: undefined, ...scores };
     const version = await packAndRegister(ctx, model, inputs, data, scores);
-    return { ...SUCCEEDED, resultVersion: resolvedVersion(version), ...scores };
+    return { resultVersion: resolvedVersion(version), ...scores };
   } finally {
     trainee.optimizer.dispose();
     disposeModel(model);
@@ -192,7 +194,7 @@ async function resumeFromJobCheckpoint(
   return resume;
 }
 
-/** Tells the API what the job trains on before the first step (and stops here if it was cancelled). */
+/** Records what the job trains on before the first step (and stops here if it was cancelled). */
 async function reportDataFacts(
   ctx: RunJobContext,
   examples: PreparedExamples,
@@ -240,14 +242,12 @@ async function train(
         totalSteps: r.totalSteps,
         epoch: r.epoch,
         loss: r.loss,
-        learningRate: r.learningRate,
-        examplesPerSecond: r.examplesPerSecond,
       });
       if (stop) throw new JobCancelledError();
     },
-    onEval: async (evaluation, state) => {
+    onEval: async (_dev, state) => {
       const stop = await ctx.reporter.report(
-        { step: state.step, epoch: state.epoch, loss: state.loss, dev: evaluation, bestDev: state.bestDev },
+        { step: state.step, epoch: state.epoch, loss: state.loss, bestDev: state.bestDev },
         true,
       );
       if (stop) throw new JobCancelledError();

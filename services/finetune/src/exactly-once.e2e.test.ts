@@ -170,7 +170,8 @@ describe('exactly one fine-tune per (checkpoint, trigger)', () => {
   it('a finetune service restart while a worker trains gives one result', async () => {
     await stack.startService();
     const worker = await stack.startWorker();
-    const trigger = await createTrigger('midjob-bert', 300);
+    // 100 epochs of 3 steps: seconds of training, so the API stops while the worker trains.
+    const trigger = await createTrigger('midjob-bert', 100);
     await registerCheckpoint(stack.client, base, 'midjob-bert');
     const running = await waitFor(
       async () => (await jobsOf(trigger)).find((j) => j.state === JobState.JOB_STATE_RUNNING && j.step > 0),
@@ -201,7 +202,7 @@ describe('exactly one fine-tune per (checkpoint, trigger)', () => {
     await stack.startWorker();
     // Long enough that the job cannot end within the stopping worker's grace (batches of similar length made
     // tiny steps fast).
-    const trigger = await createTrigger('resume-bert', 300, 5);
+    const trigger = await createTrigger('resume-bert', 100, 5);
     await registerCheckpoint(stack.client, base, 'resume-bert');
     const running = await waitFor(
       async () => (await jobsOf(trigger)).find((j) => j.state === JobState.JOB_STATE_RUNNING && j.step >= 12),

@@ -19,4 +19,3 @@ export { SHARDS_FILE_FORMAT } from './jobs/tokenize';
 export { TOKENIZER_FILE_FORMAT } from './jobs/train-tokenizer';
 export { DEFAULT_MIN_FREQUENCY, MAX_VOCAB_SIZE } from './jobs/train-settings';
 export type { JobContext, JobRunner, ProgressUpdate } from './jobs/job-runner';
-export { DEFAULT_JOBS_BUCKET } from './jobs/job-records';

@@ -1,12 +1,12 @@
 // Ingest job records: one JetStream key-value bucket that every ingest replica reads and writes (libs/jobs),
 // so a job does not depend on the replica that accepted it.
-import type { EventBus } from '@headstart/events';
+import { SERVICE_SUBJECTS, type EventBus } from '@headstart/events';
 import { openJobStore, type JobStore } from '@headstart/jobs';
 import { common, ingest } from '@headstart/proto';
 import { newId } from '../ids';
 
-/** The bucket of the job records (every replica must use the same). */
-export const DEFAULT_JOBS_BUCKET = 'HEADSTART_INGEST_JOBS';
+/** The bucket of the job records (every replica must use the same; the NATS user ingest may use it). */
+export const DEFAULT_JOBS_BUCKET = SERVICE_SUBJECTS.ingestJobsBucket;
 
 export type IngestJobStore = JobStore<ingest.Job>;
 

@@ -102,13 +102,14 @@ async function attempt(
   };
   await beat();
   const heartbeat = startHeartbeat(beat, deps.progressIntervalMs);
-  // A cancel is noticed at once through a watch of the record (the next heartbeat would see it too).
-  const cancelWatch = await store.watch(job.id, ({ job: current }) => {
-    if (current.cancelRequested) abort({ kind: 'cancelled' }, cancelled(`job ${job.id} was cancelled`));
-  });
+  let cancelWatch: { stop(): void } | undefined;
   const workDir = path.join(deps.workDir, job.id);
   logger.info('job started');
   try {
+    // A cancel is noticed at once through a watch of the record (the next heartbeat would see it too).
+    cancelWatch = await store.watch(job.id, ({ job: current }) => {
+      if (current.cancelRequested) abort({ kind: 'cancelled' }, cancelled(`job ${job.id} was cancelled`));
+    });
     const runner = deps.runners[job.kind];
     if (runner === undefined) throw internal(`no runner for job kind ${job.kind}`);
     await fs.mkdir(workDir, { recursive: true });
@@ -126,7 +127,7 @@ async function attempt(
     if (stop === undefined) throw err;
     return await stopped(stop, write, progress);
   } finally {
-    cancelWatch.stop();
+    cancelWatch?.stop();
     await heartbeat.stop();
     ctx.signal.removeEventListener('abort', onWorkerStop);
     await fs.rm(workDir, { recursive: true, force: true }).catch(() => undefined);

@@ -104,8 +104,10 @@ export async function startIngestFixture(
 export function randomCorpus(bytes: number): string {
   let s = 17;
   const next = (n: number): number => {
-    s = (s * 1103515245 + 12345) % 2147483648;
-    return s % n;
+    // A 32-bit LCG in exact integer arithmetic (a float product would lose bits and cycle early, and
+    // the corpus's duplicate lines would be dropped), its high bits used.
+    s = (Math.imul(s, 1103515245) + 12345) >>> 0;
+    return (s >>> 8) % n;
   };
   const words = Array.from({ length: 20000 }, () =>
     Array.from({ length: 3 + next(8) }, () => String.fromCharCode(97 + next(26))).join(''),

@@ -16,8 +16,9 @@ beforeAll(async () => {
     { datasetName: 'small', format: 'lines' },
     Buffer.from('one two\nthree four\nfive six\n'),
   );
-  // Big enough that training runs for a second or two (random words, so many merges).
-  await fx.client.uploadCorpus({ datasetName: 'big', format: 'lines' }, Buffer.from(randomCorpus(1_200_000)));
+  // Big enough that training runs for a second or two (random words, so many merges): a cancel or a
+  // restart after the job is seen counting or merging reaches it before it registers anything.
+  await fx.client.uploadCorpus({ datasetName: 'big', format: 'lines' }, Buffer.from(randomCorpus(2_000_000)));
   await fx.registryClient.uploadVersion(
     { modelName: 'some-tokenizer', kind: 'tokenizer' },
     Buffer.from('{}'),
@@ -78,7 +79,9 @@ describe('jobs', () => {
       tokenizerName: 'resumed',
       vocabSize: 3000,
     });
-    await waitFor(async () => ['counting', 'merging'].includes((await fx.client.getJob(id)).phase));
+    await waitFor(async () => ['counting', 'merging'].includes((await fx.client.getJob(id)).phase), {
+      timeoutMs: 20_000,
+    });
     await fx.restartIngest();
     const job = await fx.client.watchJob(id);
     // The attempt that succeeded is the one after the restart (a second claim): the first was really
@@ -97,7 +100,7 @@ describe('watching across a stop', () => {
     });
     let seen: ingest.Job | undefined;
     const watching = rejection(fx.client.watchJob(id, (job) => (seen = job)));
-    await waitFor(() => seen?.phase === 'counting' || seen?.phase === 'merging');
+    await waitFor(() => seen?.phase === 'counting' || seen?.phase === 'merging', { timeoutMs: 20_000 });
     await fx.ingest.jobs.stop(); // what shutdown does first: watches end, the job goes back to the queue
     const err = await watching;
     expect(err.code).toBe(Code.UNAVAILABLE);

@@ -125,6 +125,7 @@ async function attempt(
     return { kind: 'completed', results: (j) => ({ ...progress.applyTo(j), result, phase: 'done' }) };
   } catch (err) {
     if (stop === undefined) throw err;
+    await heartbeat.stop(); // no beat may land after what the record says about the stop
     return await stopped(stop, write, progress);
   } finally {
     cancelWatch?.stop();

@@ -17,9 +17,10 @@ export interface ComponentContract {
    * Keeps its state in SQLite in its data dir. SQLite is single-writer, so the component must be a
    * StatefulSet with exactly one replica in every overlay and its data dir on a PersistentVolumeClaim
    * (an emptyDir loses the state on every reschedule; two replicas split it or run two writers).
+   * Ingest is still held to this, although its jobs moved to NATS: its manifests were not scaled out yet.
    */
   singleWriter?: true;
-  /** Connects to NATS (events, work queues, job records). Ingest does not: its results go through the registry. */
+  /** Connects to NATS (events, work queues, job records). */
   usesNats: boolean;
 }
 
@@ -48,7 +49,7 @@ export const COMPONENTS: Record<string, ComponentContract> = {
     portEnv: 'HEADSTART_INGEST_PORT',
     minGraceSeconds: 60,
     singleWriter: true,
-    usesNats: false,
+    usesNats: true,
   },
   pretrain: {
     kind: 'Deployment',

@@ -41,10 +41,6 @@ describe('prod', () => {
     expect(key).toEqual({ name: SECRET, key: name });
   });
 
-  test('ingest has no NATS credentials (it does not use NATS)', () => {
-    expect(envVar(container(prod, 'ingest'), 'HEADSTART_NATS_USER')).toBeUndefined();
-  });
-
   test('the NATS servers know every password, from the same Secret keys', () => {
     const nats = container(prod, 'nats');
     for (const name of natsUsers) {

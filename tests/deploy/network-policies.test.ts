@@ -109,8 +109,5 @@ describe.each(listOverlays())('network policies of %s', (overlay) => {
     expect(allowed(policies, pod('registry'), pod('finetune'), 50054)).toBe(false);
     expect(allowed(policies, pod('nats'), pod('registry'), 50051)).toBe(false);
     expect(allowed(policies, pod('ingest'), pod('registry'), 4222)).toBe(false);
-    // Ingest does not use NATS (its versions reach the event stream through the registry).
-    expect(NATS_CLIENTS).not.toContain('ingest');
-    expect(allowed(policies, pod('ingest'), pod('nats'), 4222)).toBe(false);
   });
 });

@@ -1,7 +1,7 @@
 // Per-component NATS users: a real nats-server with the authorization block generated from
 // libs/events permissions.ts, each component connected with its own user (what natsSecurityOf gives the
 // services), doing its job on NATS: the registry relay publishes an event, the finetune API's trigger
-// consumer takes it, work is enqueued and claimed, finetune job records and pretrain run records are
+// consumer takes it, work is enqueued and claimed, finetune job, pretrain run and ingest job records are
 // written. Forbidden actions are refused with a permissions violation.
 import { writeFile } from 'node:fs/promises';
 import * as path from 'node:path';
@@ -179,6 +179,37 @@ describe('NATS users with per-component permissions', () => {
     await runs.stop();
     kvWatch.stop();
     progressSub.unsubscribe();
+
+    // Ingest (its API and its worker in one process): job records in its bucket (create, watch, update,
+    // list, remove), its work queue (enqueue and pull) and its exhausted items.
+    const ingest = await connectAs('ingest');
+    await ingest.ensureTopology();
+    const jobsKv = await ingest.js.views.kv(SERVICE_SUBJECTS.ingestJobsBucket, { history: 1 });
+    const jobRev = await jobsKv.create('jobs.j1', new TextEncoder().encode('queued'));
+    const jobStates: string[] = [];
+    const jobWatch = await jobsKv.watch({ key: 'jobs.j1' });
+    void (async () => {
+      for await (const e of jobWatch) jobStates.push(new TextDecoder().decode(e.value));
+    })();
+    const exhaustedJobs = await ingest.onMaxDeliveries('ingest', async () => undefined, {
+      sweepIntervalMs: 0,
+    });
+    expect((await exhaustedJobs.firstSweep).failed).toBe(0);
+    await exhaustedJobs.stop();
+    const ingestWorker = await ingest.consumeWork('ingest', async (item) => {
+      await jobsKv.update(`jobs.${item.jobId}`, new TextEncoder().encode('running'), jobRev);
+    });
+    await ingest.enqueueWork('ingest', { jobId: 'j1', requeues: 0 }, { msgId: 'j1' });
+    await waitFor(() => ingestWorker.stats.acked === 1 && jobStates.includes('running'), {
+      timeoutMs: 10_000,
+    });
+    await ingestWorker.stop();
+    jobWatch.stop();
+    const jobKeys: string[] = [];
+    for await (const key of await jobsKv.keys('jobs.*')) jobKeys.push(key);
+    expect(jobKeys).toEqual(['jobs.j1']);
+    await jobsKv.purge('jobs.j1');
+    expect(await jobsKv.get('jobs.j1')).toMatchObject({ operation: 'PURGE' });
     await relay.close();
     // Nothing any of them did was refused (the server logs every violation).
     expect(nats.logs()).not.toMatch(/Violation/i);
@@ -209,6 +240,15 @@ describe('NATS users with per-component permissions', () => {
       await waitFor(() => errors.length > 0 || s.isClosed(), { timeoutMs: 5_000 });
       expect(errors.join(' ')).toMatch(violation);
     }
+
+    // Ingest writing the pretrain work queue, or reading the pretrain run records.
+    const ingest = await connectAs('ingest');
+    await expect(
+      ingest.enqueueWork(pretrainWork, { runId: 'forged', requeues: 0 }, { msgId: 'forged' }),
+    ).rejects.toThrow(violation);
+    await expect(ingest.js.views.kv(SERVICE_SUBJECTS.pretrainRunsBucket)).rejects.toThrow(
+      /violation|timeout/i,
+    );
 
     // A finetune worker deleting a stream, or reading the pretrain run records.
     await expect(worker.jsm.streams.delete('HEADSTART_EVENTS')).rejects.toThrow(/violation|timeout/i);

@@ -44,6 +44,7 @@ beforeAll(async () => {
   ingest = await createIngestService({
     dataDir: dirs[1]!.path,
     registryAddress: registry.address,
+    natsUrl: nats.url,
     host: '127.0.0.1',
     port: 0,
     drainTimeoutMs: 1_000,

@@ -24,6 +24,7 @@ describe('NATS users and permissions', () => {
     expect(publishers(EVENT_TYPES.finetuneFinished.subject)).toEqual(['finetune', 'finetune-worker']);
     expect(publishers(WORK_TYPES.finetune.subject)).toEqual(['finetune']);
     expect(publishers(WORK_TYPES.pretrain.subject)).toEqual(['pretrain', 'pretrain-worker']);
+    expect(publishers(WORK_TYPES.ingest.subject)).toEqual(['ingest']);
   });
 
   it('never grants wildcards over everything, deletes or purges, and each user reads only its own inbox', () => {

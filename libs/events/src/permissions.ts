@@ -13,10 +13,13 @@ export const SERVICE_SUBJECTS = {
   pretrainProgress: 'headstart.progress.pretrain',
   /** The JetStream KV bucket of pre-training run records. */
   pretrainRunsBucket: 'HEADSTART_PRETRAIN_RUNS',
+  /** The JetStream KV bucket of ingest job records. */
+  ingestJobsBucket: 'HEADSTART_INGEST_JOBS',
 } as const;
 
-/** The components that connect to NATS (ingest does not). */
-export type NatsComponent = 'registry' | 'pretrain' | 'pretrain-worker' | 'finetune' | 'finetune-worker';
+/** The components that connect to NATS. */
+export type NatsComponent =
+  'registry' | 'ingest' | 'pretrain' | 'pretrain-worker' | 'finetune' | 'finetune-worker';
 
 export interface NatsPermissions {
   readonly publish: readonly string[];
@@ -163,6 +166,17 @@ export const NATS_USERS: Readonly<Record<NatsComponent, NatsUserDef>> = {
     'registry',
     'outbox relay: registry events into HEADSTART_EVENTS',
     pub(...ensureTopologyApi(), ...registryEvents),
+  ),
+  ingest: user(
+    'ingest',
+    'ingest API and its in-process workers: job records (KV), the ingest work queue and its exhausted jobs',
+    pub(
+      ...ensureTopologyApi(),
+      ...kvBucket(SERVICE_SUBJECTS.ingestJobsBucket),
+      ...pullApi(STREAMS.work.name, WORK_TYPES.ingest.consumer.name),
+      WORK_TYPES.ingest.subject,
+    ),
+    workOwner(WORK_TYPES.ingest),
   ),
   pretrain: user(
     'pretrain',

@@ -1,6 +1,6 @@
 // Every JetStream stream, subject and durable consumer Headstart uses is defined in this file and
 // nowhere else. `bus.ensureTopology()` creates or updates them on the server.
-import { events, finetune, pretrain } from '@headstart/proto';
+import { events, finetune, ingest, pretrain } from '@headstart/proto';
 import type { Codec } from './codec';
 
 const SECOND = 1_000;
@@ -33,7 +33,7 @@ export const STREAMS = {
   },
   work: {
     name: 'HEADSTART_WORK',
-    description: 'Work queues (pretrain, finetune): each item goes to exactly one worker.',
+    description: 'Work queues (pretrain, finetune, ingest): each item goes to exactly one worker.',
     subjects: ['headstart.work.>'],
     retention: 'workqueue',
     maxAgeMs: 30 * DAY,
@@ -157,10 +157,9 @@ export function defineWorkType<T>(def: WorkTypeDef<T>): WorkTypeDef<T> {
 }
 
 // Workers heartbeat with working(), so ack waits stay short: a crashed worker's item is picked up
-// by another within a minute. Pretrain runs and fine-tune jobs have records their API must settle when
-// every delivery died with its worker: the server enforces their delivery limit and their API runs
-// `bus.onMaxDeliveries` (see `maxDeliverEnforcedBy`). Ingest jobs have no work queue: they run in the
-// ingest process (services/ingest/README.md).
+// by another within a minute. Pretrain runs, fine-tune jobs and ingest jobs have records their API must
+// settle when every delivery died with its worker: the server enforces their delivery limit and their
+// API runs `bus.onMaxDeliveries` (see `maxDeliverEnforcedBy`).
 export const WORK_TYPES = {
   pretrain: defineWorkType({
     subject: 'headstart.work.pretrain',
@@ -184,6 +183,19 @@ export const WORK_TYPES = {
       maxDeliver: 5,
       maxDeliverEnforcedBy: 'server',
       backoffMs: [10 * SECOND, MINUTE, 5 * MINUTE],
+    },
+  }),
+  ingest: defineWorkType({
+    subject: 'headstart.work.ingest',
+    codec: ingest.IngestWork,
+    consumer: {
+      name: 'ingest-workers',
+      description: 'ingest replicas: one tokenizer-training or tokenize job per item, for seconds to hours.',
+      ackWaitMs: 60 * SECOND,
+      // Three starts, as when jobs ran in the process that accepted them; a shutdown's hand-back is free.
+      maxDeliver: 3,
+      maxDeliverEnforcedBy: 'server',
+      backoffMs: [10 * SECOND, MINUTE],
     },
   }),
 } as const;

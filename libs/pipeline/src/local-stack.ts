@@ -15,8 +15,8 @@ import { createFinetuneClient, type FinetuneClient } from '@headstart/finetune-c
 
 export interface LocalStackOptions {
   /**
-   * Root of every local file: `nats/` (JetStream store), `registry/` (SQLite + blobs), `ingest/` (job
-   * database), `pretrain-worker/` (shards cache, local checkpoints), `finetune/` (triggers and jobs),
+   * Root of every local file: `nats/` (JetStream store), `registry/` (SQLite + blobs), `ingest/` (scratch
+   * space), `pretrain-worker/` (shards cache, local checkpoints), `finetune/` (triggers and jobs),
    * `finetune-worker/` (job checkpoints).
    */
   home: string;
@@ -114,6 +114,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     const ingestService = await createIngestService({
       dataDir: path.join(home, 'ingest'),
       registryAddress,
+      natsUrl,
       host,
       port: port('ingest'),
       logger: service('ingest'),

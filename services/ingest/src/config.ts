@@ -1,4 +1,5 @@
 import {
+  natsStreamReplicasVar,
   observabilityConfigSpec,
   securityConfigSpec,
   type ConfigSpec,
@@ -26,19 +27,35 @@ export const ingestConfigSpec = {
     default: '127.0.0.1:50051',
     description: 'Registry that corpora, tokenizers and shards are read from and registered in.',
   },
+  natsUrl: {
+    env: 'HEADSTART_NATS_URL',
+    type: 'url',
+    protocols: ['nats', 'tls'],
+    default: 'nats://127.0.0.1:4222',
+    description: 'NATS: the job records (KV bucket) and the ingest work queue, shared by every replica.',
+  },
+  natsStreamReplicas: natsStreamReplicasVar,
   dataDir: {
     env: 'HEADSTART_DATA_DIR',
     type: 'string',
     default: './.headstart/ingest',
-    description: 'Directory of the job database (ingest-jobs.db) and scratch space (ingest-scratch/).',
+    description: 'Directory of the scratch space (ingest-scratch/: uploads and jobs in progress here).',
   },
   maxJobs: {
     env: 'HEADSTART_INGEST_MAX_JOBS',
     type: 'int',
-    min: 1,
+    min: 0,
     max: 64,
     default: 1,
-    description: 'Tokenizer-training and tokenize jobs running at once; the others wait in order.',
+    description:
+      'Jobs this replica runs at once (its worker); the others wait in the queue for any replica. 0: none.',
+  },
+  ackWaitMs: {
+    env: 'HEADSTART_INGEST_ACK_WAIT_MS',
+    type: 'int',
+    min: 1_000,
+    default: 60_000,
+    description: 'A job whose replica stopped heartbeating goes to another after this long (all must agree).',
   },
   maxCorpusBytes: {
     env: 'HEADSTART_INGEST_MAX_CORPUS_BYTES',

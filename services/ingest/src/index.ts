@@ -18,7 +18,4 @@ export {
 export { SHARDS_FILE_FORMAT } from './jobs/tokenize';
 export { TOKENIZER_FILE_FORMAT } from './jobs/train-tokenizer';
 export { DEFAULT_MIN_FREQUENCY, MAX_VOCAB_SIZE } from './jobs/train-settings';
-export { JobManager } from './jobs/job-manager';
-export type { JobContext, JobManagerOptions, JobRunner } from './jobs/job-manager';
-export type { ProgressUpdate } from './jobs/live-job';
-export { JobStore } from './jobs/job-store';
+export type { JobContext, JobRunner, ProgressUpdate } from './jobs/job-runner';

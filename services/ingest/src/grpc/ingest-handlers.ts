@@ -4,12 +4,12 @@ import type { RegistryClient } from '@headstart/registry-client';
 import { clientStream, serverStream, unary } from '@headstart/service-kit';
 import { createCorpusFromDataset } from '../corpus/corpus-from-dataset';
 import { uploadCorpus, type UploadLimits } from '../corpus/upload-corpus';
-import type { JobManager } from '../jobs/job-manager';
+import type { JobApi } from '../jobs/job-api';
 import { startTokenize, startTrainTokenizer } from '../jobs/start-jobs';
 
 export interface IngestHandlerDeps {
   registry: RegistryClient;
-  jobs: JobManager;
+  jobs: JobApi;
   uploadsDir: string;
   limits: UploadLimits;
 }
@@ -58,11 +58,11 @@ export function createIngestHandlers(deps: IngestHandlerDeps): ingest.IngestServ
     }),
 
     getJob: unary<ingest.GetJobRequest, ingest.GetJobResponse>(async (request) => ({
-      job: jobs.get(jobId(request.jobId)),
+      job: await jobs.get(jobId(request.jobId)),
     })),
 
     watchJob: serverStream<ingest.WatchJobRequest, ingest.WatchJobResponse>(async (request, ctx) => {
-      for await (const job of jobs.watch(jobId(request.jobId), ctx.signal)) await ctx.send({ job });
+      await jobs.watch(jobId(request.jobId), (job) => ctx.send({ job }), ctx.signal);
     }),
 
     cancelJob: unary<ingest.CancelJobRequest, ingest.CancelJobResponse>(async (request, ctx) => {

@@ -4,7 +4,7 @@ import type { RegistryClient } from '@headstart/registry-client';
 import { CORPUS_FILE_FORMAT } from '../corpus/corpus-file';
 import { validateDescription, validateModelName, validateTags } from '../names';
 import { pinnedRef, requireKindIfExists, resolveVersion, versionLabel } from '../registry-refs';
-import type { JobManager } from './job-manager';
+import type { JobApi } from './job-api';
 import { trainSettings } from './train-settings';
 
 const { ModelKind } = registry;
@@ -34,7 +34,7 @@ async function resolveCorpus(
 export async function startTrainTokenizer(
   request: ingest.StartTrainTokenizerRequest,
   client: RegistryClient,
-  jobs: JobManager,
+  jobs: Pick<JobApi, 'submit'>,
 ): Promise<ingest.Job> {
   trainSettings(request);
   const tokenizerName = validateModelName(request.tokenizerName, 'tokenizer_name');
@@ -53,7 +53,7 @@ export async function startTrainTokenizer(
 export async function startTokenize(
   request: ingest.StartTokenizeRequest,
   client: RegistryClient,
-  jobs: JobManager,
+  jobs: Pick<JobApi, 'submit'>,
 ): Promise<ingest.Job> {
   const shardsName = validateModelName(request.shardsName, 'shards_name');
   const tags = validateTags(request.tags);

@@ -6,7 +6,7 @@ import { SHARDS_FORMAT_VERSION, createShardsWriter, type SpecialTokenRole } from
 import { Tokenizer, type TokenizerJson } from '@headstart/tokenizer';
 import { readCorpus, type CorpusDocument } from '../corpus/corpus-file';
 import { versionLabel } from '../registry-refs';
-import type { JobRunner } from './job-manager';
+import type { JobRunner } from './job-runner';
 import { registerVersion } from './register-version';
 import { downloadCorpus } from './train-tokenizer';
 

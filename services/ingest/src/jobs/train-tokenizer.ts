@@ -11,7 +11,7 @@ import {
 } from '@headstart/tokenizer';
 import { readCorpus } from '../corpus/corpus-file';
 import { versionLabel } from '../registry-refs';
-import type { JobContext, JobRunner } from './job-manager';
+import type { JobContext, JobRunner } from './job-runner';
 import { registerVersion } from './register-version';
 import { settingsMetadata, trainSettings } from './train-settings';
 

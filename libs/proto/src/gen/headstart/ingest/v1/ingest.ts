@@ -463,10 +463,26 @@ export interface Job {
   finishedAt:
     | Date
     | undefined;
-  /** How many times the job was started (a job interrupted by a restart runs again). */
+  /** How many times a worker started the job (a job whose worker stopped or died runs again). */
   attempts: number;
   /** gRPC code name of the failure (e.g. "NOT_FOUND"), with `error`. */
   errorCode: string;
+  /** The worker running the job now (empty when none): any ingest replica may run any job. */
+  worker: string;
+  /** True once CancelJob was called on a running job (its worker stops at its next heartbeat). */
+  cancelRequested: boolean;
+  /** Last written (a state change, or a worker's progress and heartbeat). */
+  updatedAt: Date | undefined;
+}
+
+/** The work-queue item of an ingest job (subject headstart.work.ingest, Nats-Msg-Id = job_id). */
+export interface IngestWork {
+  jobId: string;
+  /**
+   * Times a worker handed the job back to the queue on shutdown (such hand-backs do not count as
+   * failed deliveries).
+   */
+  requeues: number;
 }
 
 export interface GetJobRequest {
@@ -2231,6 +2247,9 @@ function createBaseJob(): Job {
     finishedAt: undefined,
     attempts: 0,
     errorCode: "",
+    worker: "",
+    cancelRequested: false,
+    updatedAt: undefined,
   };
 }
 
@@ -2294,6 +2313,15 @@ export const Job: MessageFns<Job> = {
     }
     if (message.errorCode !== "") {
       writer.uint32(154).string(message.errorCode);
+    }
+    if (message.worker !== "") {
+      writer.uint32(162).string(message.worker);
+    }
+    if (message.cancelRequested !== false) {
+      writer.uint32(168).bool(message.cancelRequested);
+    }
+    if (message.updatedAt !== undefined) {
+      Timestamp.encode(toTimestamp(message.updatedAt), writer.uint32(178).fork()).join();
     }
     return writer;
   },
@@ -2466,6 +2494,30 @@ export const Job: MessageFns<Job> = {
             message.errorCode = reader.string();
             continue;
           }
+          case 20: {
+            if (tag !== 162) {
+              break;
+            }
+
+            message.worker = reader.string();
+            continue;
+          }
+          case 21: {
+            if (tag !== 168) {
+              break;
+            }
+
+            message.cancelRequested = reader.bool();
+            continue;
+          }
+          case 22: {
+            if (tag !== 178) {
+              break;
+            }
+
+            message.updatedAt = fromTimestamp(Timestamp.decode(reader, reader.uint32()));
+            continue;
+          }
         }
         if ((tag & 7) === 4 || tag === 0) {
           break;
@@ -2540,6 +2592,17 @@ export const Job: MessageFns<Job> = {
         : isSet(object.error_code)
         ? globalThis.String(object.error_code)
         : "",
+      worker: isSet(object.worker) ? globalThis.String(object.worker) : "",
+      cancelRequested: isSet(object.cancelRequested)
+        ? globalThis.Boolean(object.cancelRequested)
+        : isSet(object.cancel_requested)
+        ? globalThis.Boolean(object.cancel_requested)
+        : false,
+      updatedAt: isSet(object.updatedAt)
+        ? fromJsonTimestamp(object.updatedAt)
+        : isSet(object.updated_at)
+        ? fromJsonTimestamp(object.updated_at)
+        : undefined,
     };
   },
 
@@ -2601,6 +2664,15 @@ export const Job: MessageFns<Job> = {
     if (message.errorCode !== "") {
       obj.errorCode = message.errorCode;
     }
+    if (message.worker !== "") {
+      obj.worker = message.worker;
+    }
+    if (message.cancelRequested !== false) {
+      obj.cancelRequested = message.cancelRequested;
+    }
+    if (message.updatedAt !== undefined) {
+      obj.updatedAt = message.updatedAt.toISOString();
+    }
     return obj;
   },
 
@@ -2647,6 +2719,98 @@ export const Job: MessageFns<Job> = {
     message.finishedAt = object.finishedAt ?? undefined;
     message.attempts = object.attempts ?? 0;
     message.errorCode = object.errorCode ?? "";
+    message.worker = object.worker ?? "";
+    message.cancelRequested = object.cancelRequested ?? false;
+    message.updatedAt = object.updatedAt ?? undefined;
+    return message;
+  },
+};
+
+function createBaseIngestWork(): IngestWork {
+  return { jobId: "", requeues: 0 };
+}
+
+export const IngestWork: MessageFns<IngestWork> = {
+  encode(message: IngestWork, writer: BinaryWriter = new BinaryWriter()): BinaryWriter {
+    if (message.jobId !== "") {
+      writer.uint32(10).string(message.jobId);
+    }
+    if (message.requeues !== 0) {
+      writer.uint32(16).uint32(message.requeues);
+    }
+    return writer;
+  },
+
+  decode(input: BinaryReader | Uint8Array, length?: number): IngestWork {
+    const reader = input instanceof BinaryReader ? input : new BinaryReader(input);
+    const previousRecursionDepth = (reader as any).__tsProtoDecodeDepth ?? 0;
+    if (previousRecursionDepth >= 100) {
+      throw new globalThis.Error("protobuf decode recursion limit exceeded");
+    }
+    (reader as any).__tsProtoDecodeDepth = previousRecursionDepth + 1;
+    try {
+      const end = length === undefined ? reader.len : reader.pos + length;
+      const message = createBaseIngestWork();
+      while (reader.pos < end) {
+        const tag = reader.uint32();
+        switch (tag >>> 3) {
+          case 1: {
+            if (tag !== 10) {
+              break;
+            }
+
+            message.jobId = reader.string();
+            continue;
+          }
+          case 2: {
+            if (tag !== 16) {
+              break;
+            }
+
+            message.requeues = reader.uint32();
+            continue;
+          }
+        }
+        if ((tag & 7) === 4 || tag === 0) {
+          break;
+        }
+        reader.skip(tag & 7);
+      }
+      return message;
+    } finally {
+      (reader as any).__tsProtoDecodeDepth = previousRecursionDepth;
+    }
+  },
+
+  fromJSON(object: any): IngestWork {
+    return {
+      jobId: isSet(object.jobId)
+        ? globalThis.String(object.jobId)
+        : isSet(object.job_id)
+        ? globalThis.String(object.job_id)
+        : "",
+      requeues: isSet(object.requeues) ? globalThis.Number(object.requeues) : 0,
+    };
+  },
+
+  toJSON(message: IngestWork): unknown {
+    const obj: any = {};
+    if (message.jobId !== "") {
+      obj.jobId = message.jobId;
+    }
+    if (message.requeues !== 0) {
+      obj.requeues = Math.round(message.requeues);
+    }
+    return obj;
+  },
+
+  create<I extends Exact<DeepPartial<IngestWork>, I>>(base?: I): IngestWork {
+    return IngestWork.fromPartial(base ?? ({} as any));
+  },
+  fromPartial<I extends Exact<DeepPartial<IngestWork>, I>>(object: I): IngestWork {
+    const message = createBaseIngestWork();
+    message.jobId = object.jobId ?? "";
+    message.requeues = object.requeues ?? 0;
     return message;
   },
 };
@@ -3363,7 +3527,7 @@ export const IngestServiceService = {
     responseSerialize: (value: CancelJobResponse): Buffer => Buffer.from(CancelJobResponse.encode(value).finish()),
     responseDeserialize: (value: Buffer): CancelJobResponse => CancelJobResponse.decode(value),
   },
-  /** Jobs of this ingest instance, newest first. */
+  /** Jobs of every ingest replica (they share the job records), newest first. */
   listJobs: {
     path: "/headstart.ingest.v1.IngestService/ListJobs" as const,
     requestStream: false as const,
@@ -3400,7 +3564,7 @@ export interface IngestServiceServer extends UntypedServiceImplementation {
   watchJob: handleServerStreamingCall<WatchJobRequest, WatchJobResponse>;
   /** Cancels a queued or running job; nothing is registered. A finished job is returned unchanged. */
   cancelJob: handleUnaryCall<CancelJobRequest, CancelJobResponse>;
-  /** Jobs of this ingest instance, newest first. */
+  /** Jobs of every ingest replica (they share the job records), newest first. */
   listJobs: handleUnaryCall<ListJobsRequest, ListJobsResponse>;
 }
 
@@ -3519,7 +3683,7 @@ export interface IngestServiceClient extends Client {
     options: Partial<CallOptions>,
     callback: (error: ServiceError | null, response: CancelJobResponse) => void,
   ): ClientUnaryCall;
-  /** Jobs of this ingest instance, newest first. */
+  /** Jobs of every ingest replica (they share the job records), newest first. */
   listJobs(
     request: ListJobsRequest,
     callback: (error: ServiceError | null, response: ListJobsResponse) => void,

@@ -185,11 +185,11 @@ describe('NATS users with per-component permissions', () => {
     const ingest = await connectAs('ingest');
     await ingest.ensureTopology();
     const jobsKv = await ingest.js.views.kv(SERVICE_SUBJECTS.ingestJobsBucket, { history: 1 });
-    const jobRev = await jobsKv.create('jobs.j1', new TextEncoder().encode('queued'));
+    const ingestJobRev = await jobsKv.create('jobs.j1', new TextEncoder().encode('queued'));
     const jobStates: string[] = [];
-    const jobWatch = await jobsKv.watch({ key: 'jobs.j1' });
+    const ingestJobWatch = await jobsKv.watch({ key: 'jobs.j1' });
     void (async () => {
-      for await (const e of jobWatch) jobStates.push(new TextDecoder().decode(e.value));
+      for await (const e of ingestJobWatch) jobStates.push(new TextDecoder().decode(e.value));
     })();
     const exhaustedJobs = await ingest.onMaxDeliveries('ingest', async () => undefined, {
       sweepIntervalMs: 0,
@@ -197,14 +197,14 @@ describe('NATS users with per-component permissions', () => {
     expect((await exhaustedJobs.firstSweep).failed).toBe(0);
     await exhaustedJobs.stop();
     const ingestWorker = await ingest.consumeWork('ingest', async (item) => {
-      await jobsKv.update(`jobs.${item.jobId}`, new TextEncoder().encode('running'), jobRev);
+      await jobsKv.update(`jobs.${item.jobId}`, new TextEncoder().encode('running'), ingestJobRev);
     });
     await ingest.enqueueWork('ingest', { jobId: 'j1', requeues: 0 }, { msgId: 'j1' });
     await waitFor(() => ingestWorker.stats.acked === 1 && jobStates.includes('running'), {
       timeoutMs: 10_000,
     });
     await ingestWorker.stop();
-    jobWatch.stop();
+    ingestJobWatch.stop();
     const jobKeys: string[] = [];
     for await (const key of await jobsKv.keys('jobs.*')) jobKeys.push(key);
     expect(jobKeys).toEqual(['jobs.j1']);

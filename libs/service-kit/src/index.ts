@@ -65,4 +65,6 @@ export type { GrantableRole, Role, RpcRoles } from './auth/roles';
 export { hashToken, openTokenStore, parseTokensFile } from './auth/token-store';
 export type { Principal, TokenStore } from './auth/token-store';
 export { natsSecurityOf } from './nats-security';
+export { connectServiceBus } from './service-bus';
+export type { ServiceBusOptions } from './service-bus';
 export type { NatsSecurity } from './nats-security';

@@ -6,7 +6,6 @@ import * as path from 'node:path';
 import { selectBackend, type BackendChoice, type BackendInfo } from '@headstart/compute';
 import {
   WORK_TYPES,
-  connectEvents,
   type ConsumerHandle,
   type EventBus,
   type MaxDeliveriesWatch,
@@ -16,7 +15,7 @@ import { createPretrainClient, type PretrainClient } from '@headstart/pretrain-c
 import { finetune as finetuneProto } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
-import { clientSecurityOf, createLogger, createService, natsSecurityOf } from '@headstart/service-kit';
+import { clientSecurityOf, createLogger, createService, connectServiceBus } from '@headstart/service-kit';
 import { requeueQueuedJobs, startQueuedSweep } from '@headstart/jobs';
 import { createFinetuneHandlers } from './grpc/finetune-handlers';
 import { getTracer, withSpan } from '@headstart/telemetry';
@@ -134,15 +133,14 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
       ...clientSecurityOf(options.security),
     });
     cleanups.push({ name: 'registry client', fn: () => client.close() });
-    const bus = await connectEvents({
-      servers: options.natsUrl,
+    const bus = await connectServiceBus({
+      natsUrl: options.natsUrl,
       name: 'finetune',
       logger,
-      ...natsSecurityOf(options.security, options.natsUrl),
-      streamReplicas: options.natsStreamReplicas ?? 1,
+      security: options.security,
+      streamReplicas: options.natsStreamReplicas,
     });
     cleanups.push({ name: 'events bus', fn: () => bus.close({ graceMs: 5_000 }) });
-    await bus.ensureTopology();
     const jobStore = await openFinetuneJobStore(bus.js, {
       replicas: options.natsStreamReplicas ?? 1,
       jsm: bus.jsm,

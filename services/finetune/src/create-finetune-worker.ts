@@ -6,17 +6,11 @@ import { mkdir } from 'node:fs/promises';
 import * as os from 'node:os';
 import * as path from 'node:path';
 import { selectBackend, type BackendChoice, type BackendInfo } from '@headstart/compute';
-import {
-  WORK_TYPES,
-  connectEvents,
-  type ConsumerHandle,
-  type EventBus,
-  type WorkTypeDef,
-} from '@headstart/events';
+import { WORK_TYPES, type ConsumerHandle, type EventBus, type WorkTypeDef } from '@headstart/events';
 import type { finetune } from '@headstart/proto';
 import { createRegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
-import { clientSecurityOf, createLogger, createService, natsSecurityOf } from '@headstart/service-kit';
+import { clientSecurityOf, createLogger, createService, connectServiceBus } from '@headstart/service-kit';
 import { DatasetLoader } from './data/dataset-loader';
 import { openFinetuneJobStore } from './jobs/job-store';
 import { jobDeliveryHandler, type FinetuneWorkerStats } from './worker/job-delivery';
@@ -85,12 +79,14 @@ export async function createFinetuneWorker(options: FinetuneWorkerOptions): Prom
     address: options.registryAddress,
     ...clientSecurityOf(options.security),
   });
-  const bus = await connectEvents({
-    servers: options.natsUrl,
+  const bus = await connectServiceBus({
+    natsUrl: options.natsUrl,
     name: `finetune-worker ${name}`,
     logger,
-    ...natsSecurityOf(options.security, options.natsUrl),
-    streamReplicas: options.natsStreamReplicas ?? 1,
+    security: options.security,
+    streamReplicas: options.natsStreamReplicas,
+    // Its API creates the topology; the worker's NATS user may only use it.
+    ensureTopology: false,
   });
   const store = await openFinetuneJobStore(bus.js, {
     replicas: options.natsStreamReplicas ?? 1,

@@ -1,6 +1,6 @@
 import * as fs from 'node:fs/promises';
 import * as path from 'node:path';
-import { connectEvents, type EventBus } from '@headstart/events';
+import { type EventBus } from '@headstart/events';
 import { ingest as ingestProto } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
@@ -10,7 +10,7 @@ import {
   createService,
   createStartupCleanups,
   lockDataDir,
-  natsSecurityOf,
+  connectServiceBus,
 } from '@headstart/service-kit';
 import { createIngestHandlers } from './grpc/ingest-handlers';
 import { ingestRpcRoles } from './grpc/rpc-roles';
@@ -102,15 +102,14 @@ export async function createIngestService(options: IngestServiceOptions): Promis
       await fs.mkdir(dir, { recursive: true });
     }
     const replicas = options.natsStreamReplicas ?? 1;
-    const bus = await connectEvents({
-      servers: options.natsUrl,
+    const bus = await connectServiceBus({
+      natsUrl: options.natsUrl,
       name: 'ingest',
       logger,
-      ...natsSecurityOf(options.security, options.natsUrl),
+      security: options.security,
       streamReplicas: replicas,
     });
     cleanups.add('events', () => bus.close({ graceMs: 1_000 }));
-    await bus.ensureTopology();
     const registry: RegistryClient = createRegistryClient({
       address: options.registryAddress,
       ...clientSecurityOf(options.security),

@@ -2,13 +2,13 @@
 // validate shards) and the work queue, plus the sweeps that keep runs moving (QUEUED runs enqueued again,
 // runs whose workers all died failed). It trains nothing itself; workers do (see createPretrainWorker).
 import type { EventBus, MaxDeliveriesWatch } from '@headstart/events';
-import { connectEvents } from '@headstart/events';
+
 import { startQueuedSweep, watchExhaustedJobs } from '@headstart/jobs';
 import { pretrain } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import { createRegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
-import { clientSecurityOf, createService, natsSecurityOf } from '@headstart/service-kit';
+import { clientSecurityOf, createService, connectServiceBus } from '@headstart/service-kit';
 import { createPretrainHandlers } from './grpc/pretrain-handlers';
 import { pretrainRpcRoles } from './grpc/rpc-roles';
 import type { PretrainQueueOptions } from './queue/work-type';
@@ -63,16 +63,15 @@ export interface PretrainServiceHandle {
 export async function createPretrainService(options: PretrainServiceOptions): Promise<PretrainServiceHandle> {
   const { logger } = options;
   const replicas = options.natsStreamReplicas ?? 1;
-  const bus = await connectEvents({
-    servers: options.natsUrl,
+  const bus = await connectServiceBus({
+    natsUrl: options.natsUrl,
     name: 'pretrain',
     logger,
-    ...natsSecurityOf(options.security, options.natsUrl),
+    security: options.security,
     streamReplicas: replicas,
   });
   let registry: RegistryClient | undefined;
   try {
-    await bus.ensureTopology();
     const store = await openRunStore(bus.js, { bucket: options.runsBucket, replicas, jsm: bus.jsm });
     registry = createRegistryClient({
       address: options.registryAddress,

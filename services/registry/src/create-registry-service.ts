@@ -1,13 +1,13 @@
 import * as path from 'node:path';
 
-import { captureTraceHeaders, connectEvents } from '@headstart/events';
+import { captureTraceHeaders } from '@headstart/events';
 import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
 import {
   createLogger,
   createService,
   createStartupCleanups,
   lockDataDir,
-  natsSecurityOf,
+  connectServiceBus,
 } from '@headstart/service-kit';
 
 import { Registry } from './core/registry';
@@ -102,14 +102,15 @@ export async function createRegistryService(options: RegistryServiceOptions): Pr
       const publisher = createBusPublisher({
         logger,
         connect: () =>
-          connectEvents({
-            servers: natsUrl,
+          connectServiceBus({
+            natsUrl,
             name: 'registry',
             logger,
-            waitOnFirstConnect: false,
-            timeoutMs: options.natsTimeoutMs,
+            security: options.security,
             streamReplicas: options.natsStreamReplicas,
-            ...natsSecurityOf(options.security, natsUrl),
+            // The registry starts and serves without NATS; its outbox relay publishes once it is there.
+            ensureTopology: false,
+            connection: { waitOnFirstConnect: false, timeoutMs: options.natsTimeoutMs },
           }),
       });
       cleanups.add('events bus', () => publisher.close());

@@ -5,11 +5,11 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { BackendChoice } from '@headstart/compute';
 import type { ConsumerHandle } from '@headstart/events';
-import { connectEvents } from '@headstart/events';
+
 import type { RegistryClient } from '@headstart/registry-client';
 import { createRegistryClient } from '@headstart/registry-client';
 import type { Logger, RunningService, SecuritySettings } from '@headstart/service-kit';
-import { clientSecurityOf, createService, natsSecurityOf } from '@headstart/service-kit';
+import { clientSecurityOf, createService, connectServiceBus } from '@headstart/service-kit';
 import type { PretrainQueueOptions } from '../queue/work-type';
 import { pretrainWorkType } from '../queue/work-type';
 import { openRunStore } from '../runs/run-records';
@@ -69,17 +69,16 @@ export async function createPretrainWorker(options: PretrainWorkerOptions): Prom
   const workType = pretrainWorkType(options.queue);
   const ackWaitMs = workType.consumer.ackWaitMs;
   const replicas = options.natsStreamReplicas ?? 1;
-  const bus = await connectEvents({
-    servers: options.natsUrl,
+  const bus = await connectServiceBus({
+    natsUrl: options.natsUrl,
     name: `pretrain-worker ${workerId}`,
     logger,
-    ...natsSecurityOf(options.security, options.natsUrl),
+    security: options.security,
     streamReplicas: replicas,
   });
   let client: RegistryClient | undefined;
   let health: RunningService | undefined;
   try {
-    await bus.ensureTopology();
     const store = await openRunStore(bus.js, { bucket: options.runsBucket, replicas, jsm: bus.jsm });
     client = createRegistryClient({
       address: options.registryAddress,

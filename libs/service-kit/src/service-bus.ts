@@ -1,7 +1,7 @@
 // How every service and worker joins NATS: the same connection options (its TLS, user and inbox from the
 // security settings, the streams' replicas), then the topology in place. One function, so a new setting
 // reaches every component at once.
-import type { ConnectEventsOptions, EventBus } from '@headstart/events';
+import type { ConnectEventsOptions, EventBus, connectEvents as ConnectEvents } from '@headstart/events';
 import type { Logger } from './logger';
 import { natsSecurityOf } from './nats-security';
 import type { SecuritySettings } from './security-config';
@@ -23,7 +23,9 @@ export interface ServiceBusOptions {
 export async function connectServiceBus(options: ServiceBusOptions): Promise<EventBus> {
   // Loaded here, not at the top: importing the kit must not load the generated protobuf code the events
   // library pulls in (a service's main imports the kit before its telemetry starts; import-cost.test.ts).
-  const { connectEvents } = await import('@headstart/events');
+  // require, not import(): the packages are CommonJS, and Jest's runtime refuses a dynamic import.
+  // eslint-disable-next-line @typescript-eslint/no-require-imports
+  const { connectEvents } = require('@headstart/events') as { connectEvents: typeof ConnectEvents };
   const bus = await connectEvents({
     servers: options.natsUrl,
     name: options.name,

@@ -80,13 +80,18 @@ describe('one trace from a corpus to the fine-tune its checkpoint triggered', ()
 
     // The `headstart corpus upload` process had only TRACEPARENT: the server span is the root's child.
     expect(upload.parentSpanId).toBe(root.spanId);
-    // Ingest jobs run from a queue, later: their spans join the request that submitted them.
+    // Ingest jobs run from the work queue, later and maybe in another replica: their spans join the
+    // request that submitted them through the work item.
     expect(ancestry(tokenize)).toEqual([
       'ingest job tokenize',
+      'process headstart.work.ingest',
+      'send headstart.work.ingest',
       'grpc.headstart.ingest.v1.IngestService/StartTokenize',
       'corpus to fine-tune',
     ]);
     expect(ancestry(trainTokenizer).slice(1)).toEqual([
+      'process headstart.work.ingest',
+      'send headstart.work.ingest',
       'grpc.headstart.ingest.v1.IngestService/StartTrainTokenizer',
       'grpc.headstart.ingest.v1.IngestService/StartTrainTokenizer',
       'corpus to fine-tune',

@@ -22,7 +22,7 @@ describe('NATS users and permissions', () => {
         .sort();
     expect(publishers(EVENT_TYPES.checkpointRegistered.subject)).toEqual(['registry']);
     expect(publishers(EVENT_TYPES.finetuneFinished.subject)).toEqual(['finetune', 'finetune-worker']);
-    expect(publishers(WORK_TYPES.finetune.subject)).toEqual(['finetune']);
+    expect(publishers(WORK_TYPES.finetune.subject)).toEqual(['finetune', 'finetune-worker']);
     expect(publishers(WORK_TYPES.pretrain.subject)).toEqual(['pretrain', 'pretrain-worker']);
     expect(publishers(WORK_TYPES.ingest.subject)).toEqual(['ingest']);
   });

@@ -355,6 +355,52 @@ Napi::Value AdamW(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
+// An optional float32 argument of at least `need` elements: null/undefined gives nullptr.
+bool optionalFloats(const Napi::CallbackInfo& info, size_t i, int64_t need, const float** out) {
+  *out = nullptr;
+  if (info[i].IsNull() || info[i].IsUndefined()) return true;
+  Array a[1];
+  if (!floatsOf(info, {i}, a, need)) return false;
+  *out = static_cast<const float*>(a[0].data);
+  return true;
+}
+
+// Reads (batch, seq, heads, headSize, scale) from arguments first..first+4.
+bool attentionShape(const Napi::CallbackInfo& info, size_t first, hs::AttentionShape* s) {
+  *s = {num(info, first), num(info, first + 1), num(info, first + 2), num(info, first + 3), f32(info, first + 4)};
+  return check(info, s->batch >= 0 && s->seq >= 0 && s->heads >= 0 && s->headSize >= 0, "attention: bad shape");
+}
+
+// attention(q, k, v, keyBias|null, dropMask|null, probs, ctx, batch, seq, heads, headSize, scale)
+Napi::Value Attention(const Napi::CallbackInfo& info) {
+  hs::AttentionShape s;
+  if (!attentionShape(info, 7, &s)) return {};
+  const int64_t act = s.batch * s.seq * s.heads * s.headSize, sq = s.batch * s.heads * s.seq * s.seq;
+  Array a[4], p[1];
+  const float *bias, *mask;
+  if (!floatsOf(info, {0, 1, 2, 6}, a, act) || !floatsOf(info, {5}, p, sq) ||
+      !optionalFloats(info, 3, s.batch * s.seq, &bias) || !optionalFloats(info, 4, sq, &mask))
+    return {};
+  hs::attentionForward(static_cast<float*>(a[0].data), static_cast<float*>(a[1].data), static_cast<float*>(a[2].data),
+                       bias, mask, static_cast<float*>(p[0].data), static_cast<float*>(a[3].data), s);
+  return info.Env().Undefined();
+}
+
+// attentionBackward(dctx, q, k, v, probs, dropMask|null, dq, dk, dv, batch, seq, heads, headSize, scale)
+Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
+  hs::AttentionShape s;
+  if (!attentionShape(info, 9, &s)) return {};
+  const int64_t act = s.batch * s.seq * s.heads * s.headSize, sq = s.batch * s.heads * s.seq * s.seq;
+  Array a[7], p[1];
+  const float* mask;
+  if (!floatsOf(info, {0, 1, 2, 3, 6, 7, 8}, a, act) || !floatsOf(info, {4}, p, sq) ||
+      !optionalFloats(info, 5, sq, &mask))
+    return {};
+  auto f = [&](int i) { return static_cast<float*>(a[i].data); };
+  hs::attentionBackward(f(0), f(1), f(2), f(3), static_cast<float*>(p[0].data), mask, f(4), f(5), f(6), s);
+  return info.Env().Undefined();
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   hs::setThreads(1);
   hs::setBlasThreads(1);
@@ -378,6 +424,8 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("adamw", Napi::Function::New(env, AdamW));
   exports.Set("softmaxXent", Napi::Function::New(env, SoftmaxXent));
   exports.Set("softmaxXentBackward", Napi::Function::New(env, SoftmaxXentBackward));
+  exports.Set("attention", Napi::Function::New(env, Attention));
+  exports.Set("attentionBackward", Napi::Function::New(env, AttentionBackward));
   return exports;
 }
 

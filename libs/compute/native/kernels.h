@@ -64,6 +64,18 @@ void softmaxBackward(const float* dy, const float* y, float* dx, int64_t rows, i
 void softmaxXent(const float* logits, const int32_t* labels, float* loss, int64_t rows, int64_t cols);
 void softmaxXentBackward(const float* logits, const int32_t* labels, float* out, int64_t rows, int64_t cols,
                          float scale);
+// Self-attention on q, k, v laid out [batch·seq, heads·headSize] (the projections' own layout).
+struct AttentionShape {
+  int64_t batch, seq, heads, headSize;
+  float scale;  // applied to the scores, 1/sqrt(headSize)
+};
+// probs [batch, heads, seq, seq] (softmax, before dropout) and ctx [batch·seq, heads·headSize]. keyBias is an
+// additive [batch, seq] mask over keys and dropMask a [batch, heads, seq, seq] dropout multiplier; either may
+// be null.
+void attentionForward(const float* q, const float* k, const float* v, const float* keyBias, const float* dropMask,
+                      float* probs, float* ctx, const AttentionShape& s);
+void attentionBackward(const float* dctx, const float* q, const float* k, const float* v, const float* probs,
+                       const float* dropMask, float* dq, float* dk, float* dv, const AttentionShape& s);
 void adamw(const float* p, const float* g, const float* m, const float* v, float* pOut, float* mOut, float* vOut,
            int64_t n, const AdamWHyper& h);
 

@@ -18,3 +18,5 @@ export { loadNativeAddon, addonPath } from './native/addon';
 export type { AddonLoad, NativeAddon } from './native/addon';
 export { adamwUpdate, gelu, layerNorm, softmaxCrossEntropy } from './ops/fused_ops';
 export type { AdamWHyper } from './ops/fused_ops';
+export { selfAttention } from './ops/attention';
+export type { AttentionOptions } from './ops/attention';

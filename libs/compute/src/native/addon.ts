@@ -102,6 +102,37 @@ export interface NativeAddon {
     cols: number,
     scale: number,
   ): void;
+  /** Self-attention on q, k, v [batch·seq, heads·headSize]; writes probs [batch, heads, seq, seq] and ctx. */
+  attention(
+    q: Floats,
+    k: Floats,
+    v: Floats,
+    keyBias: Floats | null,
+    dropMask: Floats | null,
+    probs: Floats,
+    ctx: Floats,
+    batch: number,
+    seq: number,
+    heads: number,
+    headSize: number,
+    scale: number,
+  ): void;
+  attentionBackward(
+    dctx: Floats,
+    q: Floats,
+    k: Floats,
+    v: Floats,
+    probs: Floats,
+    dropMask: Floats | null,
+    dq: Floats,
+    dk: Floats,
+    dv: Floats,
+    batch: number,
+    seq: number,
+    heads: number,
+    headSize: number,
+    scale: number,
+  ): void;
   adamw(
     p: Floats,
     g: Floats,

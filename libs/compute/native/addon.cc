@@ -332,7 +332,15 @@ Napi::Value SoftmaxXentBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// adamw(p, g, m, v, pOut, mOut, vOut, beta1, beta2, eps, decay, stepSize, bias2Sqrt)
+// sumSquares(x) -> sum of x[i]^2 (double)
+Napi::Value SumSquares(const Napi::CallbackInfo& info) {
+  Array x;
+  if (!typedArray(info, 0, &x)) return {};
+  if (!check(info, x.type == napi_float32_array, "sumSquares: float32 expected")) return {};
+  return Napi::Number::New(info.Env(), hs::sumSquares(static_cast<float*>(x.data), static_cast<int64_t>(x.length)));
+}
+
+// adamw(p, g, m, v, pOut, mOut, vOut, beta1, beta2, eps, decay, stepSize, bias2Sqrt[, gradScale])
 Napi::Value AdamW(const Napi::CallbackInfo& info) {
   Array first;
   if (!typedArray(info, 0, &first)) return {};
@@ -348,7 +356,8 @@ Napi::Value AdamW(const Napi::CallbackInfo& info) {
                          f32(info, 11),
                          f32(info, 12),
                          static_cast<float>(1.0 - beta1),
-                         static_cast<float>(1.0 - beta2)};
+                         static_cast<float>(1.0 - beta2),
+                         info.Length() > 13 ? f32(info, 13) : 1.0f};
   hs::adamw(static_cast<float*>(a[0].data), static_cast<float*>(a[1].data), static_cast<float*>(a[2].data),
             static_cast<float*>(a[3].data), static_cast<float*>(a[4].data), static_cast<float*>(a[5].data),
             static_cast<float*>(a[6].data), n, h);
@@ -421,6 +430,7 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("layerNormBackward", Napi::Function::New(env, LayerNormBackward));
   exports.Set("geluBackward", Napi::Function::New(env, GeluBackward));
   exports.Set("softmaxBackward", Napi::Function::New(env, SoftmaxBackward));
+  exports.Set("sumSquares", Napi::Function::New(env, SumSquares));
   exports.Set("adamw", Napi::Function::New(env, AdamW));
   exports.Set("softmaxXent", Napi::Function::New(env, SoftmaxXent));
   exports.Set("softmaxXentBackward", Napi::Function::New(env, SoftmaxXentBackward));

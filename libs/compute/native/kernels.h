@@ -53,6 +53,8 @@ struct AdamWHyper {
   // 1 - beta1 and 1 - beta2 taken in double and rounded once, as torch does: 1.0f - 0.999f is 1.3e-5 off
   // 0.001f, which would scale every second moment (and so every step) by that much.
   float oneMinusBeta1, oneMinusBeta2;
+  // Multiplies every gradient first (clipping by global norm), as a separate multiply kernel would.
+  float gradScale;
 };
 
 void layerNorm(const float* x, const float* gamma, const float* beta, float* out, int64_t rows, int64_t d,
@@ -76,6 +78,8 @@ void attentionForward(const float* q, const float* k, const float* v, const floa
                       float* probs, float* ctx, const AttentionShape& s);
 void attentionBackward(const float* dctx, const float* q, const float* k, const float* v, const float* probs,
                        const float* dropMask, float* dq, float* dk, float* dv, const AttentionShape& s);
+// Sum of x[i]^2, accumulated in double (for gradient norms over millions of values).
+double sumSquares(const float* x, int64_t n);
 void adamw(const float* p, const float* g, const float* m, const float* v, float* pOut, float* mOut, float* vOut,
            int64_t n, const AdamWHyper& h);
 

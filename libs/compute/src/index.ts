@@ -16,7 +16,7 @@ export { registerNativeCpuBackend, nativeKernelConfigs, NativeCpuBackend } from 
 export { installJsCpuFixes } from './backend/js_cpu_fixes';
 export { loadNativeAddon, addonPath } from './native/addon';
 export type { AddonLoad, NativeAddon } from './native/addon';
-export { adamwUpdate, gelu, layerNorm, softmaxCrossEntropy } from './ops/fused_ops';
+export { adamwUpdate, gelu, layerNorm, softmaxCrossEntropy, sumOfSquares } from './ops/fused_ops';
 export type { AdamWHyper } from './ops/fused_ops';
 export { selfAttention } from './ops/attention';
 export type { AttentionOptions } from './ops/attention';

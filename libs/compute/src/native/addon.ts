@@ -147,7 +147,11 @@ export interface NativeAddon {
     decay: number,
     stepSize: number,
     bias2Sqrt: number,
+    /** Multiplies each gradient first (clipping); 1 when absent. */
+    gradScale?: number,
   ): void;
+  /** Σ x², accumulated in double. */
+  sumSquares(x: Floats): number;
 }
 
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };

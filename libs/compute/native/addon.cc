@@ -93,7 +93,9 @@ Napi::Value BlasConfig(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), openblas_get_config());
 }
 
-// matmul(a, b, c, batch, m, n, k, transA, transB, strideA, strideB)
+bool optionalFloats(const Napi::CallbackInfo& info, size_t i, int64_t need, const float** out);
+
+// matmul(a, b, c, batch, m, n, k, transA, transB, strideA, strideB[, bias: n values to add to every row])
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
   Array a, b, c;
   if (!typedArray(info, 0, &a) || !typedArray(info, 1, &b) || !typedArray(info, 2, &c)) return {};
@@ -106,8 +108,10 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
                   static_cast<int64_t>(b.length) >= (batch - 1) * sb + k * n &&
                   static_cast<int64_t>(c.length) >= batch * m * n;
   if (!check(info, ok || batch == 0, "matmul: bad sizes")) return {};
+  const float* bias = nullptr;
+  if (info.Length() > 11 && !optionalFloats(info, 11, n, &bias)) return {};
   hs::batchMatMul(static_cast<float*>(a.data), static_cast<float*>(b.data), static_cast<float*>(c.data), batch, m,
-                  n, k, ta, tb, sa, sb);
+                  n, k, ta, tb, sa, sb, bias);
   return info.Env().Undefined();
 }
 

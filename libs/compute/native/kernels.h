@@ -22,9 +22,10 @@ void setBlasThreads(int threads);
 int blasThreads();
 int threads();
 
-// C[b] = op(A[b]) * op(B[b]) for b in [0, batch); strides are in elements, 0 broadcasts an operand.
+// C[b] = op(A[b]) * op(B[b]) (+ bias on every row) for b in [0, batch); strides are in elements, 0
+// broadcasts an operand; bias (n values) may be null.
 void batchMatMul(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k,
-                 bool transA, bool transB, int64_t strideA, int64_t strideB);
+                 bool transA, bool transB, int64_t strideA, int64_t strideB, const float* bias = nullptr);
 
 // out[i] = a[.] op b[.] over `shape` with per-operand element strides (0 = broadcast).
 void binary(int op, const float* a, const float* b, float* out, int rank, const int64_t* shape,

@@ -63,6 +63,8 @@ export interface NativeAddon {
     transB: boolean,
     strideA: number,
     strideB: number,
+    /** n values added to every row of C, by each part of the product while it is in cache. */
+    bias?: Floats | null,
   ): void;
   /** dims = [rank, ...shape, ...strideA, ...strideB] of the (collapsed) output. */
   binary(op: number, a: Floats, b: Floats, out: Floats, dims: Ints): void;

@@ -19,4 +19,5 @@ export type { AddonLoad, NativeAddon } from './native/addon';
 export { adamwUpdate, gelu, layerNorm, softmaxCrossEntropy, sumOfSquares } from './ops/fused_ops';
 export type { AdamWHyper } from './ops/fused_ops';
 export { selfAttention } from './ops/attention';
+export { variableGrads } from './ops/variable_grads';
 export type { AttentionOptions } from './ops/attention';

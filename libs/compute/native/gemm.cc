@@ -36,6 +36,9 @@ void addBias(float* c, const float* bias, int64_t r0, int64_t r1, int64_t c0, in
 // Below this many multiply-adds per part, splitting costs more than it saves.
 constexpr int64_t kMinWorkPerThread = 1 << 18;
 
+// One part of a split product per thread: each part repacks the operand it does not split.
+constexpr int64_t kPartsPerThread = 1;
+
 int gBlasThreads = 1;
 
 }  // namespace
@@ -88,7 +91,7 @@ void batchMatMul(const float* a, const float* b, float* c, int64_t batch, int64_
         const float* as = transA ? ai + begin : ai + begin * k;
         gemm(as, bi, ci + begin * n, end - begin, n, k, transA, transB, lda, ldb, n);
         addBias(ci, bias, begin, end, 0, n, n);
-      });
+      }, kPartsPerThread);
     } else {
       // Split columns of C: columns of op(B).
       const int64_t grain = std::max<int64_t>(16, kMinWorkPerThread / std::max<int64_t>(m * k, 1));
@@ -96,7 +99,7 @@ void batchMatMul(const float* a, const float* b, float* c, int64_t batch, int64_
         const float* bs = transB ? bi + begin * k : bi + begin;
         gemm(ai, bs, ci + begin, m, end - begin, k, transA, transB, lda, ldb, n);
         addBias(ci, bias, 0, m, begin, end, n);
-      });
+      }, kPartsPerThread);
     }
   }
 }

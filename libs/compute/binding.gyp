@@ -24,6 +24,7 @@
         "-std=c++17",
         "-O3",
         "-fno-math-errno",
+        "-fno-trapping-math",
         "-fopenmp-simd",
         "<!@(node scripts/native-arch-flags.cjs)"
       ]

@@ -8,7 +8,8 @@
         "native/elementwise.cc",
         "native/reduce.cc",
         "native/layout.cc",
-        "native/fused.cc"
+        "native/fused.cc",
+        "native/attention.cc"
       ],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
@@ -23,6 +24,7 @@
         "-std=c++17",
         "-O3",
         "-fno-math-errno",
+        "-fno-trapping-math",
         "-fopenmp-simd",
         "<!@(node scripts/native-arch-flags.cjs)"
       ]

@@ -93,7 +93,9 @@ Napi::Value BlasConfig(const Napi::CallbackInfo& info) {
   return Napi::String::New(info.Env(), openblas_get_config());
 }
 
-// matmul(a, b, c, batch, m, n, k, transA, transB, strideA, strideB)
+bool optionalFloats(const Napi::CallbackInfo& info, size_t i, int64_t need, const float** out);
+
+// matmul(a, b, c, batch, m, n, k, transA, transB, strideA, strideB[, bias: n values to add to every row])
 Napi::Value MatMul(const Napi::CallbackInfo& info) {
   Array a, b, c;
   if (!typedArray(info, 0, &a) || !typedArray(info, 1, &b) || !typedArray(info, 2, &c)) return {};
@@ -106,8 +108,10 @@ Napi::Value MatMul(const Napi::CallbackInfo& info) {
                   static_cast<int64_t>(b.length) >= (batch - 1) * sb + k * n &&
                   static_cast<int64_t>(c.length) >= batch * m * n;
   if (!check(info, ok || batch == 0, "matmul: bad sizes")) return {};
+  const float* bias = nullptr;
+  if (info.Length() > 11 && !optionalFloats(info, 11, n, &bias)) return {};
   hs::batchMatMul(static_cast<float*>(a.data), static_cast<float*>(b.data), static_cast<float*>(c.data), batch, m,
-                  n, k, ta, tb, sa, sb);
+                  n, k, ta, tb, sa, sb, bias);
   return info.Env().Undefined();
 }
 
@@ -332,7 +336,15 @@ Napi::Value SoftmaxXentBackward(const Napi::CallbackInfo& info) {
   return info.Env().Undefined();
 }
 
-// adamw(p, g, m, v, pOut, mOut, vOut, beta1, beta2, eps, decay, stepSize, bias2Sqrt)
+// sumSquares(x) -> sum of x[i]^2 (double)
+Napi::Value SumSquares(const Napi::CallbackInfo& info) {
+  Array x;
+  if (!typedArray(info, 0, &x)) return {};
+  if (!check(info, x.type == napi_float32_array, "sumSquares: float32 expected")) return {};
+  return Napi::Number::New(info.Env(), hs::sumSquares(static_cast<float*>(x.data), static_cast<int64_t>(x.length)));
+}
+
+// adamw(p, g, m, v, pOut, mOut, vOut, beta1, beta2, eps, decay, stepSize, bias2Sqrt[, gradScale])
 Napi::Value AdamW(const Napi::CallbackInfo& info) {
   Array first;
   if (!typedArray(info, 0, &first)) return {};
@@ -348,10 +360,57 @@ Napi::Value AdamW(const Napi::CallbackInfo& info) {
                          f32(info, 11),
                          f32(info, 12),
                          static_cast<float>(1.0 - beta1),
-                         static_cast<float>(1.0 - beta2)};
+                         static_cast<float>(1.0 - beta2),
+                         info.Length() > 13 ? f32(info, 13) : 1.0f};
   hs::adamw(static_cast<float*>(a[0].data), static_cast<float*>(a[1].data), static_cast<float*>(a[2].data),
             static_cast<float*>(a[3].data), static_cast<float*>(a[4].data), static_cast<float*>(a[5].data),
             static_cast<float*>(a[6].data), n, h);
+  return info.Env().Undefined();
+}
+
+// An optional float32 argument of at least `need` elements: null/undefined gives nullptr.
+bool optionalFloats(const Napi::CallbackInfo& info, size_t i, int64_t need, const float** out) {
+  *out = nullptr;
+  if (info[i].IsNull() || info[i].IsUndefined()) return true;
+  Array a[1];
+  if (!floatsOf(info, {i}, a, need)) return false;
+  *out = static_cast<const float*>(a[0].data);
+  return true;
+}
+
+// Reads (batch, seq, heads, headSize, scale) from arguments first..first+4.
+bool attentionShape(const Napi::CallbackInfo& info, size_t first, hs::AttentionShape* s) {
+  *s = {num(info, first), num(info, first + 1), num(info, first + 2), num(info, first + 3), f32(info, first + 4)};
+  return check(info, s->batch >= 0 && s->seq >= 0 && s->heads >= 0 && s->headSize >= 0, "attention: bad shape");
+}
+
+// attention(q, k, v, keyBias|null, dropMask|null, probs, ctx, batch, seq, heads, headSize, scale)
+Napi::Value Attention(const Napi::CallbackInfo& info) {
+  hs::AttentionShape s;
+  if (!attentionShape(info, 7, &s)) return {};
+  const int64_t act = s.batch * s.seq * s.heads * s.headSize, sq = s.batch * s.heads * s.seq * s.seq;
+  Array a[4], p[1];
+  const float *bias, *mask;
+  if (!floatsOf(info, {0, 1, 2, 6}, a, act) || !floatsOf(info, {5}, p, sq) ||
+      !optionalFloats(info, 3, s.batch * s.seq, &bias) || !optionalFloats(info, 4, sq, &mask))
+    return {};
+  hs::attentionForward(static_cast<float*>(a[0].data), static_cast<float*>(a[1].data), static_cast<float*>(a[2].data),
+                       bias, mask, static_cast<float*>(p[0].data), static_cast<float*>(a[3].data), s);
+  return info.Env().Undefined();
+}
+
+// attentionBackward(dctx, q, k, v, probs, dropMask|null, dq, dk, dv, batch, seq, heads, headSize, scale)
+Napi::Value AttentionBackward(const Napi::CallbackInfo& info) {
+  hs::AttentionShape s;
+  if (!attentionShape(info, 9, &s)) return {};
+  const int64_t act = s.batch * s.seq * s.heads * s.headSize, sq = s.batch * s.heads * s.seq * s.seq;
+  Array a[7], p[1];
+  const float* mask;
+  if (!floatsOf(info, {0, 1, 2, 3, 6, 7, 8}, a, act) || !floatsOf(info, {4}, p, sq) ||
+      !optionalFloats(info, 5, sq, &mask))
+    return {};
+  auto f = [&](int i) { return static_cast<float*>(a[i].data); };
+  hs::attentionBackward(f(0), f(1), f(2), f(3), static_cast<float*>(p[0].data), mask, f(4), f(5), f(6), s);
   return info.Env().Undefined();
 }
 
@@ -375,9 +434,12 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("layerNormBackward", Napi::Function::New(env, LayerNormBackward));
   exports.Set("geluBackward", Napi::Function::New(env, GeluBackward));
   exports.Set("softmaxBackward", Napi::Function::New(env, SoftmaxBackward));
+  exports.Set("sumSquares", Napi::Function::New(env, SumSquares));
   exports.Set("adamw", Napi::Function::New(env, AdamW));
   exports.Set("softmaxXent", Napi::Function::New(env, SoftmaxXent));
   exports.Set("softmaxXentBackward", Napi::Function::New(env, SoftmaxXentBackward));
+  exports.Set("attention", Napi::Function::New(env, Attention));
+  exports.Set("attentionBackward", Napi::Function::New(env, AttentionBackward));
   return exports;
 }
 

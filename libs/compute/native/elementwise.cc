@@ -46,6 +46,15 @@ void binaryImpl(const float* a, const float* b, float* out, int rank, const int6
   const int64_t inner = shape[rank - 1];
   int64_t rows = 1;
   for (int d = 0; d < rank - 1; ++d) rows *= shape[d];
+  if (rows == 1) {
+    // Same-shape operands collapse to one axis: split that axis itself (split by rows, the residual adds
+    // and gradient sums of a training step ran on one thread).
+    const int64_t sa0 = sa[rank - 1], sb0 = sb[rank - 1];
+    pool().parallelFor(inner, kGrain, [&](int64_t begin, int64_t end) {
+      innerLoop<Op>(a + begin * sa0, b + begin * sb0, out + begin, end - begin, sa0, sb0);
+    });
+    return;
+  }
   const int64_t grain = std::max<int64_t>(1, kGrain / std::max<int64_t>(inner, 1));
   pool().parallelFor(rows, grain, [&](int64_t begin, int64_t end) {
     // Multi-index of row `begin` over the outer dims, then walk it like an odometer.

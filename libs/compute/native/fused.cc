@@ -153,13 +153,33 @@ void softmaxXentBackward(const float* logits, const int32_t* labels, float* out,
   });
 }
 
+double sumSquares(const float* x, int64_t n) {
+  double total = 0.0;
+  std::mutex merge;
+  pool().parallelFor(n, kGrain, [&](int64_t begin, int64_t end) {
+    // Float partial sums over short runs (vectorised), added up in double.
+    double part = 0.0;
+    for (int64_t i0 = begin; i0 < end; i0 += 1024) {
+      const int64_t i1 = std::min(end, i0 + 1024);
+      float s = 0.0f;
+#pragma omp simd reduction(+ : s)
+      for (int64_t i = i0; i < i1; ++i) s += x[i] * x[i];
+      part += s;
+    }
+    std::lock_guard<std::mutex> lock(merge);
+    total += part;
+  });
+  return total;
+}
+
 void adamw(const float* p, const float* g, const float* m, const float* v, float* pOut, float* mOut, float* vOut,
            int64_t n, const AdamWHyper& h) {
   const float b1 = h.beta1, b2 = h.beta2, c1 = h.oneMinusBeta1, c2 = h.oneMinusBeta2;
   const float decay = h.decay, stepSize = h.stepSize, invBias2Sqrt = 1.0f / h.bias2Sqrt, eps = h.eps;
+  const float gradScale = h.gradScale;
   pool().parallelFor(n, kGrain, [&](int64_t begin, int64_t end) {
     for (int64_t i = begin; i < end; ++i) {
-      const float gi = g[i];
+      const float gi = g[i] * gradScale;
       const float mi = b1 * m[i] + c1 * gi;
       const float vi = b2 * v[i] + c2 * gi * gi;
       const float denom = std::sqrt(vi) * invBias2Sqrt + eps;

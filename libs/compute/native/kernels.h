@@ -22,9 +22,10 @@ void setBlasThreads(int threads);
 int blasThreads();
 int threads();
 
-// C[b] = op(A[b]) * op(B[b]) for b in [0, batch); strides are in elements, 0 broadcasts an operand.
+// C[b] = op(A[b]) * op(B[b]) (+ bias on every row) for b in [0, batch); strides are in elements, 0
+// broadcasts an operand; bias (n values) may be null.
 void batchMatMul(const float* a, const float* b, float* c, int64_t batch, int64_t m, int64_t n, int64_t k,
-                 bool transA, bool transB, int64_t strideA, int64_t strideB);
+                 bool transA, bool transB, int64_t strideA, int64_t strideB, const float* bias = nullptr);
 
 // out[i] = a[.] op b[.] over `shape` with per-operand element strides (0 = broadcast).
 void binary(int op, const float* a, const float* b, float* out, int rank, const int64_t* shape,
@@ -53,6 +54,8 @@ struct AdamWHyper {
   // 1 - beta1 and 1 - beta2 taken in double and rounded once, as torch does: 1.0f - 0.999f is 1.3e-5 off
   // 0.001f, which would scale every second moment (and so every step) by that much.
   float oneMinusBeta1, oneMinusBeta2;
+  // Multiplies every gradient first (clipping by global norm), as a separate multiply kernel would.
+  float gradScale;
 };
 
 void layerNorm(const float* x, const float* gamma, const float* beta, float* out, int64_t rows, int64_t d,
@@ -64,6 +67,20 @@ void softmaxBackward(const float* dy, const float* y, float* dx, int64_t rows, i
 void softmaxXent(const float* logits, const int32_t* labels, float* loss, int64_t rows, int64_t cols);
 void softmaxXentBackward(const float* logits, const int32_t* labels, float* out, int64_t rows, int64_t cols,
                          float scale);
+// Self-attention on q, k, v laid out [batch·seq, heads·headSize] (the projections' own layout).
+struct AttentionShape {
+  int64_t batch, seq, heads, headSize;
+  float scale;  // applied to the scores, 1/sqrt(headSize)
+};
+// probs [batch, heads, seq, seq] (softmax, before dropout) and ctx [batch·seq, heads·headSize]. keyBias is an
+// additive [batch, seq] mask over keys and dropMask a [batch, heads, seq, seq] dropout multiplier; either may
+// be null.
+void attentionForward(const float* q, const float* k, const float* v, const float* keyBias, const float* dropMask,
+                      float* probs, float* ctx, const AttentionShape& s);
+void attentionBackward(const float* dctx, const float* q, const float* k, const float* v, const float* probs,
+                       const float* dropMask, float* dq, float* dk, float* dv, const AttentionShape& s);
+// Sum of x[i]^2, accumulated in double (for gradient norms over millions of values).
+double sumSquares(const float* x, int64_t n);
 void adamw(const float* p, const float* g, const float* m, const float* v, float* pOut, float* mOut, float* vOut,
            int64_t n, const AdamWHyper& h);
 

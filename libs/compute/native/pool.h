@@ -46,11 +46,15 @@ class ThreadPool {
   // Runs fn(begin, end) over [0, n) in chunks of at least `grain` items. Chunks are claimed from a shared
   // counter, so a helper that the OS does not schedule in time (a busy machine) simply claims nothing and
   // the caller does the work: the caller only waits for chunks a helper has actually claimed.
-  void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn) {
+  // `chunksPerThread` > 1 balances load when a helper starts late; sgemm parts pass 1, since every part
+  // packs the whole other operand again (8 parts of config B's weight-gradient products cost up to 1.7x
+  // the CPU time of one).
+  void parallelFor(int64_t n, int64_t grain, const std::function<void(int64_t, int64_t)>& fn,
+                   int64_t chunksPerThread = kChunksPerThread) {
     if (n <= 0) return;
     if (grain < 1) grain = 1;
     const int64_t threads = static_cast<int64_t>(size());
-    const int64_t chunks = std::min<int64_t>(n / grain, threads * kChunksPerThread);
+    const int64_t chunks = std::min<int64_t>(n / grain, threads * std::max<int64_t>(1, chunksPerThread));
     if (threads == 1 || chunks <= 1 || serialJobs_ > 0) {
       if (serialJobs_ > 0) --serialJobs_;
       fn(0, n);

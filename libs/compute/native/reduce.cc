@@ -2,6 +2,7 @@
 #include <algorithm>
 #include <cmath>
 #include <limits>
+#include <vector>
 
 #include "fastmath.h"
 #include "kernels.h"
@@ -80,6 +81,37 @@ void reduceColumns(int op, const float* x, float* out, int64_t mid, int64_t inne
   }
 }
 
+// Reduces x[mid, inner] over mid (a bias gradient: Σ over 2048 rows of dy). Walking a 16-column strip
+// down all rows touched a new page per row (1.7 ms for [2048, 1024]); instead each block of kRowBlock
+// rows is reduced row by row over the full width into its own partial, streaming through memory, and
+// the partials are combined in block order: the result does not depend on the thread count.
+constexpr int64_t kRowBlock = 256;
+
+void reduceRowsBlocked(int op, const float* x, float* out, int64_t mid, int64_t inner) {
+  const int64_t blocks = (mid + kRowBlock - 1) / kRowBlock;
+  if (blocks == 1) {
+    reduceColumns(op, x, out, mid, inner, 0, inner);
+    return;
+  }
+  std::vector<float> partial(static_cast<size_t>(blocks * inner));
+  const int64_t grain = std::max<int64_t>(1, kGrain / (kRowBlock * inner));
+  pool().parallelFor(blocks, grain, [&](int64_t begin, int64_t end) {
+    for (int64_t b = begin; b < end; ++b) {
+      const int64_t rows = std::min(kRowBlock, mid - b * kRowBlock);
+      float* p = partial.data() + b * inner;
+      const float* xb = x + b * kRowBlock * inner;
+      std::copy(xb, xb + inner, p);
+      for (int64_t r = 1; r < rows; ++r) accumulate(op == kMean ? kSum : op, xb + r * inner, p, inner);
+    }
+  });
+  std::copy(partial.begin(), partial.begin() + inner, out);
+  for (int64_t b = 1; b < blocks; ++b) accumulate(op == kMean ? kSum : op, partial.data() + b * inner, out, inner);
+  if (op == kMean) {
+    const float inv = 1.0f / static_cast<float>(mid);
+    for (int64_t i = 0; i < inner; ++i) out[i] *= inv;
+  }
+}
+
 }  // namespace
 
 void reduce(int op, const float* x, float* out, int64_t outer, int64_t mid, int64_t inner) {
@@ -106,16 +138,7 @@ void reduce(int op, const float* x, float* out, int64_t outer, int64_t mid, int6
     });
     return;
   }
-  for (int64_t o = 0; o < outer; ++o) {
-    const float* xo = x + o * mid * inner;
-    float* oo = out + o * inner;
-    // Split columns in cache-line multiples so threads never share a line of `out`.
-    const int64_t blocks = (inner + 15) / 16;
-    const int64_t grain = std::max<int64_t>(1, kGrain / (mid * 16));
-    pool().parallelFor(blocks, grain, [&](int64_t begin, int64_t end) {
-      reduceColumns(op, xo, oo, mid, inner, begin * 16, std::min(inner, end * 16));
-    });
-  }
+  for (int64_t o = 0; o < outer; ++o) reduceRowsBlocked(op, x + o * mid * inner, out + o * inner, mid, inner);
 }
 
 void softmax(const float* x, float* out, int64_t rows, int64_t cols, bool log) {

@@ -16,5 +16,8 @@ export { registerNativeCpuBackend, nativeKernelConfigs, NativeCpuBackend } from 
 export { installJsCpuFixes } from './backend/js_cpu_fixes';
 export { loadNativeAddon, addonPath } from './native/addon';
 export type { AddonLoad, NativeAddon } from './native/addon';
-export { adamwUpdate, gelu, layerNorm, softmaxCrossEntropy } from './ops/fused_ops';
+export { adamwUpdate, gelu, layerNorm, softmaxCrossEntropy, sumOfSquares } from './ops/fused_ops';
 export type { AdamWHyper } from './ops/fused_ops';
+export { selfAttention } from './ops/attention';
+export { variableGrads } from './ops/variable_grads';
+export type { AttentionOptions } from './ops/attention';

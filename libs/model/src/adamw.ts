@@ -40,8 +40,11 @@ export interface AdamWState {
 export interface AdamW {
   /** Updates applied so far. */
   readonly step: number;
-  /** Applies one update with learning rate `lr`. Does not dispose `grads`. */
-  apply(grads: ReadonlyMap<string, tf.Tensor>, lr: number): void;
+  /**
+   * Applies one update with learning rate `lr`, each gradient multiplied by `gradScale` first (clipping:
+   * see clipScale; default 1). Does not dispose `grads`.
+   */
+  apply(grads: ReadonlyMap<string, tf.Tensor>, lr: number, gradScale?: number): void;
   exportState(): Promise<AdamWState>;
   importState(state: AdamWState): void;
   dispose(): void;
@@ -107,9 +110,11 @@ export function createAdamW(params: ParamMap, options: AdamWOptions = {}): AdamW
     return slot;
   }
 
-  function apply(grads: ReadonlyMap<string, tf.Tensor>, lr: number): void {
+  function apply(grads: ReadonlyMap<string, tf.Tensor>, lr: number, gradScale = 1): void {
     if (!(lr >= 0 && Number.isFinite(lr)))
       throw new RangeError(`learning rate must be finite and ≥ 0, got ${lr}`);
+    if (!(gradScale >= 0 && Number.isFinite(gradScale)))
+      throw new RangeError(`gradient scale must be finite and ≥ 0, got ${gradScale}`);
     const updates = [...grads].map(([name, grad]) => ({ slot: slotFor(name, grad.shape), grad }));
     step += 1;
     for (const { slot, grad } of updates) {
@@ -122,6 +127,7 @@ export function createAdamW(params: ParamMap, options: AdamWOptions = {}): AdamW
         epsilon: o.epsilon,
         weightDecay: slot.decay ? o.weightDecay : 0,
         step,
+        gradScale,
       });
       slot.variable.assign(next.param);
       slot.m.assign(next.m);

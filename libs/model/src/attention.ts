@@ -1,7 +1,9 @@
-// Multi-head self-attention with separate Q, K, V projections: each projection is one 2-D matmul and the
-// head split is a 4-D transpose (a fused QKV matmul would need 5-D transposes, which are slow on wasm).
+// Multi-head self-attention with separate Q, K, V projections: each projection is one 2-D matmul, and
+// @headstart/compute's attention op reads the heads straight out of the projections' [B·S, d] layout (one
+// native kernel on 'headstart-cpu', 4-D transposes and batched matmuls elsewhere).
+import { selfAttention as attend } from '@headstart/compute';
 import * as tf from '@tensorflow/tfjs-core';
-import { dropout, linear } from './layers';
+import { dropoutMask, linear } from './layers';
 import type { ParamMap } from './params';
 import { param } from './params';
 import type { Rng } from './rng';
@@ -11,17 +13,6 @@ export interface AttentionShape {
   seqLen: number;
   heads: number;
   dModel: number;
-}
-
-/** [B·S, d] → [B, heads, S, d/heads] */
-function splitHeads(x: tf.Tensor2D, s: AttentionShape): tf.Tensor4D {
-  const headSize = s.dModel / s.heads;
-  return tf.transpose(tf.reshape(x, [s.batchSize, s.seqLen, s.heads, headSize]), [0, 2, 1, 3]);
-}
-
-/** [B, heads, S, d/heads] → [B·S, d] */
-function mergeHeads(x: tf.Tensor4D, s: AttentionShape): tf.Tensor2D {
-  return tf.reshape(tf.transpose(x, [0, 2, 1, 3]), [s.batchSize * s.seqLen, s.dModel]);
 }
 
 /**
@@ -60,14 +51,19 @@ export function selfAttention(
 ): tf.Tensor2D {
   const project = (name: string) =>
     linear(x, param(params, `${prefix}.${name}.weight`), param(params, `${prefix}.${name}.bias`));
-  // Scaling q by 1/√d_head before the product is the same math as scaling the S×S scores, on fewer numbers.
-  const q = splitHeads(tf.mul(project('self.query'), 1 / Math.sqrt(shape.dModel / shape.heads)), shape);
-  const k = splitHeads(project('self.key'), shape);
-  const v = splitHeads(project('self.value'), shape);
-  let scores: tf.Tensor4D = tf.matMul(q, k, false, true);
-  if (bias) scores = tf.add(scores, bias);
-  const probs = dropout(tf.softmax(scores), dropoutRate, rng);
-  const context = mergeHeads(tf.matMul(probs, v), shape);
+  const q = project('self.query');
+  const k = project('self.key');
+  const v = project('self.value');
+  const { batchSize: batch, seqLen: seq, heads } = shape;
+  // Drawn here, after the projections, as before: the RNG stream (so training runs) stays the same.
+  const dropMask = dropoutMask([batch, heads, seq, seq], dropoutRate, rng);
+  const context = attend(q, k, v, {
+    batch,
+    seq,
+    heads,
+    ...(bias ? { keyBias: bias } : {}),
+    ...(dropMask ? { dropMask } : {}),
+  });
   return linear(
     context,
     param(params, `${prefix}.output.dense.weight`),

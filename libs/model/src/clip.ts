@@ -1,13 +1,20 @@
 // Gradient clipping by global norm, as torch.nn.utils.clip_grad_norm_: every gradient is scaled by
 // min(1, maxNorm / (‖g‖ + 1e-6)), where ‖g‖ is the L2 norm over all gradients together.
+import { sumOfSquares } from '@headstart/compute';
 import * as tf from '@tensorflow/tfjs-core';
 
-/** L2 norm over all tensors together. */
+/** L2 norm over all tensors together (one native pass per tensor on 'headstart-cpu'). */
 export function globalNorm(grads: ReadonlyMap<string, tf.Tensor>): tf.Scalar {
-  return tf.tidy(() => {
-    const squares = [...grads.values()].map((g) => tf.sum(tf.square(g)));
-    return tf.sqrt(squares.length === 0 ? tf.scalar(0) : tf.addN(squares)) as tf.Scalar;
-  });
+  return tf.tidy(() => tf.sqrt(sumOfSquares([...grads.values()])));
+}
+
+/**
+ * The factor clipByGlobalNorm multiplies every gradient by, min(1, maxNorm / (norm + 1e-6)), computed in
+ * float32 exactly as its tensor ops do, so passing it to AdamW (as gradScale) gives the same update.
+ */
+export function clipScale(norm: number, maxNorm: number): number {
+  const f = Math.fround;
+  return Math.min(f(f(maxNorm) / f(f(norm) + f(1e-6))), 1);
 }
 
 export interface ClippedGradients {

@@ -4,6 +4,7 @@
 // per-micro-batch means instead (the bug fixed in transformers PR #34191) over-weights the tokens of
 // micro-batches that happen to have few masks, and makes the result depend on how the batch was split.
 import './register-gradients';
+import { variableGrads } from '@headstart/compute';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamMap } from './params';
 
@@ -33,7 +34,9 @@ export async function accumulateGradients<B>(
   const grads = new Map<string, tf.Tensor>();
   let lossTotal: tf.Scalar | undefined;
   for (const batch of microBatches) {
-    const { value, grads: step } = tf.variableGrads(() => tf.div(lossSum(batch), total), variables);
+    // @headstart/compute's variableGrads: tf.variableGrads' result, with activations and consumed
+    // gradients freed during the backward pass rather than all at its end (a lower memory peak).
+    const { value, grads: step } = variableGrads(() => tf.div(lossSum(batch), total), variables);
     for (const [tfName, g] of Object.entries(step)) {
       const name = ourName.get(tfName) as string;
       const previous = grads.get(name);

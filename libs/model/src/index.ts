@@ -34,7 +34,7 @@ export { classificationLogits, classificationLoss, classify, numLabelsOf } from 
 export type { AdamW, AdamWOptions, AdamWState } from './adamw';
 export { createAdamW } from './adamw';
 export type { ClippedGradients } from './clip';
-export { clipByGlobalNorm, disposeGradients, globalNorm } from './clip';
+export { clipByGlobalNorm, clipScale, disposeGradients, globalNorm } from './clip';
 export type { AccumulatedGradients } from './gradients';
 export { accumulateGradients } from './gradients';
 export type { ModelTrainStepOptions, TrainStepOptions, TrainStepResult } from './train-step';

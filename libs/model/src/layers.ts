@@ -35,8 +35,14 @@ export function layerNorm(x: tf.Tensor, gamma: tf.Tensor, beta: tf.Tensor, eps: 
  * resumable from the RNG state. Identity when `rng` is absent (evaluation) or the rate is 0.
  */
 export function dropout<T extends tf.Tensor>(x: T, rate: number, rng: Rng | undefined): T {
-  if (!rng || rate === 0) return x;
+  const mask = dropoutMask(x.shape, rate, rng);
+  return mask ? tf.mul(x, mask) : x;
+}
+
+/** The multiplier dropout applies (0 or 1/keep per element), or undefined when dropout is off. */
+export function dropoutMask(shape: number[], rate: number, rng: Rng | undefined): tf.Tensor | undefined {
+  if (!rng || rate === 0) return undefined;
   const keep = 1 - rate;
-  const mask = rng.fillBernoulli(new Float32Array(x.size), keep, 1 / keep);
-  return tf.mul(x, tf.tensor(mask, x.shape, 'float32'));
+  const size = shape.reduce((a, b) => a * b, 1);
+  return tf.tensor(rng.fillBernoulli(new Float32Array(size), keep, 1 / keep), shape, 'float32');
 }

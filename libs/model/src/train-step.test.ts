@@ -1,6 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createAdamW } from './adamw';
-import { clipByGlobalNorm, globalNorm } from './clip';
+import { clipByGlobalNorm, clipScale, globalNorm } from './clip';
 import { accumulateGradients } from './gradients';
 import type { MlmBatch } from './mlm';
 import { mlmLoss } from './mlm';
@@ -109,5 +109,37 @@ describeOnBackends('training step', () => {
     const unclipped = clipByGlobalNorm(clipped.grads, 10);
     expect([...unclipped.grads.get('a')!.dataSync()]).toEqual([expect.closeTo(0.6, 6), 0]);
     [clipped.norm, unclipped.norm, ...unclipped.grads.values()].forEach((t) => t.dispose());
+  });
+
+  // mlmTrainStep passes the clipping factor to AdamW instead of making clipped copies: the update must
+  // be the one on clipByGlobalNorm's copies, to the bit.
+  it('AdamW with gradScale = clipScale equals AdamW on the clipped gradients', async () => {
+    const shapes: Record<string, number[]> = { w: [7, 5], b: [5] };
+    const results: Float32Array[][] = [];
+    for (const viaScale of [false, true]) {
+      const params = new Map(
+        Object.entries(shapes).map(([n, s], i) => [
+          n,
+          tf.variable(tf.randomNormal(s, 0, 1, 'float32', i + 1)),
+        ]),
+      );
+      const grads = new Map(
+        Object.entries(shapes).map(([n, s], i) => [n, tf.randomNormal(s, 0, 3, 'float32', i + 7)]),
+      );
+      const optimizer = createAdamW(params, { weightDecay: 0.01 });
+      if (viaScale) {
+        const norm = globalNorm(grads);
+        optimizer.apply(grads, 0.1, clipScale((await norm.data())[0] as number, 1));
+        [norm, ...grads.values()].forEach((t) => t.dispose());
+      } else {
+        const clipped = clipByGlobalNorm(grads, 1);
+        optimizer.apply(clipped.grads, 0.1);
+        [clipped.norm, ...clipped.grads.values()].forEach((t) => t.dispose());
+      }
+      results.push([...params.values()].map((p) => Float32Array.from(p.dataSync())));
+      optimizer.dispose();
+      params.forEach((p) => p.dispose());
+    }
+    expect(results[1]).toEqual(results[0]);
   });
 });

@@ -4,7 +4,7 @@ import type * as tf from '@tensorflow/tfjs-core';
 import type { AdamW } from './adamw';
 import type { ClassificationBatch } from './classification';
 import { classificationLoss } from './classification';
-import { clipByGlobalNorm, disposeGradients, globalNorm } from './clip';
+import { clipScale, disposeGradients, globalNorm } from './clip';
 import type { BertModel } from './encoder';
 import { accumulateGradients } from './gradients';
 import type { MlmBatch } from './mlm';
@@ -43,16 +43,15 @@ export async function trainStep<B>(
   const { loss, grads } = await accumulateGradients(params, microBatches, lossSum, count);
   const maxNorm = options.maxGradNorm ?? 1.0;
   const clip = maxNorm > 0 && Number.isFinite(maxNorm);
-  const { grads: update, norm } = clip
-    ? clipByGlobalNorm(grads, maxNorm)
-    : { grads, norm: globalNorm(grads) };
+  const norm = globalNorm(grads);
   try {
     const gradNorm = (await norm.data())[0] as number;
-    optimizer.apply(update, options.lr);
+    // Clipping is AdamW's gradScale (the same float32 product as clipByGlobalNorm's copies, without them).
+    optimizer.apply(grads, options.lr, clip ? clipScale(gradNorm, maxNorm) : 1);
     return { loss, gradNorm };
   } finally {
     norm.dispose();
-    disposeGradients(update);
+    disposeGradients(grads);
   }
 }
 

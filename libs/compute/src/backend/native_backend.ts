@@ -12,6 +12,7 @@ import {
 } from '@tensorflow/tfjs-core';
 import type { BackendValues, DataType, KernelConfig } from '@tensorflow/tfjs-core';
 import { BufferPool } from './buffer_pool';
+import { attentionKernels } from '../kernels/attention';
 import { fusedKernels } from '../kernels/fused';
 import { layoutKernels } from '../kernels/layout';
 import { registerSoftmaxGradient } from '../ops/fused_ops';
@@ -76,6 +77,7 @@ export function nativeKernelConfigs(addon: NativeAddon): KernelConfig[] {
     ...reduceKernels(ctx),
     ...layoutKernels(ctx),
     ...fusedKernels(ctx),
+    ...attentionKernels(ctx),
   ];
 }
 

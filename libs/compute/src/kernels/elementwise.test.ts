@@ -61,6 +61,12 @@ const shapePairs: [number[], number[]][] = [
     [3, 1, 5, 1, 7],
   ],
   [[300, 257], [257]],
+  // Large enough to be split across threads: equal shapes collapse to one axis, split along it.
+  [
+    [520, 300],
+    [520, 300],
+  ],
+  [[520, 300], []],
 ];
 
 describe('binary kernels on headstart-cpu match the cpu backend', () => {

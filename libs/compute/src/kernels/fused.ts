@@ -14,6 +14,7 @@ export const FusedKernel = {
   adamw: 'HeadstartAdamW',
   softmaxXent: 'HeadstartSoftmaxXent',
   softmaxXentGrad: 'HeadstartSoftmaxXentGrad',
+  sumSquares: 'HeadstartSumSquares',
 } as const;
 
 function labelsOf(backend: KernelArgs['backend'], t: TensorInfo): Int32Array {
@@ -129,6 +130,14 @@ export function fusedKernels(ctx: KernelContext): KernelConfig[] {
       );
       return args.backend.makeTensorInfo(logits.shape, 'float32', out);
     }),
+    // Σ x² over every input (any number of them, named by position), in double, as one float32 scalar.
+    kernelConfig(FusedKernel.sumSquares, (args: KernelArgs) => {
+      let total = 0;
+      for (const t of Object.values(args.inputs)) {
+        if (t) total += addon.sumSquares(need(args.backend, t, 'sumSquares'));
+      }
+      return args.backend.makeTensorInfo([], 'float32', Float32Array.of(total));
+    }),
     kernelConfig(FusedKernel.adamw, (args: KernelArgs) => {
       const p = input(args, 'param');
       const n = sizeOf(p.shape);
@@ -150,6 +159,7 @@ export function fusedKernels(ctx: KernelContext): KernelConfig[] {
         Number(a['decay']),
         Number(a['stepSize']),
         Number(a['bias2Sqrt']),
+        Number(a['gradScale'] ?? 1),
       );
       return outs.map((values) => args.backend.makeTensorInfo(p.shape, 'float32', values));
     }),

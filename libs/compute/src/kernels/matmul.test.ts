@@ -50,6 +50,26 @@ describe('BatchMatMul on headstart-cpu matches the cpu backend', () => {
     }
   });
 
+  // A per-column bias is added by each part of a split product (rows, columns, batch items); other bias
+  // shapes go through the broadcasting add.
+  it.each([
+    ['rows split', [300, 256], [256, 130], [130]],
+    ['columns split', [40, 300], [300, 700], [1, 700]],
+    ['batch items', [6, 33, 16], [6, 16, 24], [24]],
+    ['3-D x 2-D folded', [4, 33, 16], [16, 24], [24]],
+    ['empty inner dimension', [5, 0], [0, 7], [7]],
+    ['a bias per row and column (broadcast add)', [33, 16], [16, 24], [33, 24]],
+  ])('fused matmul with bias: %s', async (_name, aShape, bShape, biasShape) => {
+    const [a, b, bias] = [r(aShape, 8), r(bShape, 9), r(biasShape, 10)];
+    await expectMatchesCpu((make) =>
+      tf.fused.matMul({
+        a: make(a.values, a.shape) as tf.Tensor2D,
+        b: make(b.values, b.shape) as tf.Tensor2D,
+        bias: make(bias.values, bias.shape),
+      }),
+    );
+  });
+
   it('with OpenBLAS threading its own sgemm calls (blasThreads 2)', async () => {
     await expectMatchesCpu(() => tf.zeros([1]));
     const loaded = loadNativeAddon();

@@ -18,9 +18,25 @@ const ACTIVATIONS: Record<string, number | undefined> = {
 interface Product {
   shape: number[];
   values: Float32Array;
+  /** The bias was added by the matmul call itself. */
+  biasAdded: boolean;
 }
 
-function matmul(ctx: KernelContext, args: KernelArgs): Product | null {
+/** `bias` when it is one value per output column (added to every row by the sgemm call), else null. */
+function rowBias(
+  backend: KernelArgs['backend'],
+  bias: TensorInfo | undefined,
+  n: number,
+): Float32Array | null {
+  if (!bias || bias.shape[bias.shape.length - 1] !== n || sizeOf(bias.shape) !== n) return null;
+  return floats(backend, bias);
+}
+
+function matmul(
+  ctx: KernelContext,
+  args: KernelArgs,
+  bias: TensorInfo | undefined = undefined,
+): Product | null {
   const a = input(args, 'a');
   const b = input(args, 'b');
   const av = floats(args.backend, a);
@@ -47,14 +63,15 @@ function matmul(ctx: KernelContext, args: KernelArgs): Product | null {
   // Only whole-operand broadcasting maps to a stride; mixed patterns like [2,1]x[1,3] fall back.
   if ((batchA !== batch && batchA !== 1) || (batchB !== batch && batchB !== 1)) return null;
   const values = allocFloats(args.backend, batch * m * n);
+  const biasValues = rowBias(args.backend, bias, n);
   if (batchB === 1 && !transA && batch > 1) {
-    ctx.addon.matmul(av, bv, values, 1, batch * m, n, k, false, transB, 0, 0);
+    ctx.addon.matmul(av, bv, values, 1, batch * m, n, k, false, transB, 0, 0, biasValues);
   } else {
     const strideA = batchA === 1 ? 0 : m * k;
     const strideB = batchB === 1 ? 0 : k * n;
-    ctx.addon.matmul(av, bv, values, batch, m, n, k, transA, transB, strideA, strideB);
+    ctx.addon.matmul(av, bv, values, batch, m, n, k, transA, transB, strideA, strideB, biasValues);
   }
-  return { shape: [...outer, m, n], values };
+  return { shape: [...outer, m, n], values, biasAdded: biasValues !== null };
 }
 
 function batchMatMulKernel(ctx: KernelContext): KernelConfig {
@@ -75,9 +92,9 @@ function fusedMatMulKernel(ctx: KernelContext): KernelConfig {
     const bias: TensorInfo | undefined = args.inputs['bias'];
     const biasValues = bias ? floats(args.backend, bias) : null;
     if (bias && !biasValues) return fallback(args);
-    const product = matmul(ctx, args);
+    const product = matmul(ctx, args, bias);
     if (!product) return fallback(args);
-    if (bias && biasValues) {
+    if (bias && biasValues && !product.biasAdded) {
       const plan = broadcastPlan(product.shape, bias.shape);
       if (!plan || sizeOf(plan.outShape) !== product.values.length) {
         discardFloats(args.backend, product.values);

@@ -44,6 +44,9 @@ const cases: [number[], number | number[] | undefined][] = [
   ],
   [[3, 1, 9], [1]],
   [[512, 300], 0],
+  // Several 256-row blocks, the last one partial (the blocked column reduction).
+  [[1000, 24], 0],
+  [[1, 700, 20], 1],
   [[300, 512], -1],
 ];
 

@@ -63,6 +63,8 @@ export interface NativeAddon {
     transB: boolean,
     strideA: number,
     strideB: number,
+    /** n values added to every row of C, by each part of the product while it is in cache. */
+    bias?: Floats | null,
   ): void;
   /** dims = [rank, ...shape, ...strideA, ...strideB] of the (collapsed) output. */
   binary(op: number, a: Floats, b: Floats, out: Floats, dims: Ints): void;
@@ -102,6 +104,37 @@ export interface NativeAddon {
     cols: number,
     scale: number,
   ): void;
+  /** Self-attention on q, k, v [batch·seq, heads·headSize]; writes probs [batch, heads, seq, seq] and ctx. */
+  attention(
+    q: Floats,
+    k: Floats,
+    v: Floats,
+    keyBias: Floats | null,
+    dropMask: Floats | null,
+    probs: Floats,
+    ctx: Floats,
+    batch: number,
+    seq: number,
+    heads: number,
+    headSize: number,
+    scale: number,
+  ): void;
+  attentionBackward(
+    dctx: Floats,
+    q: Floats,
+    k: Floats,
+    v: Floats,
+    probs: Floats,
+    dropMask: Floats | null,
+    dq: Floats,
+    dk: Floats,
+    dv: Floats,
+    batch: number,
+    seq: number,
+    heads: number,
+    headSize: number,
+    scale: number,
+  ): void;
   adamw(
     p: Floats,
     g: Floats,
@@ -116,7 +149,11 @@ export interface NativeAddon {
     decay: number,
     stepSize: number,
     bias2Sqrt: number,
+    /** Multiplies each gradient first (clipping); 1 when absent. */
+    gradScale?: number,
   ): void;
+  /** Σ x², accumulated in double. */
+  sumSquares(x: Floats): number;
 }
 
 export type AddonLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string };

@@ -165,6 +165,8 @@ export interface AdamWHyper {
   weightDecay: number;
   /** 1-based step count, for bias correction. */
   step: number;
+  /** Multiplies the gradient first (clipping by global norm), exactly as a separate multiply. @default 1 */
+  gradScale?: number;
 }
 
 /**
@@ -182,18 +184,41 @@ export function adamwUpdate(
   const decay = 1 - h.lr * h.weightDecay;
   const stepSize = h.lr / (1 - h.beta1 ** h.step);
   const bias2Sqrt = Math.sqrt(1 - h.beta2 ** h.step);
+  const gradScale = h.gradScale ?? 1;
   if (native(FusedKernel.adamw)) {
-    const attrs = { beta1: h.beta1, beta2: h.beta2, epsilon: h.epsilon, decay, stepSize, bias2Sqrt };
+    const attrs = {
+      beta1: h.beta1,
+      beta2: h.beta2,
+      epsilon: h.epsilon,
+      decay,
+      stepSize,
+      bias2Sqrt,
+      gradScale,
+    };
     const [p2, m2, v2] = run(FusedKernel.adamw, { param, grad, m, v }, attrs) as Tensor[];
     return { param: p2 as Tensor, m: m2 as Tensor, v: v2 as Tensor };
   }
   return tf.tidy(() => {
-    const m2 = tf.add(tf.mul(m, h.beta1), tf.mul(grad, 1 - h.beta1));
-    const v2 = tf.add(tf.mul(v, h.beta2), tf.mul(tf.square(grad), 1 - h.beta2));
+    const g = gradScale === 1 ? grad : tf.mul(grad, gradScale);
+    const m2 = tf.add(tf.mul(m, h.beta1), tf.mul(g, 1 - h.beta1));
+    const v2 = tf.add(tf.mul(v, h.beta2), tf.mul(tf.square(g), 1 - h.beta2));
     const denom = tf.add(tf.div(tf.sqrt(v2), bias2Sqrt), h.epsilon);
     const p2 = tf.sub(tf.mul(param, decay), tf.mul(tf.div(m2, denom), stepSize));
     return { param: p2, m: m2, v: v2 };
   });
+}
+
+/**
+ * Σ x² over all elements of all `tensors`, as a float32 scalar: one native pass per tensor accumulated in
+ * double on 'headstart-cpu' (for a global gradient norm), square-sum-addN elsewhere. Not differentiable.
+ */
+export function sumOfSquares(tensors: readonly Tensor[]): tf.Scalar {
+  if (tensors.length === 0) return tf.scalar(0);
+  if (native(FusedKernel.sumSquares)) {
+    const inputs = Object.fromEntries(tensors.map((t, i) => [String(i), t]));
+    return run(FusedKernel.sumSquares, inputs) as tf.Scalar;
+  }
+  return tf.tidy(() => tf.addN(tensors.map((t) => tf.sum(tf.square(t))))) as tf.Scalar;
 }
 
 /**

@@ -43,6 +43,7 @@ export type { LrSchedule } from './schedule';
 export { getLr, getLrByFraction, validateLrSchedule } from './schedule';
 export type { Safetensors, TensorRecord, TensorRecords } from './safetensors';
 export { loadSafetensors, safetensorsChunks, saveSafetensors } from './safetensors';
+export type { ExportOptions } from './export-options';
 export type { ImportReport, ImportWeightsOptions } from './weights';
 export { TOKEN_TYPE_EMBEDDINGS, exportWeights, importWeights } from './weights';
 export type { HfConfigOptions } from './hf-config';

@@ -42,7 +42,10 @@ export interface SerializedModelChunks {
   configJson: string;
 }
 
-/** `serializeModel` without joining the weights into one buffer: a bundle writer copies them once. */
+/**
+ * `serializeModel` without joining the weights into one buffer, for a bundle writer that copies them
+ * once. The chunks may view the model's own storage (no copy): write them before the next update.
+ */
 export async function serializeModelChunks(
   model: BertModel,
   options: SerializeOptions = {},
@@ -54,7 +57,7 @@ export async function serializeModelChunks(
       (hasClassifier ? 'MegatronBertForSequenceClassification' : 'MegatronBertForMaskedLM'),
     ...(options.labels ? { labels: options.labels } : {}),
   };
-  const weights = safetensorsChunks(await exportWeights(model.params), {
+  const weights = safetensorsChunks(await exportWeights(model.params, { copy: false }), {
     ...options.metadata,
     format: 'pt', // lets HF's from_pretrained accept the file
     [CONFIG_METADATA_KEY]: JSON.stringify(model.config),

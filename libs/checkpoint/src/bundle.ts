@@ -14,9 +14,9 @@ import {
   CONFIG_FILE,
   WEIGHTS_FILE,
   deserializeAdamWState,
+  adamWStateChunks,
   deserializeModel,
-  serializeAdamWState,
-  serializeModel,
+  serializeModelChunks,
 } from '@headstart/model';
 import { packTar, unpackTar } from './tar';
 
@@ -133,13 +133,26 @@ export interface CheckpointContents {
 
 const sha256 = (data: Uint8Array) => createHash('sha256').update(data).digest('hex');
 
+/** Digest and length of a file given as chunks, without joining them. */
+function describeChunks(chunks: readonly Uint8Array[]): { sha256: string; bytes: number } {
+  const hash = createHash('sha256');
+  let bytes = 0;
+  for (const chunk of chunks) {
+    hash.update(chunk);
+    bytes += chunk.byteLength;
+  }
+  return { sha256: hash.digest('hex'), bytes };
+}
+
 /** Serialises a run's state at a step boundary into bundle bytes. */
 export async function packCheckpoint(contents: CheckpointContents, meta: CheckpointMeta): Promise<Buffer> {
   const { counters } = contents;
-  const { weights, configJson } = await serializeModel(contents.model, {
+  // Chunks (views of the exported tensors), copied once into the tar: joining each file first kept a
+  // second full copy of weights and moments alive while packing.
+  const { weights, configJson } = await serializeModelChunks(contents.model, {
     metadata: { run_id: meta.runId, step: String(counters.step) },
   });
-  const optimizer = serializeAdamWState(contents.optimizer);
+  const optimizer = adamWStateChunks(contents.optimizer);
   const config = Buffer.from(configJson, 'utf8');
   // The key order below is the order of state.json's fields: keep it, so equal states pack to equal bytes.
   const state: CheckpointState = {
@@ -164,9 +177,9 @@ export async function packCheckpoint(contents: CheckpointContents, meta: Checkpo
     training: contents.training,
     model: contents.model.config,
     files: {
-      [WEIGHTS_FILE]: { sha256: sha256(weights), bytes: weights.length },
+      [WEIGHTS_FILE]: describeChunks(weights),
       [CONFIG_FILE]: { sha256: sha256(config), bytes: config.length },
-      [OPTIMIZER_FILE]: { sha256: sha256(optimizer), bytes: optimizer.length },
+      [OPTIMIZER_FILE]: describeChunks(optimizer),
     },
   };
   return packTar([

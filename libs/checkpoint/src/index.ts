@@ -19,7 +19,7 @@ export {
   packCheckpoint,
   readCheckpoint,
 } from './bundle';
-export type { TarEntry } from './tar';
+export type { TarChunkedEntry, TarEntry } from './tar';
 export { TarFormatError, packTar, unpackTar } from './tar';
 export type { TarFile } from './tar-files';
 export { readTarFiles, safeEntryPath } from './tar-files';

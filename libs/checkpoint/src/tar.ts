@@ -11,6 +11,12 @@ export interface TarEntry {
   data: Uint8Array;
 }
 
+/** An entry to write whose bytes come as chunks in order (e.g. a safetensors header, then each tensor). */
+export interface TarChunkedEntry {
+  name: string;
+  data: Uint8Array | readonly Uint8Array[];
+}
+
 /** The bytes are not a tar this reader understands (bad checksum, truncated, unsupported entry). */
 export class TarFormatError extends Error {
   override readonly name = 'TarFormatError';
@@ -49,18 +55,35 @@ function entryHeader(name: string, size: number, mtimeSeconds: number): Buffer {
   return header;
 }
 
-/** A tar of `entries`, in order. `mtime` is fixed by the caller so equal contents give equal bytes. */
-export function packTar(entries: readonly TarEntry[], mtimeSeconds = 0): Buffer {
-  const parts: Buffer[] = [];
-  for (const { name, data } of entries) {
+/**
+ * A tar of `entries`, in order. `mtime` is fixed by the caller so equal contents give equal bytes.
+ * The tar is allocated once at its final size and each chunk copied into place, so the caller's data is
+ * the only other copy (a checkpoint's weights and moments are most of the process's memory).
+ */
+export function packTar(entries: readonly TarChunkedEntry[], mtimeSeconds = 0): Buffer {
+  const files = entries.map(({ name, data }) => {
     if (name.length === 0 || name.includes('\u0000')) throw new RangeError(`bad tar entry name "${name}"`);
-    parts.push(entryHeader(name, data.length, mtimeSeconds));
-    parts.push(Buffer.from(data.buffer, data.byteOffset, data.byteLength));
-    const pad = (BLOCK - (data.length % BLOCK)) % BLOCK;
-    if (pad > 0) parts.push(Buffer.alloc(pad));
+    const chunks = data instanceof Uint8Array ? [data] : data;
+    return { name, chunks, size: chunks.reduce((sum, c) => sum + c.byteLength, 0) };
+  });
+  const total = files.reduce((sum, f) => sum + BLOCK + paddedSize(f.size), 2 * BLOCK);
+  // Zeroed, so the padding and the end-of-archive blocks need no writing.
+  const out = Buffer.alloc(total);
+  let offset = 0;
+  for (const { name, chunks, size } of files) {
+    entryHeader(name, size, mtimeSeconds).copy(out, offset);
+    let position = offset + BLOCK;
+    for (const chunk of chunks) {
+      out.set(chunk, position);
+      position += chunk.byteLength;
+    }
+    offset += BLOCK + paddedSize(size);
   }
-  parts.push(Buffer.alloc(2 * BLOCK));
-  return Buffer.concat(parts);
+  return out;
+}
+
+function paddedSize(size: number): number {
+  return Math.ceil(size / BLOCK) * BLOCK;
 }
 
 function readString(block: Uint8Array, offset: number, length: number): string {

@@ -7,6 +7,8 @@
 // instead of ~12 elementwise ones, each a pass over the parameter).
 import { adamwUpdate } from '@headstart/compute';
 import * as tf from '@tensorflow/tfjs-core';
+import type { ExportOptions } from './export-options';
+import { float32 } from './export-options';
 import type { ParamMap } from './params';
 
 export interface AdamWOptions {
@@ -45,7 +47,12 @@ export interface AdamW {
    * see clipScale; default 1). Does not dispose `grads`.
    */
   apply(grads: ReadonlyMap<string, tf.Tensor>, lr: number, gradScale?: number): void;
-  exportState(): Promise<AdamWState>;
+  /**
+   * The moments and the update count. With `{ copy: false }` the moments may be the backend's own
+   * storage of the live tensors: read them only, before the next update (a checkpoint writer that
+   * copies them straight into its bundle then holds no second copy of them).
+   */
+  exportState(options?: ExportOptions): Promise<AdamWState>;
   importState(state: AdamWState): void;
   dispose(): void;
 }
@@ -136,12 +143,12 @@ export function createAdamW(params: ParamMap, options: AdamWOptions = {}): AdamW
     }
   }
 
-  async function exportState(): Promise<AdamWState> {
+  async function exportState({ copy = true }: ExportOptions = {}): Promise<AdamWState> {
     const moments: AdamWState['moments'] = {};
     for (const [name, slot] of slots) {
-      // Copies: a backend may hand out its own buffer, which must not escape into a checkpoint writer.
+      // Copies by default: a backend may hand out its own buffer, which a caller must not write into.
       const [m, v] = await Promise.all([slot.m.data(), slot.v.data()]);
-      moments[name] = { shape: [...slot.m.shape], m: Float32Array.from(m), v: Float32Array.from(v) };
+      moments[name] = { shape: [...slot.m.shape], m: float32(m, copy), v: float32(v, copy) };
     }
     return { step, moments };
   }

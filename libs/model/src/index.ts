@@ -42,12 +42,13 @@ export { classificationTrainStep, mlmTrainStep, trainStep } from './train-step';
 export type { LrSchedule } from './schedule';
 export { getLr, getLrByFraction, validateLrSchedule } from './schedule';
 export type { Safetensors, TensorRecord, TensorRecords } from './safetensors';
-export { loadSafetensors, saveSafetensors } from './safetensors';
+export { loadSafetensors, safetensorsChunks, saveSafetensors } from './safetensors';
+export type { ExportOptions } from './export-options';
 export type { ImportReport, ImportWeightsOptions } from './weights';
 export { TOKEN_TYPE_EMBEDDINGS, exportWeights, importWeights } from './weights';
 export type { HfConfigOptions } from './hf-config';
 export { fromHfConfig, toHfConfig } from './hf-config';
-export type { SerializeOptions, SerializedModel } from './model-files';
+export type { SerializeOptions, SerializedModel, SerializedModelChunks } from './model-files';
 export {
   CONFIG_FILE,
   WEIGHTS_FILE,
@@ -55,5 +56,6 @@ export {
   loadModel,
   saveModel,
   serializeModel,
+  serializeModelChunks,
 } from './model-files';
-export { deserializeAdamWState, serializeAdamWState } from './optimizer-state';
+export { adamWStateChunks, deserializeAdamWState, serializeAdamWState } from './optimizer-state';

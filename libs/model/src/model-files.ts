@@ -8,7 +8,7 @@ import type { BertModel } from './encoder';
 import type { HfConfigOptions } from './hf-config';
 import { fromHfConfig, toHfConfig } from './hf-config';
 import { createBertModel } from './model';
-import { loadSafetensors, saveSafetensors } from './safetensors';
+import { loadSafetensors, safetensorsChunks } from './safetensors';
 import { exportWeights, importWeights } from './weights';
 
 export const WEIGHTS_FILE = 'model.safetensors';
@@ -31,6 +31,25 @@ export async function serializeModel(
   model: BertModel,
   options: SerializeOptions = {},
 ): Promise<SerializedModel> {
+  const { weights, configJson } = await serializeModelChunks(model, options);
+  return { weights: Buffer.concat(weights), configJson };
+}
+
+export interface SerializedModelChunks {
+  /** model.safetensors bytes as chunks in order (see safetensorsChunks). */
+  weights: Uint8Array[];
+  /** config.json text. */
+  configJson: string;
+}
+
+/**
+ * `serializeModel` without joining the weights into one buffer, for a bundle writer that copies them
+ * once. The chunks may view the model's own storage (no copy): write them before the next update.
+ */
+export async function serializeModelChunks(
+  model: BertModel,
+  options: SerializeOptions = {},
+): Promise<SerializedModelChunks> {
   const hasClassifier = model.params.has('classifier.weight');
   const hfOptions: HfConfigOptions = {
     architecture:
@@ -38,7 +57,7 @@ export async function serializeModel(
       (hasClassifier ? 'MegatronBertForSequenceClassification' : 'MegatronBertForMaskedLM'),
     ...(options.labels ? { labels: options.labels } : {}),
   };
-  const weights = saveSafetensors(await exportWeights(model.params), {
+  const weights = safetensorsChunks(await exportWeights(model.params, { copy: false }), {
     ...options.metadata,
     format: 'pt', // lets HF's from_pretrained accept the file
     [CONFIG_METADATA_KEY]: JSON.stringify(model.config),

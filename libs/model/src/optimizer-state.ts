@@ -2,15 +2,20 @@
 // holds everything an exact resume needs. Moments are in the optimizer's (internal, [in, out]) layout.
 import type { AdamWState } from './adamw';
 import type { TensorRecords } from './safetensors';
-import { loadSafetensors, saveSafetensors } from './safetensors';
+import { loadSafetensors, safetensorsChunks } from './safetensors';
 
 export function serializeAdamWState(state: AdamWState): Buffer {
+  return Buffer.concat(adamWStateChunks(state));
+}
+
+/** `serializeAdamWState` as chunks (views of the moments), for a bundle writer that copies them once. */
+export function adamWStateChunks(state: AdamWState): Uint8Array[] {
   const tensors: TensorRecords = {};
   for (const [name, { shape, m, v }] of Object.entries(state.moments)) {
     tensors[`m.${name}`] = { shape, data: m };
     tensors[`v.${name}`] = { shape, data: v };
   }
-  return saveSafetensors(tensors, { kind: 'adamw', step: String(state.step) });
+  return safetensorsChunks(tensors, { kind: 'adamw', step: String(state.step) });
 }
 
 export function deserializeAdamWState(buffer: Uint8Array): AdamWState {

@@ -29,6 +29,18 @@ function numel(shape: number[]): number {
  * Throws, naming the tensor, when a shape does not match its data length.
  */
 export function saveSafetensors(tensors: TensorRecords, metadata: Record<string, string> = {}): Buffer {
+  return Buffer.concat(safetensorsChunks(tensors, metadata));
+}
+
+/**
+ * The bytes `saveSafetensors` would return, as chunks in order: the header, then each tensor's bytes as
+ * a view of its data (on a little-endian host). A writer that streams or copies them into one bundle
+ * then holds no second copy of every tensor: a checkpoint of weights and moments is hundreds of MB.
+ */
+export function safetensorsChunks(
+  tensors: TensorRecords,
+  metadata: Record<string, string> = {},
+): Uint8Array[] {
   const names = Object.keys(tensors).sort();
   const header: Record<string, unknown> = {};
   if (Object.keys(metadata).length > 0) header.__metadata__ = metadata;
@@ -41,28 +53,27 @@ export function saveSafetensors(tensors: TensorRecords, metadata: Record<string,
     header[name] = { dtype: 'F32', shape, data_offsets: [offset, offset + data.byteLength] };
     offset += data.byteLength;
   }
+  return [headerChunk(header), ...names.map((name) => float32LE((tensors[name] as TensorRecord).data))];
+}
+
+/** The length prefix and the JSON header, padded with spaces to a multiple of 8. */
+function headerChunk(header: Record<string, unknown>): Buffer {
   let json = JSON.stringify(header);
   const unpadded = Buffer.byteLength(json, 'utf8');
   json += ' '.repeat((8 - (unpadded % 8)) % 8);
   const headerBytes = Buffer.from(json, 'utf8');
-
-  const out = Buffer.alloc(8 + headerBytes.length + offset);
+  const out = Buffer.alloc(8 + headerBytes.length);
   out.writeBigUInt64LE(BigInt(headerBytes.length), 0);
   headerBytes.copy(out, 8);
-  let position = 8 + headerBytes.length;
-  for (const name of names) {
-    position += writeFloat32LE(out, position, (tensors[name] as TensorRecord).data);
-  }
   return out;
 }
 
-function writeFloat32LE(out: Buffer, position: number, data: Float32Array): number {
-  if (LITTLE_ENDIAN_HOST) {
-    out.set(new Uint8Array(data.buffer, data.byteOffset, data.byteLength), position);
-  } else {
-    for (let i = 0; i < data.length; i++) out.writeFloatLE(data[i] as number, position + 4 * i);
-  }
-  return data.byteLength;
+/** The data's little-endian bytes: a view on a little-endian host, else a converted copy. */
+function float32LE(data: Float32Array): Uint8Array {
+  if (LITTLE_ENDIAN_HOST) return new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+  const out = Buffer.alloc(data.byteLength);
+  for (let i = 0; i < data.length; i++) out.writeFloatLE(data[i] as number, 4 * i);
+  return out;
 }
 
 interface HeaderEntry {

@@ -2,6 +2,8 @@
 // for the name map). Linear weights are transposed to HF's [out, in]; a zero token-type row is added so
 // HF's Megatron-BERT (which always adds token_type_embeddings[0]) computes exactly what we compute.
 import * as tf from '@tensorflow/tfjs-core';
+import type { ExportOptions } from './export-options';
+import { float32 } from './export-options';
 import type { ParamMap } from './params';
 import { POSITION_EMBEDDINGS, WORD_EMBEDDINGS, isLinearWeight } from './params';
 import type { TensorRecord, TensorRecords } from './safetensors';
@@ -16,14 +18,17 @@ const REDUNDANT = new Set([
   'bert.embeddings.position_ids',
 ]);
 
-/** Copies every parameter out, in HF layout. */
-export async function exportWeights(params: ParamMap): Promise<TensorRecords> {
+/** Every parameter, in HF layout (copies unless `copy: false`, see ExportOptions). */
+export async function exportWeights(
+  params: ParamMap,
+  { copy = true }: ExportOptions = {},
+): Promise<TensorRecords> {
   const records: TensorRecords = {};
   for (const [name, variable] of params) {
     const linear = isLinearWeight(name, variable.rank);
     const hfView = linear ? tf.transpose(variable) : variable;
     try {
-      records[name] = { shape: [...hfView.shape], data: Float32Array.from(await hfView.data()) };
+      records[name] = { shape: [...hfView.shape], data: float32(await hfView.data(), copy) };
     } finally {
       if (linear) hfView.dispose();
     }

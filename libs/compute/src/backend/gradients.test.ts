@@ -1,20 +1,8 @@
-import { nativeReady, randomFloats, randomInts, closeness } from '../testing/compare';
-import type { TinyBertShape } from '../testing/tiny_bert';
-import { tinyBertLoss, tinyBertParams } from '../testing/tiny_bert';
+import { closeness, nativeReady, randomFloats } from '../testing/compare';
+import { tinyBertCase, tinyBertLoss } from '../testing/tiny_bert';
 import { tf } from '../tf';
 
-const shape: TinyBertShape = { vocab: 40, d: 16, heads: 2, ff: 32, seq: 6, batch: 3 };
-const params = tinyBertParams(shape, (s, seed) =>
-  randomFloats(
-    s.reduce((a, b) => a * b, 1),
-    seed,
-    0.3,
-  ),
-);
-const ids = randomInts(shape.batch * shape.seq, 7, shape.vocab);
-const positions = Int32Array.from([0, 4, 7, 11, 15, 17]);
-const labels = randomInts(positions.length, 8, shape.vocab);
-const labelIdx = Int32Array.from(labels, (l, row) => row * shape.vocab + l);
+const { shape, params, ids, positions, labelIdx } = tinyBertCase();
 
 interface Result {
   loss: number;

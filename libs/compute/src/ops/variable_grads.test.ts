@@ -1,24 +1,12 @@
-import { nativeReady, randomFloats, randomInts } from '../testing/compare';
-import type { TinyBertShape } from '../testing/tiny_bert';
-import { tinyBertLoss, tinyBertParams } from '../testing/tiny_bert';
+import { nativeReady, randomInts } from '../testing/compare';
+import { tinyBertCase, tinyBertLoss } from '../testing/tiny_bert';
 import { NATIVE_BACKEND_NAME } from '../kernels/util';
 import { tf } from '../tf';
 import { gelu, layerNorm, softmaxCrossEntropy } from './fused_ops';
 import { selfAttention } from './attention';
 import { variableGrads } from './variable_grads';
 
-const shape: TinyBertShape = { vocab: 40, d: 16, heads: 2, ff: 32, seq: 6, batch: 3 };
-const init = tinyBertParams(shape, (s, seed) =>
-  randomFloats(
-    s.reduce((a, b) => a * b, 1),
-    seed,
-    0.3,
-  ),
-);
-const ids = randomInts(shape.batch * shape.seq, 7, shape.vocab);
-const positions = Int32Array.from([0, 4, 7, 11, 15, 17]);
-const labels = randomInts(positions.length, 8, shape.vocab);
-const labelIdx = Int32Array.from(labels, (l, row) => row * shape.vocab + l);
+const { shape, params: init, ids, positions, labelIdx } = tinyBertCase();
 
 /** The tiny BERT's loss plus a branch through the fused ops (attention, LayerNorm, GELU, cross-entropy). */
 function loss(vars: Record<string, tf.Variable>): tf.Scalar {

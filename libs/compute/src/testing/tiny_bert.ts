@@ -2,6 +2,7 @@
 // moments, multi-head attention with 4-D transposes and batched matmuls, erf GELU, fused dense layers,
 // tied vocab projection at masked rows, logSoftmax cross-entropy) for the gradient and leak tests.
 import { tf } from '../tf';
+import { randomFloats, randomInts } from './compare';
 
 export interface TinyBertShape {
   vocab: number;
@@ -83,4 +84,21 @@ export function tinyBertLoss(
   const logits = tf.add(tf.matMul(rows, P('tok'), false, true), P('outBias'));
   const picked = tf.gather(tf.reshape(tf.logSoftmax(logits), [-1]), labelIdx);
   return tf.neg(tf.mean(picked)) as tf.Scalar;
+}
+
+/** The gradient tests' case: vocabulary 40, d 16, 2 heads, a batch of 3 × 6 tokens, six masked rows, seeded. */
+export function tinyBertCase() {
+  const shape: TinyBertShape = { vocab: 40, d: 16, heads: 2, ff: 32, seq: 6, batch: 3 };
+  const params = tinyBertParams(shape, (s, seed) =>
+    randomFloats(
+      s.reduce((a, b) => a * b, 1),
+      seed,
+      0.3,
+    ),
+  );
+  const ids = randomInts(shape.batch * shape.seq, 7, shape.vocab);
+  const positions = Int32Array.from([0, 4, 7, 11, 15, 17]);
+  const labels = randomInts(positions.length, 8, shape.vocab);
+  const labelIdx = Int32Array.from(labels, (l, row) => row * shape.vocab + l);
+  return { shape, params, ids, positions, labels, labelIdx };
 }

@@ -9,13 +9,13 @@ import * as path from 'node:path';
 import { Code, HeadstartError } from '@headstart/errors';
 import { createFinetuneClient, type FinetuneClient } from '@headstart/finetune-client';
 import { createPretrainClient, type PretrainClient } from '@headstart/pretrain-client';
-import { common, pretrain } from '@headstart/proto';
+import { common } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import { clientSecurityOf, hashToken, type SecuritySettings } from '@headstart/service-kit';
 import { makeTestCertificates, type TestCertificates } from '@headstart/service-kit/testing';
 import { makeTempDir, waitFor, type TempDir } from '@headstart/testing';
 
-import { registerTinyData } from '../faults/fixtures';
+import { registerTinyData, tinyRunSpec } from '../faults/fixtures';
 import { startFaultStack, type FaultStack } from '../faults/processes';
 
 const SERVICES_TOKEN = 'hs_loop_services_61f0c2a9e4b7d853';
@@ -124,23 +124,7 @@ describe('the loop with TLS, tokens and a NATS user on every hop', () => {
         minSteps: 0,
       },
     });
-    const run = await pretrainClient(secure(USER_TOKEN)).startRun(
-      pretrain.RunSpec.fromPartial({
-        modelName: MODEL,
-        shards: { name: 'fault-shards', selector: { $case: 'latest', latest: true } },
-        model: { dModel: 16, heads: 2, layers: 1, ff: 32, maxLen: 24, dropout: 0 },
-        seed: 9,
-        training: {
-          maxSteps: 8,
-          batchSize: 8,
-          seqLen: 24,
-          warmupSteps: 2,
-          checkpointEvery: 4,
-          evalEvery: 4,
-          evalBatches: 2,
-        },
-      }),
-    );
+    const run = await pretrainClient(secure(USER_TOKEN)).startRun(tinyRunSpec(MODEL, 8));
     const job = await waitFor(
       async () =>
         (await finetune.listFinetunes({ triggerId: trigger.id })).finetunes.find(

@@ -20,11 +20,11 @@ import { Code, HeadstartError } from '@headstart/errors';
 import { createFinetuneClient, type FinetuneClient } from '@headstart/finetune-client';
 import { createPretrainClient, type PretrainClient } from '@headstart/pretrain-client';
 import type { registry } from '@headstart/proto';
-import { common, pretrain } from '@headstart/proto';
+import { common, type pretrain } from '@headstart/proto';
 import { createRegistryClient, type RegistryClient } from '@headstart/registry-client';
 import { makeTempDir, waitFor, type TempDir } from '@headstart/testing';
 
-import { registerTinyData, seededRng } from './fixtures';
+import { registerTinyData, seededRng, tinyRunSpec } from './fixtures';
 import { COMPONENTS, startFaultStack, type Component, type FaultStack } from './processes';
 
 const TRIALS = Number(process.env['HEADSTART_FAULT_TRIALS'] ?? 20);
@@ -67,22 +67,7 @@ let pre: PretrainClient;
 let fin: FinetuneClient;
 let triggerId: string;
 
-const runSpec = () =>
-  pretrain.RunSpec.fromPartial({
-    modelName: MODEL,
-    shards: { name: 'fault-shards', selector: { $case: 'latest', latest: true } },
-    model: { dModel: 16, heads: 2, layers: 1, ff: 32, maxLen: 24, dropout: 0 },
-    seed: 9,
-    training: {
-      maxSteps: 12,
-      batchSize: 8,
-      seqLen: 24,
-      warmupSteps: 2,
-      checkpointEvery: 4,
-      evalEvery: 4,
-      evalBatches: 2,
-    },
-  });
+const runSpec = () => tinyRunSpec(MODEL, 12);
 
 async function startRun(key: string): Promise<pretrain.Run> {
   return retry('StartRun', () => pre.startRun(runSpec(), { idempotencyKey: key }));

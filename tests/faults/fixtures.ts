@@ -3,7 +3,7 @@
 import { createHash } from 'node:crypto';
 import * as path from 'node:path';
 
-import type { registry } from '@headstart/proto';
+import { pretrain, type registry } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import { writeShards } from '@headstart/shards';
 import { Tokenizer, serializeTokenizer, trainWordPiece } from '@headstart/tokenizer';
@@ -97,4 +97,23 @@ export async function registerTinyData(client: RegistryClient, dir: string): Pro
     Buffer.from(rows.map((r) => JSON.stringify(r)).join('\n') + '\n', 'utf8'),
   );
   return { tokenizer, shards, dataset };
+}
+
+/** A tiny pre-training run on `fault-shards` (registerTinyData): d 16, one layer, a checkpoint every 4 steps. */
+export function tinyRunSpec(modelName: string, maxSteps: number): pretrain.RunSpec {
+  return pretrain.RunSpec.fromPartial({
+    modelName,
+    shards: { name: 'fault-shards', selector: { $case: 'latest', latest: true } },
+    model: { dModel: 16, heads: 2, layers: 1, ff: 32, maxLen: 24, dropout: 0 },
+    seed: 9,
+    training: {
+      maxSteps,
+      batchSize: 8,
+      seqLen: 24,
+      warmupSteps: 2,
+      checkpointEvery: 4,
+      evalEvery: 4,
+      evalBatches: 2,
+    },
+  });
 }

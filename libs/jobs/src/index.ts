@@ -1,6 +1,6 @@
 export { JOB_ID_PATTERN, finished, isTerminal, requeued, stateName } from './job';
 export type { JobFields } from './job';
-export { LostLeaseError, holdsLease } from './lease';
+export { LostLeaseError, holdsLease, leaseStaleAfterMs } from './lease';
 export type { Lease } from './lease';
 export { natsFailure } from './nats-failure';
 export { decodeJobRecord, encodeJobRecord, openJobStore } from './job-store';

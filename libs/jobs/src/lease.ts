@@ -23,3 +23,11 @@ export function holdsLease(
 ): boolean {
   return held !== undefined && held.worker === lease.worker && held.streamSequence === lease.streamSequence;
 }
+
+/**
+ * When a lease counts as a dead worker's: twice the work queue's ack wait. A live worker heartbeats well
+ * within one ack wait (or JetStream would redeliver its item), so two without a heartbeat mean it is gone.
+ */
+export function leaseStaleAfterMs(workType: { consumer: { ackWaitMs: number } }): number {
+  return 2 * workType.consumer.ackWaitMs;
+}

@@ -3,7 +3,7 @@
 // runs whose workers all died failed). It trains nothing itself; workers do (see createPretrainWorker).
 import type { EventBus, MaxDeliveriesWatch } from '@headstart/events';
 
-import { startQueuedSweep, watchExhaustedJobs } from '@headstart/jobs';
+import { leaseStaleAfterMs, startQueuedSweep, watchExhaustedJobs } from '@headstart/jobs';
 import { pretrain } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import { createRegistryClient } from '@headstart/registry-client';
@@ -91,7 +91,7 @@ export async function createPretrainService(options: PretrainServiceOptions): Pr
       noun: 'run',
       logger,
       sweepIntervalMs: options.exhaustedSweepMs ?? 60_000,
-      staleAfterMs: 2 * workType.consumer.ackWaitMs,
+      staleAfterMs: leaseStaleAfterMs(workType),
       orphanedAfterMs: options.orphanedAfterMs ?? 5 * workType.consumer.ackWaitMs,
     });
     const service = await createService({

@@ -2,7 +2,7 @@
 // sweeps for missed advisories and orphaned RUNNING jobs). The watch ends such a job FAILED; the API then
 // announces it as a worker would have (FinetuneFinished, same msgId: one event per job, whoever sends it).
 import type { EventBus, MaxDeliveriesWatch, WorkTypeDef } from '@headstart/events';
-import { isTerminal, watchExhaustedJobs } from '@headstart/jobs';
+import { isTerminal, leaseStaleAfterMs, watchExhaustedJobs } from '@headstart/jobs';
 import type { finetune } from '@headstart/proto';
 import type { Logger } from '@headstart/service-kit';
 import { JOB_NOUN, type FinetuneJobStore } from './job-store';
@@ -58,7 +58,7 @@ export function watchFinetuneExhaustedJobs(
     logger: options.logger,
     sweepIntervalMs: options.sweepIntervalMs,
     // The workers' own rule (job-delivery.ts): a lease renewed within 2 × the ack wait is alive.
-    staleAfterMs: 2 * workType.consumer.ackWaitMs,
+    staleAfterMs: leaseStaleAfterMs(workType),
     orphanedAfterMs: options.orphanedAfterMs,
   });
 }

@@ -6,7 +6,13 @@
 import { isTransientError } from '@headstart/client-kit';
 import { Code, HeadstartError } from '@headstart/errors';
 import type { DeliveryContext, EventBus, WorkTypeDef } from '@headstart/events';
-import { deliverJob, type AttemptOutcome, type FailureVerdict, type Lease } from '@headstart/jobs';
+import {
+  deliverJob,
+  leaseStaleAfterMs,
+  type AttemptOutcome,
+  type FailureVerdict,
+  type Lease,
+} from '@headstart/jobs';
 import { common, type finetune } from '@headstart/proto';
 import type { RegistryClient } from '@headstart/registry-client';
 import type { Logger } from '@headstart/service-kit';
@@ -42,9 +48,6 @@ export interface JobDeliveryDeps {
   checkpointIntervalMs: number;
 }
 
-/** A lease not renewed for this long belongs to a dead worker (the job model's rule: 2 × the ack wait). */
-const staleAfter = (workType: WorkTypeDef<unknown>) => 2 * workType.consumer.ackWaitMs;
-
 /** The work handler of a finetune worker's consumer. */
 export function jobDeliveryHandler(
   deps: JobDeliveryDeps,
@@ -56,7 +59,7 @@ export function jobDeliveryHandler(
     await deliverJob(id, ctx, {
       store: deps.store,
       workerId: deps.name,
-      staleAfterMs: staleAfter(deps.workType as WorkTypeDef<unknown>),
+      staleAfterMs: leaseStaleAfterMs(deps.workType),
       maxDeliver: deps.workType.consumer.maxDeliver,
       noun: JOB_NOUN,
       logger: log,

@@ -1,7 +1,7 @@
 // Everything of one replica that concerns jobs: the shared records, the job calls, this replica's worker,
 // and the sweeps every replica runs (queued jobs not on the queue, jobs whose workers all died, retention).
 import type { ConsumerHandle, EventBus, MaxDeliveriesWatch } from '@headstart/events';
-import { startQueuedSweep, watchExhaustedJobs } from '@headstart/jobs';
+import { leaseStaleAfterMs, startQueuedSweep, watchExhaustedJobs } from '@headstart/jobs';
 import type { ingest } from '@headstart/proto';
 import type { Logger } from '@headstart/service-kit';
 import { createJobApi, type JobApi } from './job-api';
@@ -98,7 +98,7 @@ export async function startIngestJobs(options: IngestJobsOptions): Promise<Inges
     jobIdOf: (item) => item.jobId,
     logger,
     sweepIntervalMs: options.exhaustedSweepMs ?? 60_000,
-    staleAfterMs: 2 * ackWaitMs,
+    staleAfterMs: leaseStaleAfterMs(workType),
     orphanedAfterMs: 5 * ackWaitMs,
   });
   const concurrency = options.concurrency ?? 1;

@@ -5,7 +5,7 @@ import { hostname } from 'node:os';
 import { randomBytes } from 'node:crypto';
 import { Code, HeadstartError } from '@headstart/errors';
 import type { ConsumerHandle, EventBus, WorkTypeDef } from '@headstart/events';
-import { deliverJob, type FailureVerdict } from '@headstart/jobs';
+import { deliverJob, leaseStaleAfterMs, type FailureVerdict } from '@headstart/jobs';
 import type { ingest } from '@headstart/proto';
 import type { IngestJobStore } from './job-records';
 import { runAttempt, type AttemptDeps } from './run-attempt';
@@ -40,7 +40,7 @@ export function startJobWorker(options: JobWorkerOptions): Promise<ConsumerHandl
       deliverJob(item.jobId, ctx, {
         store,
         workerId,
-        staleAfterMs: 2 * workType.consumer.ackWaitMs,
+        staleAfterMs: leaseStaleAfterMs(workType),
         maxDeliver: workType.consumer.maxDeliver,
         noun: 'job',
         logger,

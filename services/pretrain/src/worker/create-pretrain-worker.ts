@@ -5,6 +5,7 @@ import { randomBytes } from 'node:crypto';
 import { hostname } from 'node:os';
 import type { BackendChoice } from '@headstart/compute';
 import type { ConsumerHandle } from '@headstart/events';
+import { leaseStaleAfterMs } from '@headstart/jobs';
 
 import type { RegistryClient } from '@headstart/registry-client';
 import { createRegistryClient } from '@headstart/registry-client';
@@ -108,7 +109,7 @@ export async function createPretrainWorker(options: PretrainWorkerOptions): Prom
       bus,
       workType,
       workerId,
-      staleAfterMs: options.staleAfterMs ?? 2 * ackWaitMs,
+      staleAfterMs: options.staleAfterMs ?? leaseStaleAfterMs(workType),
       shuttingDown: () => shuttingDown,
     };
     const consumer = await bus.consumeWork(workType, (item, ctx) => deliverRun(item, ctx, deps), {

@@ -1,7 +1,7 @@
 import pino from 'pino';
 
 import { LOG_LEVELS } from './observability-config';
-import { REDACT_PATHS, REDACTED, scrubArgs, scrubError } from './redact';
+import { REDACT_PATHS, REDACTED, scrubArgs, scrubError, scrubText } from './redact';
 
 export type Logger = pino.Logger;
 
@@ -18,7 +18,15 @@ export interface LoggerOptions {
 
 const LEVELS = new Set<string>(LOG_LEVELS);
 
-const errSerializer = (err: Error): pino.SerializedError => scrubError(pino.stdSerializers.err(err));
+/**
+ * Errors with their stack; an `err` that is already text (many call sites log `errorText(err)`) stays a
+ * string instead of being spread into an object of single characters.
+ */
+function errSerializer(err: unknown): unknown {
+  if (typeof err === 'string') return scrubText(err);
+  if (typeof err !== 'object' || err === null) return err;
+  return scrubError(pino.stdSerializers.err(err as Error));
+}
 
 /**
  * One JSON object per line on stdout, ISO timestamps, the level as a word (log shippers and people both

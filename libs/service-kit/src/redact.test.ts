@@ -22,4 +22,17 @@ describe('secrets in logs', () => {
     expect(JSON.parse(out[0]!)).toMatchObject({ authorization: REDACTED });
     expect(JSON.parse(out[3]!)).toMatchObject({ msg: `retrying with Bearer ${REDACTED}` });
   });
+
+  it('keeps an err given as text a string, scrubbed', () => {
+    const out: string[] = [];
+    const logger = createLogger({ name: 't', destination: { write: (l: string) => void out.push(l) } });
+    logger.warn({ err: 'TIMEOUT' }, 'sweep failed');
+    logger.warn({ err: `denied for Bearer ${PLANTED}` }, 'call failed');
+    logger.warn({ err: 42 }, 'odd');
+    expect(out.map((l) => (JSON.parse(l) as { err: unknown }).err)).toEqual([
+      'TIMEOUT',
+      `denied for Bearer ${REDACTED}`,
+      42,
+    ]);
+  });
 });

@@ -87,6 +87,10 @@ export async function startNatsServer(options: StartNatsServerOptions = {}): Pro
     args.push(...(options.extraArgs ?? []));
     const proc = spawn(binary, args, {
       stdio: ['ignore', 'pipe', 'pipe'],
+      // Its own process group: a terminal's Ctrl-C signals the whole foreground group, and a server that
+      // got it too would be gone before its owner (`make demo`, `headstart up`) hands work back over it.
+      // The owner stops it, last; the exit hook above kills it if the owner exits without doing so.
+      detached: true,
       ...(options.env === undefined ? {} : { env: { ...process.env, ...options.env } }),
     });
     child = proc;

@@ -62,40 +62,42 @@ describe('createService', () => {
     );
   });
 
-  it('lists the registry service through server reflection (v1alpha)', async () => {
-    const reflectionProto = path.join(
-      path.dirname(require.resolve('@grpc/reflection')),
-      '../proto/grpc/reflection/v1alpha/reflection.proto',
-    );
-    const loaded = grpc.loadPackageDefinition(protoLoader.loadSync(reflectionProto)) as unknown as {
-      grpc: { reflection: { v1alpha: { ServerReflection: grpc.ServiceClientConstructor } } };
-    };
-    const client = new loaded.grpc.reflection.v1alpha.ServerReflection(
-      running.service.address,
-      grpc.credentials.createInsecure(),
-    );
-    const call = (
-      client as unknown as {
-        serverReflectionInfo(): grpc.ClientDuplexStream<
-          unknown,
-          { listServicesResponse?: { service: Array<{ name: string }> } }
-        >;
-      }
-    ).serverReflectionInfo();
-    const response = new Promise<string[]>((resolve, reject) => {
-      call.on('data', (msg) =>
-        resolve((msg.listServicesResponse?.service ?? []).map((entry: { name: string }) => entry.name)),
+  it.each(['v1', 'v1alpha'] as const)(
+    'lists the registry service through server reflection (%s)',
+    async (version) => {
+      const reflectionProto = path.join(
+        path.dirname(require.resolve('@grpc/reflection')),
+        `../proto/grpc/reflection/${version}/reflection.proto`,
       );
-      call.on('error', reject);
-    });
-    call.write({ listServices: '*' });
-    const names = await response;
-    call.end();
-    client.close();
-    expect(names).toContain('headstart.registry.v1.RegistryService');
-    expect(names).toContain('grpc.health.v1.Health');
-    expect(names).not.toContain('headstart.ingest.v1.IngestService');
-  });
+      const loaded = grpc.loadPackageDefinition(protoLoader.loadSync(reflectionProto)) as unknown as {
+        grpc: { reflection: Record<string, { ServerReflection: grpc.ServiceClientConstructor }> };
+      };
+      const ServerReflection = loaded.grpc.reflection[version]?.ServerReflection;
+      if (ServerReflection === undefined) throw new Error(`no ${version} reflection client`);
+      const client = new ServerReflection(running.service.address, grpc.credentials.createInsecure());
+      const call = (
+        client as unknown as {
+          serverReflectionInfo(): grpc.ClientDuplexStream<
+            unknown,
+            { listServicesResponse?: { service: Array<{ name: string }> } }
+          >;
+        }
+      ).serverReflectionInfo();
+      const response = new Promise<string[]>((resolve, reject) => {
+        call.on('data', (msg) =>
+          resolve((msg.listServicesResponse?.service ?? []).map((entry: { name: string }) => entry.name)),
+        );
+        call.on('error', reject);
+      });
+      call.write({ listServices: '*' });
+      const names = await response;
+      call.end();
+      client.close();
+      expect(names).toContain('headstart.registry.v1.RegistryService');
+      expect(names).toContain('grpc.health.v1.Health');
+      expect(names).not.toContain('headstart.ingest.v1.IngestService');
+    },
+  );
 
   it('sends a thrown HeadstartError with its code, message and details', async () => {
     const err = fromServiceError(await getVersion(running.client, 'missing').catch((e: unknown) => e));

@@ -70,13 +70,71 @@ export function createHealth(serviceNames: readonly string[]): Health {
   };
 }
 
+/** What `ReflectionService.addToServer` adds: a service definition and its handlers, per reflection version. */
+interface ReflectionEntry {
+  definition: grpc.ServiceDefinition;
+  implementation: grpc.UntypedServiceImplementation;
+}
+
+/** The entries a reflection service adds to a server, recorded instead of added. */
+function entriesOf(reflection: ReflectionService): Map<string, ReflectionEntry> {
+  const entries = new Map<string, ReflectionEntry>();
+  reflection.addToServer({
+    addService: (definition, implementation) =>
+      void entries.set(serviceNameOf(definition), { definition, implementation }),
+  });
+  return entries;
+}
+
+/** The reflection services' definitions (v1, v1alpha), from a reflection over nothing (cheap). */
+let reflectionDefinitions: Map<string, ReflectionEntry> | undefined;
+/** Working reflections, one per process and set of services (they hold no per-server state). */
+const reflections = new Map<string, Map<string, ReflectionEntry>>();
+let descriptors: protoLoader.PackageDefinition | undefined;
+
 /**
  * Server reflection (v1 and v1alpha, so both current grpcurl and older tools work) over the Headstart
  * descriptor set plus the health proto, listing only the services this server runs.
+ *
+ * Built on the first reflection call, not at start: indexing the descriptor set was a third of a
+ * service's start-up, for a service that tools ask once in a while.
  */
-export function createReflection(serviceNames: readonly string[]): ReflectionService {
-  const { descriptorSetPath } = loadProto();
-  const headstart = protoLoader.loadFileDescriptorSetFromBuffer(readFileSync(descriptorSetPath));
-  const health = protoLoader.loadSync(healthProtoPath);
-  return new ReflectionService({ ...headstart, ...health }, { services: [...serviceNames] });
+export function createReflection(serviceNames: readonly string[]): {
+  addToServer(server: Pick<grpc.Server, 'addService'>): void;
+} {
+  const key = [...serviceNames].sort().join(' ');
+  const working = (): Map<string, ReflectionEntry> => {
+    let entries = reflections.get(key);
+    if (entries === undefined) {
+      entries = entriesOf(new ReflectionService(reflectedDescriptors(), { services: [...serviceNames] }));
+      reflections.set(key, entries);
+    }
+    return entries;
+  };
+  return {
+    addToServer: (server) => {
+      reflectionDefinitions ??= entriesOf(new ReflectionService({}, { services: [] }));
+      for (const [name, { definition, implementation }] of reflectionDefinitions) {
+        const lazy = Object.fromEntries(
+          Object.keys(implementation).map((method) => [
+            method,
+            (call: unknown, callback?: unknown) => {
+              const handler = working().get(name)?.implementation[method] as (...args: unknown[]) => void;
+              handler(call, callback);
+            },
+          ]),
+        );
+        server.addService(definition, lazy as grpc.UntypedServiceImplementation);
+      }
+    },
+  };
+}
+
+function reflectedDescriptors(): protoLoader.PackageDefinition {
+  if (descriptors === undefined) {
+    const { descriptorSetPath } = loadProto();
+    const headstart = protoLoader.loadFileDescriptorSetFromBuffer(readFileSync(descriptorSetPath));
+    descriptors = { ...headstart, ...protoLoader.loadSync(healthProtoPath) };
+  }
+  return descriptors;
 }

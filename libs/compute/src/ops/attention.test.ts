@@ -1,6 +1,8 @@
+import { NATIVE_BACKEND_NAME } from '../kernels/util';
 import { expectMatchesCpu, nativeReady, randomFloats } from '../testing/compare';
 import { tf } from '../tf';
 import { selfAttention } from './attention';
+import { variableGrads } from './variable_grads';
 
 const [batch, seq, heads, d] = [3, 10, 4, 32];
 const rows = batch * seq;
@@ -47,5 +49,24 @@ describe('selfAttention: the native kernel matches the composition', () => {
     const q = tf.zeros([rows, 30]);
     expect(() => selfAttention(q, q, q, { batch, seq, heads })).toThrow(RangeError);
     q.dispose();
+  });
+});
+
+// The probabilities output exists for the backward pass; TF.js would give it a zero dy of its own size
+// (outside the buffer pool: 8 MB a layer a step for the main job's model, and a full GC a step).
+describe('selfAttention in variableGrads', () => {
+  beforeAll(nativeReady);
+
+  it('makes no zero gradient for the probabilities output', () => {
+    tf.setBackend(NATIVE_BACKEND_NAME);
+    const q = tf.variable(tf.tensor2d(data(1, 2), [rows, d]), true, 'attention-q');
+    const engine = tf.engine() as unknown as { makeTensor(v: unknown, shape: number[]): tf.Tensor };
+    const spy = jest.spyOn(engine, 'makeTensor');
+    const { value, grads } = variableGrads(() => tf.sum(selfAttention(q, q, q, { batch, seq, heads })), [q]);
+    const shapes = spy.mock.calls.map((call) => call[1]);
+    spy.mockRestore();
+    expect(shapes).not.toContainEqual([batch, heads, seq, seq]);
+    expect(grads['attention-q']?.shape).toEqual([rows, d]);
+    tf.dispose([value, q, ...Object.values(grads)]);
   });
 });

@@ -6,6 +6,7 @@ import { getKernel, registerGradient } from '@tensorflow/tfjs-core';
 import type { GradConfig, NamedAttrMap, Tensor as CoreTensor } from '@tensorflow/tfjs-core';
 import { AttentionKernel } from '../kernels/attention';
 import { tf } from '../tf';
+import { gradientReadsFirstOutputOnly } from './variable_grads';
 
 type Tensor = tf.Tensor;
 
@@ -66,6 +67,9 @@ function attentionGradient(kernelName: string, withDropout: boolean): GradConfig
 
 registerGradient(attentionGradient(AttentionKernel.forward, false));
 registerGradient(attentionGradient(AttentionKernel.forwardDropout, true));
+// The probabilities output is only for the backward pass: it never gets a dy of its own.
+gradientReadsFirstOutputOnly(AttentionKernel.forward);
+gradientReadsFirstOutputOnly(AttentionKernel.forwardDropout);
 
 function fused(q: Tensor, k: Tensor, v: Tensor, o: AttentionOptions, scale: number): tf.Tensor2D {
   const attrs = { batch: o.batch, seq: o.seq, heads: o.heads, scale };

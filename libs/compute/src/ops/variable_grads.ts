@@ -56,11 +56,43 @@ function nodesFromXToY(tape: TapeNode[], xs: Tensor[], y: Tensor): TapeNode[] {
     });
 }
 
+/**
+ * Kernels whose gradient reads only the first output's dy: their other outputs exist for the backward
+ * pass (the attention probabilities), and nothing downstream gives them a gradient. TF.js fills a missing
+ * dy with a fresh zero array of the output's size: for attention, 8 MB a layer a step, outside the buffer
+ * pool, which made V8 run a full GC every step (in the main job's large heap, 18% of the CPU).
+ */
+const FIRST_OUTPUT_GRADIENT = new Set<string>();
+
+/** Declares that `kernelName`'s gradient function reads only `dys[0]` (see FIRST_OUTPUT_GRADIENT). */
+export function gradientReadsFirstOutputOnly(kernelName: string): void {
+  FIRST_OUTPUT_GRADIENT.add(kernelName);
+}
+
+/** The dy of each output: its gradient, or null (TF.js's zeros), or `unread()`, a scalar no gradient reads. */
+function outputGradients(
+  node: TapeNode,
+  grads: Map<number, Tensor>,
+  unread: () => Tensor,
+): (Tensor | null)[] {
+  const firstOnly = FIRST_OUTPUT_GRADIENT.has(node.kernelName);
+  return node.outputs.map((o, i) => {
+    const dy = grads.get(o.id);
+    if (dy !== undefined || i === 0 || !firstOnly) return dy ?? null;
+    return unread();
+  });
+}
+
 /** One node's backward step: adds its inputs' gradients into `grads`. */
-function backpropNode(engine: EngineInternals, node: TapeNode, grads: Map<number, Tensor>): void {
+function backpropNode(
+  engine: EngineInternals,
+  node: TapeNode,
+  grads: Map<number, Tensor>,
+  unread: () => Tensor,
+): void {
   if (!node.gradient)
     throw new Error(`Cannot compute gradient: gradient function not found for ${node.kernelName}.`);
-  const dys = node.outputs.map((o) => grads.get(o.id) ?? null);
+  const dys = outputGradients(node, grads, unread);
   const inputGradients = node.gradient(dys);
   for (const [name, x] of Object.entries(node.inputs)) {
     const gradFn = inputGradients[name];
@@ -91,9 +123,11 @@ function backprop(
 ): (Tensor | undefined)[] {
   const keep = new Set(xs.map((x) => x.id));
   const grads = new Map<number, Tensor>([[y.id, tf.onesLike(y)]]);
+  let unreadDy: Tensor | undefined;
+  const unread = () => (unreadDy ??= tf.scalar(0));
   for (let i = tape.length - 1; i >= 0; i--) {
     const node = tape[i] as TapeNode;
-    backpropNode(engine, node, grads);
+    backpropNode(engine, node, grads, unread);
     // Every consumer of these outputs came later on the tape and is done: their gradients and what the
     // node saved for its own gradient are dead now.
     for (const o of node.outputs) {
@@ -105,6 +139,7 @@ function backprop(
     }
     node.saved?.forEach((t) => t.dispose());
   }
+  unreadDy?.dispose();
   return xs.map((x) => grads.get(x.id));
 }
 

@@ -228,6 +228,8 @@ export async function startFaultStack(options: FaultStackOptions): Promise<Fault
         HEADSTART_DATA_DIR: path.join(dir, 'finetune'),
         HEADSTART_PRETRAIN_ADDR: pretrainAddress,
         HEADSTART_FINETUNE_ACK_WAIT_MS: String(options.ackWaitMs),
+        // A checkpoint event the killed API had taken comes back after this (30 s by default).
+        HEADSTART_FINETUNE_TRIGGER_ACK_WAIT_MS: String(options.ackWaitMs),
       },
       ready: /"msg":"finetune listening"/,
     }),

@@ -1,4 +1,4 @@
-import { WORK_TYPES } from '@headstart/events';
+import { EVENT_CONSUMERS, WORK_TYPES } from '@headstart/events';
 import {
   natsStreamReplicasVar,
   observabilityConfigSpec,
@@ -79,6 +79,14 @@ export const finetuneConfigSpec = {
     min: 1,
     default: 8,
     description: 'Models the Classify / FillMask cache keeps at most.',
+  },
+  triggerAckWaitMs: {
+    env: 'HEADSTART_FINETUNE_TRIGGER_ACK_WAIT_MS',
+    type: 'int',
+    min: 1_000,
+    default: EVENT_CONSUMERS['finetune-triggers'].ackWaitMs,
+    description:
+      'A checkpoint, alias or tag event the API received but did not finish (e.g. killed) is delivered again after this long.',
   },
   pretrainAddr: {
     env: 'HEADSTART_PRETRAIN_ADDR',

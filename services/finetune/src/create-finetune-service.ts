@@ -5,6 +5,7 @@ import { mkdir } from 'node:fs/promises';
 import * as path from 'node:path';
 import { selectBackend, type BackendChoice, type BackendInfo } from '@headstart/compute';
 import {
+  EVENT_CONSUMERS,
   WORK_TYPES,
   type ConsumerHandle,
   type EventBus,
@@ -77,6 +78,8 @@ export interface FinetuneServiceOptions {
   orphanedAfterMs?: number;
   /** The work queue (workers must use the same). @default the topology's finetune work type */
   workType?: WorkTypeDef<finetune.FinetuneWork>;
+  /** Redelivery of a trigger event this API took and did not finish. @default the topology's (30 s) */
+  triggerAckWaitMs?: number;
   /** @default the kit's 10 s */
   drainTimeoutMs?: number;
   /** Test seam: runs after a job record is created, before its work item is enqueued. */
@@ -152,8 +155,9 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
     const domain = buildDomain(options, { store, jobStore, client, bus, logger, workType }, cleanups);
     const changes = await watchJobChanges(bus.js, domain.events);
     cleanups.push({ name: 'job changes watch', fn: () => changes.stop() });
+    const triggerConsumer = EVENT_CONSUMERS['finetune-triggers'];
     const consumer = await bus.consume(
-      'finetune-triggers',
+      { ...triggerConsumer, ackWaitMs: options.triggerAckWaitMs ?? triggerConsumer.ackWaitMs },
       // One span per event, child of its consumer span: the triggers matched and what they started.
       (event, ctx) =>
         withSpan(getTracer('@headstart/finetune'), `finetune triggers ${event.type}`, {}, () =>

@@ -23,6 +23,7 @@ void runServiceMain({
       modelCache: { maxBytes: config.modelCacheBytes, maxEntries: config.modelCacheEntries },
       security: securityOf(config),
       workType: finetuneWorkType(config.ackWaitMs),
+      triggerAckWaitMs: config.triggerAckWaitMs,
       logger,
     });
   },

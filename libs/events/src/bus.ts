@@ -110,6 +110,8 @@ export interface EventBus {
   readonly nc: NatsConnection;
   readonly js: JetStreamClient;
   readonly jsm: JetStreamManager;
+  /** Whether NATS is connected now, and a wait for the reconnect (for requests made outside the bus). */
+  readonly connection: ConnectionState;
   /** Creates or updates every stream and durable consumer of the topology (idempotent). */
   ensureTopology(): Promise<void>;
   /**
@@ -297,6 +299,7 @@ export async function connectEvents(options: ConnectEventsOptions): Promise<Even
     nc,
     js,
     jsm,
+    connection,
     ensureTopology: async () => {
       for (const stream of Object.values(STREAMS)) {
         await ensureStream(jsm, stream, logger, options.streamReplicas ?? 1);

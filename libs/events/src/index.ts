@@ -10,6 +10,7 @@ export type {
   WorkHandler,
 } from './bus';
 export type { Codec, CodecMessage } from './codec';
+export type { ConnectionState } from './connection-state';
 export type {
   ConsumeOptions,
   ConsumerHandle,

@@ -4,6 +4,7 @@
 // on the key's revision, so a worker's heartbeat, a cancel and a second worker taking over a stale job
 // never overwrite each other blindly.
 import { Code, HeadstartError } from '@headstart/errors';
+import type { ConnectionState } from '@headstart/events';
 import type { JetStreamClient, JetStreamManager, KV, KvEntry } from 'nats';
 import type { JobFields } from './job';
 import type { Lease } from './lease';
@@ -61,6 +62,12 @@ export interface JobStoreOptions<J> {
   jsm?: JetStreamManager;
   /** How long a call rides out a moment without a JetStream leader before UNAVAILABLE. @default 20 s */
   leaderlessBudgetMs?: number;
+  /**
+   * The bus's connection: while NATS is away, a call waits for the reconnect (within the leaderless
+   * budget) instead of going into nats.js's reconnect buffer, where its reply can be lost and the call
+   * then waits out its whole timeout (a 5 s stall of every job-store call after a NATS restart).
+   */
+  connection?: Pick<ConnectionState, 'whenConnected'>;
   /**
    * The key records written before this job model kept the job under (pretrain's run records: 'run'):
    * such a record is read as if it were `job`, and written back as `job` on its next update, so the
@@ -135,8 +142,17 @@ export async function openJobStore<J extends JobFields>(
   const prefix = options.keyPrefix ?? 'jobs';
   const jobKey = (id: string) => `${prefix}.${id}`;
   const idempotencyKey = (hash: string) => `idempotency.${hash}`;
-  const transient = <T>(call: () => Promise<T>) =>
-    retryLeaderless(call, options.leaderlessBudgetMs ?? LEADERLESS_BUDGET_MS);
+  const budgetMs = options.leaderlessBudgetMs ?? LEADERLESS_BUDGET_MS;
+  const transient = async <T>(call: () => Promise<T>) => {
+    await options.connection?.whenConnected(budgetMs).catch((err: unknown) => {
+      throw new HeadstartError(
+        Code.UNAVAILABLE,
+        `the ${noun} records (bucket ${bucket}) are unreachable: NATS is away; retry`,
+        { cause: err },
+      );
+    });
+    return retryLeaderless(call, budgetMs);
+  };
   const kv = await openBucket(js, options as JobStoreOptions<unknown>);
   // Without the account-info request (a user's permissions need not include it): the bucket exists.
   const jsm = options.jsm ?? (await js.jetstreamManager(false));

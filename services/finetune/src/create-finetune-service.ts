@@ -147,6 +147,7 @@ export async function createFinetuneService(options: FinetuneServiceOptions): Pr
     const jobStore = await openFinetuneJobStore(bus.js, {
       replicas: options.natsStreamReplicas ?? 1,
       jsm: bus.jsm,
+      connection: bus.connection,
     });
     const store = await openStore(path.join(dataDir, DATABASE_FILE), jobStore, logger);
     cleanups.push({ name: 'store', fn: () => store.close() });

@@ -90,6 +90,7 @@ export async function createFinetuneWorker(options: FinetuneWorkerOptions): Prom
   });
   const store = await openFinetuneJobStore(bus.js, {
     replicas: options.natsStreamReplicas ?? 1,
+    connection: bus.connection,
   });
   const datasets = new DatasetLoader({ client, cacheEntries: 2 });
   const stats: FinetuneWorkerStats = { started: 0, succeeded: 0, failed: 0, cancelled: 0, skipped: 0 };

@@ -72,7 +72,12 @@ export async function createPretrainService(options: PretrainServiceOptions): Pr
   });
   let registry: RegistryClient | undefined;
   try {
-    const store = await openRunStore(bus.js, { bucket: options.runsBucket, replicas, jsm: bus.jsm });
+    const store = await openRunStore(bus.js, {
+      bucket: options.runsBucket,
+      replicas,
+      jsm: bus.jsm,
+      connection: bus.connection,
+    });
     registry = createRegistryClient({
       address: options.registryAddress,
       ...clientSecurityOf(options.security),

@@ -2,7 +2,7 @@
 // worker open. Workers claim, report progress and settle there themselves, so they need neither the API
 // nor its SQLite file to run a job.
 import { createHash } from 'node:crypto';
-import { SERVICE_SUBJECTS } from '@headstart/events';
+import { SERVICE_SUBJECTS, type ConnectionState } from '@headstart/events';
 import { openJobStore, type JobStore } from '@headstart/jobs';
 import { finetune } from '@headstart/proto';
 import type { JetStreamClient, JetStreamManager } from 'nats';
@@ -17,7 +17,7 @@ export const JOB_NOUN = 'fine-tune';
 
 export function openFinetuneJobStore(
   js: JetStreamClient,
-  options: { replicas?: number; jsm?: JetStreamManager } = {},
+  options: { replicas?: number; jsm?: JetStreamManager; connection?: ConnectionState } = {},
 ): Promise<FinetuneJobStore> {
   return openJobStore<finetune.Finetune>(js, {
     bucket: FINETUNE_JOBS_BUCKET,
@@ -26,6 +26,7 @@ export function openFinetuneJobStore(
     noun: JOB_NOUN,
     ...(options.replicas !== undefined ? { replicas: options.replicas } : {}),
     ...(options.jsm ? { jsm: options.jsm } : {}),
+    ...(options.connection ? { connection: options.connection } : {}),
   });
 }
 

@@ -12,7 +12,7 @@ export type IngestJobStore = JobStore<ingest.Job>;
 
 /** Opens (creating if needed) the bucket; `replicas` raises an existing bucket's, never lowers them. */
 export function openIngestJobStore(
-  bus: Pick<EventBus, 'js' | 'jsm'>,
+  bus: Pick<EventBus, 'js' | 'jsm'> & Partial<Pick<EventBus, 'connection'>>,
   options: { bucket?: string | undefined; replicas?: number | undefined } = {},
 ): Promise<IngestJobStore> {
   return openJobStore<ingest.Job>(bus.js, {
@@ -22,6 +22,7 @@ export function openIngestJobStore(
     noun: 'job',
     replicas: options.replicas ?? 1,
     jsm: bus.jsm,
+    ...(bus.connection ? { connection: bus.connection } : {}),
   });
 }
 

@@ -1,6 +1,6 @@
 // Run records: pretrain's jobs in a JetStream key-value bucket (libs/jobs), one key per run (`runs.<id>`),
 // shared by the API replicas and every worker. This file only says which bucket and how a run is stored.
-import type { JobStore, StoredJob } from '@headstart/jobs';
+import type { JobStore, JobStoreOptions, StoredJob } from '@headstart/jobs';
 import { openJobStore } from '@headstart/jobs';
 import { pretrain } from '@headstart/proto';
 import type { JetStreamClient, JetStreamManager } from 'nats';
@@ -19,6 +19,8 @@ export interface RunRecordsOptions {
   jsm?: JetStreamManager;
   /** How long a call rides out a moment without a JetStream leader before UNAVAILABLE. @default 20 s */
   leaderlessBudgetMs?: number;
+  /** The bus's connection: calls wait for a NATS reconnect instead of losing their reply to it. */
+  connection?: JobStoreOptions<pretrain.Run>['connection'];
 }
 
 /** Opens (creating if needed) the runs bucket; errors name a "run" ("run X does not exist"). */

@@ -80,7 +80,12 @@ export async function createPretrainWorker(options: PretrainWorkerOptions): Prom
   let client: RegistryClient | undefined;
   let health: RunningService | undefined;
   try {
-    const store = await openRunStore(bus.js, { bucket: options.runsBucket, replicas, jsm: bus.jsm });
+    const store = await openRunStore(bus.js, {
+      bucket: options.runsBucket,
+      replicas,
+      jsm: bus.jsm,
+      connection: bus.connection,
+    });
     client = createRegistryClient({
       address: options.registryAddress,
       ...clientSecurityOf(options.security),

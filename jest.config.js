@@ -1,4 +1,5 @@
-// One Jest run over every package. ts-jest only transpiles (isolatedModules); `tsc --build` type-checks.
+// One Jest run over every package. esbuild only transpiles (tests/jest-esbuild-transform.js); `tsc --build`
+// type-checks.
 const os = require('node:os');
 
 /** @type {import('jest').Config} */
@@ -7,7 +8,7 @@ module.exports = {
   roots: ['<rootDir>/libs', '<rootDir>/services', '<rootDir>/tests'],
   testMatch: ['**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
-  transform: { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.jest.json', diagnostics: false }] },
+  transform: { '^.+\\.ts$': '<rootDir>/tests/jest-esbuild-transform.js' },
   testTimeout: 60_000,
   // One and a half workers a core (3 on 2 cores): a fifth of the suite's time is spent waiting (NATS
   // elections and redeliveries, processes starting, timers), and a third worker on 2 cores fills it (CPU

@@ -104,6 +104,45 @@ describe('the records', () => {
   });
 });
 
+describe('calls while NATS is away', () => {
+  const storeWith = (whenConnected: () => Promise<void>) =>
+    openJobStore(bus.nc.jetstream(), {
+      bucket: 'JOBS_TEST',
+      codec: pretrain.Run,
+      description: 'jobs library tests',
+      noun: 'run',
+      connection: { whenConnected },
+    });
+
+  it('waits for the reconnect before it sends a call (its reply would be lost in the reconnect buffer)', async () => {
+    await store.create({ job: queued('away-1') });
+    let reconnected!: () => void;
+    const reconnect = new Promise<void>((resolve) => (reconnected = resolve));
+    let asked = 0;
+    const waiting = await storeWith(() => {
+      asked++;
+      return reconnect;
+    });
+    let answered = false;
+    const read = waiting.get('away-1').then((stored) => {
+      answered = true;
+      return stored;
+    });
+    await waitFor(() => asked === 1);
+    expect(answered).toBe(false);
+    reconnected();
+    expect((await read)?.job.id).toBe('away-1');
+  });
+
+  it('answers UNAVAILABLE, naming the bucket, when NATS stays away', async () => {
+    const away = await storeWith(() => Promise.reject(new Error('NATS is disconnected')));
+    const err = await away.get('away-1').catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(HeadstartError);
+    expect(err).toMatchObject({ code: Code.UNAVAILABLE });
+    expect((err as Error).message).toContain('JOBS_TEST');
+  });
+});
+
 describe('the claim', () => {
   const running = { job: { ...queued('c'), state: JobState.JOB_STATE_RUNNING, attempts: 1, worker: 'a' } };
   const lease = { worker: 'a', streamSequence: 7, heartbeatAt: 1_000 };

@@ -17,9 +17,10 @@ module.exports = {
   process(source, filename) {
     return { code: transformSync(source, { ...OPTIONS, sourcefile: filename }).code };
   },
+  // The options are part of the key: a changed option must not reuse code emitted with the old one.
   getCacheKey(source, filename) {
     return createHash('sha256')
-      .update(version)
+      .update(`${version}\0${JSON.stringify(OPTIONS)}`)
       .update('\0')
       .update(filename)
       .update('\0')

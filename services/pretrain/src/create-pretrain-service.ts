@@ -72,12 +72,7 @@ export async function createPretrainService(options: PretrainServiceOptions): Pr
   });
   let registry: RegistryClient | undefined;
   try {
-    const store = await openRunStore(bus.js, {
-      bucket: options.runsBucket,
-      replicas,
-      jsm: bus.jsm,
-      connection: bus.connection,
-    });
+    const store = await openRunStore(bus, { bucket: options.runsBucket, replicas });
     registry = createRegistryClient({
       address: options.registryAddress,
       ...clientSecurityOf(options.security),

@@ -11,7 +11,7 @@ import { waitFor } from '@headstart/testing';
 import { pretrainWorkType } from './queue/work-type';
 import type { StoredRun } from './runs/run-records';
 import type { TestStack } from './test-support/stack';
-import { quietLogger, startTestStack, tinyRunSpec } from './test-support/stack';
+import { exited, quietLogger, startTestStack, tinyRunSpec } from './test-support/stack';
 import type { PretrainServiceHandle } from './create-pretrain-service';
 import { createPretrainService } from './create-pretrain-service';
 
@@ -41,12 +41,6 @@ function startWorkerProcess(name: string): ChildProcess {
   });
   children.push(child);
   return child;
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 const terminal = (runId: string) =>

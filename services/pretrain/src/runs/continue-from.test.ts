@@ -1,14 +1,12 @@
 // Continued pre-training (issue 10): a run that starts from a registered base's weights, with the base
 // pinned in its spec and recorded in every checkpoint's lineage, and the requests that cannot work refused
 // before anything is queued.
-import path from 'node:path';
 import { Code, HeadstartError } from '@headstart/errors';
 import { loadSafetensors } from '@headstart/model';
 import { common, pretrain } from '@headstart/proto';
 import { readCheckpoint } from '@headstart/checkpoint';
 import type { TestStack } from '../test-support/stack';
-import { startTestStack, tinyRunSpec } from '../test-support/stack';
-import { writeTinyShards } from '../test-support/tiny-data';
+import { registerOtherShards, startTestStack, tinyRunSpec } from '../test-support/stack';
 
 let stack: TestStack;
 beforeAll(async () => {
@@ -132,22 +130,7 @@ it('refuses a base that is not a checkpoint, does not exist, or would change the
 
 it("refuses shards tokenized with another tokenizer than the base's, naming both", async () => {
   await runToEnd(tinyRunSpec({ modelName: 'tok-base' }, { maxSteps: 4 }));
-  const other = (
-    await stack.registryClient.createVersion(
-      { modelName: 'other-wordpiece', kind: 'TOKENIZER' },
-      Buffer.from('{"model":{"type":"WordPiece","other":true}}'),
-    )
-  ).version;
-  const otherShards = path.join(stack.dir.path, 'other.shards');
-  await writeTinyShards(otherShards, { tokenizerSha256: 'e'.repeat(64) });
-  await stack.registryClient.createVersion(
-    {
-      modelName: 'other-shards',
-      kind: 'DATASET',
-      parents: [{ ref: `other-wordpiece:${other.version}`, relation: 'tokenized_with' }],
-    },
-    otherShards,
-  );
+  await registerOtherShards(stack);
   const refused = await failure(
     stack.client.startRun(
       tinyRunSpec({

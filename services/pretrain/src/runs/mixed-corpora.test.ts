@@ -7,7 +7,7 @@ import type { pretrain } from '@headstart/proto';
 import { common } from '@headstart/proto';
 import { readCheckpoint } from '@headstart/checkpoint';
 import type { TestStack } from '../test-support/stack';
-import { startTestStack, tinyRunSpec, watchMessages } from '../test-support/stack';
+import { registerOtherShards, startTestStack, tinyRunSpec, watchMessages } from '../test-support/stack';
 import { writeTinyShards } from '../test-support/tiny-data';
 
 let stack: TestStack;
@@ -110,20 +110,7 @@ it('trains on each source by its weight, pins and counts every source, and recor
 }, 120_000);
 
 it('refuses sources tokenized with another tokenizer, naming both versions', async () => {
-  const other = await stack.registryClient.uploadVersion(
-    { modelName: 'other-wordpiece', kind: 'TOKENIZER' },
-    Buffer.from('{"model":{"type":"WordPiece","other":true}}'),
-  );
-  const otherShards = path.join(stack.dir.path, 'other.shards');
-  await writeTinyShards(otherShards, { tokenizerSha256: 'e'.repeat(64) });
-  await stack.registryClient.uploadVersion(
-    {
-      modelName: 'other-shards',
-      kind: 'DATASET',
-      parents: [{ ref: `other-wordpiece:${other.version}`, relation: 'tokenized_with' }],
-    },
-    otherShards,
-  );
+  await registerOtherShards(stack);
   const refused = await failure(
     stack.client.startRun(
       mixed('x-tokenizer', [

@@ -25,10 +25,13 @@ afterAll(async () => {
 
 it('answers UNAVAILABLE while nats-server is down, and works again once it is back', async () => {
   // A server that is down, not electing: no need to wait out the 20 s an election may take.
-  const store = await openRunStore(nc.jetstream({ timeout: 500 }), {
-    bucket: 'RUNS_OUTAGE_TEST',
-    leaderlessBudgetMs: 1_000,
-  });
+  const store = await openRunStore(
+    { js: nc.jetstream({ timeout: 500 }) },
+    {
+      bucket: 'RUNS_OUTAGE_TEST',
+      leaderlessBudgetMs: 1_000,
+    },
+  );
   const run = pretrain.Run.fromPartial({ id: 'run-outage' });
   await store.create({ job: run });
 
@@ -60,7 +63,7 @@ it('answers UNAVAILABLE while nats-server is down, and works again once it is ba
 }, 30_000);
 
 it('answers NOT_FOUND naming the run for an update of a run that does not exist', async () => {
-  const store = await openRunStore(nc.jetstream(), { bucket: 'RUNS_OUTAGE_TEST' });
+  const store = await openRunStore({ js: nc.jetstream() }, { bucket: 'RUNS_OUTAGE_TEST' });
   const err = await store
     .update('run-none', () => undefined)
     .then(
@@ -74,7 +77,7 @@ it('answers NOT_FOUND naming the run for an update of a run that does not exist'
 
 it('reads a run recorded before libs/jobs ({run, lease})', async () => {
   const js = nc.jetstream();
-  const store = await openRunStore(js, { bucket: 'RUNS_LEGACY_TEST' });
+  const store = await openRunStore({ js }, { bucket: 'RUNS_LEGACY_TEST' });
   const run = pretrain.Run.fromPartial({ id: 'run-legacy', step: 12 });
   const lease = { worker: 'w1', streamSequence: 4, heartbeatAt: 1_000 };
   const kv = await js.views.kv('RUNS_LEGACY_TEST');

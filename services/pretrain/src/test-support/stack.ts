@@ -1,6 +1,7 @@
 // Test fixtures (not part of the public API): a real nats-server, a real registry in-process, tiny shards
 // registered with a tokenizer parent, the PretrainService on port 0 with its own queue and bucket, and a
 // @headstart/pretrain-client on it (and the generated client, for tests of raw statuses).
+import type { ChildProcess } from 'node:child_process';
 import * as path from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import type { PretrainClient } from '@headstart/pretrain-client';
@@ -186,6 +187,29 @@ export async function startTestStack(
   };
 }
 
+/**
+ * Registers `other-wordpiece` (a TOKENIZER other than the stack's) and `other-shards` (DATASET,
+ * tokenized_with it): shards a run may not mix with, or continue a base on, the stack's own.
+ */
+export async function registerOtherShards(stack: TestStack): Promise<void> {
+  const other = (
+    await stack.registryClient.createVersion(
+      { modelName: 'other-wordpiece', kind: 'TOKENIZER' },
+      Buffer.from('{"model":{"type":"WordPiece","other":true}}'),
+    )
+  ).version;
+  const otherShards = path.join(stack.dir.path, 'other.shards');
+  await writeTinyShards(otherShards, { tokenizerSha256: 'e'.repeat(64) });
+  await stack.registryClient.createVersion(
+    {
+      modelName: 'other-shards',
+      kind: 'DATASET',
+      parents: [{ ref: `other-wordpiece:${other.version}`, relation: 'tokenized_with' }],
+    },
+    otherShards,
+  );
+}
+
 /** A run spec for the tiny shards: a 1-layer d16 model, seq 16, a few dozen steps. */
 export function tinyRunSpec(
   overrides: Partial<pretrain.RunSpec> = {},
@@ -211,4 +235,11 @@ export function tinyRunSpec(
     }),
     ...overrides,
   });
+}
+
+/** Resolves once `child` has exited (at once if it already has). */
+export function exited(child: ChildProcess): Promise<void> {
+  return child.exitCode !== null || child.signalCode !== null
+    ? Promise.resolve()
+    : new Promise((resolve) => child.once('exit', () => resolve()));
 }

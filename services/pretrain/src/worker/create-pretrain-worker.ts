@@ -80,12 +80,7 @@ export async function createPretrainWorker(options: PretrainWorkerOptions): Prom
   let client: RegistryClient | undefined;
   let health: RunningService | undefined;
   try {
-    const store = await openRunStore(bus.js, {
-      bucket: options.runsBucket,
-      replicas,
-      jsm: bus.jsm,
-      connection: bus.connection,
-    });
+    const store = await openRunStore(bus, { bucket: options.runsBucket, replicas });
     client = createRegistryClient({
       address: options.registryAddress,
       ...clientSecurityOf(options.security),

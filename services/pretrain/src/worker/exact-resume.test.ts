@@ -16,7 +16,7 @@ import { connect } from 'nats';
 import { readCheckpoint } from '@headstart/checkpoint';
 import { PROGRESS_SUBJECT_PREFIX } from '../runs/progress';
 import type { TestStack } from '../test-support/stack';
-import { startTestStack, tinyRunSpec } from '../test-support/stack';
+import { exited, startTestStack, tinyRunSpec } from '../test-support/stack';
 import { useTestBackend, writeTinyShards } from '../test-support/tiny-data';
 
 const WORKER_JS = path.resolve(__dirname, '..', '..', 'dist', 'worker.js');
@@ -58,12 +58,6 @@ function startWorkerProcess(dataDir: string): ChildProcess {
   });
   children.push(child);
   return child;
-}
-
-function exited(child: ChildProcess): Promise<void> {
-  return child.exitCode !== null || child.signalCode !== null
-    ? Promise.resolve()
-    : new Promise((resolve) => child.once('exit', () => resolve()));
 }
 
 async function killAt(child: ChildProcess, runId: string, step: number): Promise<void> {
